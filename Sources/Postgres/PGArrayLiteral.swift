@@ -1,0 +1,66 @@
+/// PostgreSQL's text form of one-dimensional arrays: `{a,"b c",NULL}`.
+enum PGArrayLiteral {
+    static func encode(_ elements: [String]) -> String {
+        var out = "{"
+        for (index, element) in elements.enumerated() {
+            if index > 0 { out += "," }
+            // Always quoting is valid for every element type and spares deciding which need it.
+            out += "\""
+            for character in element.unicodeScalars {
+                if character == "\"" || character == "\\" { out += "\\" }
+                out.unicodeScalars.append(character)
+            }
+            out += "\""
+        }
+        return out + "}"
+    }
+
+    /// Elements of a one-dimensional array literal; nil elements are SQL NULL. Returns nil when malformed.
+    static func decode(_ text: Substring) -> [String?]? {
+        let scalars = Array(text.unicodeScalars)
+        guard scalars.count >= 2, scalars.first == "{", scalars.last == "}" else { return nil }
+        var elements: [String?] = []
+        var index = 1
+        let end = scalars.count - 1
+        if index == end { return [] }
+        while index < end {
+            if scalars[index] == "\"" {
+                var value = String.UnicodeScalarView()
+                index += 1
+                var closed = false
+                while index < end {
+                    let c = scalars[index]
+                    if c == "\\" {
+                        index += 1
+                        guard index < end else { return nil }
+                        value.append(scalars[index])
+                    } else if c == "\"" {
+                        closed = true
+                        index += 1
+                        break
+                    } else {
+                        value.append(c)
+                    }
+                    index += 1
+                }
+                guard closed else { return nil }
+                elements.append(String(value))
+            } else {
+                var value = String.UnicodeScalarView()
+                while index < end, scalars[index] != "," {
+                    if scalars[index] == "{" || scalars[index] == "\"" { return nil }  // nested arrays are not supported
+                    value.append(scalars[index])
+                    index += 1
+                }
+                let string = String(value)
+                elements.append(string == "NULL" ? nil : string)
+            }
+            if index < end {
+                guard scalars[index] == "," else { return nil }
+                index += 1
+                if index == end { return nil }
+            }
+        }
+        return elements
+    }
+}

@@ -1,0 +1,247 @@
+import Foundation
+
+/// A Swift value that can be sent as a bind parameter.
+public protocol PGEncodable: Sendable {
+    static var pgType: PGType { get }
+    var pgData: PGData { get }
+}
+
+/// A Swift value that can be read from a result column (results arrive in PostgreSQL's text format).
+public protocol PGDecodable {
+    static func pgDecode(text: Substring) throws -> Self
+}
+
+/// A value usable as an element of a one-dimensional PostgreSQL array.
+public protocol PGArrayElement: PGEncodable, PGDecodable {
+    static var pgArrayType: PGType { get }
+    /// The element as it appears in an array literal, before quoting.
+    var pgArrayText: String { get }
+}
+
+extension PGArrayElement {
+    public var pgArrayText: String {
+        String(decoding: self.pgData.bytes ?? [], as: UTF8.self)
+    }
+}
+
+func decodingError<T>(_ type: T.Type, _ text: Substring) -> PGError {
+    // The offending text is left out on purpose: columns may hold personal data.
+    PGError(kind: .decoding, message: "cannot decode \(T.self) from a \(text.utf8.count)-byte value")
+}
+
+extension String: PGArrayElement {
+    public static var pgType: PGType { .text }
+    public static var pgArrayType: PGType { .textArray }
+    public var pgData: PGData { .text(.text, self) }
+    public var pgArrayText: String { self }
+    public static func pgDecode(text: Substring) throws -> String { String(text) }
+}
+
+extension Int: PGArrayElement {
+    public static var pgType: PGType { .int8 }
+    public static var pgArrayType: PGType { .int8Array }
+    public var pgData: PGData { .text(.int8, String(self)) }
+    public static func pgDecode(text: Substring) throws -> Int {
+        guard let value = Int(text) else { throw decodingError(Int.self, text) }
+        return value
+    }
+}
+
+extension Int64: PGArrayElement {
+    public static var pgType: PGType { .int8 }
+    public static var pgArrayType: PGType { .int8Array }
+    public var pgData: PGData { .text(.int8, String(self)) }
+    public static func pgDecode(text: Substring) throws -> Int64 {
+        guard let value = Int64(text) else { throw decodingError(Int64.self, text) }
+        return value
+    }
+}
+
+extension Int32: PGArrayElement {
+    public static var pgType: PGType { .int4 }
+    public static var pgArrayType: PGType { .int4Array }
+    public var pgData: PGData { .text(.int4, String(self)) }
+    public static func pgDecode(text: Substring) throws -> Int32 {
+        guard let value = Int32(text) else { throw decodingError(Int32.self, text) }
+        return value
+    }
+}
+
+extension Int16: PGArrayElement {
+    public static var pgType: PGType { .int2 }
+    public static var pgArrayType: PGType { .int2Array }
+    public var pgData: PGData { .text(.int2, String(self)) }
+    public static func pgDecode(text: Substring) throws -> Int16 {
+        guard let value = Int16(text) else { throw decodingError(Int16.self, text) }
+        return value
+    }
+}
+
+extension Bool: PGArrayElement {
+    public static var pgType: PGType { .bool }
+    public static var pgArrayType: PGType { .boolArray }
+    public var pgData: PGData { .text(.bool, self ? "t" : "f") }
+    public static func pgDecode(text: Substring) throws -> Bool {
+        switch text {
+        case "t", "true": return true
+        case "f", "false": return false
+        default: throw decodingError(Bool.self, text)
+        }
+    }
+}
+
+extension Double: PGArrayElement {
+    public static var pgType: PGType { .float8 }
+    public static var pgArrayType: PGType { .float8Array }
+    public var pgData: PGData {
+        let text: String =
+            if self.isNaN { "NaN" }
+            else if self == .infinity { "Infinity" }
+            else if self == -.infinity { "-Infinity" }
+            else { String(self) }
+        return .text(.float8, text)
+    }
+    public static func pgDecode(text: Substring) throws -> Double {
+        switch text {
+        case "NaN": return .nan
+        case "Infinity": return .infinity
+        case "-Infinity": return -.infinity
+        default:
+            guard let value = Double(text) else { throw decodingError(Double.self, text) }
+            return value
+        }
+    }
+}
+
+extension Decimal: PGArrayElement {
+    public static var pgType: PGType { .numeric }
+    public static var pgArrayType: PGType { .numericArray }
+    public var pgData: PGData { .text(.numeric, self.description) }
+    public static func pgDecode(text: Substring) throws -> Decimal {
+        guard let value = Decimal(string: String(text), locale: Locale(identifier: "en_US_POSIX")), !value.isNaN else {
+            throw decodingError(Decimal.self, text)
+        }
+        return value
+    }
+}
+
+extension UUID: PGArrayElement {
+    public static var pgType: PGType { .uuid }
+    public static var pgArrayType: PGType { .uuidArray }
+    public var pgData: PGData { .text(.uuid, self.uuidString.lowercased()) }
+    public static func pgDecode(text: Substring) throws -> UUID {
+        guard let value = UUID(uuidString: String(text)) else { throw decodingError(UUID.self, text) }
+        return value
+    }
+}
+
+extension Date: PGArrayElement {
+    public static var pgType: PGType { .timestamptz }
+    public static var pgArrayType: PGType { .timestamptzArray }
+    public var pgData: PGData { .text(.timestamptz, PGTimestamp.format(self)) }
+    public static func pgDecode(text: Substring) throws -> Date {
+        guard let value = PGTimestamp.parse(text) else { throw decodingError(Date.self, text) }
+        return value
+    }
+}
+
+/// `bytea`. Sent in binary format so the bytes need no escaping; read back from the hex text format.
+public struct PGBytes: PGArrayElement, Hashable {
+    public var bytes: [UInt8]
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    public static var pgType: PGType { .bytea }
+    public static var pgArrayType: PGType { .byteaArray }
+    public var pgData: PGData { PGData(type: .bytea, format: .binary, bytes: self.bytes) }
+    public var pgArrayText: String { "\\x" + PGHex.encode(self.bytes) }
+
+    public static func pgDecode(text: Substring) throws -> PGBytes {
+        guard text.hasPrefix("\\x"), let bytes = PGHex.decode(text.dropFirst(2)) else {
+            throw decodingError(PGBytes.self, text)
+        }
+        return PGBytes(bytes)
+    }
+}
+
+/// `jsonb`, carried as its JSON text so callers choose how (and whether) to decode it.
+public struct PGJSON: PGArrayElement, Hashable {
+    public var text: String
+    public init(text: String) { self.text = text }
+
+    public init(encoding value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        self.text = String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(self.text.utf8))
+    }
+
+    public static var pgType: PGType { .jsonb }
+    public static var pgArrayType: PGType { .jsonbArray }
+    public var pgData: PGData { .text(.jsonb, self.text) }
+    public var pgArrayText: String { self.text }
+    public static func pgDecode(text: Substring) throws -> PGJSON { PGJSON(text: String(text)) }
+}
+
+extension Optional: PGDecodable where Wrapped: PGDecodable {
+    /// Only reached for non-NULL cells; NULL is handled before decoding.
+    public static func pgDecode(text: Substring) throws -> Wrapped? {
+        try Wrapped.pgDecode(text: text)
+    }
+}
+
+extension Array: PGEncodable where Element: PGArrayElement {
+    public static var pgType: PGType { Element.pgArrayType }
+    public var pgData: PGData { .text(Element.pgArrayType, PGArrayLiteral.encode(self.map(\.pgArrayText))) }
+}
+
+extension Array: PGDecodable where Element: PGDecodable {
+    public static func pgDecode(text: Substring) throws -> [Element] {
+        guard let items = PGArrayLiteral.decode(text) else { throw decodingError([Element].self, text) }
+        return try items.map { item in
+            guard let item else {
+                throw PGError(kind: .decoding, message: "NULL element in array of non-optional \(Element.self)")
+            }
+            return try Element.pgDecode(text: Substring(item))
+        }
+    }
+}
+
+enum PGHex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xf)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func decode(_ text: Substring) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        var i = 0
+        while i < utf8.count {
+            guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func nibble(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 97...102: c - 87
+        case 65...70: c - 55
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,162 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Its calls block, so the pool runs them on its own threads; one task holds a
+/// connection at a time (the pool's lease), which is what makes the unchecked `Sendable` sound.
+public final class PGConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+    /// Set once a call sees the connection broken; the pool then discards it instead of reusing it.
+    public private(set) var isBroken = false
+    let createdAt = ContinuousClock.now
+
+    /// Session settings every connection gets, so results decode the same whatever the server's defaults.
+    static let sessionOptions = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8"
+
+    /// Opens a connection (blocking). `url` is a `postgresql://` URL or a libpq key=value string.
+    public static func connect(url: String, applicationName: String = "smshub", connectTimeoutSeconds: Int = 5) throws -> PGConnection {
+        let keywords = ["dbname", "options", "application_name", "connect_timeout"]
+        let values = [url, sessionOptions, applicationName, String(connectTimeoutSeconds)]
+        let handle = withCStrings(keywords) { keywordPointers in
+            withCStrings(values) { valuePointers in
+                PQconnectdbParams(keywordPointers, valuePointers, 1)
+            }
+        }
+        guard let handle else {
+            throw PGError(kind: .connection, message: "libpq could not allocate a connection")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw PGError(kind: .connection, message: Self.redact(message, url: url))
+        }
+        // Server notices (e.g. "relation already exists, skipping") are libpq's to print on stderr by
+        // default; they carry nothing the service acts on, so silence them.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        return PGConnection(handle: handle)
+    }
+
+    private init(handle: OpaquePointer) {
+        self.handle = handle
+    }
+
+    deinit {
+        if let handle { PQfinish(handle) }
+    }
+
+    public func close() {
+        if let handle { PQfinish(handle) }
+        self.handle = nil
+        self.isBroken = true
+    }
+
+    /// Runs one parameterised statement (blocking).
+    public func execute(_ query: PGQuery) throws -> PGResult {
+        guard let handle, !self.isBroken else {
+            throw PGError(kind: .connection, message: "connection is closed")
+        }
+        let binds = query.binds
+        let types = binds.map { $0.type.rawValue }
+        let formats = binds.map { $0.format.rawValue }
+        let lengths = binds.map { Int32($0.bytes?.count ?? 0) }
+        let result: OpaquePointer? = withBindPointers(binds) { values in
+            PQexecParams(handle, query.sql, Int32(binds.count), types, values, lengths, formats, 0)
+        }
+        return try self.check(result)
+    }
+
+    /// Runs SQL text with no parameters, possibly several statements (blocking). For migrations and set-up only.
+    public func executeScript(_ sql: String) throws {
+        guard let handle, !self.isBroken else {
+            throw PGError(kind: .connection, message: "connection is closed")
+        }
+        _ = try self.check(PQexec(handle, sql))
+    }
+
+    /// True while the connection is usable and idle outside a transaction. Reads whatever the server
+    /// sent since the last call, so a connection the server closed (say, on restart) shows up as broken here.
+    func isReusable() -> Bool {
+        guard let handle, !self.isBroken else { return false }
+        if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+            self.isBroken = true
+            return false
+        }
+        // Drain notices the server may have queued; there is no statement in flight on an idle connection.
+        while PQisBusy(handle) == 0, let stray = PQgetResult(handle) { PQclear(stray) }
+        return PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    private func check(_ result: OpaquePointer?) throws -> PGResult {
+        guard let handle else { throw PGError(kind: .connection, message: "connection is closed") }
+        guard let result else {
+            self.markBrokenIfNeeded()
+            throw PGError(kind: .connection, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
+            return PGResult(handle: result)
+        default:
+            let error = Self.error(from: result, connection: handle)
+            PQclear(result)
+            self.markBrokenIfNeeded()
+            if self.isBroken, error.sqlState == nil {
+                throw PGError(kind: .connection, message: error.message)
+            }
+            throw error
+        }
+    }
+
+    private func markBrokenIfNeeded() {
+        if let handle, PQstatus(handle) != CONNECTION_OK { self.isBroken = true }
+    }
+
+    private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PGError {
+        func field(_ code: Int32) -> String? {
+            guard let value = PQresultErrorField(result, code) else { return nil }
+            return String(cString: value)
+        }
+        // Field codes from postgres_ext.h; they are macros of character constants Swift cannot import.
+        let sqlState = field(Int32(UInt8(ascii: "C")))
+        let primary = field(Int32(UInt8(ascii: "M"))) ?? trimmed(PQresultErrorMessage(result))
+        return PGError(
+            kind: sqlState == nil ? .connection : .server,
+            sqlState: sqlState,
+            message: primary.isEmpty ? trimmed(PQerrorMessage(connection)) : primary,
+            detail: field(Int32(UInt8(ascii: "D"))),
+            hint: field(Int32(UInt8(ascii: "H"))),
+            constraint: field(Int32(UInt8(ascii: "n")))
+        )
+    }
+
+    private static func trimmed(_ pointer: UnsafePointer<CChar>?) -> String {
+        guard let pointer else { return "" }
+        return String(cString: pointer).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// libpq's connection errors can echo the connection string; keep the password out of them.
+    static func redact(_ message: String, url: String) -> String {
+        guard let components = URLComponents(string: url), let password = components.password, !password.isEmpty else {
+            return message
+        }
+        return message.replacingOccurrences(of: password, with: "***")
+    }
+}
+
+private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
+    pointers.append(nil)
+    defer { pointers.forEach { free($0) } }
+    return body(pointers.map { $0.map { UnsafePointer($0) } })
+}
+
+private func withBindPointers<R>(_ binds: [PGData], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
+    // Copy each value into stable C memory for the duration of the call; nil stays nil (SQL NULL).
+    let buffers: [UnsafeMutablePointer<CChar>?] = binds.map { bind in
+        guard let bytes = bind.bytes else { return nil }
+        let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count + 1)
+        for (offset, byte) in bytes.enumerated() { buffer[offset] = CChar(bitPattern: byte) }
+        buffer[bytes.count] = 0
+        return buffer
+    }
+    defer { buffers.forEach { $0?.deallocate() } }
+    return body(buffers.map { $0.map { UnsafePointer($0) } })
+}

@@ -1,0 +1,35 @@
+import NIOPosix
+
+/// A leased connection, usable from async code: each call hops to the pool's blocking threads, so no
+/// libpq call ever runs on a NIO event loop or the Swift cooperative pool.
+public struct PGSession: Sendable {
+    let connection: PGConnection
+    let threads: NIOThreadPool
+
+    @discardableResult
+    public func query(_ query: PGQuery) async throws -> PGResult {
+        let connection = self.connection
+        return try await self.threads.runIfActive { try connection.execute(query) }
+    }
+
+    /// Runs several statements of plain SQL text (no parameters). Migrations and set-up only.
+    public func executeScript(_ sql: String) async throws {
+        let connection = self.connection
+        try await self.threads.runIfActive { try connection.executeScript(sql) }
+    }
+
+    /// Runs `body` inside `BEGIN … COMMIT`; any thrown error rolls the transaction back and is rethrown.
+    public func transaction<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
+        try await self.query("BEGIN")
+        let value: R
+        do {
+            value = try await body(self)
+        } catch {
+            // A failed rollback on a broken connection is moot: the pool discards broken connections.
+            _ = try? await self.query("ROLLBACK")
+            throw error
+        }
+        try await self.query("COMMIT")
+        return value
+    }
+}

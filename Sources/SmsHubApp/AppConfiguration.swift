@@ -1,0 +1,84 @@
+import Logging
+
+/// Everything the service needs from its environment. Values come from environment variables
+/// (documented in `.env.example`); the CLI may override them.
+public struct AppConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Service-role connection (`smshub_app`). Contains a password: never log it.
+    public var databaseURL: String
+    /// Schema-owner connection used only to migrate.
+    public var migrationDatabaseURL: String
+    public var adminToken: String
+    public var databasePoolSize: Int
+    public var logLevel: Logger.Level
+
+    public static let minimumAdminTokenLength = 32
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        databaseURL: String,
+        migrationDatabaseURL: String? = nil,
+        adminToken: String,
+        databasePoolSize: Int = 10,
+        logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.databaseURL = databaseURL
+        self.migrationDatabaseURL = migrationDatabaseURL ?? databaseURL
+        self.adminToken = adminToken
+        self.databasePoolSize = databasePoolSize
+        self.logLevel = logLevel
+    }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        /// Names of the settings at fault; never their values.
+        public var problems: [String]
+        public var description: String {
+            "invalid configuration:\n" + self.problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Reads the environment. `needsAdminToken` is false for commands that do not serve HTTP.
+    public static func fromEnvironment(_ env: [String: String], needsAdminToken: Bool = true) throws -> AppConfiguration {
+        var problems: [String] = []
+        func value(_ name: String) -> String? {
+            guard let v = env[name], !v.isEmpty else { return nil }
+            return v
+        }
+        let databaseURL = value("DATABASE_URL")
+        if databaseURL == nil { problems.append("DATABASE_URL is required") }
+        let adminToken = value("SMSHUB_ADMIN_TOKEN") ?? ""
+        if needsAdminToken {
+            if adminToken.isEmpty {
+                problems.append("SMSHUB_ADMIN_TOKEN is required")
+            } else if adminToken.count < minimumAdminTokenLength {
+                problems.append("SMSHUB_ADMIN_TOKEN must be at least \(minimumAdminTokenLength) characters")
+            }
+        }
+        var port = 8080
+        if let raw = value("SMSHUB_PORT") {
+            if let p = Int(raw), (0...65535).contains(p) { port = p } else { problems.append("SMSHUB_PORT must be a port number") }
+        }
+        var poolSize = 10
+        if let raw = value("SMSHUB_DB_POOL_SIZE") {
+            if let n = Int(raw), (1...500).contains(n) { poolSize = n } else { problems.append("SMSHUB_DB_POOL_SIZE must be 1...500") }
+        }
+        var level = Logger.Level.info
+        if let raw = value("LOG_LEVEL") {
+            if let l = Logger.Level(rawValue: raw.lowercased()) { level = l } else { problems.append("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical") }
+        }
+        guard problems.isEmpty, let databaseURL else { throw Invalid(problems: problems) }
+        return AppConfiguration(
+            host: value("SMSHUB_HOST") ?? "127.0.0.1",
+            port: port,
+            databaseURL: databaseURL,
+            migrationDatabaseURL: value("MIGRATION_DATABASE_URL"),
+            adminToken: adminToken,
+            databasePoolSize: poolSize,
+            logLevel: level
+        )
+    }
+}

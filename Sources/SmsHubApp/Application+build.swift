@@ -1,0 +1,133 @@
+import Hummingbird
+import Logging
+import Postgres
+import ServiceLifecycle
+import SmsHubDomain
+import SmsHubRepository
+
+/// What the routes need, behind protocols where a route only reads or writes through a repository.
+public struct AppDependencies: Sendable {
+    public var database: Database
+    public var migrator: Migrator
+    public var tenants: any TenantRepository
+    public var tenantSelf: any TenantSelfRepository
+    public var keys: any APIKeyRepository
+    public var metrics: ServiceMetrics
+
+    public init(database: Database, migrator: Migrator) {
+        self.database = database
+        self.migrator = migrator
+        self.tenants = PostgresTenantRepository(database: database)
+        self.tenantSelf = PostgresTenantSelfRepository(database: database)
+        self.keys = PostgresAPIKeyRepository(database: database)
+        self.metrics = ServiceMetrics()
+    }
+}
+
+/// A route the service answers, as `METHOD /path/{param}` in OpenAPI's spelling.
+public struct ServedRoute: Hashable, Sendable, CustomStringConvertible {
+    public var method: String
+    public var path: String
+    public var description: String { "\(self.method) \(self.path)" }
+}
+
+public struct BuiltRouter {
+    public let router: Router<AppRequestContext>
+    /// The routes registered by the service itself (not the 405 fallbacks).
+    public let routes: [ServedRoute]
+}
+
+public func buildRouter(configuration: AppConfiguration, dependencies: AppDependencies) -> BuiltRouter {
+    let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: ProblemMiddleware(maxBodySize: JSONBody.maxSize))
+
+    OperationsRoutes(database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics)
+        .register(on: router)
+
+    let admin = router.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken))
+    AdminRoutes(tenants: dependencies.tenants, keys: dependencies.keys).register(on: admin)
+
+    let tenantAPI = router.group("v1")
+        .add(middleware: TenantAuthMiddleware(keys: dependencies.keys))
+        .group(context: TenantRequestContext.self)
+    TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
+
+    let served = router.routes.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
+    MethodNotAllowed.register(on: router)
+    return BuiltRouter(router: router, routes: served)
+}
+
+/// `/admin/tenants/:tenant_id` → `/admin/tenants/{tenant_id}`.
+func openAPIPath(_ routerPath: String) -> String {
+    let path = routerPath.hasPrefix("/") ? routerPath : "/" + routerPath
+    return path.split(separator: "/", omittingEmptySubsequences: false).map { segment in
+        segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+    }.joined(separator: "/")
+}
+
+/// Builds the whole service: pool, repositories, router and HTTP server. `migrate` applies pending
+/// migrations first (through the owner connection); otherwise a database behind this build is refused.
+public func buildApplication(configuration: AppConfiguration, logger: Logger, migrate: Bool) async throws -> some ApplicationProtocol {
+    let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
+    if migrate {
+        try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
+    }
+    let pool = PGPool(
+        configuration: PGConfiguration(url: configuration.databaseURL, maxConnections: configuration.databasePoolSize),
+        logger: logger
+    )
+    do {
+        let status = try await pool.withSession { try await migrator.status($0) }
+        guard status.isCurrent else {
+            throw StartupError.pendingMigrations(status.pending)
+        }
+    } catch {
+        await pool.close()
+        throw error
+    }
+    let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+    let built = buildRouter(configuration: configuration, dependencies: dependencies)
+    return Application(
+        router: built.router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smshub"),
+        services: [PoolService(pool: pool)],
+        onServerRunning: { channel in
+            logger.notice("smshub listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+        },
+        logger: logger
+    )
+}
+
+public func runMigrations(url: String, migrator: Migrator) async throws {
+    let pool = PGPool(configuration: PGConfiguration(url: url, maxConnections: 1, applicationName: "smshub-migrate"))
+    do {
+        try await pool.withSession { try await migrator.migrate($0) }
+        await pool.close()
+    } catch {
+        await pool.close()
+        throw error
+    }
+}
+
+public enum StartupError: Error, CustomStringConvertible {
+    case pendingMigrations([Int])
+
+    public var description: String {
+        switch self {
+        case .pendingMigrations(let versions):
+            "the database is missing migrations \(versions.map(String.init).joined(separator: ", ")); run 'smshub migrate' or start with --migrate"
+        }
+    }
+}
+
+/// Closes the pool once the server has stopped taking requests.
+struct PoolService: Service {
+    let pool: PGPool
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await self.pool.close()
+    }
+}

@@ -1,0 +1,45 @@
+import Hummingbird
+import Prometheus
+
+/// The service's Prometheus registry. One per application, not a process-wide bootstrap, so tests can
+/// run several applications side by side and read each one's own figures.
+public final class ServiceMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+
+    static let durationBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+    ]
+
+    public init() {}
+
+    func recordRequest(method: String, route: String, status: Int, duration: Duration) {
+        let labels = [("method", method), ("route", route), ("status", String(status))]
+        self.registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status"),
+            labels: labels
+        ).increment()
+        self.registry.makeDurationHistogram(
+            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route and status"),
+            labels: labels,
+            buckets: Self.durationBuckets
+        ).record(duration)
+    }
+
+    public func exposition() -> String {
+        self.registry.emitToString()
+    }
+}
+
+/// Counts and times every request, by the route pattern (never the raw path, which holds ids and tokens).
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServiceMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
+        self.metrics.recordRequest(method: request.method.rawValue, route: route, status: Int(response.status.code), duration: ContinuousClock.now - start)
+        return response
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+
+/// An RFC 9457 problem: every error response of the service has this shape and
+/// `application/problem+json`. `code` is stable for clients to branch on; `type` is `/problems/{code}`.
+public struct Problem: Error, HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var title: String
+    public var detail: String?
+    /// Per-field messages for validation failures.
+    public var errors: [FieldError]
+    public var headers: HTTPFields
+
+    public struct FieldError: Codable, Sendable, Equatable {
+        public var field: String
+        public var message: String
+    }
+
+    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = [], headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        self.response(requestID: context.id)
+    }
+
+    func response(requestID: String?) -> Response {
+        let body = Body(
+            type: "/problems/\(self.code)", title: self.title, status: Int(self.status.code),
+            detail: self.detail, code: self.code, requestId: requestID,
+            errors: self.errors.isEmpty ? nil : self.errors
+        )
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(body)) ?? Data("{}".utf8)
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
+        return Response(status: self.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct Body: Codable {
+        var type: String
+        var title: String
+        var status: Int
+        var detail: String?
+        var code: String
+        var requestId: String?
+        var errors: [FieldError]?
+    }
+}
+
+extension Problem {
+    public static func unauthorized(_ detail: String) -> Problem {
+        Problem(.unauthorized, code: "unauthorized", title: "Authentication required", detail: detail, headers: [.wwwAuthenticate: "Bearer"])
+    }
+
+    public static func forbidden(code: String = "forbidden", _ detail: String) -> Problem {
+        Problem(.forbidden, code: code, title: "Forbidden", detail: detail)
+    }
+
+    public static func notFound(_ detail: String = "No resource exists at this path.") -> Problem {
+        Problem(.notFound, code: "not_found", title: "Not found", detail: detail)
+    }
+
+    public static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
+        let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
+        return Problem(
+            .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
+            detail: "This path accepts: \(list).", headers: [.allow: list]
+        )
+    }
+
+    public static func payloadTooLarge(limit: Int) -> Problem {
+        Problem(.contentTooLarge, code: "payload_too_large", title: "Request body too large", detail: "The body may be at most \(limit) bytes.")
+    }
+
+    public static func unsupportedMediaType(expected: String) -> Problem {
+        Problem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type", detail: "Send the body as \(expected).")
+    }
+
+    public static func invalidBody(_ detail: String) -> Problem {
+        Problem(.badRequest, code: "invalid_body", title: "Malformed request body", detail: detail)
+    }
+
+    public static func invalidParameter(_ name: String, _ detail: String) -> Problem {
+        Problem(.badRequest, code: "invalid_parameter", title: "Invalid parameter", detail: detail, errors: [FieldError(field: name, message: detail)])
+    }
+
+    public static func validation(_ errors: [FieldError]) -> Problem {
+        Problem(
+            .unprocessableContent, code: "validation_failed", title: "Validation failed",
+            detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors
+        )
+    }
+
+    public static func unavailable(_ detail: String) -> Problem {
+        Problem(.serviceUnavailable, code: "service_unavailable", title: "Service unavailable", detail: detail, headers: [.retryAfter: "1"])
+    }
+
+    public static let internalError = Problem(
+        .internalServerError, code: "internal_error", title: "Internal error",
+        detail: "The request failed on the server; quote the request_id when reporting it."
+    )
+}

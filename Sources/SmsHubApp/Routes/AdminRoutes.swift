@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import SmsHubDomain
+
+/// `/admin`: tenants and their API keys, behind the admin token.
+struct AdminRoutes {
+    let tenants: any TenantRepository
+    let keys: any APIKeyRepository
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.post("tenants", use: self.createTenant)
+        group.get("tenants", use: self.listTenants)
+        group.get("tenants/:tenant_id", use: self.getTenant)
+        group.post("tenants/:tenant_id/disable") { request, context in
+            try await self.setStatus(.disabled, request: request, context: context)
+        }
+        group.post("tenants/:tenant_id/enable") { request, context in
+            try await self.setStatus(.active, request: request, context: context)
+        }
+        group.post("tenants/:tenant_id/api-keys", use: self.createKey)
+        group.get("tenants/:tenant_id/api-keys", use: self.listKeys)
+        group.post("tenants/:tenant_id/api-keys/:key_id/revoke", use: self.revokeKey)
+    }
+
+    @Sendable func createTenant(request: Request, context: AppRequestContext) async throws -> EditedResponse<TenantRepresentation> {
+        let body = try await JSONBody.decode(NameRequest.self, from: request, context: context)
+        guard let name = NameRules.normalise(body.name) else {
+            throw Problem.validation([.init(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
+        }
+        let tenant = try await self.tenants.create(name: name)
+        context.logger.info("tenant created", metadata: ["tenant_id": "\(tenant.id)"])
+        return EditedResponse(
+            status: .created,
+            headers: [.location: "/admin/tenants/\(tenant.id.uuidString.lowercased())"],
+            response: TenantRepresentation(tenant)
+        )
+    }
+
+    @Sendable func listTenants(request: Request, context: AppRequestContext) async throws -> ListRepresentation<TenantRepresentation> {
+        let (limit, cursor) = try request.pagination()
+        let page = try await self.tenants.list(after: cursor, limit: limit)
+        return ListRepresentation(items: page.items.map(TenantRepresentation.init), nextCursor: page.next?.token)
+    }
+
+    @Sendable func getTenant(request: Request, context: AppRequestContext) async throws -> TenantRepresentation {
+        let id = try context.parameters.uuid("tenant_id")
+        guard let tenant = try await self.tenants.get(id: id) else { throw Problem.notFound("No tenant has this id.") }
+        return TenantRepresentation(tenant)
+    }
+
+    func setStatus(_ status: TenantStatus, request: Request, context: AppRequestContext) async throws -> TenantRepresentation {
+        let id = try context.parameters.uuid("tenant_id")
+        guard let tenant = try await self.tenants.setStatus(id: id, status: status) else {
+            throw Problem.notFound("No tenant has this id.")
+        }
+        context.logger.info("tenant status set", metadata: ["tenant_id": "\(id)", "status": "\(status.rawValue)"])
+        return TenantRepresentation(tenant)
+    }
+
+    @Sendable func createKey(request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedAPIKeyRepresentation> {
+        let tenantID = try context.parameters.uuid("tenant_id")
+        let body = try await JSONBody.decode(NameRequest.self, from: request, context: context)
+        guard let name = NameRules.normalise(body.name) else {
+            throw Problem.validation([.init(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
+        }
+        guard try await self.tenants.get(id: tenantID) != nil else { throw Problem.notFound("No tenant has this id.") }
+        let material = APIKeyMaterial.generate()
+        let key = try await self.keys.create(tenantID: tenantID, name: name, material: material)
+        context.logger.info("api key issued", metadata: ["tenant_id": "\(tenantID)", "key_id": "\(key.id)", "prefix": "\(key.prefix)"])
+        return EditedResponse(
+            status: .created,
+            headers: [.location: "/admin/tenants/\(tenantID.uuidString.lowercased())/api-keys"],
+            response: CreatedAPIKeyRepresentation(
+                id: key.id.uuidString.lowercased(), tenantId: tenantID.uuidString.lowercased(),
+                name: key.name, prefix: key.prefix, key: material.secret, createdAt: key.createdAt
+            )
+        )
+    }
+
+    @Sendable func listKeys(request: Request, context: AppRequestContext) async throws -> ListRepresentation<APIKeyRepresentation> {
+        let tenantID = try context.parameters.uuid("tenant_id")
+        guard try await self.tenants.get(id: tenantID) != nil else { throw Problem.notFound("No tenant has this id.") }
+        let keys = try await self.keys.list(tenantID: tenantID)
+        return ListRepresentation(items: keys.map(APIKeyRepresentation.init), nextCursor: nil)
+    }
+
+    @Sendable func revokeKey(request: Request, context: AppRequestContext) async throws -> APIKeyRepresentation {
+        let tenantID = try context.parameters.uuid("tenant_id")
+        let keyID = try context.parameters.uuid("key_id")
+        guard let key = try await self.keys.revoke(tenantID: tenantID, keyID: keyID) else {
+            throw Problem.notFound("This tenant has no API key with this id.")
+        }
+        context.logger.info("api key revoked", metadata: ["tenant_id": "\(tenantID)", "key_id": "\(keyID)"])
+        return APIKeyRepresentation(key)
+    }
+}

@@ -1,0 +1,55 @@
+import Hummingbird
+import Postgres
+import SmsHubRepository
+
+/// Liveness, readiness and metrics: unauthenticated, for load balancers and Prometheus.
+struct OperationsRoutes {
+    let database: Database
+    let migrator: Migrator
+    let metrics: ServiceMetrics
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("healthz") { _, _ in Status(status: "ok") }
+        router.get("readyz", use: self.ready)
+        router.get("metrics", use: self.exposition)
+    }
+
+    struct Status: ResponseEncodable {
+        var status: String
+    }
+
+    @Sendable func ready(request: Request, context: AppRequestContext) async throws -> Status {
+        let status: Migrator.Status
+        do {
+            status = try await self.database.pool.withSession { try await self.migrator.status($0) }
+        } catch let error as PGError {
+            context.logger.warning("readiness: database unreachable", metadata: ["error.kind": "\(error.kind)", "sqlstate": "\(error.sqlState ?? "-")"])
+            throw Problem.unavailable("The database is unreachable.")
+        } catch let error as MigrationError {
+            throw Problem.unavailable("The database schema does not match this build: \(error)")
+        }
+        guard status.isCurrent else {
+            throw Problem.unavailable("Migrations are pending: \(status.pending.map(String.init).joined(separator: ", ")).")
+        }
+        return Status(status: "ready")
+    }
+
+    @Sendable func exposition(request: Request, context: AppRequestContext) async throws -> Response {
+        await self.recordPoolGauges()
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: self.metrics.exposition()))
+        )
+    }
+
+    private func recordPoolGauges() async {
+        let stats = await self.database.pool.statistics
+        for (state, value) in [("open", stats.open), ("idle", stats.idle), ("waiting", stats.waiting), ("max", stats.max)] {
+            self.metrics.registry.makeGauge(
+                descriptor: .init(namespace: "smshub", metricName: "db_pool_connections", unitName: "", helpText: "Database pool connections by state"),
+                labels: [("state", state)]
+            ).set(Double(value))
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import SmsHubDomain
+
+/// JSON shapes of the management API. Ids are strings, times RFC 3339, keys snake_case.
+struct TenantRepresentation: ResponseEncodable, Equatable {
+    var id: String
+    var name: String
+    var status: String
+    var createdAt: Date
+    var updatedAt: Date
+    var disabledAt: Date?
+
+    init(_ tenant: Tenant) {
+        self.id = tenant.id.uuidString.lowercased()
+        self.name = tenant.name
+        self.status = tenant.status.rawValue
+        self.createdAt = tenant.createdAt
+        self.updatedAt = tenant.updatedAt
+        self.disabledAt = tenant.disabledAt
+    }
+}
+
+struct APIKeyRepresentation: ResponseEncodable, Equatable {
+    var id: String
+    var tenantId: String
+    var name: String
+    var prefix: String
+    var createdAt: Date
+    var revokedAt: Date?
+
+    init(_ key: APIKey) {
+        self.id = key.id.uuidString.lowercased()
+        self.tenantId = key.tenantID.uuidString.lowercased()
+        self.name = key.name
+        self.prefix = key.prefix
+        self.createdAt = key.createdAt
+        self.revokedAt = key.revokedAt
+    }
+}
+
+/// The one response that carries a key in full; nothing stores it, so it cannot be shown again.
+struct CreatedAPIKeyRepresentation: ResponseEncodable {
+    var id: String
+    var tenantId: String
+    var name: String
+    var prefix: String
+    var key: String
+    var createdAt: Date
+}
+
+struct ListRepresentation<Item: Encodable & Sendable>: ResponseEncodable {
+    var items: [Item]
+    var nextCursor: String?
+}
+
+struct NameRequest: Decodable {
+    var name: String
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+public struct Tenant: Sendable, Equatable {
+    public var id: UUID
+    public var name: String
+    public var status: TenantStatus
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var disabledAt: Date?
+
+    public init(id: UUID, name: String, status: TenantStatus, createdAt: Date, updatedAt: Date, disabledAt: Date?) {
+        self.id = id
+        self.name = name
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.disabledAt = disabledAt
+    }
+}
+
+public enum TenantStatus: String, Sendable, Codable, CaseIterable {
+    case active
+    case disabled
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Postgres
+
+/// The service's way into PostgreSQL: every transaction is either scoped to one tenant or explicitly
+/// cross-tenant, so no code path can forget which it is.
+public struct Database: Sendable {
+    public let pool: PGPool
+
+    public init(pool: PGPool) {
+        self.pool = pool
+    }
+
+    /// A transaction in which row-level security shows only `tenantID`'s rows.
+    public func withTenant<R: Sendable>(_ tenantID: UUID, _ body: (PGSession) async throws -> R) async throws -> R {
+        try await self.pool.withTransaction { session in
+            // `true`: the setting lasts until the end of this transaction, so a pooled connection never carries it over.
+            try await session.query("SELECT set_config('smshub.tenant_id', \(tenantID.uuidString.lowercased()), true)")
+            return try await body(session)
+        }
+    }
+
+    /// A transaction acting as `smshub_admin`, the role whose policies span tenants. Admin API only.
+    public func asAdmin<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
+        try await self.pool.withTransaction { session in
+            try await session.query("SET LOCAL ROLE smshub_admin")
+            return try await body(session)
+        }
+    }
+}

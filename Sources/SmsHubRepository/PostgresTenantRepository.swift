@@ -1,0 +1,100 @@
+import Foundation
+import Postgres
+import SmsHubDomain
+
+public struct PostgresTenantRepository: TenantRepository {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    static let columns = "id, name, status, created_at, updated_at, disabled_at"
+
+    public func create(name: String) async throws -> Tenant {
+        try await self.database.asAdmin { session in
+            let result = try await session.query(
+                "INSERT INTO tenants (name) VALUES (\(name)) RETURNING \(unescaped: Self.columns)"
+            )
+            return try Self.tenant(result.first!)
+        }
+    }
+
+    public func list(after cursor: PageCursor?, limit: Int) async throws -> Page<Tenant> {
+        try await self.database.asAdmin { session in
+            // Newest first; one row more than asked tells whether a next page exists.
+            let result: PGResult
+            if let cursor {
+                result = try await session.query(
+                    """
+                    SELECT \(unescaped: Self.columns) FROM tenants
+                    WHERE (created_at, id) < (\(cursor.time), \(cursor.id))
+                    ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)
+                    """
+                )
+            } else {
+                result = try await session.query(
+                    "SELECT \(unescaped: Self.columns) FROM tenants ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
+                )
+            }
+            var tenants = try result.rows.map(Self.tenant)
+            var next: PageCursor?
+            if tenants.count > limit {
+                tenants.removeLast()
+                next = tenants.last.map { PageCursor(time: $0.createdAt, id: $0.id) }
+            }
+            return Page(items: tenants, next: next)
+        }
+    }
+
+    public func get(id: UUID) async throws -> Tenant? {
+        try await self.database.asAdmin { session in
+            let result = try await session.query("SELECT \(unescaped: Self.columns) FROM tenants WHERE id = \(id)")
+            return try result.first.map(Self.tenant)
+        }
+    }
+
+    public func setStatus(id: UUID, status: TenantStatus) async throws -> Tenant? {
+        try await self.database.asAdmin { session in
+            let result = try await session.query(
+                """
+                UPDATE tenants SET
+                    status = \(status.rawValue),
+                    updated_at = CASE WHEN status = \(status.rawValue) THEN updated_at ELSE now() END,
+                    disabled_at = CASE WHEN \(status.rawValue) = 'disabled' THEN coalesce(disabled_at, now()) ELSE NULL END
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """
+            )
+            return try result.first.map(Self.tenant)
+        }
+    }
+
+    static func tenant(_ row: PGRow) throws -> Tenant {
+        let status: String = try row.decode("status")
+        return Tenant(
+            id: try row.decode("id"),
+            name: try row.decode("name"),
+            status: TenantStatus(rawValue: status) ?? .disabled,
+            createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"),
+            disabledAt: try row.decode("disabled_at")
+        )
+    }
+}
+
+public struct PostgresTenantSelfRepository: TenantSelfRepository {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func current(tenantID: UUID) async throws -> Tenant? {
+        try await self.database.withTenant(tenantID) { session in
+            // No WHERE clause: row-level security already limits the table to this tenant's own row.
+            let result = try await session.query("SELECT \(unescaped: PostgresTenantRepository.columns) FROM tenants")
+            return try result.first.map(PostgresTenantRepository.tenant)
+        }
+    }
+}

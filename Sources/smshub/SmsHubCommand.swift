@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SmsHubApp
+import SmsHubRepository
+
+@main
+struct SmsHubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "smshub",
+        abstract: "Multi-tenant SMS hub.",
+        subcommands: [Serve.self, Migrate.self]
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP service.")
+
+    @Option(help: "Address to listen on (overrides SMSHUB_HOST).") var host: String?
+    @Option(help: "Port to listen on (overrides SMSHUB_PORT).") var port: Int?
+    @Flag(help: "Apply pending migrations before starting (uses MIGRATION_DATABASE_URL).") var migrate = false
+
+    func run() async throws {
+        var configuration = try loadConfiguration(needsAdminToken: true)
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        let logger = bootstrapLogging(level: configuration.logLevel)
+        let app = try await buildApplication(configuration: configuration, logger: logger, migrate: self.migrate)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply pending migrations from sql/ (as the schema owner).")
+
+    func run() async throws {
+        let configuration = try loadConfiguration(needsAdminToken: false)
+        let logger = bootstrapLogging(level: configuration.logLevel)
+        let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
+        try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
+        logger.notice("migrations are current", metadata: ["latest": "\(migrator.migrations.last?.version ?? 0)"])
+    }
+}
+
+func loadConfiguration(needsAdminToken: Bool) throws -> AppConfiguration {
+    do {
+        return try AppConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, needsAdminToken: needsAdminToken)
+    } catch let error as AppConfiguration.Invalid {
+        throw ValidationError(error.description)
+    }
+}
+
+func bootstrapLogging(level: Logger.Level) -> Logger {
+    LoggingSystem.bootstrap { label in
+        var handler = StreamLogHandler.standardError(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    var logger = Logger(label: "smshub")
+    logger.logLevel = level
+    return logger
+}

@@ -1,0 +1,117 @@
+# Shared set-up for scripts/run and scripts/test: system packages and a local PostgreSQL cluster.
+# Sourced, not executed. Everything here is idempotent: a second call finds the work done.
+
+SMSHUB_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+SMSHUB_PG_PORT="${SMSHUB_PG_PORT:-54329}"
+SMSHUB_PG_DATA="${SMSHUB_PG_DATA:-$SMSHUB_ROOT/.data/pg}"
+
+log() { printf '\033[1m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi
+}
+
+# The directory holding initdb/pg_ctl: PATH first, then Debian's versioned location.
+pg_bindir() {
+  if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
+    dirname "$(command -v pg_ctl)"; return
+  fi
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$d" ] && echo "$d"
+}
+
+# apt packages the build and the local database need, installed only when missing.
+ensure_system_packages() {
+  local missing=()
+  pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
+  pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
+  command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  if [ -z "${DATABASE_URL:-}" ] || [ -n "${SMSHUB_NEED_LOCAL_PG:-}" ]; then
+    [ -n "$(pg_bindir)" ] || missing+=(postgresql)
+    command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+# Runs a PostgreSQL server binary as an unprivileged user: the server refuses to run as root.
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# Creates (first time) and starts a cluster in $SMSHUB_PG_DATA listening on 127.0.0.1:$SMSHUB_PG_PORT.
+# The cluster trusts loopback connections: it is a development and test database, never exposed.
+# SMSHUB_PG_FAST=1 turns durability off for throwaway test data.
+ensure_local_cluster() {
+  local bindir; bindir=$(pg_bindir) || true
+  [ -n "$bindir" ] || die "PostgreSQL server binaries not found"
+  if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
+    as_root useradd --system --home-dir /var/lib/postgresql --shell /bin/bash postgres
+  fi
+  mkdir -p "$(dirname "$SMSHUB_PG_DATA")"
+  if [ "$(id -u)" = 0 ]; then
+    # The server user must reach the data directory through every parent; fall back to /var/tmp when it cannot.
+    mkdir -p "$SMSHUB_PG_DATA" && chown postgres "$SMSHUB_PG_DATA"
+    if ! runuser -u postgres -- test -w "$SMSHUB_PG_DATA"; then
+      SMSHUB_PG_DATA="/var/tmp/smshub-pg-$(printf '%s' "$SMSHUB_ROOT" | md5sum | cut -c1-12)"
+      mkdir -p "$SMSHUB_PG_DATA" && chown postgres "$SMSHUB_PG_DATA"
+    fi
+    chmod 700 "$SMSHUB_PG_DATA"
+  fi
+  if [ ! -f "$SMSHUB_PG_DATA/PG_VERSION" ]; then
+    log "creating PostgreSQL cluster in $SMSHUB_PG_DATA"
+    pg_as_owner "$bindir/initdb" -D "$SMSHUB_PG_DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null \
+      || pg_as_owner "$bindir/initdb" -D "$SMSHUB_PG_DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C >/dev/null
+    cat >> "$SMSHUB_PG_DATA/postgresql.conf" <<CONF
+# smshub local cluster
+listen_addresses = '127.0.0.1'
+port = $SMSHUB_PG_PORT
+unix_socket_directories = ''
+max_connections = 300
+shared_buffers = 256MB
+CONF
+  fi
+  if pg_as_owner "$bindir/pg_ctl" -D "$SMSHUB_PG_DATA" status >/dev/null 2>&1; then
+    return
+  fi
+  local opts=""
+  if [ "${SMSHUB_PG_FAST:-}" = 1 ]; then opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
+  log "starting PostgreSQL on 127.0.0.1:$SMSHUB_PG_PORT"
+  pg_as_owner "$bindir/pg_ctl" -D "$SMSHUB_PG_DATA" -l "$SMSHUB_PG_DATA/server.log" -o "$opts" -w -t 60 start >/dev/null \
+    || { tail -n 30 "$SMSHUB_PG_DATA/server.log" >&2; die "PostgreSQL did not start"; }
+}
+
+SMSHUB_PG_SUPERUSER_URL="postgresql://postgres@127.0.0.1:$SMSHUB_PG_PORT/postgres"
+
+# Roles and the application database in the local cluster (superuser, idempotent).
+#   smshub_owner: owns the database and schema, runs migrations (CREATEROLE, to create smshub_admin).
+#   smshub_app:   the service's login; owns nothing.
+ensure_local_database() {
+  psql -X -q -v ON_ERROR_STOP=1 "$SMSHUB_PG_SUPERUSER_URL" <<'SQL'
+SELECT 'CREATE ROLE smshub_owner LOGIN CREATEROLE' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'smshub_owner') \gexec
+SELECT 'CREATE ROLE smshub_app LOGIN NOINHERIT' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'smshub_app') \gexec
+ALTER ROLE smshub_app LOGIN NOINHERIT NOSUPERUSER NOBYPASSRLS;
+SELECT 'CREATE DATABASE smshub OWNER smshub_owner' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'smshub') \gexec
+SQL
+}
+
+# Exports DATABASE_URL/MIGRATION_DATABASE_URL for the local cluster unless the caller configured a database.
+use_local_database_unless_configured() {
+  if [ -n "${DATABASE_URL:-}" ]; then
+    export MIGRATION_DATABASE_URL="${MIGRATION_DATABASE_URL:-$DATABASE_URL}"
+    return
+  fi
+  ensure_local_cluster
+  ensure_local_database
+  export DATABASE_URL="postgresql://smshub_app@127.0.0.1:$SMSHUB_PG_PORT/smshub"
+  export MIGRATION_DATABASE_URL="postgresql://smshub_owner@127.0.0.1:$SMSHUB_PG_PORT/smshub"
+}
