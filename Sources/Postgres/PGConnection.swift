@@ -55,6 +55,10 @@ public final class PGConnection: @unchecked Sendable {
             throw PGError(kind: .connection, message: "connection is closed")
         }
         let binds = query.binds
+        // libpq passes text parameters as C strings, so a NUL would silently cut the value short.
+        if let index = binds.firstIndex(where: { $0.format == .text && ($0.bytes?.contains(0) ?? false) }) {
+            throw PGError(kind: .invalidParameter, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot store")
+        }
         let types = binds.map { $0.type.rawValue }
         let formats = binds.map { $0.format.rawValue }
         let lengths = binds.map { Int32($0.bytes?.count ?? 0) }
@@ -76,12 +80,25 @@ public final class PGConnection: @unchecked Sendable {
     /// sent since the last call, so a connection the server closed (say, on restart) shows up as broken here.
     func isReusable() -> Bool {
         guard let handle, !self.isBroken else { return false }
-        if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+        // Twice: the first read takes what the server sent (on shutdown, a FATAL message), the second
+        // sees the end of the stream that follows it. libpq marks the connection bad only on the latter.
+        for _ in 0..<2 {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
+                self.isBroken = true
+                return false
+            }
+        }
+        // Nothing is in flight on an idle connection, so any result waiting here is the server
+        // speaking on its own: a termination notice. Such a connection is not worth keeping.
+        var unsolicited = false
+        while PQisBusy(handle) == 0, let stray = PQgetResult(handle) {
+            unsolicited = true
+            PQclear(stray)
+        }
+        if unsolicited {
             self.isBroken = true
             return false
         }
-        // Drain notices the server may have queued; there is no statement in flight on an idle connection.
-        while PQisBusy(handle) == 0, let stray = PQgetResult(handle) { PQclear(stray) }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 

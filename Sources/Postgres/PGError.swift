@@ -14,6 +14,8 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         case poolClosed
         /// A value could not be decoded into the requested Swift type.
         case decoding
+        /// A bind parameter cannot be sent as given (a NUL inside text).
+        case invalidParameter
     }
 
     public var kind: Kind

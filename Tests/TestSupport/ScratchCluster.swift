@@ -1,0 +1,100 @@
+import Foundation
+
+/// A PostgreSQL cluster of its own, for the few tests that stop or restart the server: they must not
+/// disturb the shared server every other test runs against.
+public final class ScratchCluster: @unchecked Sendable {
+    public let port: Int
+    let dataDirectory: URL
+    let binDirectory: String
+
+    public var superuserURL: String { "postgresql://postgres@127.0.0.1:\(self.port)/postgres" }
+
+    public static func start() throws -> ScratchCluster {
+        guard let bin = ProcessInfo.processInfo.environment["SMSHUB_TEST_PG_BIN"], !bin.isEmpty else {
+            throw MissingTestEnvironment(variable: "SMSHUB_TEST_PG_BIN")
+        }
+        let directory = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("smshub-scratch-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        if getuid() == 0 { try run("/bin/chown", ["postgres", directory.path]) }
+        let port = Int.random(in: 40_000...49_999)
+        let cluster = ScratchCluster(port: port, dataDirectory: directory, binDirectory: bin)
+        try cluster.asServerUser("\(bin)/initdb", ["-D", directory.path, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
+        try cluster.startServer()
+        return cluster
+    }
+
+    init(port: Int, dataDirectory: URL, binDirectory: String) {
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.binDirectory = binDirectory
+    }
+
+    func startServer() throws {
+        try self.asServerUser("\(self.binDirectory)/pg_ctl", [
+            "-D", self.dataDirectory.path, "-w", "-t", "30", "-l", self.dataDirectory.appendingPathComponent("log").path,
+            "-o", "-p \(self.port) -k '' -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+        ])
+    }
+
+    public func restart() throws {
+        try self.asServerUser("\(self.binDirectory)/pg_ctl", ["-D", self.dataDirectory.path, "-w", "-m", "fast", "stop"])
+        try self.startServer()
+    }
+
+    /// Stops the server but keeps its data, for `startAgain`.
+    public func stopServerOnly() {
+        try? self.asServerUser("\(self.binDirectory)/pg_ctl", ["-D", self.dataDirectory.path, "-w", "-m", "fast", "stop"])
+    }
+
+    public func startAgain() throws {
+        try self.startServer()
+    }
+
+    public func stop() {
+        try? self.asServerUser("\(self.binDirectory)/pg_ctl", ["-D", self.dataDirectory.path, "-w", "-m", "immediate", "stop"])
+        try? FileManager.default.removeItem(at: self.dataDirectory)
+    }
+
+    private func asServerUser(_ executable: String, _ arguments: [String]) throws {
+        if getuid() == 0 {
+            try Self.run("/usr/sbin/runuser", ["-u", "postgres", "--", executable] + arguments)
+        } else {
+            try Self.run(executable, arguments)
+        }
+    }
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        var command: String
+        var status: Int32
+        var output: String
+        var description: String { "\(self.command) exited \(self.status): \(self.output)" }
+    }
+
+    /// Runs a command to completion with posix_spawn and waitpid. Foundation's `Process` was seen to
+    /// leave its child unreaped (and the test hung) when waited on from a concurrency thread.
+    static func run(_ executable: String, _ arguments: [String]) throws {
+        let outputPath = "/var/tmp/smshub-cmd-\(UUID().uuidString)"
+        defer { unlink(outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw CommandFailed(command: executable, status: spawned, output: "posix_spawn failed")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let exited = (status & 0x7f) == 0
+        let code = exited ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        guard code == 0 else {
+            let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+            throw CommandFailed(command: ([executable] + arguments).joined(separator: " "), status: code, output: text)
+        }
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import Postgres
+import SmsHubRepository
+
+/// A database of its own for one test, cloned from a migrated template: cheap to make, and nothing
+/// one test writes can be seen by another.
+public struct TestDatabase: Sendable {
+    public let name: String
+    /// Connection as the service role (`smshub_app`).
+    public let appURL: String
+    /// Connection as the schema owner (`smshub_owner`).
+    public let ownerURL: String
+    /// Superuser connection to this database, for inspecting it behind the service's back.
+    public let superuserURL: String
+
+    /// Opens a pool as the service role.
+    public func appPool(maxConnections: Int = 4) -> PGPool {
+        PGPool(configuration: PGConfiguration(url: self.appURL, maxConnections: maxConnections, applicationName: "smshub-test"))
+    }
+}
+
+public enum TestEnvironment {
+    /// Superuser URL of the server the tests use; `scripts/test` sets it.
+    public static var adminURL: String {
+        get throws {
+            guard let url = ProcessInfo.processInfo.environment["SMSHUB_TEST_ADMIN_URL"], !url.isEmpty else {
+                throw MissingTestEnvironment(variable: "SMSHUB_TEST_ADMIN_URL")
+            }
+            return url
+        }
+    }
+
+    /// The same server as `adminURL`, another role and database. Loopback test servers trust these roles.
+    static func url(user: String, database: String) throws -> String {
+        var components = URLComponents(string: try adminURL)!
+        components.user = user
+        components.password = nil
+        components.path = "/" + database
+        return components.string!
+    }
+}
+
+/// Makes the template once per test process, then clones it per test.
+public actor TestDatabases {
+    public static let shared = TestDatabases()
+    static let templateName = "smshub_test_template"
+    private var templateTask: Task<Void, any Error>?
+    private var counter = 0
+
+    public func make() async throws -> TestDatabase {
+        try await self.ensureTemplate()
+        self.counter += 1
+        let name = "smshub_test_\(ProcessInfo.processInfo.processIdentifier)_\(self.counter)"
+        try await Self.superuser { session in
+            try await session.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+            // CREATE DATABASE is serialised by this actor: PostgreSQL refuses to copy a template that
+            // another CREATE DATABASE is reading.
+            try await session.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: Self.templateName) OWNER smshub_owner STRATEGY FILE_COPY")
+        }
+        return TestDatabase(
+            name: name,
+            appURL: try TestEnvironment.url(user: "smshub_app", database: name),
+            ownerURL: try TestEnvironment.url(user: "smshub_owner", database: name),
+            superuserURL: try TestEnvironment.url(user: URLComponents(string: try TestEnvironment.adminURL)!.user ?? "postgres", database: name)
+        )
+    }
+
+    public func drop(_ database: TestDatabase) async throws {
+        try await Self.superuser { session in
+            try await session.query("DROP DATABASE IF EXISTS \(unescaped: database.name) WITH (FORCE)")
+        }
+    }
+
+    /// An empty database (no migrations), for tests of the migrator itself.
+    public func makeEmpty() async throws -> TestDatabase {
+        self.counter += 1
+        let name = "smshub_test_\(ProcessInfo.processInfo.processIdentifier)_\(self.counter)"
+        try await Self.superuser { session in
+            try await session.query("CREATE DATABASE \(unescaped: name) OWNER smshub_owner")
+        }
+        try await Self.ensureRoles()
+        return TestDatabase(
+            name: name,
+            appURL: try TestEnvironment.url(user: "smshub_app", database: name),
+            ownerURL: try TestEnvironment.url(user: "smshub_owner", database: name),
+            superuserURL: try TestEnvironment.url(user: URLComponents(string: try TestEnvironment.adminURL)!.user ?? "postgres", database: name)
+        )
+    }
+
+    private func ensureTemplate() async throws {
+        if let templateTask { return try await templateTask.value }
+        let task = Task {
+            try await Self.ensureRoles()
+            try await Self.superuser { session in
+                // Leftovers of earlier runs that stopped before cleaning up.
+                let stale = try await session.query(
+                    "SELECT datname FROM pg_database WHERE datname LIKE 'smshub\\_test\\_%' AND datname <> \(Self.templateName)"
+                )
+                for row in stale.rows {
+                    let name: String = try row.decode("datname")
+                    let pid = name.split(separator: "_").dropFirst(2).first.flatMap { Int32($0) }
+                    if pid != ProcessInfo.processInfo.processIdentifier, pid.map({ kill($0, 0) != 0 }) ?? true {
+                        try await session.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
+                    }
+                }
+                try await session.query("DROP DATABASE IF EXISTS \(unescaped: Self.templateName) WITH (FORCE)")
+                try await session.query("CREATE DATABASE \(unescaped: Self.templateName) OWNER smshub_owner")
+            }
+            let ownerPool = PGPool(configuration: PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1))
+            do {
+                try await ownerPool.withSession { try await Migrator(migrations: try Migration.bundled()).migrate($0) }
+                await ownerPool.close()
+            } catch {
+                await ownerPool.close()
+                throw error
+            }
+        }
+        self.templateTask = task
+        try await task.value
+    }
+
+    /// The roles `scripts/lib.sh` creates, made here too so the suite also runs against another server.
+    static func ensureRoles() async throws {
+        try await superuser { session in
+            let existing = try await session.query("SELECT rolname FROM pg_roles WHERE rolname IN ('smshub_owner', 'smshub_app')")
+            let names = Set(try existing.rows.map { try $0.decode("rolname", as: String.self) })
+            if !names.contains("smshub_owner") { try await session.query("CREATE ROLE smshub_owner LOGIN CREATEROLE") }
+            if !names.contains("smshub_app") { try await session.query("CREATE ROLE smshub_app LOGIN NOINHERIT") }
+        }
+    }
+
+    static func superuser<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
+        let pool = PGPool(configuration: PGConfiguration(url: try TestEnvironment.adminURL, maxConnections: 1, applicationName: "smshub-test-admin"))
+        do {
+            let value = try await pool.withSession(body)
+            await pool.close()
+            return value
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+}
+
+/// Runs `body` with a fresh migrated database, dropped afterwards whatever happens.
+public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws -> R) async throws -> R {
+    let database = try await TestDatabases.shared.make()
+    do {
+        let value = try await body(database)
+        try await TestDatabases.shared.drop(database)
+        return value
+    } catch {
+        try? await TestDatabases.shared.drop(database)
+        throw error
+    }
+}
+
+/// Runs `body` with a pool on a fresh database as the service role, closing both afterwards.
+public func withAppPool<R: Sendable>(maxConnections: Int = 4, _ body: (PGPool, TestDatabase) async throws -> R) async throws -> R {
+    try await withTestDatabase { database in
+        let pool = database.appPool(maxConnections: maxConnections)
+        do {
+            let value = try await body(pool, database)
+            await pool.close()
+            return value
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+}
+
+/// Opens a one-connection pool on `url`, runs `body`, and closes it.
+public func withPool<R: Sendable>(url: String, _ body: (PGPool) async throws -> R) async throws -> R {
+    let pool = PGPool(configuration: PGConfiguration(url: url, maxConnections: 2, applicationName: "smshub-test"))
+    do {
+        let value = try await body(pool)
+        await pool.close()
+        return value
+    } catch {
+        await pool.close()
+        throw error
+    }
+}
+
+/// The suite needs the servers `scripts/test` starts; run outside it, tests fail with this instead of crashing.
+public struct MissingTestEnvironment: Error, CustomStringConvertible {
+    public var variable: String
+    public var description: String { "\(self.variable) is not set: run the tests with `make test` (scripts/test), which starts PostgreSQL" }
+}
