@@ -1,0 +1,106 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Postgres
+@testable import SmsHubApp
+import SmsHubRepository
+import TestSupport
+import Testing
+
+let adminToken = "test-admin-token-0123456789abcdef0123456789"
+
+/// A running service on a fresh database, reached over real HTTP on a loopback port.
+struct AppHarness {
+    let client: any TestClientProtocol
+    let database: TestDatabase
+    let pool: PGPool
+    let metrics: ServiceMetrics
+
+    struct Reply {
+        var status: HTTPResponse.Status
+        var headers: HTTPFields
+        var body: ByteBuffer
+
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(self.body.readableBytesView))) as? [String: Any] ?? [:]
+        }
+        var text: String { String(buffer: self.body) }
+        var contentType: String? { self.headers[.contentType] }
+    }
+
+    func request(_ method: HTTPRequest.Method, _ path: String, bearer: String? = nil, json: String? = nil, contentType: String? = "application/json", body: [UInt8]? = nil) async throws -> Reply {
+        var headers: HTTPFields = [:]
+        if let bearer { headers[.authorization] = "Bearer \(bearer)" }
+        var buffer: ByteBuffer?
+        if let json {
+            buffer = ByteBuffer(string: json)
+        } else if let body {
+            buffer = ByteBuffer(bytes: body)
+        }
+        if buffer != nil, let contentType { headers[.contentType] = contentType }
+        let response = try await self.client.execute(uri: path, method: method, headers: headers, body: buffer)
+        return Reply(status: response.status, headers: response.headers, body: response.body)
+    }
+
+    func admin(_ method: HTTPRequest.Method, _ path: String, json: String? = nil) async throws -> Reply {
+        try await self.request(method, path, bearer: adminToken, json: json)
+    }
+
+    /// Creates a tenant and a key for it through the admin API; returns (tenant id, key).
+    func makeTenant(_ name: String = "Acme") async throws -> (id: String, key: String) {
+        let tenant = try await self.admin(.post, "/admin/tenants", json: #"{"name":"\#(name)"}"#)
+        #expect(tenant.status == .created)
+        let id = try #require(tenant.json["id"] as? String)
+        let key = try await self.admin(.post, "/admin/tenants/\(id)/api-keys", json: #"{"name":"backend"}"#)
+        #expect(key.status == .created)
+        return (id, try #require(key.json["key"] as? String))
+    }
+
+    /// Superuser view of the database, to check what the API did (or did not) store.
+    func count(_ table: String) async throws -> Int {
+        try await withPool(url: self.database.superuserURL) { pool in
+            try await pool.query("SELECT count(*) AS n FROM \(unescaped: table)").first!.decode("n", as: Int.self)
+        }
+    }
+}
+
+func configuration(for database: TestDatabase) -> AppConfiguration {
+    AppConfiguration(host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4)
+}
+
+func withApp<R: Sendable>(_ body: @Sendable (AppHarness) async throws -> R) async throws -> R {
+    try await withTestDatabase { database in
+        let pool = database.appPool()
+        let migrator = Migrator(migrations: try Migration.bundled())
+        let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+        let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
+        var logger = Logger(label: "smshub.test")
+        logger.logLevel = .warning
+        let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        do {
+            let value = try await app.test(.live) { client in
+                try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
+            }
+            await pool.close()
+            return value
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+}
+
+/// Every problem response has the same shape and media type.
+func expectProblem(_ reply: AppHarness.Reply, _ status: HTTPResponse.Status, code: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(reply.status == status, sourceLocation: sourceLocation)
+    #expect(reply.contentType == "application/problem+json", sourceLocation: sourceLocation)
+    let json = reply.json
+    #expect(json["code"] as? String == code, sourceLocation: sourceLocation)
+    #expect(json["type"] as? String == "/problems/\(code)", sourceLocation: sourceLocation)
+    #expect(json["status"] as? Int == Int(status.code), sourceLocation: sourceLocation)
+    #expect((json["title"] as? String)?.isEmpty == false, sourceLocation: sourceLocation)
+    #expect(json["request_id"] as? String == reply.headers[HTTPField.Name("X-Request-Id")!], sourceLocation: sourceLocation)
+}
