@@ -83,6 +83,12 @@ CONF
   if pg_as_owner "$bindir/pg_ctl" -D "$SMSHUB_PG_DATA" status >/dev/null 2>&1; then
     return
   fi
+  # Another checkout's local cluster may already hold the port: share it rather than fail.
+  if "$bindir/pg_isready" -q -h 127.0.0.1 -p "$SMSHUB_PG_PORT" \
+     && psql -X -q -At -c 'SELECT 1' "postgresql://postgres@127.0.0.1:$SMSHUB_PG_PORT/postgres" >/dev/null 2>&1; then
+    log "using the PostgreSQL already running on 127.0.0.1:$SMSHUB_PG_PORT"
+    return
+  fi
   local opts=""
   if [ "${SMSHUB_PG_FAST:-}" = 1 ]; then opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"; fi
   log "starting PostgreSQL on 127.0.0.1:$SMSHUB_PG_PORT"

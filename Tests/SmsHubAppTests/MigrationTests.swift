@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import Postgres
+@testable import SmsHubApp
+import SmsHubRepository
+import TestSupport
+import Testing
+
+@Suite struct MigrationTests {
+    @Test func bundledMigrationsAreNumberedInOrder() throws {
+        let migrations = try Migration.bundled()
+        #expect(!migrations.isEmpty)
+        #expect(migrations.map(\.version) == Array(1...migrations.count), "versions run 1, 2, 3… with no gaps")
+        #expect(Migration(fileName: "0002_x.sql", sql: "")?.name == "x")
+        #expect(Migration(fileName: "x.sql", sql: "") == nil)
+        #expect(Migration(fileName: "0000_zero.sql", sql: "") == nil)
+        #expect(Migration(fileName: "0003_notes.txt", sql: "") == nil)
+    }
+
+    @Test func eachMigrationAppliesOnceAndIsRecorded() async throws {
+        let database = try await TestDatabases.shared.makeEmpty()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        let migrator = Migrator(migrations: try Migration.bundled())
+        try await withPool(url: database.ownerURL) { pool in
+            let status = try await pool.withSession { try await migrator.status($0) }
+            #expect(status.applied.isEmpty)
+            #expect(status.pending == migrator.migrations.map(\.version))
+
+            let first = try await pool.withSession { try await migrator.migrate($0) }
+            #expect(first.count == migrator.migrations.count)
+            let second = try await pool.withSession { try await migrator.migrate($0) }
+            #expect(second.isEmpty, "a second run applies nothing")
+            let recorded = try await pool.query("SELECT count(*) AS n FROM smshub_migrations").first!.decode("n", as: Int.self)
+            #expect(recorded == migrator.migrations.count)
+            #expect(try await pool.withSession { try await migrator.status($0) }.isCurrent)
+        }
+    }
+
+    @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
+        let database = try await TestDatabases.shared.makeEmpty()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        let migrator = Migrator(migrations: try Migration.bundled())
+        let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<3 {
+                group.addTask {
+                    try await withPool(url: database.ownerURL) { pool in
+                        try await pool.withSession { try await migrator.migrate($0) }.count
+                    }
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(applied == migrator.migrations.count)
+    }
+
+    @Test func aFailingMigrationLeavesNoTrace() async throws {
+        let database = try await TestDatabases.shared.makeEmpty()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        let good = Migration(fileName: "0001_good.sql", sql: "CREATE TABLE good (id int);")!
+        let bad = Migration(fileName: "0002_bad.sql", sql: "CREATE TABLE half (id int); SELECT 1/0;")!
+        try await withPool(url: database.ownerURL) { pool in
+            await #expect(throws: PGError.self) {
+                try await pool.withSession { try await Migrator(migrations: [good, bad]).migrate($0) }
+            }
+            let tables = try await pool.query("SELECT to_regclass('good') IS NOT NULL AS good, to_regclass('half') IS NOT NULL AS half").first!
+            #expect(try tables.decode("good", as: Bool.self))
+            #expect(try tables.decode("half", as: Bool.self) == false, "the failed migration rolled back whole")
+            let versions = try await pool.query("SELECT array_agg(version) AS v FROM smshub_migrations").first!.decode("v", as: [Int].self)
+            #expect(versions == [1])
+        }
+    }
+
+    @Test func anEditedMigrationIsRefused() async throws {
+        let database = try await TestDatabases.shared.makeEmpty()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        let original = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id int);")!
+        let edited = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id bigint);")!
+        try await withPool(url: database.ownerURL) { pool in
+            try await pool.withSession { try await Migrator(migrations: [original]).migrate($0) }
+            let error = try await #require(throws: MigrationError.self) {
+                try await pool.withSession { try await Migrator(migrations: [edited]).migrate($0) }
+            }
+            #expect(error == .edited(version: 1, name: "t"))
+            // A database ahead of the build is reported, not silently accepted.
+            await #expect(throws: MigrationError.unknownApplied(version: 1)) {
+                try await pool.withSession { try await Migrator(migrations: []).status($0) }
+            }
+        }
+    }
+
+    @Test func serveRefusesADatabaseWithPendingMigrationsUnlessAskedToMigrate() async throws {
+        let database = try await TestDatabases.shared.makeEmpty()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        var config = configuration(for: database)
+        // Before migration 0001 the service role may not exist with rights; check as the owner.
+        config.databaseURL = database.ownerURL
+        let logger = Logger(label: "test")
+        await #expect(throws: StartupError.self) {
+            _ = try await buildApplication(configuration: config, logger: logger, migrate: false)
+        }
+        config.databaseURL = database.appURL
+        _ = try await buildApplication(configuration: config, logger: logger, migrate: true)
+        let recorded = try await withPool(url: database.ownerURL) { pool in
+            try await pool.query("SELECT count(*) AS n FROM smshub_migrations").first!.decode("n", as: Int.self)
+        }
+        #expect(recorded == (try Migration.bundled()).count)
+    }
+}
