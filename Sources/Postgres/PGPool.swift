@@ -161,3 +161,22 @@ public actor PGPool {
         )
     }
 }
+
+extension PGPool {
+    /// Opens a pool for the duration of `body` and closes it afterwards, whether `body` succeeds or throws.
+    public static func scoped<R: Sendable>(
+        _ configuration: PGConfiguration,
+        logger: Logger = Logger(label: "smshub.postgres"),
+        _ body: (PGPool) async throws -> R
+    ) async throws -> R {
+        let pool = PGPool(configuration: configuration, logger: logger)
+        do {
+            let value = try await body(pool)
+            await pool.close()
+            return value
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+}

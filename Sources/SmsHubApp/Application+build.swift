@@ -101,13 +101,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
 }
 
 public func runMigrations(url: String, migrator: Migrator) async throws {
-    let pool = PGPool(configuration: PGConfiguration(url: url, maxConnections: 1, applicationName: "smshub-migrate"))
-    do {
+    try await PGPool.scoped(PGConfiguration(url: url, maxConnections: 1, applicationName: "smshub-migrate")) { pool in
         try await pool.withSession { try await migrator.migrate($0) }
-        await pool.close()
-    } catch {
-        await pool.close()
-        throw error
     }
 }
 

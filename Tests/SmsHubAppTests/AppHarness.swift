@@ -72,23 +72,15 @@ func configuration(for database: TestDatabase) -> AppConfiguration {
 }
 
 func withApp<R: Sendable>(_ body: @Sendable (AppHarness) async throws -> R) async throws -> R {
-    try await withTestDatabase { database in
-        let pool = database.appPool()
+    try await withAppPool { pool, database in
         let migrator = Migrator(migrations: try Migration.bundled())
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
         let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
         var logger = Logger(label: "smshub.test")
         logger.logLevel = .warning
         let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        do {
-            let value = try await app.test(.live) { client in
-                try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
-            }
-            await pool.close()
-            return value
-        } catch {
-            await pool.close()
-            throw error
+        return try await app.test(.live) { client in
+            try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
         }
     }
 }

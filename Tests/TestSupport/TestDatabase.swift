@@ -13,6 +13,13 @@ public struct TestDatabase: Sendable {
     /// Superuser connection to this database, for inspecting it behind the service's back.
     public let superuserURL: String
 
+    init(name: String) throws {
+        self.name = name
+        self.appURL = try TestEnvironment.url(user: "smshub_app", database: name)
+        self.ownerURL = try TestEnvironment.url(user: "smshub_owner", database: name)
+        self.superuserURL = try TestEnvironment.url(user: URLComponents(string: try TestEnvironment.adminURL)?.user ?? "postgres", database: name)
+    }
+
     /// Opens a pool as the service role.
     public func appPool(maxConnections: Int = 4) -> PGPool {
         PGPool(configuration: PGConfiguration(url: self.appURL, maxConnections: maxConnections, applicationName: "smshub-test"))
@@ -57,12 +64,7 @@ public actor TestDatabases {
             // another CREATE DATABASE is reading.
             try await session.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: Self.templateName) OWNER smshub_owner STRATEGY FILE_COPY")
         }
-        return TestDatabase(
-            name: name,
-            appURL: try TestEnvironment.url(user: "smshub_app", database: name),
-            ownerURL: try TestEnvironment.url(user: "smshub_owner", database: name),
-            superuserURL: try TestEnvironment.url(user: URLComponents(string: try TestEnvironment.adminURL)!.user ?? "postgres", database: name)
-        )
+        return try TestDatabase(name: name)
     }
 
     public func drop(_ database: TestDatabase) async throws {
@@ -79,12 +81,7 @@ public actor TestDatabases {
             try await session.query("CREATE DATABASE \(unescaped: name) OWNER smshub_owner")
         }
         try await Self.ensureRoles()
-        return TestDatabase(
-            name: name,
-            appURL: try TestEnvironment.url(user: "smshub_app", database: name),
-            ownerURL: try TestEnvironment.url(user: "smshub_owner", database: name),
-            superuserURL: try TestEnvironment.url(user: URLComponents(string: try TestEnvironment.adminURL)!.user ?? "postgres", database: name)
-        )
+        return try TestDatabase(name: name)
     }
 
     private func ensureTemplate() async throws {
@@ -106,13 +103,8 @@ public actor TestDatabases {
                 try await session.query("DROP DATABASE IF EXISTS \(unescaped: Self.templateName) WITH (FORCE)")
                 try await session.query("CREATE DATABASE \(unescaped: Self.templateName) OWNER smshub_owner")
             }
-            let ownerPool = PGPool(configuration: PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1))
-            do {
-                try await ownerPool.withSession { try await Migrator(migrations: try Migration.bundled()).migrate($0) }
-                await ownerPool.close()
-            } catch {
-                await ownerPool.close()
-                throw error
+            try await PGPool.scoped(PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1)) { pool in
+                try await pool.withSession { try await Migrator(migrations: try Migration.bundled()).migrate($0) }
             }
         }
         self.templateTask = task
@@ -130,14 +122,8 @@ public actor TestDatabases {
     }
 
     static func superuser<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
-        let pool = PGPool(configuration: PGConfiguration(url: try TestEnvironment.adminURL, maxConnections: 1, applicationName: "smshub-test-admin"))
-        do {
-            let value = try await pool.withSession(body)
-            await pool.close()
-            return value
-        } catch {
-            await pool.close()
-            throw error
+        try await PGPool.scoped(PGConfiguration(url: try TestEnvironment.adminURL, maxConnections: 1, applicationName: "smshub-test-admin")) { pool in
+            try await pool.withSession(body)
         }
     }
 }
@@ -158,29 +144,15 @@ public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws ->
 /// Runs `body` with a pool on a fresh database as the service role, closing both afterwards.
 public func withAppPool<R: Sendable>(maxConnections: Int = 4, _ body: (PGPool, TestDatabase) async throws -> R) async throws -> R {
     try await withTestDatabase { database in
-        let pool = database.appPool(maxConnections: maxConnections)
-        do {
-            let value = try await body(pool, database)
-            await pool.close()
-            return value
-        } catch {
-            await pool.close()
-            throw error
+        try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: maxConnections, applicationName: "smshub-test")) { pool in
+            try await body(pool, database)
         }
     }
 }
 
 /// Opens a one-connection pool on `url`, runs `body`, and closes it.
 public func withPool<R: Sendable>(url: String, _ body: (PGPool) async throws -> R) async throws -> R {
-    let pool = PGPool(configuration: PGConfiguration(url: url, maxConnections: 2, applicationName: "smshub-test"))
-    do {
-        let value = try await body(pool)
-        await pool.close()
-        return value
-    } catch {
-        await pool.close()
-        throw error
-    }
+    try await PGPool.scoped(PGConfiguration(url: url, maxConnections: 2, applicationName: "smshub-test"), body)
 }
 
 /// The suite needs the servers `scripts/test` starts; run outside it, tests fail with this instead of crashing.
