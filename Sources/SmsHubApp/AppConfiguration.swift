@@ -1,4 +1,6 @@
+import Cryptography
 import Logging
+import SmsHubDomain
 
 /// Everything the service needs from its environment. Values come from environment variables
 /// (documented in `.env.example`); the CLI may override them.
@@ -12,6 +14,10 @@ public struct AppConfiguration: Sendable {
     public var adminToken: String
     public var databasePoolSize: Int
     public var logLevel: Logger.Level
+    /// Master keys sealing provider secrets; the first seals, all open.
+    public var keyring: SecretKeyring
+    /// Base of the callback URLs handed to providers, e.g. `https://sms.example.com`.
+    public var publicBaseURL: String
 
     public static let minimumAdminTokenLength = 32
 
@@ -22,7 +28,9 @@ public struct AppConfiguration: Sendable {
         migrationDatabaseURL: String? = nil,
         adminToken: String,
         databasePoolSize: Int = 10,
-        logLevel: Logger.Level = .info
+        logLevel: Logger.Level = .info,
+        keyring: SecretKeyring,
+        publicBaseURL: String? = nil
     ) {
         self.host = host
         self.port = port
@@ -31,6 +39,8 @@ public struct AppConfiguration: Sendable {
         self.adminToken = adminToken
         self.databasePoolSize = databasePoolSize
         self.logLevel = logLevel
+        self.keyring = keyring
+        self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -70,7 +80,23 @@ public struct AppConfiguration: Sendable {
         if let raw = value("LOG_LEVEL") {
             if let l = Logger.Level(rawValue: raw.lowercased()) { level = l } else { problems.append("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical") }
         }
-        guard problems.isEmpty, let databaseURL else { throw Invalid(problems: problems) }
+        var keyring: SecretKeyring?
+        if needsAdminToken {
+            do {
+                guard let active = value("SMSHUB_MASTER_KEY") else { throw SecretKeyring.KeyringError.malformed }
+                let previous = try (value("SMSHUB_MASTER_KEY_PREVIOUS") ?? "").split(separator: ",").map { try SecretKeyring.Key(parsing: String($0)) }
+                keyring = SecretKeyring(active: try SecretKeyring.Key(parsing: active), others: previous)
+            } catch let error as SecretKeyring.KeyringError {
+                problems.append(value("SMSHUB_MASTER_KEY") == nil ? "SMSHUB_MASTER_KEY is required" : "SMSHUB_MASTER_KEY(_PREVIOUS): \(error)")
+            }
+        } else {
+            // Commands that never touch provider secrets (migrate) get a throwaway key.
+            keyring = SecretKeyring(active: try SecretKeyring.Key(id: "unused", bytes: SecureRandom.bytes(32)))
+        }
+        if let base = value("SMSHUB_PUBLIC_BASE_URL"), !(base.hasPrefix("http://") || base.hasPrefix("https://")) {
+            problems.append("SMSHUB_PUBLIC_BASE_URL must start with http:// or https://")
+        }
+        guard problems.isEmpty, let databaseURL, let keyring else { throw Invalid(problems: problems) }
         return AppConfiguration(
             host: value("SMSHUB_HOST") ?? "127.0.0.1",
             port: port,
@@ -78,7 +104,9 @@ public struct AppConfiguration: Sendable {
             migrationDatabaseURL: value("MIGRATION_DATABASE_URL"),
             adminToken: adminToken,
             databasePoolSize: poolSize,
-            logLevel: level
+            logLevel: level,
+            keyring: keyring,
+            publicBaseURL: value("SMSHUB_PUBLIC_BASE_URL")
         )
     }
 }

@@ -12,6 +12,7 @@ public struct AppDependencies: Sendable {
     public var tenants: any TenantRepository
     public var tenantSelf: any TenantSelfRepository
     public var keys: any APIKeyRepository
+    public var providerAccounts: any ProviderAccountRepository
     public var metrics: ServiceMetrics
 
     public init(database: Database, migrator: Migrator) {
@@ -20,6 +21,7 @@ public struct AppDependencies: Sendable {
         self.tenants = PostgresTenantRepository(database: database)
         self.tenantSelf = PostgresTenantSelfRepository(database: database)
         self.keys = PostgresAPIKeyRepository(database: database)
+        self.providerAccounts = PostgresProviderAccountRepository(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -53,6 +55,8 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         .add(middleware: TenantAuthMiddleware(keys: dependencies.keys))
         .group(context: TenantRequestContext.self)
     TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
+    ProviderAccountRoutes(accounts: dependencies.providerAccounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL)
+        .register(on: tenantAPI)
 
     let served = router.routes.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
     MethodNotAllowed.register(on: router)

@@ -6,11 +6,13 @@ import Logging
 import NIOCore
 import Postgres
 @testable import SmsHubApp
+import SmsHubDomain
 import SmsHubRepository
 import TestSupport
 import Testing
 
 let adminToken = "test-admin-token-0123456789abcdef0123456789"
+let testKeyring = SecretKeyring(active: try! SecretKeyring.Key(id: "test1", bytes: [UInt8](repeating: 7, count: 32)))
 
 /// A running service on a fresh database, reached over real HTTP on a loopback port.
 struct AppHarness {
@@ -68,7 +70,7 @@ struct AppHarness {
 }
 
 func configuration(for database: TestDatabase) -> AppConfiguration {
-    AppConfiguration(host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4)
+    AppConfiguration(host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4, keyring: testKeyring, publicBaseURL: "https://hub.example.test")
 }
 
 func withApp<R: Sendable>(_ body: @Sendable (AppHarness) async throws -> R) async throws -> R {

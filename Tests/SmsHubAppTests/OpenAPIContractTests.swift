@@ -30,7 +30,7 @@ import Yams
         // Building the router needs no connection; the pool connects lazily.
         let pool = PGPool(configuration: PGConfiguration(url: "postgresql://unused@127.0.0.1:1/unused"))
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
-        let built = buildRouter(configuration: AppConfiguration(databaseURL: "unused", adminToken: adminToken), dependencies: dependencies)
+        let built = buildRouter(configuration: AppConfiguration(databaseURL: "unused", adminToken: adminToken, keyring: testKeyring), dependencies: dependencies)
         // HEAD is generated for every GET and documented once, in the spec's description.
         return Set(built.routes.filter { $0.method != "HEAD" })
     }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A provider's secrets as stored: sealed under the master key named by `keyID`.
+public struct SealedSecrets: Sendable, Equatable {
+    public var keyID: String
+    public var box: [UInt8]
+
+    public init(keyID: String, box: [UInt8]) {
+        self.keyID = keyID
+        self.box = box
+    }
+}
+
+/// An account row as the repository reads and writes it.
+public struct ProviderAccountRecord: Sendable {
+    public var account: ProviderAccount
+    public var sealed: SealedSecrets
+    /// Set to replace the callback token; nil leaves it as it is.
+    public var newCallbackTokenHash: [UInt8]?
+
+    public init(account: ProviderAccount, sealed: SealedSecrets, newCallbackTokenHash: [UInt8]? = nil) {
+        self.account = account
+        self.sealed = sealed
+        self.newCallbackTokenHash = newCallbackTokenHash
+    }
+}
+
+/// The account a callback token resolves to, with what verifying its callbacks needs.
+public struct CallbackAccount: Sendable {
+    public var tenantID: UUID
+    public var accountID: UUID
+    public var provider: Provider
+    public var accountStatus: AccountStatus
+    public var tenantStatus: TenantStatus
+    public var settings: ProviderSettings
+    public var sealed: SealedSecrets
+
+    public init(tenantID: UUID, accountID: UUID, provider: Provider, accountStatus: AccountStatus, tenantStatus: TenantStatus, settings: ProviderSettings, sealed: SealedSecrets) {
+        self.tenantID = tenantID
+        self.accountID = accountID
+        self.provider = provider
+        self.accountStatus = accountStatus
+        self.tenantStatus = tenantStatus
+        self.settings = settings
+        self.sealed = sealed
+    }
+}
+
+public protocol ProviderAccountRepository: Sendable {
+    func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount
+    func list(tenantID: UUID, after cursor: PageCursor?, limit: Int) async throws -> Page<ProviderAccount>
+    func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount?
+    /// Locks the row, lets `change` compute the new record from the current one, and writes it, all in
+    /// one transaction; nil when the tenant has no such account.
+    func update(
+        tenantID: UUID, id: UUID,
+        _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
+    ) async throws -> ProviderAccount?
+    func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount?
+}
+
+/// A provider account the tenant already has as default for that provider.
+public struct DuplicateDefaultAccount: Error, Sendable {
+    public init() {}
+}

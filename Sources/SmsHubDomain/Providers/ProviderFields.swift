@@ -1,0 +1,69 @@
+import Foundation
+
+/// What each provider's account holds: settings (shown) and secrets (write-only), required or optional.
+public struct ProviderFields: Sendable {
+    public var requiredSettings: [String]
+    public var optionalSettings: [String]
+    public var requiredSecrets: [String]
+    public var optionalSecrets: [String]
+
+    public var allSettings: Set<String> { Set(self.requiredSettings + self.optionalSettings + ["time_zone"]) }
+    public var allSecrets: Set<String> { Set(self.requiredSecrets + self.optionalSecrets) }
+
+    public static func of(_ provider: Provider) -> ProviderFields {
+        switch provider {
+        case .gateway:
+            ProviderFields(requiredSettings: ["base_url", "account"], optionalSettings: [], requiredSecrets: ["api_password"], optionalSecrets: [])
+        case .engagelab:
+            ProviderFields(requiredSettings: ["app_key"], optionalSettings: [], requiredSecrets: ["app_secret"], optionalSecrets: [])
+        case .submail:
+            ProviderFields(requiredSettings: ["app_id"], optionalSettings: [], requiredSecrets: ["subhook_key"], optionalSecrets: ["app_key"])
+        case .huawei:
+            ProviderFields(requiredSettings: [], optionalSettings: ["app_key", "base_url"], requiredSecrets: [], optionalSecrets: ["app_secret"])
+        }
+    }
+
+    public struct Problem: Sendable, Equatable {
+        public var field: String
+        public var message: String
+    }
+
+    /// Checks a complete account (after an update is merged in). Field names in problems are
+    /// `settings.x` / `credentials.x`; messages never echo a secret's value.
+    public func validate(settings: ProviderSettings, secrets: ProviderSecrets) -> [Problem] {
+        var problems: [Problem] = []
+        for key in settings.values.keys.sorted() where !self.allSettings.contains(key) {
+            problems.append(Problem(field: "settings.\(key)", message: "is not a setting of this provider"))
+        }
+        for key in secrets.values.keys.sorted() where !self.allSecrets.contains(key) {
+            problems.append(Problem(field: "credentials.\(key)", message: "is not a credential of this provider"))
+        }
+        for key in self.requiredSettings where (settings[key] ?? "").isEmpty {
+            problems.append(Problem(field: "settings.\(key)", message: "is required"))
+        }
+        for key in self.requiredSecrets where (secrets[key] ?? "").isEmpty {
+            problems.append(Problem(field: "credentials.\(key)", message: "is required"))
+        }
+        for (key, value) in settings.values.sorted(by: { $0.key < $1.key }) where value.utf8.count > 512 {
+            problems.append(Problem(field: "settings.\(key)", message: "must be at most 512 bytes"))
+        }
+        for (key, value) in secrets.values.sorted(by: { $0.key < $1.key }) where value.utf8.count > 512 {
+            problems.append(Problem(field: "credentials.\(key)", message: "must be at most 512 bytes"))
+        }
+        if let zone = settings["time_zone"], TimeZone(identifier: zone) == nil {
+            problems.append(Problem(field: "settings.time_zone", message: "is not an IANA time zone name"))
+        }
+        if let url = settings["base_url"], !Self.isHTTPURL(url) {
+            problems.append(Problem(field: "settings.base_url", message: "must be an http or https URL"))
+        }
+        return problems
+    }
+
+    static func isHTTPURL(_ text: String) -> Bool {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty,
+            components.user == nil, components.password == nil
+        else { return false }
+        return true
+    }
+}

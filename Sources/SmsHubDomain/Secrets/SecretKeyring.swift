@@ -1,0 +1,82 @@
+import Cryptography
+import Foundation
+
+/// The master keys that seal provider secrets. The first key seals; every key can open, so a new
+/// key can be introduced while ciphertexts made under the old one are still read (and re-sealed on update).
+public struct SecretKeyring: Sendable {
+    public struct Key: Sendable {
+        public var id: String
+        let bytes: [UInt8]
+
+        public init(id: String, bytes: [UInt8]) throws {
+            guard !id.isEmpty, id.utf8.count <= 64, id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw KeyringError.invalidKeyID
+            }
+            guard bytes.count == AESGCM.keyByteCount else { throw KeyringError.invalidKeyLength }
+            self.id = id
+            self.bytes = bytes
+        }
+
+        /// Parses `id:base64` (standard or URL-safe base64 of 32 bytes).
+        public init(parsing text: String) throws {
+            let parts = text.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { throw KeyringError.malformed }
+            var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while base64.utf8.count % 4 != 0 { base64 += "=" }
+            guard let data = Data(base64Encoded: base64) else { throw KeyringError.malformed }
+            try self.init(id: String(parts[0]), bytes: Array(data))
+        }
+    }
+
+    public enum KeyringError: Error, Equatable, CustomStringConvertible {
+        case malformed
+        case invalidKeyID
+        case invalidKeyLength
+        case unknownKey(String)
+        case cannotOpen
+
+        // Never includes key material: these end up in start-up errors and logs.
+        public var description: String {
+            switch self {
+            case .malformed: "a master key must be written id:base64"
+            case .invalidKeyID: "a master key id must be 1-64 letters, digits, '-' or '_'"
+            case .invalidKeyLength: "a master key must be 32 bytes"
+            case .unknownKey(let id): "no configured master key has id \(id)"
+            case .cannotOpen: "sealed secrets failed authentication"
+            }
+        }
+    }
+
+    public let active: Key
+    let others: [Key]
+
+    public init(active: Key, others: [Key] = []) {
+        self.active = active
+        self.others = others.filter { $0.id != active.id }
+    }
+
+    /// Seals `secrets` for one account; `context` (tenant and account ids) is bound as associated data,
+    /// so a ciphertext copied to another row does not open.
+    public func seal(_ secrets: ProviderSecrets, context: String) throws -> (keyID: String, box: [UInt8]) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let plaintext = Array(try encoder.encode(secrets.values))
+        return (self.active.id, try AESGCM.seal(plaintext, key: self.active.bytes, associatedData: Array(context.utf8)))
+    }
+
+    public func open(_ box: [UInt8], keyID: String, context: String) throws -> ProviderSecrets {
+        guard let key = ([self.active] + self.others).first(where: { $0.id == keyID }) else {
+            throw KeyringError.unknownKey(keyID)
+        }
+        do {
+            let plaintext = try AESGCM.open(box, key: key.bytes, associatedData: Array(context.utf8))
+            return ProviderSecrets(try JSONDecoder().decode([String: String].self, from: Data(plaintext)))
+        } catch {
+            throw KeyringError.cannotOpen
+        }
+    }
+
+    public static func context(tenantID: UUID, accountID: UUID) -> String {
+        "smshub.provider_account:\(tenantID.uuidString.lowercased()):\(accountID.uuidString.lowercased())"
+    }
+}
