@@ -1,0 +1,61 @@
+import Foundation
+
+/// A provider callback as the HTTP layer hands it to a parser: just bytes and strings, so parsers stay
+/// pure functions that tests and fuzzers call without a server.
+public struct CallbackRequest: Sendable {
+    public enum Method: Sendable { case get, post }
+    public var method: Method
+    /// Header names lowercased.
+    public var headers: [String: String]
+    public var query: String
+    public var body: [UInt8]
+
+    public init(method: Method = .post, headers: [String: String] = [:], query: String = "", body: [UInt8]) {
+        self.method = method
+        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.query = query
+        self.body = body
+    }
+
+    /// The media type without parameters, lowercased (`application/json`).
+    public var mediaType: String? {
+        guard let value = self.headers["content-type"] else { return nil }
+        return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    }
+
+    public func headerParameter(_ name: String) -> String? {
+        guard let value = self.headers["content-type"] else { return nil }
+        for part in value.split(separator: ";").dropFirst() {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == name {
+                return pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        return nil
+    }
+}
+
+/// Why a callback was refused. Each case maps to one HTTP status and problem code; messages name
+/// fields and limits, never a secret or the submitted value.
+public enum CallbackError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The body is not well-formed for its media type (400).
+    case malformed(String)
+    /// A required field is missing or empty (400).
+    case missingField(String)
+    /// A field is present but its value is impossible (400).
+    case invalidField(String, String)
+    /// A media type this endpoint does not take (415).
+    case unsupportedMediaType(String)
+    /// The provider's signature is missing or wrong, or names another account (401).
+    case signature(String)
+
+    public var description: String {
+        switch self {
+        case .malformed(let why): "malformed body: \(why)"
+        case .missingField(let field): "\(field) is required"
+        case .invalidField(let field, let why): "\(field) \(why)"
+        case .unsupportedMediaType(let expected): "send the body as \(expected)"
+        case .signature(let why): why
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/// A recipient's normalised state (architecture.md, "Status lifecycle").
+public enum DeliveryState: String, Sendable, Codable, CaseIterable {
+    case queued, submitted, sent, unknown, delivered, undelivered, failed, expired
+
+    /// Order in the lifecycle; a recipient only moves to a higher rank. Terminal states share the
+    /// top rank, so the first terminal state stays. Mirrors `status_rank()` in the database.
+    public var rank: Int {
+        switch self {
+        case .queued: 0
+        case .submitted: 1
+        case .sent: 2
+        case .unknown: 3
+        case .delivered, .undelivered, .failed, .expired: 4
+        }
+    }
+
+    public var isTerminal: Bool { self.rank == 4 }
+}

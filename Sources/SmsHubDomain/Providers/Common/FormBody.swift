@@ -1,0 +1,108 @@
+import Foundation
+
+/// `application/x-www-form-urlencoded` and `multipart/form-data` bodies, and query strings, as
+/// string fields. Every value is a string in these encodings (providers.md §3).
+public enum FormBody {
+    /// Fields of a urlencoded body or query string. Repeated names keep the first value.
+    public static func urlEncoded(_ bytes: [UInt8], field: String = "body") throws(CallbackError) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
+            let name = try decode(parts[0])
+            let value = parts.count > 1 ? try decode(parts[1]) : ""
+            guard !name.isEmpty else { continue }
+            if fields[name] == nil { fields[name] = value }
+        }
+        return fields
+    }
+
+    private static func decode(_ bytes: ArraySlice<UInt8>) throws(CallbackError) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%") {
+                guard index + 2 < bytes.endIndex, let hi = hex(bytes[index + 1]), let lo = hex(bytes[index + 2]) else {
+                    throw .malformed("invalid percent-encoding")
+                }
+                out.append(hi << 4 | lo)
+                index += 2
+            } else {
+                out.append(byte)
+            }
+            index += 1
+        }
+        guard let text = String(validating: out, as: UTF8.self) else { throw .malformed("form value is not valid UTF-8") }
+        return text
+    }
+
+    private static func hex(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 48...57: c - 48
+        case 65...70: c - 55
+        case 97...102: c - 87
+        default: nil
+        }
+    }
+
+    /// Text fields of a `multipart/form-data` body (file parts are ignored).
+    public static func multipart(_ bytes: [UInt8], boundary: String?) throws(CallbackError) -> [String: String] {
+        guard let boundary, !boundary.isEmpty, boundary.utf8.count <= 200 else { throw .malformed("multipart body without a boundary") }
+        let delimiter = Array(("--" + boundary).utf8)
+        var fields: [String: String] = [:]
+        var parts: [ArraySlice<UInt8>] = []
+        var cursor = 0
+        var starts: [Int] = []
+        while let found = find(delimiter, in: bytes, from: cursor) {
+            starts.append(found)
+            cursor = found + delimiter.count
+        }
+        guard starts.count >= 2 else { throw .malformed("multipart body has no closing boundary") }
+        for (a, b) in zip(starts, starts.dropFirst()) {
+            var start = a + delimiter.count
+            // Skip the CRLF after the delimiter; the part ends before the CRLF preceding the next one.
+            if start + 1 < bytes.count, bytes[start] == 13, bytes[start + 1] == 10 { start += 2 }
+            var end = b
+            if end >= 2, bytes[end - 2] == 13, bytes[end - 1] == 10 { end -= 2 }
+            if start <= end { parts.append(bytes[start..<end]) }
+        }
+        let closing = starts.last! + delimiter.count
+        guard closing + 1 < bytes.count, bytes[closing] == UInt8(ascii: "-"), bytes[closing + 1] == UInt8(ascii: "-") else {
+            throw .malformed("multipart body is truncated")
+        }
+        for part in parts {
+            guard let split = find([13, 10, 13, 10], in: Array(part), from: 0) else { throw .malformed("multipart part without headers") }
+            let partBytes = Array(part)
+            guard let headerText = String(validating: partBytes[..<split], as: UTF8.self) else { throw .malformed("multipart headers are not UTF-8") }
+            guard let value = String(validating: partBytes[(split + 4)...], as: UTF8.self) else { throw .malformed("multipart value is not valid UTF-8") }
+            var name: String?
+            var isFile = false
+            for line in headerText.split(separator: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
+                for attribute in line.split(separator: ";").dropFirst() {
+                    let pair = attribute.split(separator: "=", maxSplits: 1)
+                    guard pair.count == 2 else { continue }
+                    let key = pair[0].trimmingCharacters(in: .whitespaces).lowercased()
+                    let raw = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                    if key == "name" { name = raw }
+                    if key == "filename" { isFile = true }
+                }
+            }
+            guard let name, !name.isEmpty else { throw .malformed("multipart part without a name") }
+            if !isFile, fields[name] == nil { fields[name] = value }
+        }
+        return fields
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard !needle.isEmpty, haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
+        var index = start
+        while index <= haystack.count - needle.count {
+            if haystack[index] == needle[0], haystack[index..<(index + needle.count)].elementsEqual(needle) { return index }
+            index += 1
+        }
+        return nil
+    }
+}

@@ -1,0 +1,52 @@
+/// What an account contributes to parsing its callbacks: settings (time zone, app key) and secrets.
+public struct CallbackAccountContext: Sendable {
+    public var settings: ProviderSettings
+    public var secrets: ProviderSecrets
+
+    public init(settings: ProviderSettings, secrets: ProviderSecrets) {
+        self.settings = settings
+        self.secrets = secrets
+    }
+}
+
+public struct ParsedCallback: Sendable, Equatable {
+    public var events: [ProviderEvent]
+    /// EngageLab's `{}` check when a URL is saved: answer 200, store nothing.
+    public var isURLCheck: Bool
+
+    public init(events: [ProviderEvent], isURLCheck: Bool = false) {
+        self.events = events
+        self.isURLCheck = isURLCheck
+    }
+}
+
+/// Reads the string fields of a body that may be JSON or form-encoded (Gateway, Huawei, SUBMAIL).
+enum FlexibleFields {
+    static func fields(of request: CallbackRequest, allowJSON: Bool, allowForm: Bool, allowMultipart: Bool = false) throws(CallbackError) -> (fields: [String: String], raw: String) {
+        if request.method == .get {
+            let fields = try FormBody.urlEncoded(Array(request.query.utf8), field: "query")
+            return (fields, JSONObject.serialise(fields))
+        }
+        switch request.mediaType {
+        case "application/json" where allowJSON:
+            let object = try JSONObject.parse(request.body)
+            var fields: [String: String] = [:]
+            for (key, value) in object.values {
+                if let text = JSONObject.text(value) { fields[key] = text }
+            }
+            return (fields, JSONObject.serialise(object.values))
+        case "application/x-www-form-urlencoded" where allowForm:
+            let fields = try FormBody.urlEncoded(request.body)
+            return (fields, JSONObject.serialise(fields))
+        case "multipart/form-data" where allowMultipart:
+            let fields = try FormBody.multipart(request.body, boundary: request.headerParameter("boundary"))
+            return (fields, JSONObject.serialise(fields))
+        default:
+            var accepted: [String] = []
+            if allowJSON { accepted.append("application/json") }
+            if allowForm { accepted.append("application/x-www-form-urlencoded") }
+            if allowMultipart { accepted.append("multipart/form-data") }
+            throw .unsupportedMediaType(accepted.joined(separator: " or "))
+        }
+    }
+}

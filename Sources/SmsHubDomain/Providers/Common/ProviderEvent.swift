@@ -1,0 +1,97 @@
+import Foundation
+
+/// What one provider callback (or pull) says, normalised. The raw JSON is kept with every event.
+public enum ProviderEvent: Sendable, Equatable {
+    case status(StatusReport)
+    case reply(InboundReply)
+    case review(ReviewResult)
+    /// An event type this version does not know: stored raw, counted, acknowledged.
+    case unrecognised(UnrecognisedEvent)
+}
+
+public struct StatusReport: Sendable, Equatable {
+    /// The provider's id for the recipient's message (Gateway: our task id).
+    public var providerMessageID: String
+    public var number: PhoneNumber?
+    public var state: DeliveryState
+    public var code: String?
+    public var description: String?
+    public var occurredAt: Date?
+    /// Long-message part (Huawei), when the report is for one part of several.
+    public var partSequence: Int?
+    public var partTotal: Int?
+    public var segments: Int?
+    public var dedupKey: String
+    public var raw: String
+
+    public init(
+        providerMessageID: String, number: PhoneNumber?, state: DeliveryState, code: String? = nil, description: String? = nil,
+        occurredAt: Date? = nil, partSequence: Int? = nil, partTotal: Int? = nil, segments: Int? = nil, dedupKey: String, raw: String
+    ) {
+        self.providerMessageID = providerMessageID
+        self.number = number
+        self.state = state
+        self.code = code
+        self.description = description
+        self.occurredAt = occurredAt
+        self.partSequence = partSequence
+        self.partTotal = partTotal
+        self.segments = segments
+        self.dedupKey = dedupKey
+        self.raw = raw
+    }
+}
+
+public struct InboundReply: Sendable, Equatable {
+    /// The provider's id of the message replied to, when it says (EngageLab, SUBMAIL), or of the reply itself (Huawei).
+    public var providerMessageID: String?
+    public var number: PhoneNumber
+    public var content: String
+    public var extNo: String?
+    public var repliedAt: Date?
+    public var dedupKey: String
+    public var raw: String
+
+    public init(providerMessageID: String?, number: PhoneNumber, content: String, extNo: String? = nil, repliedAt: Date?, dedupKey: String, raw: String) {
+        self.providerMessageID = providerMessageID
+        self.number = number
+        self.content = content
+        self.extNo = extNo
+        self.repliedAt = repliedAt
+        self.dedupKey = dedupKey
+        self.raw = raw
+    }
+}
+
+public struct ReviewResult: Sendable, Equatable {
+    public enum Kind: String, Sendable { case template, signature }
+    public enum Result: String, Sendable { case approved, rejected, unknown }
+    public var kind: Kind
+    /// The template id, or the signature text such as `【SUBMAIL】`.
+    public var subject: String
+    public var result: Result
+    public var reason: String?
+    public var occurredAt: Date?
+    public var dedupKey: String
+    public var raw: String
+
+    public init(kind: Kind, subject: String, result: Result, reason: String?, occurredAt: Date?, dedupKey: String, raw: String) {
+        self.kind = kind
+        self.subject = subject
+        self.result = result
+        self.reason = reason
+        self.occurredAt = occurredAt
+        self.dedupKey = dedupKey
+        self.raw = raw
+    }
+}
+
+public struct UnrecognisedEvent: Sendable, Equatable {
+    public var reason: String
+    public var raw: String
+
+    public init(reason: String, raw: String) {
+        self.reason = reason
+        self.raw = raw
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The time formats providers send.
+public enum ProviderTime {
+    /// `yyyy-MM-dd HH:mm:ss` in the provider's local zone (Gateway, EngageLab, SUBMAIL `send_at`).
+    public static func local(_ text: String, in zone: TimeZone) -> Date? {
+        guard let fields = fields(text, separator: " "), fields.zone == nil else { return nil }
+        let naive = epoch(fields)
+        // The offset at the naive instant, then corrected once for a zone change in between.
+        var offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive))
+        offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: naive - Double(offset)))
+        return Date(timeIntervalSince1970: naive - Double(offset))
+    }
+
+    /// `yyyy-MM-ddTHH:mm:ssZ` in UTC (Huawei).
+    public static func utc(_ text: String) -> Date? {
+        guard let fields = fields(text, separator: "T"), fields.zone == "Z" else { return nil }
+        return Date(timeIntervalSince1970: epoch(fields))
+    }
+
+    /// Unix seconds or milliseconds as number or string; nil when outside 2000-01-01 ... 2100-01-01.
+    public static func unix(seconds: Double) -> Date? {
+        guard (946_684_800...4_102_444_800).contains(seconds) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    struct Fields {
+        var year, month, day, hour, minute, second: Int
+        var zone: String?
+    }
+
+    static func fields(_ text: String, separator: Character) -> Fields? {
+        let chars = Array(text)
+        guard chars.count == 19 || (chars.count == 20 && chars[19] == "Z") else { return nil }
+        func number(_ range: Range<Int>) -> Int? {
+            let slice = chars[range]
+            guard slice.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return Int(String(slice))
+        }
+        guard chars[4] == "-", chars[7] == "-", chars[10] == separator, chars[13] == ":", chars[16] == ":",
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (2000...2100).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second, zone: chars.count == 20 ? "Z" : nil)
+    }
+
+    static func epoch(_ f: Fields) -> Double {
+        // Days from civil (proleptic Gregorian), as in the libpq wrapper's timestamp parser.
+        let y = f.month <= 2 ? f.year - 1 : f.year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (f.month + 9) % 12
+        let doy = (153 * mp + 2) / 5 + f.day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        return Double(days * 86_400 + f.hour * 3600 + f.minute * 60 + f.second)
+    }
+}
