@@ -97,13 +97,17 @@ let package = Package(
         ),
         .testTarget(
             name: "SmsHubDomainTests",
-            dependencies: ["SmsHubDomain"],
+            dependencies: ["SmsHubDomain", "Cryptography"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SmsHubAppTests",
             dependencies: [
                 "SmsHubApp",
+                "SmsHubDomain",
+                "SmsHubRepository",
+                "Cryptography",
+                "Postgres",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),

@@ -13,6 +13,7 @@ public struct AppDependencies: Sendable {
     public var tenantSelf: any TenantSelfRepository
     public var keys: any APIKeyRepository
     public var providerAccounts: any ProviderAccountRepository
+    public var events: any EventStore
     public var metrics: ServiceMetrics
 
     public init(database: Database, migrator: Migrator) {
@@ -22,6 +23,7 @@ public struct AppDependencies: Sendable {
         self.tenantSelf = PostgresTenantSelfRepository(database: database)
         self.keys = PostgresAPIKeyRepository(database: database)
         self.providerAccounts = PostgresProviderAccountRepository(database: database)
+        self.events = PostgresEventStore(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -46,6 +48,11 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     router.add(middleware: ProblemMiddleware(maxBodySize: JSONBody.maxSize))
 
     OperationsRoutes(database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics)
+        .register(on: router)
+
+    let metrics = dependencies.metrics
+    let batcher = IngestBatcher(store: dependencies.events, logger: Logger(label: "smshub.ingest"), onBatch: { metrics.recordIngestBatch(size: $0) })
+    CallbackRoutes(accounts: dependencies.providerAccounts, events: dependencies.events, batcher: batcher, keyring: configuration.keyring, metrics: metrics)
         .register(on: router)
 
     let admin = router.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken))

@@ -26,6 +26,20 @@ public final class ServiceMetrics: Sendable {
         ).record(duration)
     }
 
+    func recordCallback(provider: String, outcome: String) {
+        self.registry.makeCounter(
+            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "callbacks", unitName: "total", helpText: "Provider callbacks by provider and outcome"),
+            labels: [("provider", provider), ("outcome", outcome)]
+        ).increment()
+    }
+
+    func recordIngestBatch(size: Int) {
+        self.registry.makeValueHistogram(
+            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "ingest_batch", unitName: "size", helpText: "Callbacks committed per ingest transaction"),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]
+        ).record(Double(size))
+    }
+
     public func exposition() -> String {
         self.registry.emitToString()
     }

@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SmsHubDomain
+
+/// `/callbacks/{provider}/{token}…`: provider pushes. Plain Hummingbird routes, because verifying a
+/// signature needs the raw request. Answered 2xx only after the events are committed.
+struct CallbackRoutes {
+    let accounts: any ProviderAccountRepository
+    let events: any EventStore
+    let batcher: IngestBatcher
+    let keyring: SecretKeyring
+    let metrics: ServiceMetrics
+
+    /// Callback bodies may be larger than management requests (an EngageLab batch lists every recipient).
+    static let maxBodySize = 1024 * 1024
+
+    enum Endpoint {
+        case engagelab, submail, huaweiStatus, huaweiReplies, gatewayStatus, gatewayReplies
+
+        var provider: Provider {
+            switch self {
+            case .engagelab: .engagelab
+            case .submail: .submail
+            case .huaweiStatus, .huaweiReplies: .huawei
+            case .gatewayStatus, .gatewayReplies: .gateway
+            }
+        }
+
+        func parse(_ request: CallbackRequest, _ account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {
+            switch self {
+            case .engagelab: try EngageLabCallbackParser.parse(request, account: account)
+            case .submail: try SubmailCallbackParser.parse(request, account: account)
+            case .huaweiStatus: try HuaweiCallbackParser.parseStatus(request, account: account)
+            case .huaweiReplies: try HuaweiCallbackParser.parseReply(request, account: account)
+            case .gatewayStatus: try GatewayCallbackParser.parseStatus(request, account: account)
+            case .gatewayReplies: try GatewayCallbackParser.parseReply(request, account: account)
+            }
+        }
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        let group = router.group("callbacks")
+        group.post("engagelab/:token") { request, context in try await self.handle(.engagelab, request, context) }
+        group.post("submail/:token") { request, context in try await self.handle(.submail, request, context) }
+        group.get("submail/:token") { request, context in try await self.handle(.submail, request, context) }
+        group.post("huawei/:token/status") { request, context in try await self.handle(.huaweiStatus, request, context) }
+        group.post("huawei/:token/replies") { request, context in try await self.handle(.huaweiReplies, request, context) }
+        group.post("gateway/:token/status") { request, context in try await self.handle(.gatewayStatus, request, context) }
+        group.post("gateway/:token/replies") { request, context in try await self.handle(.gatewayReplies, request, context) }
+    }
+
+    func handle(_ endpoint: Endpoint, _ request: Request, _ context: AppRequestContext) async throws -> Response {
+        let provider = endpoint.provider
+        guard let token = context.parameters.get("token"), CallbackToken.looksValid(token),
+            let account = try await self.accounts.resolveCallbackToken(hash: CallbackToken.hash(of: token)),
+            account.provider == provider
+        else {
+            self.metrics.recordCallback(provider: provider.rawValue, outcome: "unknown_token")
+            throw Problem.notFound("No callback endpoint exists at this path.")
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maxBodySize)
+        } catch is NIOTooManyBytesError {
+            self.metrics.recordCallback(provider: provider.rawValue, outcome: "too_large")
+            throw Problem.payloadTooLarge(limit: Self.maxBodySize)
+        }
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let callback = CallbackRequest(
+            method: request.method == .get ? .get : .post, headers: headers,
+            query: request.uri.query ?? "", body: Array(body.readableBytesView)
+        )
+        let secrets: ProviderSecrets
+        do {
+            secrets = try self.keyring.open(
+                account.sealed.box, keyID: account.sealed.keyID,
+                context: SecretKeyring.context(tenantID: account.tenantID, accountID: account.accountID)
+            )
+        } catch {
+            // The account's secrets cannot be opened with the configured keys: a configuration fault,
+            // not the provider's. 503 makes the provider retry once the keys are fixed.
+            context.logger.error("cannot open provider secrets", metadata: ["account_id": "\(account.accountID)", "error": "\(error)"])
+            throw Problem.unavailable("This endpoint cannot verify callbacks right now.")
+        }
+        let parsed: ParsedCallback
+        do {
+            parsed = try endpoint.parse(callback, CallbackAccountContext(settings: account.settings, secrets: secrets))
+        } catch {
+            throw try await self.refuse(error, account: account, context: context)
+        }
+        if parsed.isURLCheck {
+            self.metrics.recordCallback(provider: provider.rawValue, outcome: "url_check")
+            return Response(status: .ok)
+        }
+        let outcome = try await self.batcher.submit(
+            IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: provider, source: .push, events: parsed.events)
+        )
+        for event in parsed.events {
+            if case .unrecognised = event { self.metrics.recordCallback(provider: provider.rawValue, outcome: "unrecognised") }
+        }
+        self.metrics.recordCallback(provider: provider.rawValue, outcome: outcome.stored > 0 ? "stored" : "duplicate")
+        // EngageLab wants 200 or 204 with no body; the others want 200. An empty 200 suits all four.
+        return Response(status: .ok)
+    }
+
+    private func refuse(_ error: CallbackError, account: CallbackAccount, context: AppRequestContext) async throws -> Problem {
+        let provider = account.provider.rawValue
+        switch error {
+        case .signature(let reason):
+            self.metrics.recordCallback(provider: provider, outcome: "rejected")
+            context.logger.notice("callback signature refused", metadata: ["account_id": "\(account.accountID)", "reason": "\(reason)"])
+            try await self.events.recordRejection(tenantID: account.tenantID, accountID: account.accountID, provider: account.provider, reason: reason)
+            return Problem(.unauthorized, code: "invalid_signature", title: "Signature refused", detail: reason)
+        case .unsupportedMediaType(let expected):
+            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
+            return Problem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type", detail: "Send the body as \(expected).")
+        case .malformed, .missingField, .invalidField:
+            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
+            return Problem.invalidBody(error.description)
+        }
+    }
+}
