@@ -1,0 +1,261 @@
+import Cryptography
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+@testable import SmsHubApp
+import SmsHubDomain
+import SmsHubRepository
+import TestSupport
+import Testing
+
+/// Bad input, duplicates, disorder, concurrency and isolation on the callback path.
+@Suite struct CallbackRobustnessTests {
+    /// Every table a callback may write.
+    static let tables = ["status_events", "replies", "review_events", "callback_receipts"]
+
+    func total(_ app: AppHarness) async throws -> Int {
+        var sum = 0
+        for table in Self.tables { sum += try await app.count(table) }
+        return sum
+    }
+
+    @Test func badBodiesAre4xxAndChangeNothing() async throws {
+        try await withApp { app in
+            let engage = try await app.engageLab()
+            let huawei = try await app.makeAccount("huawei")
+            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let submail = try await app.submail()
+            let hugeNumber = String(repeating: "1", count: 10_000)
+            let json = "application/json"
+            let form = "application/x-www-form-urlencoded"
+            let cases: [(String, String, String, HTTPFields, HTTPResponse.Status, String)] = [
+                // path, body, content type, extra headers, status, problem code
+                (engage.path("events"), String(EngageLabSeeds.delivered.dropLast(7)), json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),  // truncated
+                (engage.path("events"), "[1,2]", json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
+                (engage.path("events"), "not json", json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
+                (engage.path("events"), EngageLabSeeds.delivered, "text/plain", AppHarness.engageLabHeaders(), .unsupportedMediaType, "unsupported_media_type"),
+                (engage.path("events"), EngageLabSeeds.delivered.replacingOccurrences(of: "1679388949000", with: "-5"), json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
+                (engage.path("events"), EngageLabSeeds.delivered.replacingOccurrences(of: #""to":"+115927992951""#, with: #""to":"\#(hugeNumber)""#), json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
+                (engage.path("events"), #"{"server":"sms","itime":1679388949000}"#, json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
+                (huawei.path("status"), "smsMsgId=abc", form, [:], .badRequest, "invalid_body"),  // status missing
+                (huawei.path("status"), "status=DELIVRD", form, [:], .badRequest, "invalid_body"),  // id missing
+                (huawei.path("status"), "smsMsgId=a&status=DELIVRD&updateTime=yesterday", form, [:], .badRequest, "invalid_body"),
+                (huawei.path("status"), "smsMsgId=a&status=DELIVRD&total=2&sequence=3", form, [:], .badRequest, "invalid_body"),
+                (huawei.path("status"), "smsMsgId=%ZZ&status=DELIVRD", form, [:], .badRequest, "invalid_body"),
+                (huawei.path("status"), #"{"statusReportList":[]}"#, json, [:], .badRequest, "invalid_body"),
+                (huawei.path("status"), #"{"statusReportList":[\#(Array(repeating: #"{"smsMsgId":"a","status":"DELIVRD"}"#, count: 51).joined(separator: ","))]}"#, json, [:], .badRequest, "invalid_body"),
+                (huawei.path("status"), "<xml/>", "application/xml", [:], .unsupportedMediaType, "unsupported_media_type"),
+                (gateway.path("status"), #"{"sendId":"t","mobile":"\#(hugeNumber)","status":"DELIVRD"}"#, json, [:], .badRequest, "invalid_body"),
+                (gateway.path("status"), #"{"sendId":"t","mobile":"13512349831","status":"DELIVRD","times":"2019-13-45 99:00:00"}"#, json, [:], .badRequest, "invalid_body"),
+                (gateway.path("replies"), #"{"mobile":"13512349831"}"#, json, [:], .badRequest, "invalid_body"),
+                (gateway.path("replies"), #"{"mobile":"abc","content":"x"}"#, json, [:], .badRequest, "invalid_body"),
+                (submail.path("events"), SubmailSeeds.request.replacingOccurrences(of: #""address":"13812345678""#, with: #""address":"""#), json, [:], .badRequest, "invalid_body"),
+                (submail.path("events"), SubmailSeeds.request.replacingOccurrences(of: "1415014855", with: "-1415014855"), json, [:], .badRequest, "invalid_body"),
+                (submail.path("events"), "--x\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nrequest", "multipart/form-data; boundary=x", [:], .badRequest, "invalid_body"),
+            ]
+            for (path, body, type, headers, status, code) in cases {
+                let reply = try await app.post(path, body: body, contentType: type, headers: headers)
+                expectProblem(reply, status, code: code)
+                #expect(reply.status == status, "\(path) \(body.prefix(80)) → \(reply.status) \(reply.text)")
+            }
+            // Invalid UTF-8 in each encoding.
+            let invalid: [UInt8] = [0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]
+            let none: HTTPFields = [:]
+            let targets: [(String, String, HTTPFields)] = [(engage.path("events"), json, AppHarness.engageLabHeaders()), (huawei.path("status"), json, none), (gateway.path("status"), form, none)]
+            for (path, type, headers) in targets {
+                var all = headers
+                all[.contentType] = type
+                let bytes = type == form ? Array("sendId=%C3%28&mobile=1&status=x".utf8) : invalid
+                let response = try await app.client.execute(uri: path, method: .post, headers: all, body: ByteBuffer(bytes: bytes))
+                #expect(response.status == .badRequest)
+            }
+            // Oversized (the documented 1 MiB limit).
+            let big = #"{"statusReportList":[{"smsMsgId":"a","status":"DELIVRD","statusDesc":""# + String(repeating: "x", count: 1_100_000) + #""}]}"#
+            expectProblem(try await app.post(huawei.path("status"), body: big, contentType: json), .contentTooLarge, code: "payload_too_large")
+            // Not even signature rejections were recorded: these bodies were refused before verification or had valid signatures.
+            #expect(try await self.total(app) == 0)
+        }
+    }
+
+    @Test func unknownTokensAndProvidersAre404() async throws {
+        try await withApp { app in
+            let engage = try await app.engageLab()
+            let token = String(engage.path("events").split(separator: "/").last!)
+            expectProblem(try await app.post("/callbacks/engagelab/\(String(repeating: "A", count: 43))", body: "{}", contentType: "application/json"), .notFound, code: "not_found")
+            expectProblem(try await app.post("/callbacks/engagelab/short", body: "{}", contentType: "application/json"), .notFound, code: "not_found")
+            // A real token on another provider's route names no account there.
+            expectProblem(try await app.post("/callbacks/huawei/\(token)/status", body: "smsMsgId=a&status=DELIVRD", contentType: "application/x-www-form-urlencoded"), .notFound, code: "not_found")
+            // After rotation the old URL is gone.
+            let rotated = try await app.request(.post, "/v1/provider-accounts/\(engage.accountID.uuidString.lowercased())/callback-token/rotate", bearer: engage.key)
+            #expect(rotated.status == .ok)
+            let newURL = try #require((rotated.json["callback_urls"] as? [String: String])?["events"])
+            expectProblem(try await app.postEngageLab(engage, EngageLabSeeds.delivered), .notFound, code: "not_found")
+            let moved = CallbackAccount(tenantID: engage.tenantID, key: engage.key, accountID: engage.accountID, urls: ["events": newURL])
+            #expect(try await app.postEngageLab(moved, EngageLabSeeds.delivered).status == .ok)
+            #expect(try await self.total(app) == 1)
+        }
+    }
+
+    @Test func unknownEventTypesAreStoredRawCountedAndAcknowledged() async throws {
+        try await withApp { app in
+            let engage = try await app.engageLab()
+            let submail = try await app.submail()
+            let newStatus = EngageLabSeeds.delivered.replacingOccurrences(of: #""message_status":"delivered""#, with: #""message_status":"clicked""#)
+            #expect(try await app.postEngageLab(engage, newStatus).status == .ok)
+            let newEvent = SubmailSeeds.templateAccept.replacingOccurrences(of: "template_accept", with: "template_expired")
+            #expect(try await app.post(submail.path("events"), body: newEvent, contentType: "application/json").status == .ok)
+            let stored = try await app.rows("SELECT provider, outcome, reason, raw::text AS raw FROM callback_receipts ORDER BY received_at")
+            #expect(stored.map { $0["outcome"]! } == ["unrecognised", "unrecognised"])
+            #expect(stored[0]["raw"]??.contains("clicked") == true)
+            #expect(stored[1]["reason"] == "submail event template_expired")
+            let metrics = try await app.request(.get, "/metrics").text
+            #expect(metrics.contains(#"smshub_callbacks_total{provider="engagelab",outcome="unrecognised"} 1"#))
+            #expect(metrics.contains(#"smshub_callbacks_total{provider="submail",outcome="unrecognised"} 1"#))
+        }
+    }
+
+    @Test func duplicatesAreAcknowledgedAndStoredOnce() async throws {
+        try await withApp { app in
+            let engage = try await app.engageLab()
+            let huawei = try await app.makeAccount("huawei")
+            for _ in 0..<3 {
+                #expect(try await app.postEngageLab(engage, EngageLabSeeds.delivered).status == .ok)
+                #expect(try await app.postEngageLab(engage, EngageLabSeeds.reply).status == .ok)
+                #expect(try await app.post(huawei.path("status"), body: "smsMsgId=m1&status=DELIVRD", contentType: "application/x-www-form-urlencoded").status == .ok)
+            }
+            #expect(try await app.count("status_events") == 2)
+            #expect(try await app.count("replies") == 1)
+            let metrics = try await app.request(.get, "/metrics").text
+            #expect(metrics.contains(#"smshub_callbacks_total{provider="engagelab",outcome="duplicate"} 4"#))
+        }
+    }
+
+    @Test func statesNeverMoveBackward() async throws {
+        try await withApp { app in
+            let huawei = try await app.makeAccount("huawei")
+            let ids = try await app.seedRecipients(huawei, [("+8613800000001", "+8613800000001", "a"), ("+8613800000002", "+8613800000002", "b")])
+            let post = { (id: String, status: String) in
+                try await app.post(huawei.path("status"), body: "smsMsgId=\(id)&status=\(status)", contentType: "application/x-www-form-urlencoded")
+            }
+            // delivered before sent: stays delivered.
+            #expect(try await post("a", "DELIVRD").status == .ok)
+            #expect(try await post("a", "ACCEPTD").status == .ok)
+            #expect(try await app.recipientStatus(ids[0]).status == "delivered")
+            // failed after delivered: the first terminal state stays, the event is still kept.
+            #expect(try await post("a", "UNDELIV").status == .ok)
+            #expect(try await app.recipientStatus(ids[0]).status == "delivered")
+            #expect(try await app.count("status_events") == 3)
+            // sent, unknown, then expired: moves forward each time.
+            _ = try await post("b", "ACCEPTD")
+            #expect(try await app.recipientStatus(ids[1]).status == "sent")
+            _ = try await post("b", "UNKNOWN")
+            #expect(try await app.recipientStatus(ids[1]).status == "unknown")
+            _ = try await post("b", "EXPIRED")
+            #expect(try await app.recipientStatus(ids[1]).status == "expired")
+        }
+    }
+
+    @Test func concurrentCallbacksForOneRecipientEndTerminal() async throws {
+        try await withApp { app in
+            let huawei = try await app.makeAccount("huawei")
+            for round in 0..<5 {
+                let id = "race-\(round)"
+                let recipient = try await app.seedRecipients(huawei, [("+8613800000001", "+8613800000001", id)])[0]
+                let codes = ["ACCEPTD", "DELIVRD", "UNKNOWN", "ACCEPTD", "UNDELIV", "ACCEPTD"].shuffled()
+                try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for code in codes {
+                        group.addTask {
+                            try await app.post(huawei.path("status"), body: "smsMsgId=\(id)&status=\(code)", contentType: "application/x-www-form-urlencoded").status
+                        }
+                    }
+                    for try await status in group { #expect(status == .ok) }
+                }
+                let final = try await app.recipientStatus(recipient).status
+                #expect(final == "delivered" || final == "undelivered", "round \(round): \(final)")
+                let history = try await app.rows("SELECT count(*) AS n FROM status_events WHERE provider_message_id = '\(id)'")[0]["n"]!!
+                #expect(history == "4", "ACCEPTD three times is one event; DELIVRD, UNKNOWN, UNDELIV one each")
+            }
+        }
+    }
+
+    @Test func statusesBeforeTheirRecipientAreKeptAndAttachedLater() async throws {
+        try await withApp { app in
+            let huawei = try await app.makeAccount("huawei")
+            #expect(try await app.post(huawei.path("status"), body: "smsMsgId=early&status=ACCEPTD", contentType: "application/x-www-form-urlencoded").status == .ok)
+            #expect(try await app.post(huawei.path("status"), body: "smsMsgId=early&status=DELIVRD", contentType: "application/x-www-form-urlencoded").status == .ok)
+            let pending = try await app.rows("SELECT recipient_id FROM status_events WHERE provider_message_id = 'early'")
+            #expect(pending.count == 2 && pending.allSatisfy { $0["recipient_id"]! == nil })
+
+            // The recipient appears (as the dispatcher records a send), and the waiting events are applied.
+            let recipient = try await app.seedRecipients(huawei, [("+8613800000003", "+8613800000003", "early")])[0]
+            try await app.pool.withTransaction { session in
+                try await session.query("SELECT set_config('smshub.tenant_id', \(huawei.tenantID.uuidString), true)")
+                try await RecipientStatus.attachAndApply(tenantID: huawei.tenantID, accountID: huawei.accountID, providerMessageID: "early", session: session)
+            }
+            #expect(try await app.recipientStatus(recipient).status == "delivered")
+            let attached = try await app.rows("SELECT recipient_id FROM status_events WHERE provider_message_id = 'early'")
+            #expect(attached.allSatisfy { $0["recipient_id"]! == recipient.uuidString.lowercased() })
+        }
+    }
+
+    @Test func maskedGatewayNumbersSharingAMaskLandOnDifferentRecipients() async throws {
+        try await withApp { app in
+            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            // 13512349831 and 13599999831 both mask to 135****9831.
+            let ids = try await app.seedRecipients(gateway, [("13512349831", "+8613512349831", "task"), ("13599999831", "+8613599999831", "task")])
+            for times in ["2019-04-12 17:57:08", "2019-04-12 17:57:09"] {
+                let body = #"{"sendId":"task","mobile":"135****9831","times":"\#(times)","status":"DELIVRD"}"#
+                #expect(try await app.post(gateway.path("status"), body: body, contentType: "application/json").status == .ok)
+            }
+            #expect(try await app.recipientStatus(ids[0]).status == "delivered")
+            #expect(try await app.recipientStatus(ids[1]).status == "delivered")
+        }
+    }
+
+    @Test func twoTenantsWithTheSameProviderStayApart() async throws {
+        try await withApp { app in
+            let a = try await app.engageLab()
+            let b = try await app.engageLab()
+            #expect(a.tenantID != b.tenantID)
+            #expect(try await app.postEngageLab(a, EngageLabSeeds.delivered).status == .ok)
+            #expect(try await app.postEngageLab(b, EngageLabSeeds.reply).status == .ok)
+            let events = try await app.rows("SELECT tenant_id, provider_account_id FROM status_events")
+            #expect(events.count == 1)
+            #expect(events[0]["tenant_id"] == a.tenantID.uuidString.lowercased())
+            #expect(events[0]["provider_account_id"] == a.accountID.uuidString.lowercased())
+            let replies = try await app.rows("SELECT tenant_id FROM replies")
+            #expect(replies.map { $0["tenant_id"]! } == [b.tenantID.uuidString.lowercased()])
+            // The same event to both tenants is stored for each: dedup keys are per tenant.
+            #expect(try await app.postEngageLab(b, EngageLabSeeds.delivered).status == .ok)
+            #expect(try await app.count("status_events") == 2)
+            // Tenant B's key cannot see or name tenant A's account.
+            expectProblem(try await app.request(.get, "/v1/provider-accounts/\(a.accountID.uuidString.lowercased())", bearer: b.key), .notFound, code: "not_found")
+        }
+    }
+
+    @Test func databaseUnavailableIs503SoTheProviderRetries() async throws {
+        try await withTestDatabase { database in
+            // Resolve tokens from a healthy pool but store through one whose database is gone.
+            try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 2)) { pool in
+                let migrator = Migrator(migrations: try Migration.bundled())
+                var dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+                let deadPool = PGPool(configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1))
+                dependencies.events = PostgresEventStore(database: Database(pool: deadPool))
+                let metrics = dependencies.metrics
+                let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
+                let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
+                try await app.test(.live) { client in
+                    let harness = AppHarness(client: client, database: database, pool: pool, metrics: metrics)
+                    let huawei = try await harness.makeAccount("huawei")
+                    let reply = try await harness.post(huawei.path("status"), body: "smsMsgId=a&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                    expectProblem(reply, .serviceUnavailable, code: "service_unavailable")
+                    #expect(try await harness.count("status_events") == 0)
+                }
+                await deadPool.close()
+            }
+        }
+    }
+}
