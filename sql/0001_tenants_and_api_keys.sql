@@ -8,15 +8,19 @@
 --                  service reaches it only with SET LOCAL ROLE inside a transaction, or through the
 --                  SECURITY DEFINER functions it owns.
 
+-- Roles are cluster-wide, so migrations of two databases on one server may race to create them:
+-- whoever loses finds the role made, which is as good.
 DO $$
 BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'smshub_app') THEN
-        -- Created without LOGIN when the operator has not made it; give it a password and LOGIN to use it.
+    -- Created without LOGIN when the operator has not made it; give it a password and LOGIN to use it.
+    BEGIN
         CREATE ROLE smshub_app NOLOGIN NOINHERIT;
-    END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'smshub_admin') THEN
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
+    BEGIN
         CREATE ROLE smshub_admin NOLOGIN NOINHERIT;
-    END IF;
+    EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+    END;
 END
 $$;
 

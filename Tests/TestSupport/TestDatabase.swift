@@ -75,6 +75,8 @@ public actor TestDatabases {
 
     /// An empty database (no migrations), for tests of the migrator itself.
     public func makeEmpty() async throws -> TestDatabase {
+        // The template's migration creates the cluster-wide roles once, before any test migrates its own database.
+        try await self.ensureTemplate()
         self.counter += 1
         let name = "smshub_test_\(ProcessInfo.processInfo.processIdentifier)_\(self.counter)"
         try await Self.superuser { session in

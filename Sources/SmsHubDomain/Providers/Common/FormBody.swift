@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 
 /// `application/x-www-form-urlencoded` and `multipart/form-data` bodies, and query strings, as
@@ -25,7 +26,7 @@ public enum FormBody {
             if byte == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%") {
-                guard index + 2 < bytes.endIndex, let hi = hex(bytes[index + 1]), let lo = hex(bytes[index + 2]) else {
+                guard index + 2 < bytes.endIndex, let hi = Hex.digitValue(bytes[index + 1]), let lo = Hex.digitValue(bytes[index + 2]) else {
                     throw .malformed("invalid percent-encoding")
                 }
                 out.append(hi << 4 | lo)
@@ -37,15 +38,6 @@ public enum FormBody {
         }
         guard let text = String(validating: out, as: UTF8.self) else { throw .malformed("form value is not valid UTF-8") }
         return text
-    }
-
-    private static func hex(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 48...57: c - 48
-        case 65...70: c - 55
-        case 97...102: c - 87
-        default: nil
-        }
     }
 
     /// Text fields of a `multipart/form-data` body (file parts are ignored).
