@@ -84,8 +84,7 @@ CONF
     return
   fi
   # Another checkout's local cluster may already hold the port: share it rather than fail.
-  if "$bindir/pg_isready" -q -h 127.0.0.1 -p "$SMSHUB_PG_PORT" \
-     && psql -X -q -At -c 'SELECT 1' "postgresql://postgres@127.0.0.1:$SMSHUB_PG_PORT/postgres" >/dev/null 2>&1; then
+  if psql -X -q -At -c 'SELECT 1' "postgresql://postgres@127.0.0.1:$SMSHUB_PG_PORT/postgres" >/dev/null 2>&1; then
     log "using the PostgreSQL already running on 127.0.0.1:$SMSHUB_PG_PORT"
     return
   fi

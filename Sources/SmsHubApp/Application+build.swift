@@ -14,6 +14,7 @@ public struct AppDependencies: Sendable {
     public var keys: any APIKeyRepository
     public var providerAccounts: any ProviderAccountRepository
     public var events: any EventStore
+    public var messages: any MessageRepository
     public var metrics: ServiceMetrics
 
     public init(database: Database, migrator: Migrator) {
@@ -24,6 +25,7 @@ public struct AppDependencies: Sendable {
         self.keys = PostgresAPIKeyRepository(database: database)
         self.providerAccounts = PostgresProviderAccountRepository(database: database)
         self.events = PostgresEventStore(database: database)
+        self.messages = PostgresMessageRepository(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -64,6 +66,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
     ProviderAccountRoutes(accounts: dependencies.providerAccounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL)
         .register(on: tenantAPI)
+    MessageRoutes(messages: dependencies.messages, accounts: dependencies.providerAccounts).register(on: tenantAPI)
 
     let served = router.routes.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
     MethodNotAllowed.register(on: router)

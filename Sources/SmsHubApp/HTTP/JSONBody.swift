@@ -8,20 +8,28 @@ enum JSONBody {
     /// Limit on management API bodies (64 KiB): far above any real request, far below a memory risk.
     static let maxSize = 64 * 1024
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: some RequestContext, limit: Int = maxSize) async throws -> T {
+        try self.decode(T.self, from: try await self.read(request, limit: limit))
+    }
+
+    /// The body of a JSON request, after the media type and size checks.
+    static func read(_ request: Request, limit: Int = maxSize) async throws -> Data {
         guard let contentType = request.headers[.contentType], isJSON(contentType) else {
             throw Problem.unsupportedMediaType(expected: "application/json")
         }
         var request = request
         let buffer: ByteBuffer
         do {
-            buffer = try await request.collectBody(upTo: maxSize)
+            buffer = try await request.collectBody(upTo: limit)
         } catch is NIOTooManyBytesError {
-            throw Problem.payloadTooLarge(limit: maxSize)
+            throw Problem.payloadTooLarge(limit: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw Problem.payloadTooLarge(limit: maxSize)
+            throw Problem.payloadTooLarge(limit: limit)
         }
-        let data = Data(buffer.readableBytesView)
+        return Data(buffer.readableBytesView)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)
         } catch let error as DecodingError {

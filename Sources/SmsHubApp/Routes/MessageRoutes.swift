@@ -1,0 +1,157 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import SmsHubDomain
+
+/// `POST /v1/messages`: accept an SMS for sending. Stored as `queued`; the dispatcher sends it.
+struct MessageRoutes {
+    let messages: any MessageRepository
+    let accounts: any ProviderAccountRepository
+
+    /// Room for 10,000 recipients written out in full.
+    static let maxBodySize = 1024 * 1024
+    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
+
+    func register(on group: RouterGroup<TenantRequestContext>) {
+        group.post("messages", use: self.create)
+    }
+
+    struct SendRequest: Decodable {
+        var providerAccountId: UUID?
+        var recipients: [String]
+        var content: String
+        var extNo: String?
+        var clientReference: String?
+    }
+
+    @Sendable func create(request: Request, context: TenantRequestContext) async throws -> EditedResponse<MessageRepresentation> {
+        let tenantID = context.tenant.tenantID
+        let idempotencyKey = request.headers[Self.idempotencyKeyHeader]
+        if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.utf8.count > 255 {
+            throw Problem.invalidParameter("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.")
+        }
+        let data = try await JSONBody.read(request, limit: Self.maxBodySize)
+        let body = try JSONBody.decode(SendRequest.self, from: data)
+        let customJSON = try Self.custom(from: data)
+
+        let validated: SendRequestRules.Validated
+        switch SendRequestRules.validate(recipients: body.recipients, content: body.content, extNo: body.extNo, clientReference: body.clientReference) {
+        case .success(let value): validated = value
+        case .failure(let invalid): throw Problem.validation(invalid.problems.map { .init(field: $0.field, message: $0.message) })
+        }
+        let account = try await self.account(body.providerAccountId, tenantID: tenantID)
+
+        let message = NewMessage(
+            id: UUID(), tenantID: tenantID, providerAccountID: account.id, content: validated.content, extNo: validated.extNo,
+            clientReference: validated.clientReference, customJSON: customJSON, idempotencyKey: idempotencyKey,
+            fingerprint: SendRequestRules.fingerprint(
+                accountID: body.providerAccountId, recipients: body.recipients, content: body.content, extNo: body.extNo,
+                clientReference: body.clientReference, customJSON: customJSON
+            ),
+            recipients: validated.numbers.map { Recipient(id: UUID(), number: $0, status: .queued) }
+        )
+        switch try await self.messages.create(message) {
+        case .created(let stored):
+            context.logger.info("message accepted", metadata: ["message_id": "\(stored.id)", "recipients": "\(stored.recipients.count)"])
+            return Self.accepted(stored, duplicates: validated.duplicates, replayed: false)
+        case .replayed(let stored):
+            return Self.accepted(stored, duplicates: validated.duplicates, replayed: true)
+        case .keyConflict:
+            throw Problem(
+                .conflict, code: "idempotency_conflict", title: "Idempotency key reused",
+                detail: "This Idempotency-Key was used with a different request. Use a new key for a new message."
+            )
+        }
+    }
+
+    static func accepted(_ message: Message, duplicates: [String], replayed: Bool) -> EditedResponse<MessageRepresentation> {
+        var headers: HTTPFields = [.location: "/v1/messages/\(message.id.uuidString.lowercased())"]
+        if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return EditedResponse(status: .accepted, headers: headers, response: MessageRepresentation(message, duplicates: duplicates))
+    }
+
+    func account(_ id: UUID?, tenantID: UUID) async throws -> ProviderAccount {
+        let account: ProviderAccount
+        if let id {
+            guard let found = try await self.accounts.get(tenantID: tenantID, id: id) else {
+                throw Problem.validation([.init(field: "provider_account_id", message: "names no provider account of this tenant")])
+            }
+            account = found
+        } else {
+            guard let found = try await self.messages.defaultAccount(tenantID: tenantID, provider: .gateway) else {
+                throw Problem.validation([.init(field: "provider_account_id", message: "is required: the tenant has no default gateway account")])
+            }
+            account = found
+        }
+        guard account.provider == .gateway else {
+            throw Problem.validation([.init(field: "provider_account_id", message: "must be a gateway account: sending goes through the Gateway API")])
+        }
+        guard account.status == .active else {
+            throw Problem.validation([.init(field: "provider_account_id", message: "names a disabled account")])
+        }
+        return account
+    }
+
+    /// `custom`, re-serialised with sorted keys; it must be an object of at most 4 KiB.
+    static func custom(from data: Data) throws -> String {
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return "{}" }
+        guard let custom = object["custom"], !(custom is NSNull) else { return "{}" }
+        guard let dictionary = custom as? [String: Any] else {
+            throw Problem.validation([.init(field: "custom", message: "must be a JSON object")])
+        }
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
+        guard text.utf8.count <= 4096 else {
+            throw Problem.validation([.init(field: "custom", message: "may be at most 4096 bytes")])
+        }
+        return text
+    }
+}
+
+/// The accepted message. Built with JSONSerialization rather than the API's snake_case encoder, so the
+/// tenant's own `custom` keys come back exactly as sent.
+struct MessageRepresentation: ResponseGenerator {
+    let message: Message
+    /// Numbers left out because an earlier entry was the same number, as written.
+    let duplicates: [String]
+
+    init(_ message: Message, duplicates: [String]) {
+        self.message = message
+        self.duplicates = duplicates
+    }
+
+    var object: [String: Any] {
+        let custom = (try? JSONSerialization.jsonObject(with: Data(self.message.customJSON.utf8))) as? [String: Any] ?? [:]
+        var object: [String: Any] = [
+            "id": self.message.id.uuidString.lowercased(),
+            "provider_account_id": self.message.providerAccountID.uuidString.lowercased(),
+            "content": self.message.content,
+            "custom": custom,
+            "created_at": RFC3339.format(self.message.createdAt),
+            "duplicates_removed": self.duplicates,
+            "recipients": self.message.recipients.map { recipient -> [String: Any] in
+                var item: [String: Any] = [
+                    "id": recipient.id.uuidString.lowercased(), "number": recipient.number.raw, "status": recipient.status.rawValue,
+                ]
+                if let e164 = recipient.number.e164 { item["number_e164"] = e164 }
+                return item
+            },
+        ]
+        if let extNo = self.message.extNo { object["ext_no"] = extNo }
+        if let reference = self.message.clientReference { object["client_reference"] = reference }
+        return object
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: self.object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}
+
+enum RFC3339 {
+    static func format(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+public struct NewMessage: Sendable {
+    public var id: UUID
+    public var tenantID: UUID
+    public var providerAccountID: UUID
+    public var content: String
+    public var extNo: String?
+    public var clientReference: String?
+    public var customJSON: String
+    public var idempotencyKey: String?
+    public var fingerprint: [UInt8]
+    public var recipients: [Recipient]
+
+    public init(id: UUID, tenantID: UUID, providerAccountID: UUID, content: String, extNo: String?, clientReference: String?, customJSON: String, idempotencyKey: String?, fingerprint: [UInt8], recipients: [Recipient]) {
+        self.id = id
+        self.tenantID = tenantID
+        self.providerAccountID = providerAccountID
+        self.content = content
+        self.extNo = extNo
+        self.clientReference = clientReference
+        self.customJSON = customJSON
+        self.idempotencyKey = idempotencyKey
+        self.fingerprint = fingerprint
+        self.recipients = recipients
+    }
+}
+
+public enum CreateMessageOutcome: Sendable {
+    case created(Message)
+    /// The idempotency key was used before with the same request: the first result.
+    case replayed(Message)
+    /// The idempotency key was used before with a different request.
+    case keyConflict
+}
+
+public protocol MessageRepository: Sendable {
+    /// Stores the message and its recipients (all `queued`) in one transaction.
+    func create(_ message: NewMessage) async throws -> CreateMessageOutcome
+    /// The tenant's default account for `provider`, if any (active or not).
+    func defaultAccount(tenantID: UUID, provider: Provider) async throws -> ProviderAccount?
+}

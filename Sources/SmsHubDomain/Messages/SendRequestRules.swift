@@ -1,0 +1,64 @@
+import Cryptography
+import Foundation
+
+/// Validation of `POST /v1/messages`: pure, so every rule is tested without a database.
+public enum SendRequestRules {
+    public static let maxRecipients = 10_000
+    /// The Gateway asks to keep content under 500 characters, signature included.
+    public static let maxContentLength = 500
+    public static let maxClientReferenceLength = 128
+    public static let maxExtNoLength = 20
+
+    public struct Validated: Sendable, Equatable {
+        public var numbers: [PhoneNumber]
+        /// Numbers dropped because an earlier entry has the same E.164 form, as written.
+        public var duplicates: [String]
+        public var content: String
+        public var extNo: String?
+        public var clientReference: String?
+    }
+
+    public struct Problem: Sendable, Equatable {
+        public var field: String
+        public var message: String
+    }
+
+    public struct Invalid: Error, Sendable, Equatable {
+        public var problems: [Problem]
+    }
+
+    public static func validate(recipients: [String], content: String, extNo: String?, clientReference: String?) -> Result<Validated, Invalid> {
+        var problems: [Problem] = []
+        if recipients.isEmpty { problems.append(Problem(field: "recipients", message: "must list at least one number")) }
+        if recipients.count > maxRecipients { problems.append(Problem(field: "recipients", message: "may list at most \(maxRecipients) numbers")) }
+        var numbers: [PhoneNumber] = []
+        var seen = Set<String>()
+        var duplicates: [String] = []
+        for (index, text) in recipients.prefix(maxRecipients).enumerated() {
+            guard let number = PhoneNumber.parse(text), let e164 = number.e164 else {
+                if problems.count < 50 { problems.append(Problem(field: "recipients[\(index)]", message: "is not a phone number")) }
+                continue
+            }
+            if seen.insert(e164).inserted { numbers.append(number) } else { duplicates.append(number.raw) }
+        }
+        let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { problems.append(Problem(field: "content", message: "is required")) }
+        if content.count > maxContentLength { problems.append(Problem(field: "content", message: "may be at most \(maxContentLength) characters")) }
+        if content.unicodeScalars.contains(where: { $0 == "\u{0}" }) { problems.append(Problem(field: "content", message: "may not contain NUL")) }
+        if let extNo, !(1...maxExtNoLength).contains(extNo.count) || !extNo.allSatisfy({ $0.isASCII && $0.isNumber }) || extNo.allSatisfy({ $0 == "0" }) {
+            problems.append(Problem(field: "ext_no", message: "must be a positive integer of at most \(maxExtNoLength) digits"))
+        }
+        if let clientReference, clientReference.isEmpty || clientReference.count > maxClientReferenceLength {
+            problems.append(Problem(field: "client_reference", message: "must be 1 to \(maxClientReferenceLength) characters"))
+        }
+        guard problems.isEmpty else { return .failure(Invalid(problems: problems)) }
+        return .success(Validated(numbers: numbers, duplicates: duplicates, content: content, extNo: extNo, clientReference: clientReference))
+    }
+
+    /// Fingerprint of a request for idempotency: the same key with a different fingerprint is a conflict.
+    public static func fingerprint(accountID: UUID?, recipients: [String], content: String, extNo: String?, clientReference: String?, customJSON: String) -> [UInt8] {
+        var text = "v1\u{1f}\(accountID?.uuidString.lowercased() ?? "-")\u{1f}\(content)\u{1f}\(extNo ?? "")\u{1f}\(clientReference ?? "")\u{1f}\(customJSON)"
+        for recipient in recipients { text += "\u{1e}" + recipient }
+        return Digest.sha256.hash(text)
+    }
+}

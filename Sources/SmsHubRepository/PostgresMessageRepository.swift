@@ -1,0 +1,93 @@
+import Foundation
+import Postgres
+import SmsHubDomain
+
+public struct PostgresMessageRepository: MessageRepository {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func create(_ message: NewMessage) async throws -> CreateMessageOutcome {
+        do {
+            return .created(try await self.insert(message))
+        } catch let error as PGError where error.sqlState == SQLState.uniqueViolation && error.constraint == "messages_idempotency_idx" {
+            // Another request with this key committed first (possibly concurrently): compare fingerprints.
+            guard let key = message.idempotencyKey else { throw error }
+            return try await self.database.withTenant(message.tenantID) { session in
+                let row = try await session.query(
+                    "SELECT id, request_hash FROM messages WHERE tenant_id = \(message.tenantID) AND idempotency_key = \(key)"
+                ).first
+                guard let row else { throw error }
+                guard try row.decode("request_hash", as: PGBytes?.self)?.bytes == message.fingerprint else { return .keyConflict }
+                return .replayed(try await self.load(tenantID: message.tenantID, id: try row.decode("id"), session: session)!)
+            }
+        }
+    }
+
+    private func insert(_ message: NewMessage) async throws -> Message {
+        try await self.database.withTenant(message.tenantID) { session in
+            let created = try await session.query(
+                """
+                INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash)
+                VALUES (\(message.tenantID), \(message.id), \(message.providerAccountID), \(message.content), \(message.extNo),
+                        \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)))
+                RETURNING created_at
+                """
+            ).first!.decode("created_at", as: Date.self)
+            // One statement for all recipients: arrays in, unnest in SQL.
+            try await session.query(
+                """
+                INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, created_at, status_at)
+                SELECT \(message.tenantID), r.id, \(message.id), \(message.providerAccountID), r.raw, r.e164, \(created), \(created)
+                FROM unnest(\(message.recipients.map(\.id))::uuid[], \(message.recipients.map(\.number.raw))::text[],
+                            \(message.recipients.map { $0.number.e164 ?? $0.number.raw })::text[]) AS r(id, raw, e164)
+                """
+            )
+            return Message(
+                id: message.id, tenantID: message.tenantID, providerAccountID: message.providerAccountID, content: message.content,
+                extNo: message.extNo, clientReference: message.clientReference, customJSON: message.customJSON, createdAt: created,
+                recipients: message.recipients
+            )
+        }
+    }
+
+    func load(tenantID: UUID, id: UUID, session: PGSession) async throws -> Message? {
+        guard let row = try await session.query(
+            """
+            SELECT id, provider_account_id, content, ext_no, client_reference, custom::text AS custom, created_at
+            FROM messages WHERE tenant_id = \(tenantID) AND id = \(id)
+            """
+        ).first else { return nil }
+        let recipients = try await session.query(
+            """
+            SELECT id, number_raw, number_e164, status FROM message_recipients
+            WHERE tenant_id = \(tenantID) AND message_id = \(id) ORDER BY created_at, id
+            """
+        ).rows.map { row in
+            Recipient(
+                id: try row.decode("id"),
+                number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
+                status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown
+            )
+        }
+        return Message(
+            id: try row.decode("id"), tenantID: tenantID, providerAccountID: try row.decode("provider_account_id"),
+            content: try row.decode("content"), extNo: try row.decode("ext_no"), clientReference: try row.decode("client_reference"),
+            customJSON: try row.decode("custom"), createdAt: try row.decode("created_at"), recipients: recipients
+        )
+    }
+
+    public func defaultAccount(tenantID: UUID, provider: Provider) async throws -> ProviderAccount? {
+        try await self.database.withTenant(tenantID) { session in
+            let result = try await session.query(
+                """
+                SELECT \(unescaped: PostgresProviderAccountRepository.columns) FROM provider_accounts
+                WHERE tenant_id = \(tenantID) AND provider = \(provider.rawValue) AND is_default
+                """
+            )
+            return try result.first.map { try PostgresProviderAccountRepository.record($0).account }
+        }
+    }
+}
