@@ -1,0 +1,196 @@
+import Cryptography
+import Foundation
+import SmsHubDomain
+
+/// The state of a simulated Gateway API v1: accounts, balances, tasks, and the report and reply
+/// queues the pulls drain. Outcomes are deterministic, by the recipient number's last digit:
+///
+/// | last digit | outcome |
+/// |---|---|
+/// | 0–5 | `DELIVRD` |
+/// | 6 | `MBBLACK` (blocked: failed) |
+/// | 7 | `UNDELIV` |
+/// | 8 | no report ever |
+/// | 9 | `DELIVRD`, but only after `lateReportDelay` |
+///
+/// Faults can be queued for the next sends: an HTTP 500, a hang past the client's timeout, or a
+/// non-"00" code.
+public actor GatewaySimulator {
+    public struct Task: Sendable, Equatable {
+        public var taskID: String
+        public var account: String
+        public var mobiles: [String]
+        public var content: String
+        public var extNo: String?
+        public var sendCalls: Int
+    }
+
+    public struct Report: Sendable {
+        var sendID: String
+        var mobile: String
+        var status: String
+        var times: Date
+        var availableAt: Date
+    }
+
+    public struct Reply: Sendable {
+        var mobile: String
+        var content: String
+        var extNo: String?
+        var times: Date
+    }
+
+    public enum Fault: Sendable, Equatable {
+        case httpStatus(Int)
+        case hang(seconds: Double)
+        case code(String)
+    }
+
+    var passwords: [String: String]
+    var balances: [String: Int]
+    public private(set) var tasks: [String: Task] = [:]
+    var reports: [String: [Report]] = [:]
+    var replies: [String: [Reply]] = [:]
+    var sendFaults: [Fault] = []
+    let lateReportDelay: TimeInterval
+    let zone = TimeZone(identifier: "Asia/Shanghai")!
+
+    public init(accounts: [(name: String, password: String, balance: Int)], lateReportDelay: TimeInterval = 5) {
+        self.passwords = Dictionary(uniqueKeysWithValues: accounts.map { ($0.name, $0.password) })
+        self.balances = Dictionary(uniqueKeysWithValues: accounts.map { ($0.name, $0.balance) })
+        self.lateReportDelay = lateReportDelay
+    }
+
+    public func addAccount(name: String, password: String, balance: Int) {
+        self.passwords[name] = password
+        self.balances[name] = balance
+    }
+
+    public func injectSendFaults(_ faults: [Fault]) {
+        self.sendFaults.append(contentsOf: faults)
+    }
+
+    public func nextSendFault() -> Fault? {
+        self.sendFaults.isEmpty ? nil : self.sendFaults.removeFirst()
+    }
+
+    /// A reply from a handset, to be returned by the next reply pull.
+    public func addReply(account: String, mobile: String, content: String, extNo: String?) {
+        self.replies[account, default: []].append(Reply(mobile: mobile, content: content, extNo: extNo, times: Date()))
+    }
+
+    public func allTasks() -> [Task] {
+        self.tasks.values.sorted { $0.taskID < $1.taskID }
+    }
+
+    /// Checks `account` and `pwd`; nil when they match.
+    func authenticate(_ fields: [String: String]) -> (code: String, message: String)? {
+        guard let account = fields["account"], let password = self.passwords[account] else { return ("01", "账号不存在") }
+        guard let pwd = fields["pwd"], ConstantTime.equals(pwd, Digest.md5.hex(password)) else { return ("02", "密码错误") }
+        return nil
+    }
+
+    func send(_ fields: [String: String]) -> Data {
+        Self.encode(self.sendObject(fields))
+    }
+
+    private func sendObject(_ fields: [String: String]) -> [String: Any] {
+        if let failure = self.authenticate(fields) { return ["code": failure.code, "message": failure.message] }
+        let account = fields["account"]!
+        guard let mobilesText = fields["mobiles"], !mobilesText.isEmpty else { return ["code": "03", "message": "号码为空"] }
+        guard let content = fields["content"], !content.isEmpty else { return ["code": "04", "message": "内容为空"] }
+        let mobiles = mobilesText.split(separator: ",").map(String.init)
+        guard mobiles.count <= GatewayAPI.maxMobilesPerSend else { return ["code": "05", "message": "号码超过3000"] }
+        if let extNo = fields["extNo"], !extNo.isEmpty, !(extNo.allSatisfy { $0.isASCII && $0.isNumber }) {
+            return ["code": "06", "message": "扩展号错误"]
+        }
+        let taskID = fields["taskId"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
+        // A repeated task id is the same task: acknowledged again, never sent twice.
+        if var existing = self.tasks[taskID] {
+            existing.sendCalls += 1
+            self.tasks[taskID] = existing
+            return ["code": "00", "data": ["taskId": taskID], "message": "成功"]
+        }
+        guard self.balances[account, default: 0] >= mobiles.count else { return ["code": "07", "message": "余额不足"] }
+        self.balances[account, default: 0] -= mobiles.count
+        self.tasks[taskID] = Task(taskID: taskID, account: account, mobiles: mobiles, content: content, extNo: fields["extNo"], sendCalls: 1)
+        let now = Date()
+        for mobile in mobiles {
+            let status: String
+            var availableAt = now
+            switch mobile.last {
+            case "6": status = "MBBLACK"
+            case "7": status = "UNDELIV"
+            case "8": continue
+            case "9":
+                status = "DELIVRD"
+                availableAt = now.addingTimeInterval(self.lateReportDelay)
+            default: status = "DELIVRD"
+            }
+            self.reports[account, default: []].append(Report(sendID: taskID, mobile: Self.mask(mobile), status: status, times: now, availableAt: availableAt))
+        }
+        return ["code": "00", "data": ["taskId": taskID], "message": "成功"]
+    }
+
+    /// Reports not yet fetched and due; each is returned once.
+    func pullReports(_ fields: [String: String]) -> Data {
+        Self.encode(self.pullReportsObject(fields))
+    }
+
+    private func pullReportsObject(_ fields: [String: String]) -> [String: Any] {
+        if let failure = self.authenticate(fields) { return ["code": failure.code, "message": failure.message] }
+        let account = fields["account"]!
+        let now = Date()
+        let queue = self.reports[account, default: []]
+        let due = queue.filter { $0.availableAt <= now }
+        self.reports[account] = queue.filter { $0.availableAt > now }
+        let items: [[String: Any]] = due.map {
+            ["sendId": $0.sendID, "status": $0.status, "times": self.local($0.times), "mobile": $0.mobile, "extNo": ""]
+        }
+        return ["code": "00", "data": items, "message": "成功"]
+    }
+
+    func pullReplies(_ fields: [String: String]) -> Data {
+        Self.encode(self.pullRepliesObject(fields))
+    }
+
+    private func pullRepliesObject(_ fields: [String: String]) -> [String: Any] {
+        if let failure = self.authenticate(fields) { return ["code": failure.code, "message": failure.message] }
+        let account = fields["account"]!
+        let due = self.replies[account, default: []]
+        self.replies[account] = []
+        let items: [[String: Any]] = due.map {
+            ["mobile": Self.mask($0.mobile), "content": $0.content, "times": self.local($0.times), "extNo": $0.extNo ?? ""]
+        }
+        return ["code": "00", "data": items, "message": "成功"]
+    }
+
+    func balance(_ fields: [String: String]) -> Data {
+        Self.encode(self.balanceObject(fields))
+    }
+
+    private func balanceObject(_ fields: [String: String]) -> [String: Any] {
+        if let failure = self.authenticate(fields) { return ["code": failure.code, "message": failure.message] }
+        return ["code": "00", "data": ["balance": self.balances[fields["account"]!, default: 0], "payment": 0, "paymentName": "预付"], "message": "成功"]
+    }
+
+    static func encode(_ object: [String: Any]) -> Data {
+        (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
+    }
+
+    /// `13512349831` → `135****9831`, as the gateway writes numbers in pulls.
+    static func mask(_ mobile: String) -> String {
+        var national = mobile
+        if national.hasPrefix("+86") { national = String(national.dropFirst(3)) } else if national.hasPrefix("0086") { national = String(national.dropFirst(4)) }
+        guard national.count > 7 else { return national }
+        return String(national.prefix(3)) + String(repeating: "*", count: national.count - 7) + String(national.suffix(4))
+    }
+
+    func local(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = self.zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import SmsHubDomain
+
+/// The simulator's HTTP face: the Gateway API v1 (`/api/v1/...`) and a small control API (`/sim/...`)
+/// for tests and demos.
+public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicRequestContext> {
+    let router = Router()
+    let api = router.group("api/v1")
+    api.post("send") { request, _ in
+        let fields = try await formFields(request)
+        switch await simulator.nextSendFault() {
+        case .httpStatus(let status):
+            return Response(status: .init(code: status), body: .init(byteBuffer: ByteBuffer(string: "injected failure")))
+        case .hang(let seconds):
+            // The send is recorded as the real gateway would (it got the request) but the answer comes too late.
+            _ = await simulator.send(fields)
+            try await Task.sleep(for: .seconds(seconds))
+            return json(["code": "00", "message": "late"])
+        case .code(let code):
+            return json(["code": code, "message": "injected code"])
+        case nil:
+            return json(await simulator.send(fields))
+        }
+    }
+    api.post("report") { request, _ in json(await simulator.pullReports(try await formFields(request))) }
+    api.post("mo") { request, _ in json(await simulator.pullReplies(try await formFields(request))) }
+    api.post("queryBalance") { request, _ in json(await simulator.balance(try await formFields(request))) }
+
+    let control = router.group("sim")
+    control.get("tasks") { _, _ in
+        let tasks = await simulator.allTasks()
+        return json(["tasks": tasks.map { ["taskId": $0.taskID, "account": $0.account, "mobiles": $0.mobiles, "content": $0.content, "sendCalls": $0.sendCalls] }])
+    }
+    control.post("replies") { request, _ in
+        let fields = try await formFields(request)
+        await simulator.addReply(account: fields["account"] ?? "", mobile: fields["mobile"] ?? "", content: fields["content"] ?? "", extNo: fields["extNo"])
+        return json(["ok": true])
+    }
+    control.post("faults") { request, _ in
+        // `send=500,hang:3,code:99`: faults for the next sends, in order.
+        let fields = try await formFields(request)
+        let faults: [GatewaySimulator.Fault] = (fields["send"] ?? "").split(separator: ",").compactMap { item in
+            if let status = Int(item) { return .httpStatus(status) }
+            if item.hasPrefix("hang:"), let seconds = Double(item.dropFirst(5)) { return .hang(seconds: seconds) }
+            if item.hasPrefix("code:") { return .code(String(item.dropFirst(5))) }
+            return nil
+        }
+        await simulator.injectSendFaults(faults)
+        return json(["queued": faults.count])
+    }
+    return router
+}
+
+func formFields(_ request: Request) async throws -> [String: String] {
+    var request = request
+    let body = try await request.collectBody(upTo: 4 * 1024 * 1024)
+    do {
+        return try FormBody.urlEncoded(Array(body.readableBytesView))
+    } catch {
+        throw HTTPError(.badRequest, message: "\(error)")
+    }
+}
+
+func json(_ object: [String: Any]) -> Response {
+    json(GatewaySimulator.encode(object))
+}
+
+func json(_ data: Data) -> Response {
+    return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
