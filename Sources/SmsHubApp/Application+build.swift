@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Hummingbird
 import Logging
 import Postgres
@@ -106,7 +107,13 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     return Application(
         router: built.router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smshub"),
-        services: [PoolService(pool: pool)],
+        services: [
+            PoolService(pool: pool),
+            GatewayDispatcher(
+                repository: PostgresDispatchRepository(database: dependencies.database), accounts: dependencies.providerAccounts,
+                client: GatewayClient(http: .shared), keyring: configuration.keyring, logger: Logger(label: "smshub.dispatch")
+            ),
+        ],
         onServerRunning: { channel in
             logger.notice("smshub listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
         },

@@ -58,11 +58,15 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
     }
 
     public func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount? {
+        try await self.record(tenantID: tenantID, id: id)?.account
+    }
+
+    public func record(tenantID: UUID, id: UUID) async throws -> ProviderAccountRecord? {
         try await self.database.withTenant(tenantID) { session in
             let result = try await session.query(
                 "SELECT \(unescaped: Self.columns) FROM provider_accounts WHERE tenant_id = \(tenantID) AND id = \(id)"
             )
-            return try result.first.map { try Self.record($0).account }
+            return try result.first.map(Self.record)
         }
     }
 

@@ -30,8 +30,7 @@ import Testing
             let reply = try await self.send(app, account, #"{"recipients":["13812345678","+8613812345678","008613912345678"," 13700000000 "],"content":"【Acme】Your code is 1234","ext_no":"10","client_reference":"order-42","custom":{"orderId":42,"tags":["a"]}}"#)
             #expect(reply.status == .accepted, "\(reply.text)")
             let json = reply.json
-            let id = try #require(json["id"] as? String)
-            #expect(reply.headers[.location] == "/v1/messages/\(id)")
+            #expect(json["id"] is String)
             #expect(json["provider_account_id"] as? String == account.accountID.uuidString.lowercased())
             let recipients = try #require(json["recipients"] as? [[String: Any]])
             #expect(recipients.map { $0["number_e164"] as? String } == ["+8613812345678", "+8613912345678", "+8613700000000"])

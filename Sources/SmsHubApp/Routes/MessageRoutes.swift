@@ -65,7 +65,7 @@ struct MessageRoutes {
     }
 
     static func accepted(_ message: Message, duplicates: [String], replayed: Bool) -> EditedResponse<MessageRepresentation> {
-        var headers: HTTPFields = [.location: "/v1/messages/\(message.id.uuidString.lowercased())"]
+        var headers: HTTPFields = [:]
         if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
         return EditedResponse(status: .accepted, headers: headers, response: MessageRepresentation(message, duplicates: duplicates))
     }

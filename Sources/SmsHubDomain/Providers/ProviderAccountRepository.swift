@@ -50,6 +50,8 @@ public protocol ProviderAccountRepository: Sendable {
     func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount
     func list(tenantID: UUID, after cursor: PageCursor?, limit: Int) async throws -> Page<ProviderAccount>
     func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount?
+    /// The account with its sealed secrets, for the code that calls the provider.
+    func record(tenantID: UUID, id: UUID) async throws -> ProviderAccountRecord?
     /// Locks the row, lets `change` compute the new record from the current one, and writes it, all in
     /// one transaction; nil when the tenant has no such account.
     func update(
