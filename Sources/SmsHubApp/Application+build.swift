@@ -16,6 +16,10 @@ public struct AppDependencies: Sendable {
     public var providerAccounts: any ProviderAccountRepository
     public var events: any EventStore
     public var messages: any MessageRepository
+    public var polls: any PollRepository
+    public var dispatch: any DispatchRepository
+    /// How provider calls are made; tests shorten its timeout.
+    var gatewayClient = GatewayClient(http: .shared)
     public var metrics: ServiceMetrics
 
     public init(database: Database, migrator: Migrator) {
@@ -27,6 +31,8 @@ public struct AppDependencies: Sendable {
         self.providerAccounts = PostgresProviderAccountRepository(database: database)
         self.events = PostgresEventStore(database: database)
         self.messages = PostgresMessageRepository(database: database)
+        self.polls = PostgresPollRepository(database: database)
+        self.dispatch = PostgresDispatchRepository(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -68,6 +74,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     ProviderAccountRoutes(accounts: dependencies.providerAccounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL)
         .register(on: tenantAPI)
     MessageRoutes(messages: dependencies.messages, accounts: dependencies.providerAccounts).register(on: tenantAPI)
+    BalanceRoutes(poller: gatewayPoller(configuration: configuration, dependencies: dependencies)).register(on: tenantAPI)
 
     let served = router.routes.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
     MethodNotAllowed.register(on: router)
@@ -110,14 +117,22 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         services: [
             PoolService(pool: pool),
             GatewayDispatcher(
-                repository: PostgresDispatchRepository(database: dependencies.database), accounts: dependencies.providerAccounts,
-                client: GatewayClient(http: .shared), keyring: configuration.keyring, logger: Logger(label: "smshub.dispatch")
+                repository: dependencies.dispatch, accounts: dependencies.providerAccounts,
+                client: dependencies.gatewayClient, keyring: configuration.keyring, logger: Logger(label: "smshub.dispatch")
             ),
+            gatewayPoller(configuration: configuration, dependencies: dependencies),
         ],
         onServerRunning: { channel in
             logger.notice("smshub listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
         },
         logger: logger
+    )
+}
+
+func gatewayPoller(configuration: AppConfiguration, dependencies: AppDependencies) -> GatewayPoller {
+    GatewayPoller(
+        polls: dependencies.polls, accounts: dependencies.providerAccounts, events: dependencies.events,
+        client: dependencies.gatewayClient, keyring: configuration.keyring, logger: Logger(label: "smshub.poll")
     )
 }
 

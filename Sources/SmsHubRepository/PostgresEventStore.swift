@@ -90,7 +90,11 @@ public struct PostgresEventStore: EventStore {
                 WHERE r.tenant_id = \(item.tenantID) AND r.provider_account_id = \(item.accountID)
                   AND (CASE WHEN \(reply.providerMessageID)::text IS NOT NULL
                             THEN r.provider_message_id = \(reply.providerMessageID)
-                            ELSE r.number_e164 = \(reply.number.e164) AND (\(reply.extNo)::text IS NULL OR m.ext_no = \(reply.extNo)) END)
+                            ELSE (CASE WHEN \(reply.number.e164)::text IS NOT NULL THEN r.number_e164 = \(reply.number.e164)
+                                       -- A masked number (Gateway pulls: 138****5678) matches on its visible digits.
+                                       ELSE (CASE WHEN r.number_e164 LIKE '+86%' THEN substr(r.number_e164, 4) ELSE substr(r.number_e164, 2) END)
+                                            LIKE replace(\(reply.number.raw), '*', '_') END)
+                                 AND (\(reply.extNo)::text IS NULL OR m.ext_no = \(reply.extNo)) END)
                 ORDER BY (r.number_e164 = \(reply.number.e164)) DESC NULLS LAST, r.created_at DESC, r.id
                 LIMIT 1
             )

@@ -121,6 +121,77 @@ import Testing
         }
     }
 
+    func poller(_ setup: Setup) -> GatewayPoller {
+        GatewayPoller(
+            polls: PostgresPollRepository(database: Database(pool: setup.app.pool)),
+            accounts: PostgresProviderAccountRepository(database: Database(pool: setup.app.pool)),
+            events: PostgresEventStore(database: Database(pool: setup.app.pool)),
+            client: GatewayClient(http: .shared, timeout: .seconds(1)), keyring: testKeyring, logger: Logger(label: "test.poll"),
+            intervals: [.report: .zero, .mo: .zero, .balance: .zero]
+        )
+    }
+
+    @Test func pulledReportsRepliesAndBalancesReachTheDatabase() async throws {
+        try await withSetup { setup in
+            // Last digits script the outcome: 0 delivered, 6 blocked, 7 undeliverable, 8 never reported.
+            let numbers = ["13512349830", "13612349836", "13712349837", "13812349838"]
+            let message = try await setup.send(numbers)
+            try await setup.dispatcher().runOnce()
+            #expect(try await self.poller(setup).runOnce() == 3, "report, reply and balance polls")
+
+            let states = try await setup.app.rows("SELECT number_e164, status, status_code FROM message_recipients ORDER BY number_e164")
+            #expect(states.map { $0["status"]! } == ["delivered", "failed", "undelivered", "submitted"])
+            #expect(states[1]["status_code"] == "MBBLACK")
+            let pulled = try await setup.app.rows("SELECT source, number_raw FROM status_events ORDER BY number_raw")
+            #expect(pulled.allSatisfy { $0["source"] == "pull" })
+            #expect(pulled.map { $0["number_raw"]! } == ["135****9830", "136****9836", "137****9837"])
+
+            // A reply from one of the numbers, pulled, is linked to the message sent to it.
+            await setup.simulator.addReply(account: "acme", mobile: "13512349830", content: "收到", extNo: nil)
+            try await self.poller(setup).runOnce()
+            let reply = try await setup.app.rows("SELECT content, message_id, number_raw FROM replies")
+            #expect(reply.count == 1)
+            #expect(reply[0]["content"] == "收到")
+            #expect(reply[0]["message_id"] == message["id"] as? String)
+
+            // Balance history: one row per poll, and the refresh endpoint polls at once.
+            let refreshed = try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/balance/refresh", bearer: setup.account.key)
+            #expect(refreshed.status == .ok, "\(refreshed.text)")
+            #expect(refreshed.json["balance"] as? Int == 1_000_000 - 4)
+            let history = try await setup.app.rows("SELECT balance FROM balances ORDER BY observed_at")
+            #expect(history.count == 3)
+            #expect(history.allSatisfy { $0["balance"] == "999996" })
+        }
+    }
+
+    @Test func twoPollersNeverPollOneAccountAtOnce() async throws {
+        try await withSetup { setup in
+            let a = self.poller(setup)
+            let b = {
+                var poller = self.poller(setup)
+                poller.intervals = [.report: .seconds(60), .mo: .seconds(60), .balance: .seconds(60)]
+                return poller
+            }()
+            async let first = a.runOnce()
+            async let second = b.runOnce()
+            let total = try await first + second
+            #expect(total == 3, "each of the three polls ran once, by one instance")
+            #expect(try await setup.app.rows("SELECT count(*) AS n FROM balances")[0]["n"] == "1")
+            // Within the interval, nothing is due for the slower poller.
+            #expect(try await b.runOnce() == 0)
+        }
+    }
+
+    @Test func balanceRefreshErrors() async throws {
+        try await withSetup { setup in
+            let huawei = try await setup.app.makeAccount("huawei", tenant: (setup.account.tenantID.uuidString.lowercased(), setup.account.key))
+            expectProblem(try await setup.app.request(.post, "/v1/provider-accounts/\(huawei.accountID.uuidString.lowercased())/balance/refresh", bearer: setup.account.key), .unprocessableContent, code: "validation_failed")
+            expectProblem(try await setup.app.request(.post, "/v1/provider-accounts/\(UUID().uuidString.lowercased())/balance/refresh", bearer: setup.account.key), .notFound, code: "not_found")
+            _ = try await setup.app.request(.patch, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())", bearer: setup.account.key, json: #"{"credentials":{"api_password":"wrong"}}"#)
+            expectProblem(try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/balance/refresh", bearer: setup.account.key), .badGateway, code: "gateway_unavailable")
+        }
+    }
+
     @Test func twoDispatchersNeverSendATaskTwice() async throws {
         try await withSetup { setup in
             for batch in 0..<6 {

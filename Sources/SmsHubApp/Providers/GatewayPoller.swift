@@ -1,0 +1,132 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SmsHubDomain
+
+/// Pulls statuses, replies and balances from every active Gateway account on a schedule. Pushes are
+/// sent once and lost if the service is down; these pulls are the safety net (providers.md §1.5).
+/// Each (account, kind) is leased in the database, so with several instances one polls it at a time.
+struct GatewayPoller: Service {
+    let polls: any PollRepository
+    let accounts: any ProviderAccountRepository
+    let events: any EventStore
+    let client: GatewayClient
+    let keyring: SecretKeyring
+    let logger: Logger
+    var intervals: [PollKind: Duration] = [.report: .seconds(5), .mo: .seconds(5), .balance: .seconds(300)]
+    var lease: Duration = .seconds(60)
+    var tick: Duration = .seconds(1)
+
+    enum PollError: Error, CustomStringConvertible {
+        case notGateway
+        case gateway(String)
+
+        var description: String {
+            switch self {
+            case .notGateway: "not a gateway account"
+            case .gateway(let why): why
+            }
+        }
+    }
+
+    /// One pass: every due (account, kind) whose lease this instance gets. Returns the polls made.
+    @discardableResult
+    func runOnce() async throws -> Int {
+        var polled = 0
+        for kind in PollKind.allCases {
+            for due in try await self.polls.due(kind: kind, every: self.intervals[kind] ?? .seconds(5)) {
+                guard try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, lease: self.lease) else { continue }
+                var ok = false
+                do {
+                    try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: kind)
+                    ok = true
+                    polled += 1
+                } catch {
+                    self.logger.warning("gateway poll failed", metadata: ["account_id": "\(due.accountID)", "kind": "\(kind.rawValue)", "reason": "\(error)"])
+                }
+                try await self.polls.release(tenantID: due.tenantID, accountID: due.accountID, kind: kind, polled: ok)
+            }
+        }
+        return polled
+    }
+
+    func poll(tenantID: UUID, accountID: UUID, kind: PollKind) async throws {
+        let (credentials, baseURL, zone) = try await self.credentials(tenantID: tenantID, accountID: accountID)
+        let call: GatewayAPI.Call = switch kind {
+        case .report: .report
+        case .mo: .mo
+        case .balance: .balance
+        }
+        let envelope = try await self.client.call(baseURL: baseURL, call, credentials: credentials)
+        guard envelope.isSuccess else { throw PollError.gateway("code \(envelope.code): \(envelope.message ?? "")") }
+        switch kind {
+        case .balance:
+            guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("balance response without a balance") }
+            _ = try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
+        case .report, .mo:
+            var parsed: [ProviderEvent] = []
+            for item in GatewayAPI.items(envelope) {
+                do {
+                    parsed.append(kind == .report
+                        ? .status(try GatewayCallbackParser.status(item.fields, raw: item.raw, zone: zone))
+                        : .reply(try GatewayCallbackParser.reply(item.fields, raw: item.raw, zone: zone)))
+                } catch {
+                    parsed.append(.unrecognised(UnrecognisedEvent(reason: "gateway \(kind.rawValue) item: \(error)", raw: item.raw)))
+                }
+            }
+            guard !parsed.isEmpty else { return }
+            try await self.store(IncomingEvents(tenantID: tenantID, accountID: accountID, provider: .gateway, source: .pull, events: parsed))
+        }
+    }
+
+    /// The gateway hands each report out once: what was pulled must be stored, so storage is retried
+    /// before giving up (and that is logged loudly, with the count).
+    func store(_ events: IncomingEvents) async throws {
+        var delay: Duration = .milliseconds(200)
+        for attempt in 1...6 {
+            do {
+                _ = try await self.events.store([events])
+                return
+            } catch {
+                if attempt == 6 {
+                    self.logger.critical("pulled gateway events could not be stored", metadata: ["account_id": "\(events.accountID)", "events": "\(events.events.count)"])
+                    throw error
+                }
+                try await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+    }
+
+    /// Polls the balance now, outside the schedule (the refresh endpoint).
+    func refreshBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
+        let (credentials, baseURL, _) = try await self.credentials(tenantID: tenantID, accountID: accountID)
+        let envelope = try await self.client.call(baseURL: baseURL, .balance, credentials: credentials)
+        guard envelope.isSuccess, let balance = GatewayAPI.balance(envelope) else {
+            throw PollError.gateway("code \(envelope.code): \(envelope.message ?? "")")
+        }
+        return try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
+    }
+
+    func credentials(tenantID: UUID, accountID: UUID) async throws -> (GatewayAPI.Credentials, String, TimeZone) {
+        guard let record = try await self.accounts.record(tenantID: tenantID, id: accountID), record.account.provider == .gateway else {
+            throw PollError.notGateway
+        }
+        let secrets = try self.keyring.open(record.sealed.box, keyID: record.sealed.keyID, context: SecretKeyring.context(tenantID: tenantID, accountID: accountID))
+        return (
+            GatewayAPI.Credentials(account: record.account.settings["account"] ?? "", password: secrets["api_password"] ?? ""),
+            record.account.settings["base_url"] ?? "", record.account.settings.timeZone
+        )
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await self.runOnce()
+            } catch {
+                self.logger.error("poll pass failed", metadata: ["error.type": "\(type(of: error))"])
+            }
+            try? await Task.sleep(for: self.tick)
+        }
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+public enum PollKind: String, Sendable, CaseIterable {
+    case report, mo, balance
+}
+
+public struct BalanceSnapshot: Sendable, Equatable {
+    public var accountID: UUID
+    public var balance: Decimal
+    public var payment: String?
+    public var observedAt: Date
+
+    public init(accountID: UUID, balance: Decimal, payment: String?, observedAt: Date) {
+        self.accountID = accountID
+        self.balance = balance
+        self.payment = payment
+        self.observedAt = observedAt
+    }
+}
+
+public protocol PollRepository: Sendable {
+    /// Accounts whose `kind` poll is due and not leased.
+    func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)]
+    /// Takes the lease for `lease`; false when another instance holds it.
+    func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, lease: Duration) async throws -> Bool
+    /// Releases the lease and records the poll time.
+    func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws
+    func recordBalance(tenantID: UUID, accountID: UUID, balance: Decimal, payment: String?, raw: String) async throws -> BalanceSnapshot
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Postgres
+import SmsHubDomain
+
+public struct PostgresPollRepository: PollRepository {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)] {
+        let seconds = Double(every.components.seconds) + Double(every.components.attoseconds) / 1e18
+        return try await self.database.pool.query(
+            "SELECT tenant_id, account_id FROM gateway_accounts_due(\(kind.rawValue), \(seconds))"
+        ).rows.map { (try $0.decode("tenant_id"), try $0.decode("account_id")) }
+    }
+
+    public func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, lease: Duration) async throws -> Bool {
+        try await self.database.withTenant(tenantID) { session in
+            // Insert or take over an expired lease in one statement; a live lease makes it return nothing.
+            try await session.query(
+                """
+                INSERT INTO poll_leases (tenant_id, provider_account_id, kind, leased_until)
+                VALUES (\(tenantID), \(accountID), \(kind.rawValue), now() + make_interval(secs => \(Double(lease.components.seconds))))
+                ON CONFLICT (tenant_id, provider_account_id, kind) DO UPDATE SET leased_until = EXCLUDED.leased_until
+                WHERE poll_leases.leased_until < now()
+                RETURNING 1 AS taken
+                """
+            ).rowCount == 1
+        }
+    }
+
+    public func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws {
+        try await self.database.withTenant(tenantID) { session in
+            try await session.query(
+                """
+                UPDATE poll_leases SET leased_until = now() - interval '1 microsecond',
+                    last_polled_at = CASE WHEN \(polled) THEN now() ELSE last_polled_at END
+                WHERE tenant_id = \(tenantID) AND provider_account_id = \(accountID) AND kind = \(kind.rawValue)
+                """
+            )
+        }
+    }
+
+    public func recordBalance(tenantID: UUID, accountID: UUID, balance: Decimal, payment: String?, raw: String) async throws -> BalanceSnapshot {
+        try await self.database.withTenant(tenantID) { session in
+            let row = try await session.query(
+                """
+                INSERT INTO balances (tenant_id, provider_account_id, balance, payment, raw)
+                VALUES (\(tenantID), \(accountID), \(balance), \(payment), \(PGJSON(text: raw)))
+                RETURNING observed_at
+                """
+            ).first!
+            return BalanceSnapshot(accountID: accountID, balance: balance, payment: payment, observedAt: try row.decode("observed_at"))
+        }
+    }
+}
