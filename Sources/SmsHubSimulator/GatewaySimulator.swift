@@ -52,6 +52,16 @@ public actor GatewaySimulator {
     var reports: [String: [Report]] = [:]
     var replies: [String: [Reply]] = [:]
     var sendFaults: [Fault] = []
+    /// Where each account's status and reply pushes go (providers.md §1.5), when configured.
+    var pushURLs: [String: (status: String?, replies: String?)] = [:]
+    /// Pushes still to drop (sent nowhere), to show that pulls recover them.
+    var pushesToDrop = 0
+
+    /// A push to make: a JSON body for a URL.
+    public struct Push: Sendable {
+        public var url: String
+        public var body: Data
+    }
     let lateReportDelay: TimeInterval
     let zone = TimeZone(identifier: "Asia/Shanghai")!
 
@@ -66,6 +76,28 @@ public actor GatewaySimulator {
         self.balances[name] = balance
     }
 
+    public func setPushURLs(account: String, status: String?, replies: String?) {
+        self.pushURLs[account] = (status, replies)
+    }
+
+    public func dropNextPushes(_ count: Int) {
+        self.pushesToDrop += count
+    }
+
+    /// Takes the pushes a send or reply produced, minus the ones to drop. The gateway pushes each once.
+    func pushes(for items: [[String: Any]], to url: String?) -> [Push] {
+        guard let url else { return [] }
+        var pushes: [Push] = []
+        for item in items {
+            if self.pushesToDrop > 0 {
+                self.pushesToDrop -= 1
+                continue
+            }
+            pushes.append(Push(url: url, body: Self.encode(item)))
+        }
+        return pushes
+    }
+
     public func injectSendFaults(_ faults: [Fault]) {
         self.sendFaults.append(contentsOf: faults)
     }
@@ -75,8 +107,12 @@ public actor GatewaySimulator {
     }
 
     /// A reply from a handset, to be returned by the next reply pull.
-    public func addReply(account: String, mobile: String, content: String, extNo: String?) {
-        self.replies[account, default: []].append(Reply(mobile: mobile, content: content, extNo: extNo, times: Date()))
+    @discardableResult
+    public func addReply(account: String, mobile: String, content: String, extNo: String?) -> [Push] {
+        let reply = Reply(mobile: mobile, content: content, extNo: extNo, times: Date())
+        self.replies[account, default: []].append(reply)
+        let item: [String: Any] = ["mobile": mobile, "content": content, "times": self.local(reply.times), "extNo": extNo ?? ""]
+        return self.pushes(for: [item], to: self.pushURLs[account]?.replies)
     }
 
     public func allTasks() -> [Task] {
@@ -91,7 +127,28 @@ public actor GatewaySimulator {
     }
 
     func send(_ fields: [String: String]) -> Data {
-        Self.encode(self.sendObject(fields))
+        self.sendAndPush(fields).response
+    }
+
+    /// The send's response, and the status pushes for the reports it made at once.
+    func sendAndPush(_ fields: [String: String]) -> (response: Data, pushes: [Push]) {
+        let before = self.tasks
+        let object = self.sendObject(fields)
+        guard let account = fields["account"], let taskID = (object["data"] as? [String: Any])?["taskId"] as? String,
+            before[taskID] == nil, let task = self.tasks[taskID]
+        else { return (Self.encode(object), []) }
+        let now = self.local(Date())
+        let items: [[String: Any]] = task.mobiles.compactMap { mobile in
+            let status: String
+            switch mobile.last {
+            case "6": status = "MBBLACK"
+            case "7": status = "UNDELIV"
+            case "8", "9": return nil  // no report, or a late one (pull only)
+            default: status = "DELIVRD"
+            }
+            return ["sendId": taskID, "mobile": mobile, "times": now, "status": status]
+        }
+        return (Self.encode(object), self.pushes(for: items, to: self.pushURLs[account]?.status))
     }
 
     private func sendObject(_ fields: [String: String]) -> [String: Any] {

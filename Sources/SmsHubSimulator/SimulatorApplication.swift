@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
@@ -22,7 +23,9 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
         case .code(let code):
             return json(["code": code, "message": "injected code"])
         case nil:
-            return json(await simulator.send(fields))
+            let (response, pushes) = await simulator.sendAndPush(fields)
+            deliver(pushes)
+            return json(response)
         }
     }
     api.post("report") { request, _ in json(await simulator.pullReports(try await formFields(request))) }
@@ -36,7 +39,12 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
     }
     control.post("replies") { request, _ in
         let fields = try await formFields(request)
-        await simulator.addReply(account: fields["account"] ?? "", mobile: fields["mobile"] ?? "", content: fields["content"] ?? "", extNo: fields["extNo"])
+        deliver(await simulator.addReply(account: fields["account"] ?? "", mobile: fields["mobile"] ?? "", content: fields["content"] ?? "", extNo: fields["extNo"]))
+        return json(["ok": true])
+    }
+    control.post("push-urls") { request, _ in
+        let fields = try await formFields(request)
+        await simulator.setPushURLs(account: fields["account"] ?? "", status: fields["status"], replies: fields["replies"])
         return json(["ok": true])
     }
     control.post("faults") { request, _ in
@@ -49,6 +57,7 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
             return nil
         }
         await simulator.injectSendFaults(faults)
+        if let drop = fields["drop_pushes"].flatMap(Int.init) { await simulator.dropNextPushes(drop) }
         return json(["queued": faults.count])
     }
     return router
@@ -70,4 +79,19 @@ func json(_ object: [String: Any]) -> Response {
 
 func json(_ data: Data) -> Response {
     return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+}
+
+/// Makes pushes in the background, after the call that caused them has been answered, as a gateway
+/// would. Each is tried once: the gateway does not retry (providers.md §1.5).
+public func deliver(_ pushes: [GatewaySimulator.Push]) {
+    guard !pushes.isEmpty else { return }
+    Task {
+        for push in pushes {
+            var request = HTTPClientRequest(url: push.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: push.body))
+            _ = try? await HTTPClient.shared.execute(request, timeout: .seconds(5))
+        }
+    }
 }

@@ -192,6 +192,47 @@ import Testing
         }
     }
 
+    /// Waits (bounded) until `query`'s first column of the first row equals `expected`.
+    func eventually(_ setup: Setup, _ query: String, equals expected: String) async throws -> Bool {
+        for _ in 0..<50 {
+            if try await setup.app.rows(query).first?.values.first == expected { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    @Test func pushesDeliverAndDroppedPushesAreRecoveredByThePull() async throws {
+        try await withSetup { setup in
+            let port = try #require(setup.app.client.port)
+            // The sending account's callback URLs (a rotation shows them again), on this app's real port.
+            let rotated = try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/callback-token/rotate", bearer: setup.account.key)
+            let urls = try #require(rotated.json["callback_urls"] as? [String: String])
+            let local = { (url: String) in "http://127.0.0.1:\(port)" + String(url.dropFirst("https://hub.example.test".count)) }
+            await setup.simulator.setPushURLs(account: "acme", status: local(urls["status"]!), replies: local(urls["replies"]!))
+
+            _ = try await setup.send(["13512349830"])
+            try await setup.dispatcher().runOnce()
+            #expect(try await self.eventually(setup, "SELECT status FROM message_recipients WHERE number_e164 = '+8613512349830'", equals: "delivered"))
+            #expect(try await setup.app.rows("SELECT source FROM status_events").map { $0["source"]! } == ["push"])
+            // The same report, pulled afterwards, is recognised as the pushed one.
+            try await self.poller(setup).runOnce()
+            #expect(try await setup.app.count("status_events") == 1)
+
+            // Pushes lost (the gateway sends each once): the pull recovers the state.
+            await setup.simulator.dropNextPushes(1)
+            _ = try await setup.send(["13612349831"], content: "second")
+            try await setup.dispatcher().runOnce()
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(try await setup.app.rows("SELECT status FROM message_recipients WHERE number_e164 = '+8613612349831'")[0]["status"] == "submitted")
+            try await self.poller(setup).runOnce()
+            #expect(try await setup.app.rows("SELECT status FROM message_recipients WHERE number_e164 = '+8613612349831'")[0]["status"] == "delivered")
+
+            // A pushed reply is linked to the message it answers.
+            deliver(await setup.simulator.addReply(account: "acme", mobile: "13512349830", content: "ok", extNo: nil))
+            #expect(try await self.eventually(setup, "SELECT count(*) FROM replies WHERE message_id IS NOT NULL", equals: "1"))
+        }
+    }
+
     @Test func twoDispatchersNeverSendATaskTwice() async throws {
         try await withSetup { setup in
             for batch in 0..<6 {

@@ -65,11 +65,18 @@ struct GatewayPoller: Service {
             _ = try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
         case .report, .mo:
             var parsed: [ProviderEvent] = []
+            var seen: [String: Int] = [:]
             for item in GatewayAPI.items(envelope) {
                 do {
-                    parsed.append(kind == .report
-                        ? .status(try GatewayCallbackParser.status(item.fields, raw: item.raw, zone: zone))
-                        : .reply(try GatewayCallbackParser.reply(item.fields, raw: item.raw, zone: zone)))
+                    if kind == .report {
+                        // Identical masked reports in one response are different recipients: number them.
+                        let identity = [item.fields["sendId"], item.fields["mobile"], item.fields["status"], item.fields["times"]].map { $0 ?? "" }.joined(separator: "|")
+                        let occurrence = seen[identity, default: 0]
+                        seen[identity] = occurrence + 1
+                        parsed.append(.status(try GatewayCallbackParser.status(item.fields, raw: item.raw, zone: zone, occurrence: occurrence)))
+                    } else {
+                        parsed.append(.reply(try GatewayCallbackParser.reply(item.fields, raw: item.raw, zone: zone)))
+                    }
                 } catch {
                     parsed.append(.unrecognised(UnrecognisedEvent(reason: "gateway \(kind.rawValue) item: \(error)", raw: item.raw)))
                 }

@@ -47,6 +47,16 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
         text.contains("*") && text.allSatisfy { $0 == "*" || ($0.isASCII && $0.isNumber) }
     }
 
+    /// The gateway's mask of this number: first three and last four digits of the national number,
+    /// stars between. A number that is already masked is its own mask.
+    public var gatewayMask: String {
+        if PhoneNumber.isMasked(self.raw) { return self.raw }
+        guard let e164 = self.e164 else { return self.raw }
+        let national = e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.dropFirst())
+        guard national.count > 7 else { return national }
+        return String(national.prefix(3)) + String(repeating: "*", count: national.count - 7) + String(national.suffix(4))
+    }
+
     /// Whether a masked number could be this (E.164) number: the national number's first three and last
     /// four digits must match. Chinese national numbers drop the +86.
     public static func mask(_ masked: String, matches e164: String) -> Bool {

@@ -15,7 +15,11 @@ public enum GatewayCallbackParser {
     }
 
     /// One status report, pushed or pulled (`/api/v1/report` items have the same fields).
-    public static func status(_ fields: [String: String], raw: String, zone: TimeZone) throws(CallbackError) -> StatusReport {
+    ///
+    /// The dedup key uses the number's mask, so a push (full number) and the pull of the same report
+    /// (masked) are one event. Reports in one pull that are identical but for the hidden digits are
+    /// told apart by `occurrence` (their order in the response); a push is occurrence 0.
+    public static func status(_ fields: [String: String], raw: String, zone: TimeZone, occurrence: Int = 0) throws(CallbackError) -> StatusReport {
         let sendID = try FieldLimits.id(fields["sendId"], field: "sendId")
         let number = try FieldLimits.phone(fields["mobile"], field: "mobile")
         let code = try FieldLimits.id(fields["status"]?.trimmingCharacters(in: .whitespaces), field: "status")
@@ -24,7 +28,7 @@ public enum GatewayCallbackParser {
         let entry = CarrierStatusCodes.lookup(code)
         return StatusReport(
             providerMessageID: sendID, number: number, state: entry.state, code: entry.code, description: entry.description,
-            occurredAt: times, dedupKey: "gw:s:\(sendID):\(number.raw):\(code):\(fields["times"] ?? "")", raw: raw
+            occurredAt: times, dedupKey: "gw:s:\(sendID):\(number.gatewayMask):\(code):\(fields["times"] ?? "")#\(occurrence)", raw: raw
         )
     }
 
