@@ -62,14 +62,16 @@ public struct PostgresMessageRepository: MessageRepository {
         ).first else { return nil }
         let recipients = try await session.query(
             """
-            SELECT id, number_raw, number_e164, status FROM message_recipients
+            SELECT id, number_raw, number_e164, status, status_code, status_description, status_at FROM message_recipients
             WHERE tenant_id = \(tenantID) AND message_id = \(id) ORDER BY created_at, id
             """
         ).rows.map { row in
             Recipient(
                 id: try row.decode("id"),
                 number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
-                status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown
+                status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown,
+                statusCode: try row.decode("status_code"), statusDescription: try row.decode("status_description"),
+                statusAt: try row.decode("status_at")
             )
         }
         return Message(
@@ -77,6 +79,12 @@ public struct PostgresMessageRepository: MessageRepository {
             content: try row.decode("content"), extNo: try row.decode("ext_no"), clientReference: try row.decode("client_reference"),
             customJSON: try row.decode("custom"), createdAt: try row.decode("created_at"), recipients: recipients
         )
+    }
+
+    public func get(tenantID: UUID, id: UUID) async throws -> Message? {
+        try await self.database.withTenant(tenantID) { session in
+            try await self.load(tenantID: tenantID, id: id, session: session)
+        }
     }
 
     public func defaultAccount(tenantID: UUID, provider: Provider) async throws -> ProviderAccount? {

@@ -141,6 +141,10 @@ import Testing
 
             let states = try await setup.app.rows("SELECT number_e164, status, status_code FROM message_recipients ORDER BY number_e164")
             #expect(states.map { $0["status"]! } == ["delivered", "failed", "undelivered", "submitted"])
+            let viaAPI = try await setup.app.request(.get, "/v1/messages/\(message["id"] as! String)", bearer: setup.account.key)
+            let recipients = try #require(viaAPI.json["recipients"] as? [[String: Any]])
+            #expect(recipients.first { $0["number_e164"] as? String == "+8613612349836" }?["status_code"] as? String == "MBBLACK")
+            #expect(recipients.first { $0["number_e164"] as? String == "+8613512349830" }?["status"] as? String == "delivered")
             #expect(states[1]["status_code"] == "MBBLACK")
             let pulled = try await setup.app.rows("SELECT source, number_raw FROM status_events ORDER BY number_raw")
             #expect(pulled.allSatisfy { $0["source"] == "pull" })

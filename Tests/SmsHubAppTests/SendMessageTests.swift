@@ -30,7 +30,8 @@ import Testing
             let reply = try await self.send(app, account, #"{"recipients":["13812345678","+8613812345678","008613912345678"," 13700000000 "],"content":"【Acme】Your code is 1234","ext_no":"10","client_reference":"order-42","custom":{"orderId":42,"tags":["a"]}}"#)
             #expect(reply.status == .accepted, "\(reply.text)")
             let json = reply.json
-            #expect(json["id"] is String)
+            let id = try #require(json["id"] as? String)
+            #expect(reply.headers[.location] == "/v1/messages/\(id)")
             #expect(json["provider_account_id"] as? String == account.accountID.uuidString.lowercased())
             let recipients = try #require(json["recipients"] as? [[String: Any]])
             #expect(recipients.map { $0["number_e164"] as? String } == ["+8613812345678", "+8613912345678", "+8613700000000"])
@@ -38,6 +39,18 @@ import Testing
             #expect(json["duplicates_removed"] as? [String] == ["+8613812345678"])
             #expect((json["custom"] as? [String: Any])?["orderId"] as? Int == 42, "custom keys come back exactly as sent")
             #expect(json["ext_no"] as? String == "10")
+
+            let fetched = try await app.request(.get, "/v1/messages/\(id)", bearer: account.key)
+            #expect(fetched.status == .ok)
+            #expect((fetched.json["recipients"] as? [[String: Any]])?.count == 3)
+            #expect(fetched.json["content"] as? String == "【Acme】Your code is 1234")
+            #expect(fetched.json["duplicates_removed"] == nil)
+            let stranger = try await self.gatewayAccount(app)
+            let foreign = try await app.request(.get, "/v1/messages/\(id)", bearer: stranger.key)
+            let missing = try await app.request(.get, "/v1/messages/\(UUID().uuidString.lowercased())", bearer: stranger.key)
+            expectProblem(foreign, .notFound, code: "not_found")
+            #expect(foreign.json["detail"] as? String == missing.json["detail"] as? String)
+            expectProblem(try await app.request(.get, "/v1/messages/nope", bearer: account.key), .badRequest, code: "invalid_parameter")
 
             let stored = try await app.rows("SELECT number_raw, number_e164, status FROM message_recipients ORDER BY number_e164")
             #expect(stored.count == 3)

@@ -14,6 +14,7 @@ struct MessageRoutes {
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("messages", use: self.create)
+        group.get("messages/:message_id", use: self.get)
     }
 
     struct SendRequest: Decodable {
@@ -64,8 +65,16 @@ struct MessageRoutes {
         }
     }
 
+    @Sendable func get(request: Request, context: TenantRequestContext) async throws -> MessageRepresentation {
+        let id = try context.parameters.uuid("message_id")
+        guard let message = try await self.messages.get(tenantID: context.tenant.tenantID, id: id) else {
+            throw Problem.notFound("No message has this id.")
+        }
+        return MessageRepresentation(message, duplicates: nil)
+    }
+
     static func accepted(_ message: Message, duplicates: [String], replayed: Bool) -> EditedResponse<MessageRepresentation> {
-        var headers: HTTPFields = [:]
+        var headers: HTTPFields = [.location: "/v1/messages/\(message.id.uuidString.lowercased())"]
         if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
         return EditedResponse(status: .accepted, headers: headers, response: MessageRepresentation(message, duplicates: duplicates))
     }
@@ -111,10 +120,10 @@ struct MessageRoutes {
 /// tenant's own `custom` keys come back exactly as sent.
 struct MessageRepresentation: ResponseGenerator {
     let message: Message
-    /// Numbers left out because an earlier entry was the same number, as written.
-    let duplicates: [String]
+    /// Numbers left out because an earlier entry was the same number, as written (send responses only).
+    let duplicates: [String]?
 
-    init(_ message: Message, duplicates: [String]) {
+    init(_ message: Message, duplicates: [String]?) {
         self.message = message
         self.duplicates = duplicates
     }
@@ -127,15 +136,18 @@ struct MessageRepresentation: ResponseGenerator {
             "content": self.message.content,
             "custom": custom,
             "created_at": RFC3339.format(self.message.createdAt),
-            "duplicates_removed": self.duplicates,
             "recipients": self.message.recipients.map { recipient -> [String: Any] in
                 var item: [String: Any] = [
                     "id": recipient.id.uuidString.lowercased(), "number": recipient.number.raw, "status": recipient.status.rawValue,
                 ]
                 if let e164 = recipient.number.e164 { item["number_e164"] = e164 }
+                if let code = recipient.statusCode { item["status_code"] = code }
+                if let description = recipient.statusDescription { item["status_description"] = description }
+                if let at = recipient.statusAt { item["status_at"] = RFC3339.format(at) }
                 return item
             },
         ]
+        if let duplicates = self.duplicates { object["duplicates_removed"] = duplicates }
         if let extNo = self.message.extNo { object["ext_no"] = extNo }
         if let reference = self.message.clientReference { object["client_reference"] = reference }
         return object

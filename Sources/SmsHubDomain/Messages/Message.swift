@@ -30,10 +30,16 @@ public struct Recipient: Sendable, Equatable {
     public var id: UUID
     public var number: PhoneNumber
     public var status: DeliveryState
+    public var statusCode: String?
+    public var statusDescription: String?
+    public var statusAt: Date?
 
-    public init(id: UUID, number: PhoneNumber, status: DeliveryState) {
+    public init(id: UUID, number: PhoneNumber, status: DeliveryState, statusCode: String? = nil, statusDescription: String? = nil, statusAt: Date? = nil) {
         self.id = id
         self.number = number
         self.status = status
+        self.statusCode = statusCode
+        self.statusDescription = statusDescription
+        self.statusAt = statusAt
     }
 }

@@ -37,6 +37,8 @@ public enum CreateMessageOutcome: Sendable {
 public protocol MessageRepository: Sendable {
     /// Stores the message and its recipients (all `queued`) in one transaction.
     func create(_ message: NewMessage) async throws -> CreateMessageOutcome
+    /// One message with its recipients' current states; nil when the tenant has no such message.
+    func get(tenantID: UUID, id: UUID) async throws -> Message?
     /// The tenant's default account for `provider`, if any (active or not).
     func defaultAccount(tenantID: UUID, provider: Provider) async throws -> ProviderAccount?
 }
