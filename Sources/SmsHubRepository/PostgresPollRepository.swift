@@ -10,13 +10,12 @@ public struct PostgresPollRepository: PollRepository {
     }
 
     public func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)] {
-        let seconds = Double(every.components.seconds) + Double(every.components.attoseconds) / 1e18
-        return try await self.database.pool.query(
-            "SELECT tenant_id, account_id FROM gateway_accounts_due(\(kind.rawValue), \(seconds))"
+        try await self.database.pool.query(
+            "SELECT tenant_id, account_id FROM gateway_accounts_due(\(kind.rawValue), \(Self.seconds(every)))"
         ).rows.map { (try $0.decode("tenant_id"), try $0.decode("account_id")) }
     }
 
-    public func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, lease: Duration) async throws -> Bool {
+    public func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, every: Duration, lease: Duration) async throws -> Bool {
         try await self.database.withTenant(tenantID) { session in
             // Insert or take over an expired lease in one statement; a live lease makes it return nothing.
             try await session.query(
@@ -25,10 +24,15 @@ public struct PostgresPollRepository: PollRepository {
                 VALUES (\(tenantID), \(accountID), \(kind.rawValue), now() + make_interval(secs => \(Double(lease.components.seconds))))
                 ON CONFLICT (tenant_id, provider_account_id, kind) DO UPDATE SET leased_until = EXCLUDED.leased_until
                 WHERE poll_leases.leased_until < now()
+                  AND (poll_leases.last_polled_at IS NULL OR poll_leases.last_polled_at < now() - make_interval(secs => \(Self.seconds(every))))
                 RETURNING 1 AS taken
                 """
             ).rowCount == 1
         }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     public func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws {

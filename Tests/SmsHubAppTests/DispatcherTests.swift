@@ -170,12 +170,14 @@ import Testing
 
     @Test func twoPollersNeverPollOneAccountAtOnce() async throws {
         try await withSetup { setup in
-            let a = self.poller(setup)
-            let b = {
+            // Two instances with the same schedule, started together.
+            let make = {
                 var poller = self.poller(setup)
                 poller.intervals = [.report: .seconds(60), .mo: .seconds(60), .balance: .seconds(60)]
                 return poller
-            }()
+            }
+            let a = make()
+            let b = make()
             async let first = a.runOnce()
             async let second = b.runOnce()
             let total = try await first + second

@@ -83,7 +83,7 @@ struct CallbackRoutes {
         } catch {
             // The account's secrets cannot be opened with the configured keys: a configuration fault,
             // not the provider's. 503 makes the provider retry once the keys are fixed.
-            context.logger.error("cannot open provider secrets", metadata: ["account_id": "\(account.accountID)", "error": "\(error)"])
+            context.logger.error("cannot open provider secrets", metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "error": "\(error)"])
             throw Problem.unavailable("This endpoint cannot verify callbacks right now.")
         }
         let parsed: ParsedCallback
@@ -112,7 +112,7 @@ struct CallbackRoutes {
         switch error {
         case .signature(let reason):
             self.metrics.recordCallback(provider: provider, outcome: "rejected")
-            context.logger.notice("callback signature refused", metadata: ["account_id": "\(account.accountID)", "reason": "\(reason)"])
+            context.logger.notice("callback signature refused", metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "reason": "\(reason)"])
             try await self.events.recordRejection(tenantID: account.tenantID, accountID: account.accountID, provider: account.provider, reason: reason)
             return Problem(.unauthorized, code: "invalid_signature", title: "Signature refused", detail: reason)
         case .unsupportedMediaType(let expected):

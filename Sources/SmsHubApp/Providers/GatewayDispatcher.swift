@@ -55,13 +55,13 @@ struct GatewayDispatcher: Service {
         do {
             let envelope = try await self.client.call(baseURL: baseURL, .send, credentials: credentials, send: request)
             if envelope.isSuccess { return .accepted }
-            self.logger.notice("gateway refused a task", metadata: ["task_id": "\(task.id)", "code": "\(envelope.code)"])
+            self.logger.notice("gateway refused a task", metadata: ["task_id": "\(task.id.uuidString.lowercased())", "code": "\(envelope.code)"])
             return .refused(code: envelope.code, message: envelope.message ?? "")
         } catch let failure as GatewayClient.Failure {
             guard failure.isRetryable else {
                 return .refused(code: "invalid_response", message: failure.description)
             }
-            self.logger.warning("gateway call failed; will retry with the same task id", metadata: ["task_id": "\(task.id)", "attempt": "\(task.attempts)", "reason": "\(failure)"])
+            self.logger.warning("gateway call failed; will retry with the same task id", metadata: ["task_id": "\(task.id.uuidString.lowercased())", "attempt": "\(task.attempts)", "reason": "\(failure)"])
             return self.retryOrGiveUp(task, reason: failure.description)
         } catch {
             return self.retryOrGiveUp(task, reason: "\(error)")

@@ -34,15 +34,17 @@ struct GatewayPoller: Service {
     func runOnce() async throws -> Int {
         var polled = 0
         for kind in PollKind.allCases {
-            for due in try await self.polls.due(kind: kind, every: self.intervals[kind] ?? .seconds(5)) {
-                guard try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, lease: self.lease) else { continue }
+            let every = self.intervals[kind] ?? .seconds(5)
+            for due in try await self.polls.due(kind: kind, every: every) {
+                // Re-checked while taking the lease: another instance may have polled since the listing.
+                guard try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, every: every, lease: self.lease) else { continue }
                 var ok = false
                 do {
                     try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: kind)
                     ok = true
                     polled += 1
                 } catch {
-                    self.logger.warning("gateway poll failed", metadata: ["account_id": "\(due.accountID)", "kind": "\(kind.rawValue)", "reason": "\(error)"])
+                    self.logger.warning("gateway poll failed", metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(kind.rawValue)", "reason": "\(error)"])
                 }
                 try await self.polls.release(tenantID: due.tenantID, accountID: due.accountID, kind: kind, polled: ok)
             }
@@ -96,7 +98,7 @@ struct GatewayPoller: Service {
                 return
             } catch {
                 if attempt == 6 {
-                    self.logger.critical("pulled gateway events could not be stored", metadata: ["account_id": "\(events.accountID)", "events": "\(events.events.count)"])
+                    self.logger.critical("pulled gateway events could not be stored", metadata: ["account_id": "\(events.accountID.uuidString.lowercased())", "events": "\(events.events.count)"])
                     throw error
                 }
                 try await Task.sleep(for: delay)

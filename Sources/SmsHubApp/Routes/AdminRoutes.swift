@@ -28,7 +28,7 @@ struct AdminRoutes {
             throw Problem.validation([.init(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
         }
         let tenant = try await self.tenants.create(name: name)
-        context.logger.info("tenant created", metadata: ["tenant_id": "\(tenant.id)"])
+        context.logger.info("tenant created", metadata: ["tenant_id": "\(tenant.id.uuidString.lowercased())"])
         return EditedResponse(
             status: .created,
             headers: [.location: "/admin/tenants/\(tenant.id.uuidString.lowercased())"],
@@ -53,7 +53,7 @@ struct AdminRoutes {
         guard let tenant = try await self.tenants.setStatus(id: id, status: status) else {
             throw Problem.notFound("No tenant has this id.")
         }
-        context.logger.info("tenant status set", metadata: ["tenant_id": "\(id)", "status": "\(status.rawValue)"])
+        context.logger.info("tenant status set", metadata: ["tenant_id": "\(id.uuidString.lowercased())", "status": "\(status.rawValue)"])
         return TenantRepresentation(tenant)
     }
 
@@ -66,7 +66,7 @@ struct AdminRoutes {
         guard try await self.tenants.get(id: tenantID) != nil else { throw Problem.notFound("No tenant has this id.") }
         let material = APIKeyMaterial.generate()
         let key = try await self.keys.create(tenantID: tenantID, name: name, material: material)
-        context.logger.info("api key issued", metadata: ["tenant_id": "\(tenantID)", "key_id": "\(key.id)", "prefix": "\(key.prefix)"])
+        context.logger.info("api key issued", metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(key.id.uuidString.lowercased())", "prefix": "\(key.prefix)"])
         return EditedResponse(
             status: .created,
             headers: [.location: "/admin/tenants/\(tenantID.uuidString.lowercased())/api-keys"],
@@ -90,7 +90,7 @@ struct AdminRoutes {
         guard let key = try await self.keys.revoke(tenantID: tenantID, keyID: keyID) else {
             throw Problem.notFound("This tenant has no API key with this id.")
         }
-        context.logger.info("api key revoked", metadata: ["tenant_id": "\(tenantID)", "key_id": "\(keyID)"])
+        context.logger.info("api key revoked", metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(keyID.uuidString.lowercased())"])
         return APIKeyRepresentation(key)
     }
 }

@@ -53,7 +53,7 @@ struct MessageRoutes {
         )
         switch try await self.messages.create(message) {
         case .created(let stored):
-            context.logger.info("message accepted", metadata: ["message_id": "\(stored.id)", "recipients": "\(stored.recipients.count)"])
+            context.logger.info("message accepted", metadata: ["message_id": "\(stored.id.uuidString.lowercased())", "recipients": "\(stored.recipients.count)"])
             return Self.accepted(stored, duplicates: validated.duplicates, replayed: false)
         case .replayed(let stored):
             return Self.accepted(stored, duplicates: validated.duplicates, replayed: true)

@@ -65,7 +65,7 @@ struct ProviderAccountRoutes {
                 ProviderAccountRecord(account: account, sealed: SealedSecrets(keyID: sealed.keyID, box: sealed.box), newCallbackTokenHash: token.hash)
             )
         }
-        context.logger.info("provider account created", metadata: ["account_id": "\(id)", "provider": "\(provider.rawValue)"])
+        context.logger.info("provider account created", metadata: ["account_id": "\(id.uuidString.lowercased())", "provider": "\(provider.rawValue)"])
         return EditedResponse(
             status: .created,
             headers: [.location: "/v1/provider-accounts/\(id.uuidString.lowercased())"],
@@ -121,7 +121,7 @@ struct ProviderAccountRoutes {
             }
         }
         guard let updated else { throw Problem.notFound("No provider account has this id.") }
-        context.logger.info("provider account updated", metadata: ["account_id": "\(id)", "credentials_changed": "\(body.credentials != nil)"])
+        context.logger.info("provider account updated", metadata: ["account_id": "\(id.uuidString.lowercased())", "credentials_changed": "\(body.credentials != nil)"])
         return ProviderAccountRepresentation(updated)
     }
 
@@ -145,7 +145,7 @@ struct ProviderAccountRoutes {
             return record
         }
         guard let updated else { throw Problem.notFound("No provider account has this id.") }
-        context.logger.info("callback token rotated", metadata: ["account_id": "\(id)"])
+        context.logger.info("callback token rotated", metadata: ["account_id": "\(id.uuidString.lowercased())"])
         return CreatedProviderAccountRepresentation(
             account: ProviderAccountRepresentation(updated),
             callbackURLs: CallbackToken.callbackURLs(base: self.publicBaseURL, provider: updated.provider, token: token.secret)

@@ -21,8 +21,9 @@ public struct BalanceSnapshot: Sendable, Equatable {
 public protocol PollRepository: Sendable {
     /// Accounts whose `kind` poll is due and not leased.
     func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)]
-    /// Takes the lease for `lease`; false when another instance holds it.
-    func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, lease: Duration) async throws -> Bool
+    /// Takes the lease for `lease`; false when another instance holds it, or polled within `every`
+    /// since this instance listed the account as due.
+    func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, every: Duration, lease: Duration) async throws -> Bool
     /// Releases the lease and records the poll time.
     func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws
     func recordBalance(tenantID: UUID, accountID: UUID, balance: Decimal, payment: String?, raw: String) async throws -> BalanceSnapshot
