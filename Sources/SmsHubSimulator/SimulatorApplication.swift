@@ -47,6 +47,28 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
         await simulator.setPushURLs(account: fields["account"] ?? "", status: fields["status"], replies: fields["replies"])
         return json(["ok": true])
     }
+    control.post("push") { request, _ in
+        // Push one callback in another provider's format to `url`:
+        // provider=engagelab&url=…&id=<sms_id>&mobile=…&outcome=delivered|failed&app_key=…&secret=…
+        // provider=submail&url=…&id=<send_id>&mobile=…&outcome=delivered|dropped|request|sending|unknown&secret=<subhook key>
+        // provider=huawei&url=…&id=<smsMsgId>&outcome=<status code, e.g. DELIVRD>[&sequence=n&total=m]
+        let fields = try await formFields(request)
+        guard let url = fields["url"], let id = fields["id"], !id.isEmpty else { throw HTTPError(.badRequest, message: "url and id are required") }
+        let outcome = fields["outcome"] ?? "delivered"
+        let push: ProviderPushes.Push
+        switch fields["provider"] {
+        case "engagelab":
+            push = ProviderPushes.engageLab(smsID: id, to: fields["mobile"] ?? "", delivered: outcome == "delivered", appKey: fields["app_key"] ?? "", appSecret: fields["secret"] ?? "")
+        case "submail":
+            push = ProviderPushes.submail(sendID: id, address: fields["mobile"] ?? "", event: outcome, subhookKey: fields["secret"] ?? "")
+        case "huawei":
+            push = ProviderPushes.huawei(smsMsgID: id, status: outcome, sequence: Int(fields["sequence"] ?? "") ?? 1, total: Int(fields["total"] ?? "") ?? 1)
+        default:
+            throw HTTPError(.badRequest, message: "provider must be engagelab, submail or huawei")
+        }
+        let status = await deliverNow(url: url, push: push)
+        return json(["status": status])
+    }
     control.post("faults") { request, _ in
         // `send=500,hang:3,code:99`: faults for the next sends, in order.
         let fields = try await formFields(request)
@@ -94,4 +116,14 @@ public func deliver(_ pushes: [GatewaySimulator.Push]) {
             _ = try? await HTTPClient.shared.execute(request, timeout: .seconds(5))
         }
     }
+}
+
+/// Makes one provider push and waits for the answer; returns the HTTP status (0 when there was none).
+public func deliverNow(url: String, push: ProviderPushes.Push) async -> Int {
+    var request = HTTPClientRequest(url: url)
+    request.method = .POST
+    for (name, value) in push.headers { request.headers.add(name: name, value: value) }
+    request.body = .bytes(ByteBuffer(bytes: push.body))
+    guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)) else { return 0 }
+    return Int(response.status.code)
 }
