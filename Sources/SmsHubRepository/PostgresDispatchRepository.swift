@@ -20,7 +20,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 """
                 SELECT id, message_id, provider_account_id FROM message_recipients
                 WHERE tenant_id = \(tenantID) AND status = 'queued' AND provider_message_id IS NULL
-                ORDER BY created_at, id LIMIT \(limit)
+                ORDER BY created_at, position, id LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
                 """
             ).rows

@@ -39,10 +39,10 @@ public struct PostgresMessageRepository: MessageRepository {
             // One statement for all recipients: arrays in, unnest in SQL.
             try await session.query(
                 """
-                INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, created_at, status_at)
-                SELECT \(message.tenantID), r.id, \(message.id), \(message.providerAccountID), r.raw, r.e164, \(created), \(created)
+                INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, created_at, status_at, position)
+                SELECT \(message.tenantID), r.id, \(message.id), \(message.providerAccountID), r.raw, r.e164, \(created), \(created), r.position
                 FROM unnest(\(message.recipients.map(\.id))::uuid[], \(message.recipients.map(\.number.raw))::text[],
-                            \(message.recipients.map { $0.number.e164 ?? $0.number.raw })::text[]) AS r(id, raw, e164)
+                            \(message.recipients.map { $0.number.e164 ?? $0.number.raw })::text[]) WITH ORDINALITY AS r(id, raw, e164, position)
                 """
             )
             return Message(
@@ -63,7 +63,7 @@ public struct PostgresMessageRepository: MessageRepository {
         let recipients = try await session.query(
             """
             SELECT id, number_raw, number_e164, status, status_code, status_description, status_at FROM message_recipients
-            WHERE tenant_id = \(tenantID) AND message_id = \(id) ORDER BY created_at, id
+            WHERE tenant_id = \(tenantID) AND message_id = \(id) ORDER BY position NULLS LAST, created_at, id
             """
         ).rows.map { row in
             Recipient(

@@ -1,5 +1,6 @@
 import Cryptography
 import Foundation
+import SmsHubDomain
 
 /// Callbacks in the formats of the other providers, correctly signed, for a given message: what the
 /// simulator pushes when asked, so end-to-end tests and demos can exercise every callback endpoint.
@@ -56,11 +57,6 @@ public enum ProviderPushes {
     }
 
     static func form(_ fields: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        let encode = { (text: String) in
-            text.unicodeScalars.map { $0.isASCII && allowed.contains($0) ? String($0) : Array(String($0).utf8).map { String(format: "%%%02X", $0) }.joined() }.joined()
-        }
-        return fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+        fields.map { "\(GatewayAPI.percentEncode($0.0))=\(GatewayAPI.percentEncode($0.1))" }.joined(separator: "&")
     }
 }

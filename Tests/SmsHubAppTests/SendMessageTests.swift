@@ -42,7 +42,8 @@ import Testing
 
             let fetched = try await app.request(.get, "/v1/messages/\(id)", bearer: account.key)
             #expect(fetched.status == .ok)
-            #expect((fetched.json["recipients"] as? [[String: Any]])?.count == 3)
+            let listed = (fetched.json["recipients"] as? [[String: Any]])?.compactMap { $0["number_e164"] as? String }
+            #expect(listed == ["+8613812345678", "+8613912345678", "+8613700000000"], "in the order the request gave them")
             #expect(fetched.json["content"] as? String == "【Acme】Your code is 1234")
             #expect(fetched.json["duplicates_removed"] == nil)
             let stranger = try await self.gatewayAccount(app)

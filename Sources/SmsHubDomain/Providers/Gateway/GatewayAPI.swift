@@ -52,7 +52,8 @@ public enum GatewayAPI {
         return Array(fields.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&").utf8)
     }
 
-    static func percentEncode(_ text: String) -> String {
+    /// Form-encodes a value: everything but ASCII letters, digits and `-._~` as %XX of its UTF-8 bytes.
+    public static func percentEncode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         // alphanumerics includes non-ASCII letters; encode those too.
