@@ -9,6 +9,12 @@ public struct Page<Item: Sendable>: Sendable {
         self.items = items
         self.next = next
     }
+
+    /// A page from a query that asked for `limit + 1` rows: the extra row only says a next page exists.
+    public init(overfetched rows: [Item], limit: Int, cursor: (Item) -> PageCursor) {
+        self.items = Array(rows.prefix(limit))
+        self.next = rows.count > limit ? self.items.last.map(cursor) : nil
+    }
 }
 
 /// A position in a list ordered by (time, id): opaque to clients, who only pass it back.

@@ -13,10 +13,15 @@ public struct Database: Sendable {
     /// A transaction in which row-level security shows only `tenantID`'s rows.
     public func withTenant<R: Sendable>(_ tenantID: UUID, _ body: (PGSession) async throws -> R) async throws -> R {
         try await self.pool.withTransaction { session in
-            // `true`: the setting lasts until the end of this transaction, so a pooled connection never carries it over.
-            try await session.query("SELECT set_config('smshub.tenant_id', \(tenantID.uuidString.lowercased()), true)")
+            try await Self.setTenant(tenantID, session)
             return try await body(session)
         }
+    }
+
+    /// Scopes the rest of the current transaction to `tenantID`. May be called again to switch tenants.
+    static func setTenant(_ tenantID: UUID, _ session: PGSession) async throws {
+        // `true`: the setting lasts until the end of this transaction, so a pooled connection never carries it over.
+        try await session.query("SELECT set_config('smshub.tenant_id', \(tenantID.uuidString.lowercased()), true)")
     }
 
     /// A transaction acting as `smshub_admin`, the role whose policies span tenants. Admin API only.

@@ -17,8 +17,8 @@ public struct PostgresEventStore: EventStore {
             var currentTenant: UUID?
             for item in batch {
                 if currentTenant != item.tenantID {
-                    // Transaction-local, and may change within the transaction: one batch can span tenants.
-                    try await session.query("SELECT set_config('smshub.tenant_id', \(item.tenantID.uuidString.lowercased()), true)")
+                    // One batch can span tenants: the setting switches within the transaction.
+                    try await Database.setTenant(item.tenantID, session)
                     currentTenant = item.tenantID
                 }
                 var outcome = StoreOutcome()

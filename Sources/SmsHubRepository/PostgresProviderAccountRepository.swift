@@ -47,13 +47,7 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
                     "SELECT \(unescaped: Self.columns) FROM provider_accounts WHERE tenant_id = \(tenantID) ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
                 )
             }
-            var accounts = try result.rows.map { try Self.record($0).account }
-            var next: PageCursor?
-            if accounts.count > limit {
-                accounts.removeLast()
-                next = accounts.last.map { PageCursor(time: $0.createdAt, id: $0.id) }
-            }
-            return Page(items: accounts, next: next)
+            return Page(overfetched: try result.rows.map { try Self.record($0).account }, limit: limit) { PageCursor(time: $0.createdAt, id: $0.id) }
         }
     }
 

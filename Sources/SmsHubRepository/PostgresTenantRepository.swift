@@ -37,13 +37,7 @@ public struct PostgresTenantRepository: TenantRepository {
                     "SELECT \(unescaped: Self.columns) FROM tenants ORDER BY created_at DESC, id DESC LIMIT \(limit + 1)"
                 )
             }
-            var tenants = try result.rows.map(Self.tenant)
-            var next: PageCursor?
-            if tenants.count > limit {
-                tenants.removeLast()
-                next = tenants.last.map { PageCursor(time: $0.createdAt, id: $0.id) }
-            }
-            return Page(items: tenants, next: next)
+            return Page(overfetched: try result.rows.map(Self.tenant), limit: limit) { PageCursor(time: $0.createdAt, id: $0.id) }
         }
     }
 

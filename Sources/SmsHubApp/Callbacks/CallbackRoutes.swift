@@ -76,10 +76,7 @@ struct CallbackRoutes {
         )
         let secrets: ProviderSecrets
         do {
-            secrets = try self.keyring.open(
-                account.sealed.box, keyID: account.sealed.keyID,
-                context: SecretKeyring.context(tenantID: account.tenantID, accountID: account.accountID)
-            )
+            secrets = try self.keyring.open(account.sealed, tenantID: account.tenantID, accountID: account.accountID)
         } catch {
             // The account's secrets cannot be opened with the configured keys: a configuration fault,
             // not the provider's. 503 makes the provider retry once the keys are fixed.

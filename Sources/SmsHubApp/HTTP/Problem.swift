@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SmsHubDomain
 
 /// An RFC 9457 problem: every error response of the service has this shape and
 /// `application/problem+json`. `code` is stable for clients to branch on; `type` is `/problems/{code}`.
@@ -12,10 +13,8 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     public var errors: [FieldError]
     public var headers: HTTPFields
 
-    public struct FieldError: Codable, Sendable, Equatable {
-        public var field: String
-        public var message: String
-    }
+    /// The domain's field problems are the API's per-field errors, written as they are.
+    public typealias FieldError = FieldProblem
 
     public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = [], headers: HTTPFields = [:]) {
         self.status = status
@@ -98,6 +97,14 @@ extension Problem {
             .unprocessableContent, code: "validation_failed", title: "Validation failed",
             detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors
         )
+    }
+
+    /// The trimmed name, or a 422 naming `field` when it breaks `NameRules`.
+    static func requireName(_ name: String, field: String = "name") throws -> String {
+        guard let normalised = NameRules.normalise(name) else {
+            throw Problem.validation([.init(field: field, message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
+        }
+        return normalised
     }
 
     public static func unavailable(_ detail: String) -> Problem {

@@ -36,24 +36,18 @@ struct GatewayDispatcher: Service {
     }
 
     func send(_ task: DispatchTask) async -> DispatchOutcome {
-        let credentials: GatewayAPI.Credentials
-        let baseURL: String
+        let endpoint: GatewayEndpoint
         do {
-            guard let record = try await self.accounts.record(tenantID: task.tenantID, id: task.accountID) else {
+            guard let found = try await GatewayEndpoint.load(tenantID: task.tenantID, accountID: task.accountID, accounts: self.accounts, keyring: self.keyring) else {
                 return .gaveUp(reason: "the provider account no longer exists")
             }
-            let secrets = try self.keyring.open(
-                record.sealed.box, keyID: record.sealed.keyID,
-                context: SecretKeyring.context(tenantID: task.tenantID, accountID: task.accountID)
-            )
-            credentials = GatewayAPI.Credentials(account: record.account.settings["account"] ?? "", password: secrets["api_password"] ?? "")
-            baseURL = record.account.settings["base_url"] ?? ""
+            endpoint = found
         } catch {
             return self.retryOrGiveUp(task, reason: "cannot read the account's credentials: \(error)")
         }
         let request = GatewayAPI.SendRequest(taskID: task.id.uuidString.lowercased(), mobiles: task.mobiles, content: task.content, extNo: task.extNo)
         do {
-            let envelope = try await self.client.call(baseURL: baseURL, .send, credentials: credentials, send: request)
+            let envelope = try await self.client.call(baseURL: endpoint.baseURL, .send, credentials: endpoint.credentials, send: request)
             if envelope.isSuccess { return .accepted }
             self.logger.notice("gateway refused a task", metadata: ["task_id": "\(task.id.uuidString.lowercased())", "code": "\(envelope.code)"])
             return .refused(code: envelope.code, message: envelope.message ?? "")

@@ -53,7 +53,8 @@ struct GatewayPoller: Service {
     }
 
     func poll(tenantID: UUID, accountID: UUID, kind: PollKind) async throws {
-        let (credentials, baseURL, zone) = try await self.credentials(tenantID: tenantID, accountID: accountID)
+        let endpoint = try await self.endpoint(tenantID: tenantID, accountID: accountID)
+        let (credentials, baseURL, zone) = (endpoint.credentials, endpoint.baseURL, endpoint.timeZone)
         let call: GatewayAPI.Call = switch kind {
         case .report: .report
         case .mo: .mo
@@ -109,23 +110,19 @@ struct GatewayPoller: Service {
 
     /// Polls the balance now, outside the schedule (the refresh endpoint).
     func refreshBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
-        let (credentials, baseURL, _) = try await self.credentials(tenantID: tenantID, accountID: accountID)
-        let envelope = try await self.client.call(baseURL: baseURL, .balance, credentials: credentials)
+        let endpoint = try await self.endpoint(tenantID: tenantID, accountID: accountID)
+        let envelope = try await self.client.call(baseURL: endpoint.baseURL, .balance, credentials: endpoint.credentials)
         guard envelope.isSuccess, let balance = GatewayAPI.balance(envelope) else {
             throw PollError.gateway("code \(envelope.code): \(envelope.message ?? "")")
         }
         return try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
     }
 
-    func credentials(tenantID: UUID, accountID: UUID) async throws -> (GatewayAPI.Credentials, String, TimeZone) {
-        guard let record = try await self.accounts.record(tenantID: tenantID, id: accountID), record.account.provider == .gateway else {
+    func endpoint(tenantID: UUID, accountID: UUID) async throws -> GatewayEndpoint {
+        guard let endpoint = try await GatewayEndpoint.load(tenantID: tenantID, accountID: accountID, accounts: self.accounts, keyring: self.keyring) else {
             throw PollError.notGateway
         }
-        let secrets = try self.keyring.open(record.sealed.box, keyID: record.sealed.keyID, context: SecretKeyring.context(tenantID: tenantID, accountID: accountID))
-        return (
-            GatewayAPI.Credentials(account: record.account.settings["account"] ?? "", password: secrets["api_password"] ?? ""),
-            record.account.settings["base_url"] ?? "", record.account.settings.timeZone
-        )
+        return endpoint
     }
 
     func run() async throws {

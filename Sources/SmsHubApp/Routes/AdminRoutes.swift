@@ -24,9 +24,7 @@ struct AdminRoutes {
 
     @Sendable func createTenant(request: Request, context: AppRequestContext) async throws -> EditedResponse<TenantRepresentation> {
         let body = try await JSONBody.decode(NameRequest.self, from: request, context: context)
-        guard let name = NameRules.normalise(body.name) else {
-            throw Problem.validation([.init(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
-        }
+        let name = try Problem.requireName(body.name)
         let tenant = try await self.tenants.create(name: name)
         context.logger.info("tenant created", metadata: ["tenant_id": "\(tenant.id.uuidString.lowercased())"])
         return EditedResponse(
@@ -60,9 +58,7 @@ struct AdminRoutes {
     @Sendable func createKey(request: Request, context: AppRequestContext) async throws -> EditedResponse<CreatedAPIKeyRepresentation> {
         let tenantID = try context.parameters.uuid("tenant_id")
         let body = try await JSONBody.decode(NameRequest.self, from: request, context: context)
-        guard let name = NameRules.normalise(body.name) else {
-            throw Problem.validation([.init(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
-        }
+        let name = try Problem.requireName(body.name)
         guard try await self.tenants.get(id: tenantID) != nil else { throw Problem.notFound("No tenant has this id.") }
         let material = APIKeyMaterial.generate()
         let key = try await self.keys.create(tenantID: tenantID, name: name, material: material)

@@ -38,7 +38,7 @@ struct MessageRoutes {
         let validated: SendRequestRules.Validated
         switch SendRequestRules.validate(recipients: body.recipients, content: body.content, extNo: body.extNo, clientReference: body.clientReference) {
         case .success(let value): validated = value
-        case .failure(let invalid): throw Problem.validation(invalid.problems.map { .init(field: $0.field, message: $0.message) })
+        case .failure(let invalid): throw Problem.validation(invalid.problems)
         }
         let account = try await self.account(body.providerAccountId, tenantID: tenantID)
 

@@ -44,9 +44,7 @@ struct ProviderAccountRoutes {
         guard let provider = Provider(rawValue: body.provider) else {
             throw Problem.validation([.init(field: "provider", message: "must be one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")])
         }
-        guard let name = NameRules.normalise(body.name) else {
-            throw Problem.validation([.init(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
-        }
+        let name = try Problem.requireName(body.name)
         let settings = ProviderSettings(body.settings ?? [:])
         let secrets = ProviderSecrets((body.credentials ?? [:]).filter { !$0.value.isEmpty })
         try Self.validate(provider: provider, settings: settings, secrets: secrets)
@@ -54,7 +52,7 @@ struct ProviderAccountRoutes {
         let tenantID = context.tenant.tenantID
         let id = UUID()
         let token = CallbackToken.generate()
-        let sealed = try self.keyring.seal(secrets, context: SecretKeyring.context(tenantID: tenantID, accountID: id))
+        let sealed = try self.keyring.seal(secrets, tenantID: tenantID, accountID: id)
         let now = Date()
         let account = ProviderAccount(
             id: id, tenantID: tenantID, provider: provider, name: name, status: .active, settings: settings,
@@ -62,7 +60,7 @@ struct ProviderAccountRoutes {
         )
         let stored = try await self.withDefaultConflict {
             try await self.accounts.insert(
-                ProviderAccountRecord(account: account, sealed: SealedSecrets(keyID: sealed.keyID, box: sealed.box), newCallbackTokenHash: token.hash)
+                ProviderAccountRecord(account: account, sealed: sealed, newCallbackTokenHash: token.hash)
             )
         }
         context.logger.info("provider account created", metadata: ["account_id": "\(id.uuidString.lowercased())", "provider": "\(provider.rawValue)"])
@@ -93,20 +91,14 @@ struct ProviderAccountRoutes {
     @Sendable func update(request: Request, context: TenantRequestContext) async throws -> ProviderAccountRepresentation {
         let id = try context.parameters.uuid("account_id")
         let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
-        let newName: String? = try body.name.map { name in
-            guard let normalised = NameRules.normalise(name) else {
-                throw Problem.validation([.init(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
-            }
-            return normalised
-        }
+        let newName = try body.name.map { try Problem.requireName($0) }
         let keyring = self.keyring
         let tenantID = context.tenant.tenantID
         let updated = try await self.withDefaultConflict {
             try await self.accounts.update(tenantID: tenantID, id: id) { record in
                 var record = record
                 var account = record.account
-                let secretContext = SecretKeyring.context(tenantID: tenantID, accountID: id)
-                var secrets = try keyring.open(record.sealed.box, keyID: record.sealed.keyID, context: secretContext)
+                var secrets = try keyring.open(record.sealed, tenantID: tenantID, accountID: id)
                 for (key, value) in body.settings ?? [:] { account.settings[key] = value.flatMap { $0.isEmpty ? nil : $0 } }
                 for (key, value) in body.credentials ?? [:] { secrets.values[key] = value.flatMap { $0.isEmpty ? nil : $0 } }
                 try Self.validate(provider: account.provider, settings: account.settings, secrets: secrets)
@@ -114,8 +106,7 @@ struct ProviderAccountRoutes {
                 if let isDefault = body.isDefault { account.isDefault = isDefault }
                 account.secretNames = secrets.values.keys.sorted()
                 // Always re-sealed under the active key, which is how rotation to a new master key proceeds.
-                let sealed = try keyring.seal(secrets, context: secretContext)
-                record.sealed = SealedSecrets(keyID: sealed.keyID, box: sealed.box)
+                record.sealed = try keyring.seal(secrets, tenantID: tenantID, accountID: id)
                 record.account = account
                 return record
             }
@@ -155,7 +146,7 @@ struct ProviderAccountRoutes {
     static func validate(provider: Provider, settings: ProviderSettings, secrets: ProviderSecrets) throws {
         let problems = ProviderFields.of(provider).validate(settings: settings, secrets: secrets)
         if !problems.isEmpty {
-            throw Problem.validation(problems.map { .init(field: $0.field, message: $0.message) })
+            throw Problem.validation(problems)
         }
     }
 

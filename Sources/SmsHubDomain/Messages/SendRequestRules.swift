@@ -18,38 +18,33 @@ public enum SendRequestRules {
         public var clientReference: String?
     }
 
-    public struct Problem: Sendable, Equatable {
-        public var field: String
-        public var message: String
-    }
-
     public struct Invalid: Error, Sendable, Equatable {
-        public var problems: [Problem]
+        public var problems: [FieldProblem]
     }
 
     public static func validate(recipients: [String], content: String, extNo: String?, clientReference: String?) -> Result<Validated, Invalid> {
-        var problems: [Problem] = []
-        if recipients.isEmpty { problems.append(Problem(field: "recipients", message: "must list at least one number")) }
-        if recipients.count > maxRecipients { problems.append(Problem(field: "recipients", message: "may list at most \(maxRecipients) numbers")) }
+        var problems: [FieldProblem] = []
+        if recipients.isEmpty { problems.append(FieldProblem(field: "recipients", message: "must list at least one number")) }
+        if recipients.count > maxRecipients { problems.append(FieldProblem(field: "recipients", message: "may list at most \(maxRecipients) numbers")) }
         var numbers: [PhoneNumber] = []
         var seen = Set<String>()
         var duplicates: [String] = []
         for (index, text) in recipients.prefix(maxRecipients).enumerated() {
             guard let number = PhoneNumber.parse(text), let e164 = number.e164 else {
-                if problems.count < 50 { problems.append(Problem(field: "recipients[\(index)]", message: "is not a phone number")) }
+                if problems.count < 50 { problems.append(FieldProblem(field: "recipients[\(index)]", message: "is not a phone number")) }
                 continue
             }
             if seen.insert(e164).inserted { numbers.append(number) } else { duplicates.append(number.raw) }
         }
         let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { problems.append(Problem(field: "content", message: "is required")) }
-        if content.count > maxContentLength { problems.append(Problem(field: "content", message: "may be at most \(maxContentLength) characters")) }
-        if content.unicodeScalars.contains(where: { $0 == "\u{0}" }) { problems.append(Problem(field: "content", message: "may not contain NUL")) }
+        if trimmed.isEmpty { problems.append(FieldProblem(field: "content", message: "is required")) }
+        if content.count > maxContentLength { problems.append(FieldProblem(field: "content", message: "may be at most \(maxContentLength) characters")) }
+        if content.unicodeScalars.contains(where: { $0 == "\u{0}" }) { problems.append(FieldProblem(field: "content", message: "may not contain NUL")) }
         if let extNo, !(1...maxExtNoLength).contains(extNo.count) || !extNo.allSatisfy({ $0.isASCII && $0.isNumber }) || extNo.allSatisfy({ $0 == "0" }) {
-            problems.append(Problem(field: "ext_no", message: "must be a positive integer of at most \(maxExtNoLength) digits"))
+            problems.append(FieldProblem(field: "ext_no", message: "must be a positive integer of at most \(maxExtNoLength) digits"))
         }
         if let clientReference, clientReference.isEmpty || clientReference.count > maxClientReferenceLength {
-            problems.append(Problem(field: "client_reference", message: "must be 1 to \(maxClientReferenceLength) characters"))
+            problems.append(FieldProblem(field: "client_reference", message: "must be 1 to \(maxClientReferenceLength) characters"))
         }
         guard problems.isEmpty else { return .failure(Invalid(problems: problems)) }
         return .success(Validated(numbers: numbers, duplicates: duplicates, content: content, extNo: extNo, clientReference: clientReference))

@@ -23,38 +23,33 @@ public struct ProviderFields: Sendable {
         }
     }
 
-    public struct Problem: Sendable, Equatable {
-        public var field: String
-        public var message: String
-    }
-
     /// Checks a complete account (after an update is merged in). Field names in problems are
     /// `settings.x` / `credentials.x`; messages never echo a secret's value.
-    public func validate(settings: ProviderSettings, secrets: ProviderSecrets) -> [Problem] {
-        var problems: [Problem] = []
+    public func validate(settings: ProviderSettings, secrets: ProviderSecrets) -> [FieldProblem] {
+        var problems: [FieldProblem] = []
         for key in settings.values.keys.sorted() where !self.allSettings.contains(key) {
-            problems.append(Problem(field: "settings.\(key)", message: "is not a setting of this provider"))
+            problems.append(FieldProblem(field: "settings.\(key)", message: "is not a setting of this provider"))
         }
         for key in secrets.values.keys.sorted() where !self.allSecrets.contains(key) {
-            problems.append(Problem(field: "credentials.\(key)", message: "is not a credential of this provider"))
+            problems.append(FieldProblem(field: "credentials.\(key)", message: "is not a credential of this provider"))
         }
         for key in self.requiredSettings where (settings[key] ?? "").isEmpty {
-            problems.append(Problem(field: "settings.\(key)", message: "is required"))
+            problems.append(FieldProblem(field: "settings.\(key)", message: "is required"))
         }
         for key in self.requiredSecrets where (secrets[key] ?? "").isEmpty {
-            problems.append(Problem(field: "credentials.\(key)", message: "is required"))
+            problems.append(FieldProblem(field: "credentials.\(key)", message: "is required"))
         }
         for (key, value) in settings.values.sorted(by: { $0.key < $1.key }) where value.utf8.count > 512 {
-            problems.append(Problem(field: "settings.\(key)", message: "must be at most 512 bytes"))
+            problems.append(FieldProblem(field: "settings.\(key)", message: "must be at most 512 bytes"))
         }
         for (key, value) in secrets.values.sorted(by: { $0.key < $1.key }) where value.utf8.count > 512 {
-            problems.append(Problem(field: "credentials.\(key)", message: "must be at most 512 bytes"))
+            problems.append(FieldProblem(field: "credentials.\(key)", message: "must be at most 512 bytes"))
         }
         if let zone = settings["time_zone"], TimeZone(identifier: zone) == nil {
-            problems.append(Problem(field: "settings.time_zone", message: "is not an IANA time zone name"))
+            problems.append(FieldProblem(field: "settings.time_zone", message: "is not an IANA time zone name"))
         }
         if let url = settings["base_url"], !Self.isHTTPURL(url) {
-            problems.append(Problem(field: "settings.base_url", message: "must be an http or https URL"))
+            problems.append(FieldProblem(field: "settings.base_url", message: "must be an http or https URL"))
         }
         return problems
     }

@@ -76,6 +76,17 @@ public struct SecretKeyring: Sendable {
         }
     }
 
+    /// Seals one account's secrets, bound to that account.
+    public func seal(_ secrets: ProviderSecrets, tenantID: UUID, accountID: UUID) throws -> SealedSecrets {
+        let sealed = try self.seal(secrets, context: Self.context(tenantID: tenantID, accountID: accountID))
+        return SealedSecrets(keyID: sealed.keyID, box: sealed.box)
+    }
+
+    /// Opens one account's secrets; fails if they were sealed for another account.
+    public func open(_ sealed: SealedSecrets, tenantID: UUID, accountID: UUID) throws -> ProviderSecrets {
+        try self.open(sealed.box, keyID: sealed.keyID, context: Self.context(tenantID: tenantID, accountID: accountID))
+    }
+
     public static func context(tenantID: UUID, accountID: UUID) -> String {
         "smshub.provider_account:\(tenantID.uuidString.lowercased()):\(accountID.uuidString.lowercased())"
     }
