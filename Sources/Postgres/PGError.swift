@@ -65,4 +65,5 @@ public enum SQLState {
     public static let invalidTextRepresentation = "22P02"
     public static let serializationFailure = "40001"
     public static let undefinedTable = "42P01"
+    public static let invalidParameterValue = "22023"
 }

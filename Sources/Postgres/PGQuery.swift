@@ -51,5 +51,46 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
         public mutating func appendInterpolation(unescaped fragment: String) {
             self.sql += fragment
         }
+
+        /// Another query's text and binds, its placeholders renumbered after the ones so far. For
+        /// composing filters; the fragment's text must use `$` only for its own placeholders.
+        public mutating func appendInterpolation(fragment: PGQuery) {
+            let offset = self.binds.count
+            self.binds += fragment.binds
+            guard offset > 0 else {
+                self.sql += fragment.sql
+                return
+            }
+            var digits = ""
+            var inPlaceholder = false
+            for character in fragment.sql {
+                if inPlaceholder, character.isASCII, character.isNumber {
+                    digits.append(character)
+                    continue
+                }
+                if inPlaceholder {
+                    self.sql += digits.isEmpty ? "$" : "$\(Int(digits)! + offset)"
+                    inPlaceholder = false
+                    digits = ""
+                }
+                if character == "$" {
+                    inPlaceholder = true
+                } else {
+                    self.sql.append(character)
+                }
+            }
+            if inPlaceholder {
+                self.sql += digits.isEmpty ? "$" : "$\(Int(digits)! + offset)"
+            }
+        }
+    }
+
+    /// The queries' texts joined by `separator`, their binds renumbered in order.
+    public static func joined(_ parts: [PGQuery], separator: String) -> PGQuery {
+        var result = PGQuery("")
+        for (index, part) in parts.enumerated() {
+            result = index == 0 ? "\(fragment: part)" : "\(fragment: result)\(unescaped: separator)\(fragment: part)"
+        }
+        return result
     }
 }

@@ -18,6 +18,7 @@ public struct AppDependencies: Sendable {
     public var messages: any MessageRepository
     public var polls: any PollRepository
     public var dispatch: any DispatchRepository
+    public var queries: any QueryRepository
     /// How provider calls are made; tests shorten its timeout.
     var gatewayClient = GatewayClient(http: .shared)
     public var metrics: ServiceMetrics
@@ -33,6 +34,7 @@ public struct AppDependencies: Sendable {
         self.messages = PostgresMessageRepository(database: database)
         self.polls = PostgresPollRepository(database: database)
         self.dispatch = PostgresDispatchRepository(database: database)
+        self.queries = PostgresQueryRepository(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -74,7 +76,14 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     ProviderAccountRoutes(accounts: dependencies.providerAccounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL)
         .register(on: tenantAPI)
     MessageRoutes(messages: dependencies.messages, accounts: dependencies.providerAccounts).register(on: tenantAPI)
-    BalanceRoutes(poller: gatewayPoller(configuration: configuration, dependencies: dependencies)).register(on: tenantAPI)
+    MessageQueryRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    RecipientRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    StatusEventRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    ReplyRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    ReviewEventRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    SummaryRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    BalanceRoutes(poller: gatewayPoller(configuration: configuration, dependencies: dependencies), queries: dependencies.queries)
+        .register(on: tenantAPI)
 
     let served = router.routes.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
     MethodNotAllowed.register(on: router)

@@ -30,9 +30,9 @@ public struct PostgresMessageRepository: MessageRepository {
         try await self.database.withTenant(message.tenantID) { session in
             let created = try await session.query(
                 """
-                INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash)
+                INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash, recipient_count)
                 VALUES (\(message.tenantID), \(message.id), \(message.providerAccountID), \(message.content), \(message.extNo),
-                        \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)))
+                        \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)), \(message.recipients.count))
                 RETURNING created_at
                 """
             ).first!.decode("created_at", as: Date.self)

@@ -35,7 +35,7 @@ struct AdminRoutes {
     }
 
     @Sendable func listTenants(request: Request, context: AppRequestContext) async throws -> ListRepresentation<TenantRepresentation> {
-        let (limit, cursor) = try request.pagination()
+        let (limit, cursor) = try QueryParameters(request, allowed: QueryParameters.pagination).pagination()
         let page = try await self.tenants.list(after: cursor, limit: limit)
         return ListRepresentation(items: page.items.map(TenantRepresentation.init), nextCursor: page.next?.token)
     }

@@ -2,12 +2,38 @@ import Foundation
 import Hummingbird
 import SmsHubDomain
 
-/// `POST /v1/provider-accounts/{id}/balance/refresh`: ask the Gateway for the balance now.
+/// Balances: the latest of each account, one account's history, and a Gateway balance read on demand.
 struct BalanceRoutes {
     let poller: GatewayPoller
+    let queries: any QueryRepository
 
     func register(on group: RouterGroup<TenantRequestContext>) {
+        group.get("balances", use: self.latest)
+        group.get("provider-accounts/:account_id/balances", use: self.history)
         group.post("provider-accounts/:account_id/balance/refresh", use: self.refresh)
+    }
+
+    struct LatestBalances: ResponseEncodable {
+        var items: [BalanceRecordRepresentation]
+    }
+
+    @Sendable func latest(request: Request, context: TenantRequestContext) async throws -> LatestBalances {
+        _ = try QueryParameters(request, allowed: [])
+        let balances = try await self.queries.latestBalances(tenantID: context.tenant.tenantID)
+        return LatestBalances(items: balances.map(BalanceRecordRepresentation.init))
+    }
+
+    static let historyParameters: Set<String> = QueryParameters.pagination.union(["from", "to"])
+
+    @Sendable func history(request: Request, context: TenantRequestContext) async throws -> ListRepresentation<BalanceRecordRepresentation> {
+        let query = try QueryParameters(request, allowed: Self.historyParameters)
+        let id = try context.parameters.uuid("account_id")
+        let range = try query.timeRange()
+        let (limit, cursor) = try query.pagination()
+        guard let page = try await self.queries.balances(tenantID: context.tenant.tenantID, accountID: id, observed: range, limit: limit, cursor: cursor) else {
+            throw Problem.notFound("No provider account has this id.")
+        }
+        return ListRepresentation(page, BalanceRecordRepresentation.init)
     }
 
     struct BalanceRepresentation: ResponseEncodable {

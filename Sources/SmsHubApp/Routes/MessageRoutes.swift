@@ -66,6 +66,7 @@ struct MessageRoutes {
     }
 
     @Sendable func get(request: Request, context: TenantRequestContext) async throws -> MessageRepresentation {
+        _ = try QueryParameters(request, allowed: [])
         let id = try context.parameters.uuid("message_id")
         guard let message = try await self.messages.get(tenantID: context.tenant.tenantID, id: id) else {
             throw Problem.notFound("No message has this id.")
@@ -159,11 +160,5 @@ struct MessageRepresentation: ResponseGenerator {
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data))
         )
-    }
-}
-
-enum RFC3339 {
-    static func format(_ date: Date) -> String {
-        date.formatted(.iso8601)
     }
 }

@@ -75,7 +75,7 @@ struct ProviderAccountRoutes {
     }
 
     @Sendable func list(request: Request, context: TenantRequestContext) async throws -> ListRepresentation<ProviderAccountRepresentation> {
-        let (limit, cursor) = try request.pagination()
+        let (limit, cursor) = try QueryParameters(request, allowed: QueryParameters.pagination).pagination()
         let page = try await self.accounts.list(tenantID: context.tenant.tenantID, after: cursor, limit: limit)
         return ListRepresentation(items: page.items.map(ProviderAccountRepresentation.init), nextCursor: page.next?.token)
     }

@@ -64,8 +64,8 @@ public struct InboundReply: Sendable, Equatable {
 }
 
 public struct ReviewResult: Sendable, Equatable {
-    public enum Kind: String, Sendable { case template, signature }
-    public enum Result: String, Sendable { case approved, rejected, unknown }
+    public enum Kind: String, Sendable, CaseIterable { case template, signature }
+    public enum Result: String, Sendable, CaseIterable { case approved, rejected, unknown }
     public var kind: Kind
     /// The template id, or the signature text such as `【SUBMAIL】`.
     public var subject: String

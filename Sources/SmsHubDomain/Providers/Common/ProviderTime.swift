@@ -46,14 +46,7 @@ public enum ProviderTime {
     }
 
     static func epoch(_ f: Fields) -> Double {
-        // Days from civil (proleptic Gregorian), as in the libpq wrapper's timestamp parser.
-        let y = f.month <= 2 ? f.year - 1 : f.year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (f.month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + f.day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        let days = era * 146_097 + doe - 719_468
+        let days = CalendarDay.daysFromCivil(year: f.year, month: f.month, day: f.day)
         return Double(days * 86_400 + f.hour * 3600 + f.minute * 60 + f.second)
     }
 }

@@ -1,0 +1,63 @@
+import Foundation
+import Hummingbird
+import SmsHubDomain
+
+/// `GET /v1/messages`: the tenant's messages, newest first.
+struct MessageQueryRoutes {
+    let queries: any QueryRepository
+
+    func register(on group: RouterGroup<TenantRequestContext>) {
+        group.get("messages", use: self.list)
+    }
+
+    static let parameters: Set<String> = QueryParameters.pagination.union([
+        "from", "to", "status", "provider_account_id", "number", "client_reference",
+    ])
+
+    @Sendable func list(request: Request, context: TenantRequestContext) async throws -> MessageListRepresentation {
+        let query = try QueryParameters(request, allowed: Self.parameters)
+        let filter = MessageFilter(
+            created: try query.timeRange(), status: try query.oneOf("status", DeliveryState.self),
+            providerAccountID: try query.uuid("provider_account_id"), numberE164: try query.number("number"),
+            clientReference: try query.text("client_reference", maxLength: 128)
+        )
+        let (limit, cursor) = try query.pagination()
+        let page = try await self.queries.messages(tenantID: context.tenant.tenantID, filter: filter, limit: limit, cursor: cursor)
+        return MessageListRepresentation(page: page)
+    }
+}
+
+/// A page of messages. Written with JSONSerialization like `MessageRepresentation`, so each tenant's
+/// `custom` keys come back exactly as sent.
+struct MessageListRepresentation: ResponseGenerator {
+    let page: Page<MessageSummary>
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let items = self.page.items.map { message -> [String: Any] in
+            var item: [String: Any] = [
+                "id": message.id.apiString,
+                "provider_account_id": message.providerAccountID.apiString,
+                "content": message.content,
+                "custom": (try? JSONSerialization.jsonObject(with: Data(message.customJSON.utf8))) as? [String: Any] ?? [:],
+                "created_at": RFC3339.format(message.createdAt),
+                "recipient_count": message.recipientCount,
+            ]
+            if let extNo = message.extNo { item["ext_no"] = extNo }
+            if let reference = message.clientReference { item["client_reference"] = reference }
+            return item
+        }
+        var body: [String: Any] = ["items": items]
+        if let next = self.page.next { body["next_cursor"] = next.token }
+        return try JSONObjectResponse.make(body)
+    }
+}
+
+enum JSONObjectResponse {
+    static func make(_ object: [String: Any]) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data))
+        )
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import SmsHubDomain
+
+/// A list endpoint's query string, read strictly: a parameter the endpoint does not know, a repeated
+/// one, or a value it cannot use is a 400 naming the parameter, never silently ignored.
+struct QueryParameters {
+    private let values: [String: String]
+
+    static let pagination: Set<String> = ["limit", "cursor"]
+
+    init(_ request: Request, allowed: Set<String>) throws {
+        var values: [String: String] = [:]
+        for (name, value) in request.uri.queryParameters {
+            let name = String(name)
+            guard allowed.contains(name) else {
+                let known = allowed.sorted().joined(separator: ", ")
+                throw Problem.invalidParameter(name, "\(name) is not a parameter of this endpoint (known: \(known)).")
+            }
+            guard values[name] == nil else {
+                throw Problem.invalidParameter(name, "\(name) may be given once.")
+            }
+            values[name] = String(value)
+        }
+        self.values = values
+    }
+
+    func text(_ name: String, maxLength: Int = 256) throws -> String? {
+        guard let value = self.values[name] else { return nil }
+        guard !value.isEmpty, value.count <= maxLength, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw Problem.invalidParameter(name, "\(name) must be 1 to \(maxLength) characters with no control characters.")
+        }
+        return value
+    }
+
+    func uuid(_ name: String) throws -> UUID? {
+        guard let value = self.values[name] else { return nil }
+        guard let id = UUID(uuidString: value) else {
+            throw Problem.invalidParameter(name, "\(name) must be a UUID.")
+        }
+        return id
+    }
+
+    func oneOf<Value: RawRepresentable & CaseIterable>(_ name: String, _ type: Value.Type) throws -> Value? where Value.RawValue == String {
+        guard let value = self.values[name] else { return nil }
+        guard let parsed = Value(rawValue: value) else {
+            let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
+            throw Problem.invalidParameter(name, "\(name) must be one of: \(allowed).")
+        }
+        return parsed
+    }
+
+    /// A phone number in any form the send API accepts, as E.164.
+    func number(_ name: String) throws -> String? {
+        guard let value = self.values[name] else { return nil }
+        guard let e164 = PhoneNumber.parse(value)?.e164 else {
+            throw Problem.invalidParameter(name, "\(name) must be a phone number, such as 13812345678 or +8613812345678.")
+        }
+        return e164
+    }
+
+    /// An RFC 3339 time with its offset, such as `2026-11-23T08:00:00Z` or `2026-11-23T16:00:00.5+08:00`.
+    func time(_ name: String) throws -> Date? {
+        guard let value = self.values[name] else { return nil }
+        guard let date = RFC3339.parse(value) else {
+            throw Problem.invalidParameter(name, "\(name) must be an RFC 3339 time with an offset, such as 2026-11-23T08:00:00Z.")
+        }
+        return date
+    }
+
+    /// `from` (inclusive) and `to` (exclusive).
+    func timeRange() throws -> TimeRange {
+        let range = TimeRange(from: try self.time("from"), to: try self.time("to"))
+        guard range.isValid else {
+            throw Problem.invalidParameter("to", "to must be later than from.")
+        }
+        return range
+    }
+
+    /// A calendar day, `YYYY-MM-DD`.
+    func day(_ name: String) throws -> CalendarDay? {
+        guard let value = self.values[name] else { return nil }
+        guard let day = CalendarDay(value) else {
+            throw Problem.invalidParameter(name, "\(name) must be a date, YYYY-MM-DD.")
+        }
+        return day
+    }
+
+    func pagination() throws -> (limit: Int, cursor: PageCursor?) {
+        var limit = PageSize.default
+        if let raw = self.values["limit"] {
+            guard let value = Int(raw), (1...PageSize.maximum).contains(value) else {
+                throw Problem.invalidParameter("limit", "limit must be an integer from 1 to \(PageSize.maximum).")
+            }
+            limit = value
+        }
+        var cursor: PageCursor?
+        if let raw = self.values["cursor"] {
+            guard let value = PageCursor(token: raw) else {
+                throw Problem.invalidParameter("cursor", "cursor is not one this service issued.")
+            }
+            cursor = value
+        }
+        return (limit, cursor)
+    }
+}

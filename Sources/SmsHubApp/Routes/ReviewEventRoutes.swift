@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+import SmsHubDomain
+
+/// `GET /v1/review-events`: template and signature review results, newest first.
+struct ReviewEventRoutes {
+    let queries: any QueryRepository
+
+    func register(on group: RouterGroup<TenantRequestContext>) {
+        group.get("review-events", use: self.list)
+    }
+
+    static let parameters: Set<String> = QueryParameters.pagination.union(["from", "to", "provider_account_id", "kind", "subject", "result"])
+
+    @Sendable func list(request: Request, context: TenantRequestContext) async throws -> ListRepresentation<ReviewEventRepresentation> {
+        let query = try QueryParameters(request, allowed: Self.parameters)
+        let filter = ReviewEventFilter(
+            received: try query.timeRange(), providerAccountID: try query.uuid("provider_account_id"),
+            kind: try query.oneOf("kind", ReviewResult.Kind.self), subject: try query.text("subject"),
+            result: try query.oneOf("result", ReviewResult.Result.self)
+        )
+        let (limit, cursor) = try query.pagination()
+        let page = try await self.queries.reviewEvents(tenantID: context.tenant.tenantID, filter: filter, limit: limit, cursor: cursor)
+        return ListRepresentation(page, ReviewEventRepresentation.init)
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Postgres
+import SmsHubDomain
+
+extension PostgresQueryRepository {
+    static let statusEventColumns = """
+        e.id, e.provider_account_id, e.provider, e.recipient_id, r.message_id, e.provider_message_id, e.number_raw, e.number_e164,
+        e.state, e.provider_code, e.description, e.part_sequence, e.part_total, e.segments, e.occurred_at, e.received_at, e.source
+        """
+    /// The recipient gives an event its message; events not attached to a recipient have none.
+    static let statusEventSource = """
+        status_events e LEFT JOIN message_recipients r ON r.tenant_id = e.tenant_id AND r.id = e.recipient_id
+        """
+
+    public func statusEvents(tenantID: UUID, filter: StatusEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<StatusEventRecord> {
+        var conditions: [PGQuery] = ["e.tenant_id = \(tenantID)"]
+        if let status = filter.status { conditions.append("e.state = \(status.rawValue)") }
+        if let account = filter.providerAccountID { conditions.append("e.provider_account_id = \(account)") }
+        if let number = filter.numberE164 { conditions.append("e.number_e164 = \(number)") }
+        if let id = filter.providerMessageID { conditions.append("e.provider_message_id = \(id)") }
+        conditions += Keyset.conditions(time: "e.received_at", id: "e.id", range: filter.received, cursor: cursor)
+        return try await self.database.withTenant(tenantID) { session in
+            let result = try await session.query(
+                """
+                SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
+                WHERE \(fragment: Keyset.whereClause(conditions))
+                ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1)
+                """
+            )
+            return Page(overfetched: try result.rows.map(Self.statusEvent), limit: limit) { PageCursor(time: $0.receivedAt, id: $0.id) }
+        }
+    }
+
+    public func recipient(tenantID: UUID, id: UUID) async throws -> RecipientHistory? {
+        try await self.database.withTenant(tenantID) { session in
+            guard let row = try await session.query(
+                """
+                SELECT id, message_id, provider_account_id, number_raw, number_e164, provider_message_id, status, status_code,
+                       status_description, status_at, created_at, submitted_at, sent_at, completed_at
+                FROM message_recipients WHERE tenant_id = \(tenantID) AND id = \(id)
+                """
+            ).first else { return nil }
+            let events = try await session.query(
+                """
+                SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
+                WHERE e.tenant_id = \(tenantID) AND e.recipient_id = \(id)
+                ORDER BY e.received_at, e.id
+                """
+            ).rows.map(Self.statusEvent)
+            let recipient = Recipient(
+                id: try row.decode("id"),
+                number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
+                status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown,
+                statusCode: try row.decode("status_code"), statusDescription: try row.decode("status_description"),
+                statusAt: try row.decode("status_at")
+            )
+            return RecipientHistory(
+                messageID: try row.decode("message_id"), providerAccountID: try row.decode("provider_account_id"), recipient: recipient,
+                providerMessageID: try row.decode("provider_message_id"), createdAt: try row.decode("created_at"),
+                submittedAt: try row.decode("submitted_at"), sentAt: try row.decode("sent_at"), completedAt: try row.decode("completed_at"),
+                events: events
+            )
+        }
+    }
+
+    static func statusEvent(_ row: PGRow) throws -> StatusEventRecord {
+        StatusEventRecord(
+            id: try row.decode("id"), providerAccountID: try row.decode("provider_account_id"), provider: try row.decode("provider"),
+            recipientID: try row.decode("recipient_id"), messageID: try row.decode("message_id"),
+            providerMessageID: try row.decode("provider_message_id"), number: try row.phoneNumber(raw: "number_raw", e164: "number_e164"),
+            status: DeliveryState(rawValue: try row.decode("state")) ?? .unknown, statusCode: try row.decode("provider_code"),
+            statusDescription: try row.decode("description"), partSequence: try row.decode("part_sequence"),
+            partTotal: try row.decode("part_total"), segments: try row.decode("segments"), occurredAt: try row.decode("occurred_at"),
+            receivedAt: try row.decode("received_at"), source: try row.decode("source")
+        )
+    }
+}

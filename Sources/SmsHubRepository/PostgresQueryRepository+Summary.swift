@@ -1,0 +1,47 @@
+import Foundation
+import Postgres
+import SmsHubDomain
+
+extension PostgresQueryRepository {
+    public func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> [DailySummaryRow] {
+        var conditions: [PGQuery] = [
+            "r.tenant_id = \(tenantID)",
+            // Midnight in the asked zone, as instants, so the scan is a range over the created_at index.
+            "r.created_at >= (\(request.firstDay.description)::date::timestamp AT TIME ZONE \(request.timeZone))",
+            "r.created_at < ((\(request.lastDay.description)::date + 1)::timestamp AT TIME ZONE \(request.timeZone))",
+        ]
+        if let account = request.providerAccountID { conditions.append("r.provider_account_id = \(account)") }
+        do {
+            return try await self.database.withTenant(tenantID) { session in
+                try await session.query(
+                    """
+                    SELECT to_char((r.created_at AT TIME ZONE \(request.timeZone))::date, 'YYYY-MM-DD') AS day,
+                           r.provider_account_id, a.provider,
+                           count(*) AS sent,
+                           count(*) FILTER (WHERE r.status = 'delivered') AS delivered,
+                           count(*) FILTER (WHERE r.status IN ('failed', 'undelivered', 'expired')) AS failed,
+                           count(*) FILTER (WHERE r.status IN ('queued', 'submitted', 'sent', 'unknown')) AS pending
+                    FROM message_recipients r
+                    JOIN provider_accounts a ON a.tenant_id = r.tenant_id AND a.id = r.provider_account_id
+                    WHERE \(fragment: Keyset.whereClause(conditions))
+                    GROUP BY 1, 2, 3
+                    ORDER BY 1 DESC, 2
+                    """
+                ).rows.map { row in
+                    DailySummaryRow(
+                        day: try Self.day(row.decode("day")), providerAccountID: try row.decode("provider_account_id"), provider: try row.decode("provider"),
+                        sent: try row.decode("sent"), delivered: try row.decode("delivered"), failed: try row.decode("failed"),
+                        pending: try row.decode("pending")
+                    )
+                }
+            }
+        } catch let error as PGError where error.sqlState == SQLState.invalidParameterValue {
+            throw InvalidTimeZone(name: request.timeZone)
+        }
+    }
+
+    static func day(_ text: String) throws -> CalendarDay {
+        guard let day = CalendarDay(text) else { throw PGError(kind: .decoding, message: "not a day: \(text)") }
+        return day
+    }
+}
