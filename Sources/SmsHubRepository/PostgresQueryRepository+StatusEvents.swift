@@ -16,17 +16,35 @@ extension PostgresQueryRepository {
         var conditions: [PGQuery] = ["e.tenant_id = \(tenantID)"]
         if let status = filter.status { conditions.append("e.state = \(status.rawValue)") }
         if let account = filter.providerAccountID { conditions.append("e.provider_account_id = \(account)") }
-        if let number = filter.numberE164 { conditions.append("e.number_e164 = \(number)") }
         if let id = filter.providerMessageID { conditions.append("e.provider_message_id = \(id)") }
         conditions += Keyset.conditions(time: "e.received_at", id: "e.id", range: filter.received, cursor: cursor)
-        return try await self.database.withTenant(tenantID) { session in
-            let result = try await session.query(
+        let query: PGQuery
+        if let number = filter.numberE164 {
+            // Providers that do not repeat the number (Huawei) or mask it (the Gateway) still report on a
+            // recipient whose number is known: the events of that number are both kinds, each walked on its index.
+            let common = Keyset.whereClause(conditions)
+            query = """
+                SELECT * FROM (
+                    (SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
+                     WHERE \(fragment: common) AND e.number_e164 = \(number)
+                     ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1))
+                    UNION
+                    (SELECT \(unescaped: Self.statusEventColumns)
+                     FROM message_recipients r JOIN status_events e ON e.tenant_id = r.tenant_id AND e.recipient_id = r.id
+                     WHERE \(fragment: common) AND r.tenant_id = \(tenantID) AND r.number_e164 = \(number)
+                     ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1))
+                ) events
+                ORDER BY received_at DESC, id DESC LIMIT \(limit + 1)
                 """
+        } else {
+            query = """
                 SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
                 WHERE \(fragment: Keyset.whereClause(conditions))
                 ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1)
                 """
-            )
+        }
+        return try await self.database.withTenant(tenantID) { session in
+            let result = try await session.query(query)
             return Page(overfetched: try result.rows.map(Self.statusEvent), limit: limit) { PageCursor(time: $0.receivedAt, id: $0.id) }
         }
     }
