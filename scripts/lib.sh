@@ -28,6 +28,7 @@ ensure_system_packages() {
   pkg-config --exists libpq 2>/dev/null || missing+=(libpq-dev)
   pkg-config --exists libcrypto 2>/dev/null || missing+=(libssl-dev)
   command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ -z "${DATABASE_URL:-}" ] || [ -n "${SMSHUB_NEED_LOCAL_PG:-}" ]; then
     [ -n "$(pg_bindir)" ] || missing+=(postgresql)
     command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
@@ -40,6 +41,16 @@ ensure_system_packages() {
 }
 
 # Runs a PostgreSQL server binary as an unprivileged user: the server refuses to run as root.
+# The contract check's tools, from PyPI, at the versions it was written against.
+ensure_python_tools() {
+  if ! python3 -c 'import openapi_spec_validator' 2>/dev/null || ! command -v schemathesis >/dev/null 2>&1 \
+     || [ "$(schemathesis --version 2>/dev/null | awk '{print $NF}')" != 4.32.5 ]; then
+    log "installing openapi-spec-validator and schemathesis (pip)"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+      'openapi-spec-validator==0.9.0' 'schemathesis==4.32.5' >&2
+  fi
+}
+
 pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then
     runuser -u postgres -- "$@"

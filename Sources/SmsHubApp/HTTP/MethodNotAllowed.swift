@@ -3,7 +3,7 @@ import Hummingbird
 /// Hummingbird answers a known path with an unsupported method as "not found". Registering a 405
 /// responder for every other method of each known path gives clients the right status and an `Allow` header.
 enum MethodNotAllowed {
-    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options]
+    static let methods: [HTTPRequest.Method] = [.get, .post, .put, .patch, .delete, .head, .options, .trace, HTTPRequest.Method("QUERY")!]
 
     static func register(on router: Router<AppRequestContext>) {
         var allowedByPath: [String: (path: RouterPath, methods: Set<HTTPRequest.Method>)] = [:]

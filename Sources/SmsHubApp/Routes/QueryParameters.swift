@@ -27,7 +27,8 @@ struct QueryParameters {
 
     func text(_ name: String, maxLength: Int = 256) throws -> String? {
         guard let value = self.values[name] else { return nil }
-        guard !value.isEmpty, value.count <= maxLength, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // Counted in code points, as the spec's maxLength is.
+        guard !value.isEmpty, value.unicodeScalars.count <= maxLength, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw Problem.invalidParameter(name, "\(name) must be 1 to \(maxLength) characters with no control characters.")
         }
         return value
@@ -53,11 +54,17 @@ struct QueryParameters {
     /// A phone number in any form the send API accepts, as E.164.
     func number(_ name: String) throws -> String? {
         guard let value = self.values[name] else { return nil }
-        guard let e164 = PhoneNumber.parse(value)?.e164 else {
-            throw Problem.invalidParameter(name, "\(name) must be a phone number, such as 13812345678 or +8613812345678.")
+        guard Self.numberPattern.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil,
+            let e164 = PhoneNumber.parse(value)?.e164
+        else {
+            throw Problem.invalidParameter(name, "\(name) must be a phone number, such as 13812345678, +8613812345678 or +86 138 1234 5678.")
         }
         return e164
     }
+
+    /// openapi.yaml's pattern for `number`: an optional `+` or `00`, then 7 to 15 digits, the first not 0,
+    /// with at most two spaces, parentheses or dashes between two digits.
+    nonisolated(unsafe) static let numberPattern = try! NSRegularExpression(pattern: #"^(?:\+|00)?[1-9](?:[ ()-]{0,2}[0-9]){6,14}$"#)
 
     /// An RFC 3339 time with its offset, such as `2026-11-23T08:00:00Z` or `2026-11-23T16:00:00.5+08:00`.
     func time(_ name: String) throws -> Date? {
@@ -68,13 +75,17 @@ struct QueryParameters {
         return date
     }
 
-    /// `from` (inclusive) and `to` (exclusive).
+    /// `from` (inclusive) and `to` (exclusive). A `to` not later than `from` is an empty range.
     func timeRange() throws -> TimeRange {
-        let range = TimeRange(from: try self.time("from"), to: try self.time("to"))
-        guard range.isValid else {
-            throw Problem.invalidParameter("to", "to must be later than from.")
+        TimeRange(from: try self.time("from"), to: try self.time("to"))
+    }
+
+    func integer(_ name: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let raw = self.values[name] else { return nil }
+        guard let value = Int(raw), range.contains(value) else {
+            throw Problem.invalidParameter(name, "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound).")
         }
-        return range
+        return value
     }
 
     /// A calendar day, `YYYY-MM-DD`.

@@ -10,7 +10,7 @@ struct SummaryRoutes {
         group.get("summary/daily", use: self.daily)
     }
 
-    static let parameters: Set<String> = ["from", "to", "time_zone", "provider_account_id"]
+    static let parameters: Set<String> = ["to", "days", "time_zone", "provider_account_id"]
     static let defaultDays = 7
 
     struct DailySummaryList: ResponseEncodable {
@@ -27,13 +27,9 @@ struct SummaryRoutes {
             throw Problem.invalidParameter("time_zone", "time_zone must be an IANA time zone name, such as Asia/Shanghai or UTC.")
         }
         let to = try query.day("to") ?? CalendarDay(Date(), in: zone)
-        let from = try query.day("from") ?? to.adding(days: -(Self.defaultDays - 1))
-        guard from <= to else {
-            throw Problem.invalidParameter("to", "to must be the same day as from or later.")
-        }
-        guard to.daysSinceEpoch - from.daysSinceEpoch < DailySummaryRequest.maximumDays else {
-            throw Problem.invalidParameter("from", "The range may span at most \(DailySummaryRequest.maximumDays) days.")
-        }
+        let days = try query.integer("days", in: 1...DailySummaryRequest.maximumDays) ?? Self.defaultDays
+        // The calendar starts at 0001-01-01.
+        let from = max(to.adding(days: -(days - 1)), CalendarDay(year: 1, month: 1, day: 1)!)
         let summary = DailySummaryRequest(firstDay: from, lastDay: to, timeZone: zoneName, providerAccountID: try query.uuid("provider_account_id"))
         do {
             let rows = try await self.queries.dailySummary(tenantID: context.tenant.tenantID, request: summary)

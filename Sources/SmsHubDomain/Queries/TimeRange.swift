@@ -11,10 +11,4 @@ public struct TimeRange: Sendable, Equatable {
     }
 
     public static let unbounded = TimeRange()
-
-    /// False when both ends are given and the range is empty.
-    public var isValid: Bool {
-        guard let from, let to else { return true }
-        return from < to
-    }
 }
