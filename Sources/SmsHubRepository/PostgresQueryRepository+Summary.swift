@@ -24,8 +24,8 @@ extension PostgresQueryRepository {
                     FROM message_recipients r
                     JOIN provider_accounts a ON a.tenant_id = r.tenant_id AND a.id = r.provider_account_id
                     WHERE \(fragment: Keyset.whereClause(conditions))
-                    GROUP BY 1, 2, 3
-                    ORDER BY 1 DESC, 2
+                    GROUP BY 1, 2, 3, a.created_at
+                    ORDER BY 1 DESC, a.created_at, 2
                     """
                 ).rows.map { row in
                     DailySummaryRow(

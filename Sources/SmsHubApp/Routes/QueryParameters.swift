@@ -11,8 +11,17 @@ struct QueryParameters {
 
     init(_ request: Request, allowed: Set<String>) throws {
         var values: [String: String] = [:]
-        for (name, value) in request.uri.queryParameters {
-            let name = String(name)
+        for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            // Form encoding, as browsers and HTTP libraries write queries: `+` is a space, `%2B` a plus.
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let rawName = String(parts[0]).replacingOccurrences(of: "+", with: " ")
+            let rawValue = parts.count > 1 ? String(parts[1]).replacingOccurrences(of: "+", with: " ") : ""
+            guard let name = rawName.removingPercentEncoding else {
+                throw Problem.invalidParameter(rawName, "The query string is not valid percent-encoded UTF-8.")
+            }
+            guard let value = rawValue.removingPercentEncoding else {
+                throw Problem.invalidParameter(name, "\(name) is not valid percent-encoded UTF-8.")
+            }
             guard allowed.contains(name) else {
                 let known = allowed.sorted().joined(separator: ", ")
                 throw Problem.invalidParameter(name, "\(name) is not a parameter of this endpoint (known: \(known)).")
@@ -20,7 +29,7 @@ struct QueryParameters {
             guard values[name] == nil else {
                 throw Problem.invalidParameter(name, "\(name) may be given once.")
             }
-            values[name] = String(value)
+            values[name] = value
         }
         self.values = values
     }
@@ -51,20 +60,14 @@ struct QueryParameters {
         return parsed
     }
 
-    /// A phone number in any form the send API accepts, as E.164.
+    /// A phone number as the send API takes it, as E.164.
     func number(_ name: String) throws -> String? {
         guard let value = self.values[name] else { return nil }
-        guard Self.numberPattern.firstMatch(in: value, range: NSRange(value.startIndex..., in: value)) != nil,
-            let e164 = PhoneNumber.parse(value)?.e164
-        else {
+        guard let e164 = PhoneNumber.written(value)?.e164 else {
             throw Problem.invalidParameter(name, "\(name) must be a phone number, such as 13812345678, +8613812345678 or +86 138 1234 5678.")
         }
         return e164
     }
-
-    /// openapi.yaml's pattern for `number`: an optional `+` or `00`, then 7 to 15 digits, the first not 0,
-    /// with at most two spaces, parentheses or dashes between two digits.
-    nonisolated(unsafe) static let numberPattern = try! NSRegularExpression(pattern: #"^(?:\+|00)?[1-9](?:[ ()-]{0,2}[0-9]){6,14}$"#)
 
     /// An RFC 3339 time with its offset, such as `2026-11-23T08:00:00Z` or `2026-11-23T16:00:00.5+08:00`.
     func time(_ name: String) throws -> Date? {

@@ -30,7 +30,7 @@ public enum SendRequestRules {
         var seen = Set<String>()
         var duplicates: [String] = []
         for (index, text) in recipients.prefix(maxRecipients).enumerated() {
-            guard let number = PhoneNumber.parse(text), let e164 = number.e164 else {
+            guard let number = PhoneNumber.written(text), let e164 = number.e164 else {
                 if problems.count < 50 { problems.append(FieldProblem(field: "recipients[\(index)]", message: "is not a phone number")) }
                 continue
             }
@@ -38,12 +38,12 @@ public enum SendRequestRules {
         }
         let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { problems.append(FieldProblem(field: "content", message: "is required")) }
-        if content.count > maxContentLength { problems.append(FieldProblem(field: "content", message: "may be at most \(maxContentLength) characters")) }
+        if content.unicodeScalars.count > maxContentLength { problems.append(FieldProblem(field: "content", message: "may be at most \(maxContentLength) characters")) }
         if content.unicodeScalars.contains(where: { $0 == "\u{0}" }) { problems.append(FieldProblem(field: "content", message: "may not contain NUL")) }
         if let extNo, !(1...maxExtNoLength).contains(extNo.count) || !extNo.allSatisfy({ $0.isASCII && $0.isNumber }) || extNo.allSatisfy({ $0 == "0" }) {
             problems.append(FieldProblem(field: "ext_no", message: "must be a positive integer of at most \(maxExtNoLength) digits"))
         }
-        if let clientReference, clientReference.isEmpty || clientReference.count > maxClientReferenceLength {
+        if let clientReference, clientReference.isEmpty || clientReference.unicodeScalars.count > maxClientReferenceLength {
             problems.append(FieldProblem(field: "client_reference", message: "must be 1 to \(maxClientReferenceLength) characters"))
         }
         guard problems.isEmpty else { return .failure(Invalid(problems: problems)) }

@@ -11,6 +11,37 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
         self.e164 = e164
     }
 
+    /// A number as a client writes it to the API (send requests, filters): an optional `+` or `00`, then 7
+    /// to 15 digits, the first not 0, with at most two of space, `(`, `)` or `-` between two digits, and
+    /// spaces around. The same rule as openapi.yaml's pattern `^ *(?:\+|00)?[1-9](?:[ ()-]{0,2}[0-9]){6,14} *$`;
+    /// nil otherwise, or when it has no E.164 form.
+    public static func written(_ text: String) -> PhoneNumber? {
+        // Spaces around the number are allowed, as people paste them.
+        let scalars = Array(text.unicodeScalars.drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
+        func isDigit(_ index: Int) -> Bool { index < scalars.count && ("0"..."9").contains(scalars[index]) }
+        var index = 0
+        if scalars.first == "+" {
+            index = 1
+        } else if scalars.count >= 2, scalars[0] == "0", scalars[1] == "0" {
+            index = 2
+        }
+        guard isDigit(index), scalars[index] != "0" else { return nil }
+        var digits = 1
+        index += 1
+        while index < scalars.count {
+            var separators = 0
+            while index < scalars.count, " ()-".unicodeScalars.contains(scalars[index]) {
+                separators += 1
+                index += 1
+            }
+            guard separators <= 2, isDigit(index) else { return nil }
+            digits += 1
+            index += 1
+        }
+        guard (7...15).contains(digits), let number = parse(text), number.e164 != nil else { return nil }
+        return number
+    }
+
     /// nil when the text cannot be a phone number at all (empty, too long, letters).
     public static func parse(_ text: String) -> PhoneNumber? {
         let raw = text.trimmingCharacters(in: .whitespaces)
