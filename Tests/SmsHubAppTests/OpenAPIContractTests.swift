@@ -61,4 +61,50 @@ import Yams
             }
         }
     }
+
+    /// The query parameters each list reads are the ones its operation documents, no more, no fewer.
+    @Test func queryParametersMatchTheSpec() throws {
+        let text = try String(contentsOf: Self.specURL, encoding: .utf8)
+        let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let paths = try #require(spec["paths"] as? [String: [String: Any]])
+        let components = try #require((spec["components"] as? [String: Any])?["parameters"] as? [String: [String: Any]])
+        func documented(_ path: String, _ method: String = "get") throws -> Set<String> {
+            let operation = try #require(paths[path]?[method] as? [String: Any], "\(method) \(path)")
+            let parameters = (operation["parameters"] as? [[String: Any]] ?? []).compactMap { parameter -> [String: Any]? in
+                guard let reference = parameter["$ref"] as? String else { return parameter }
+                return components[String(reference.split(separator: "/").last!)]
+            }
+            return Set(parameters.filter { $0["in"] as? String == "query" }.compactMap { $0["name"] as? String })
+        }
+        let served: [(String, Set<String>)] = [
+            ("/v1/messages", MessageQueryRoutes.parameters),
+            ("/v1/status-events", StatusEventRoutes.parameters),
+            ("/v1/replies", ReplyRoutes.parameters),
+            ("/v1/review-events", ReviewEventRoutes.parameters),
+            ("/v1/summary/daily", SummaryRoutes.parameters),
+            ("/v1/provider-accounts/{account_id}/balances", BalanceRoutes.historyParameters),
+            ("/v1/balances", []),
+            ("/v1/recipients/{recipient_id}", []),
+            ("/v1/replies/{reply_id}", []),
+            ("/v1/messages/{message_id}", []),
+            ("/v1/provider-accounts", QueryParameters.pagination),
+            ("/admin/tenants", QueryParameters.pagination),
+        ]
+        for (path, parameters) in served {
+            #expect(try documented(path) == parameters, "GET \(path)")
+        }
+    }
+
+    /// Every operation that answers with a body shows an example of a request or a response.
+    @Test func listsAndReadsHaveExamples() throws {
+        let text = try String(contentsOf: Self.specURL, encoding: .utf8)
+        let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let paths = try #require(spec["paths"] as? [String: [String: Any]])
+        for path in ["/v1/messages", "/v1/recipients/{recipient_id}", "/v1/replies", "/v1/balances", "/v1/review-events", "/v1/summary/daily"] {
+            let operation = try #require(paths[path]?["get"] as? [String: Any])
+            let ok = try #require((operation["responses"] as? [String: Any])?["200"] as? [String: Any])
+            let json = (ok["content"] as? [String: Any])?["application/json"] as? [String: Any]
+            #expect(json?["example"] != nil, "GET \(path) shows an example")
+        }
+    }
 }
