@@ -106,7 +106,7 @@ import Testing
                     """
                     SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity, pg_get_userbyid(c.relowner) AS owner
                     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                    WHERE n.nspname = 'public' AND c.relkind = 'r'
+                    WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'bi_access'
                       AND (c.relname = 'tenants' OR EXISTS (
                           SELECT FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped))
                     """
@@ -118,6 +118,11 @@ import Testing
                     #expect(try row.decode("relforcerowsecurity", as: Bool.self), "\(name) has RLS forced")
                     #expect(try row.decode("owner", as: String.self) != "smshub_app", "\(name) is not owned by the service role")
                 }
+                // bi_access says which tenants each BI role sees: no tenant's data, and no privilege of the service's on it.
+                let serviceSeesAccess = try await pool.query(
+                    "SELECT has_table_privilege('smshub_app', 'bi_access', 'SELECT, INSERT, UPDATE, DELETE') AS p"
+                ).first!.decode("p", as: Bool.self)
+                #expect(!serviceSeesAccess)
                 let owned = try await pool.query("SELECT count(*) AS n FROM pg_class WHERE relowner = 'smshub_app'::regrole").first!.decode("n", as: Int.self)
                 #expect(owned == 0, "the service role owns nothing")
             }

@@ -20,6 +20,11 @@ public struct TestDatabase: Sendable {
         self.superuserURL = try TestEnvironment.url(user: URLComponents(string: try TestEnvironment.adminURL)?.user ?? "postgres", database: name)
     }
 
+    /// Connection to this database as another role (loopback test servers trust every role).
+    public func url(as user: String) throws -> String {
+        try TestEnvironment.url(user: user, database: self.name)
+    }
+
     /// Opens a pool as the service role.
     public func appPool(maxConnections: Int = 4) -> PGPool {
         PGPool(configuration: PGConfiguration(url: self.appURL, maxConnections: maxConnections, applicationName: "smshub-test"))
