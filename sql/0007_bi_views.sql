@@ -40,29 +40,37 @@ CREATE TABLE bi_access (
 );
 INSERT INTO bi_access (role_name, tenant_id) VALUES ('smshub_bi', NULL);
 
--- Asked by the policies below. SECURITY DEFINER so that readers need no privilege on bi_access (which
--- would show them other readers' tenants); it answers only for the role that logged in.
-CREATE FUNCTION bi_can_see(p_tenant uuid) RETURNS boolean
+-- Asked by the policies below, each once per query (as InitPlans), never per row. SECURITY DEFINER
+-- so that readers need no privilege on bi_access (which would show them other readers' tenants); they
+-- answer only for the role that logged in.
+CREATE FUNCTION bi_sees_all_tenants() RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-    SELECT EXISTS (
-        SELECT 1 FROM public.bi_access a
-        WHERE a.role_name = session_user AND (a.tenant_id IS NULL OR a.tenant_id = p_tenant)
-    )
+    SELECT EXISTS (SELECT 1 FROM public.bi_access a WHERE a.role_name = session_user AND a.tenant_id IS NULL)
+$$;
+CREATE FUNCTION bi_visible_tenants() RETURNS uuid[]
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT coalesce(array_agg(a.tenant_id), '{}') FROM public.bi_access a
+    WHERE a.role_name = session_user AND a.tenant_id IS NOT NULL
 $$;
 GRANT SELECT ON bi_access TO smshub_bi_owner;
 GRANT CREATE ON SCHEMA public TO smshub_bi_owner;
-ALTER FUNCTION bi_can_see(uuid) OWNER TO smshub_bi_owner;
+ALTER FUNCTION bi_sees_all_tenants() OWNER TO smshub_bi_owner;
+ALTER FUNCTION bi_visible_tenants() OWNER TO smshub_bi_owner;
 REVOKE CREATE ON SCHEMA public FROM smshub_bi_owner;
-REVOKE ALL ON FUNCTION bi_can_see(uuid) FROM PUBLIC;
--- Functions a view calls are checked against the reader, so readers need EXECUTE; it tells them
--- only whether they themselves may see a tenant.
-GRANT EXECUTE ON FUNCTION bi_can_see(uuid) TO smshub_bi_owner, smshub_bi_read;
+REVOKE ALL ON FUNCTION bi_sees_all_tenants(), bi_visible_tenants() FROM PUBLIC;
+-- Functions a view calls are checked against the reader, so readers need EXECUTE; they tell them
+-- only about themselves.
+GRANT EXECUTE ON FUNCTION bi_sees_all_tenants(), bi_visible_tenants() TO smshub_bi_owner, smshub_bi_read;
 
-CREATE POLICY bi_read ON tenants TO smshub_bi_owner USING (bi_can_see(id));
+CREATE POLICY bi_read ON tenants TO smshub_bi_owner
+    USING ((SELECT bi_sees_all_tenants()) OR id = ANY ((SELECT bi_visible_tenants())::uuid[]));
 GRANT SELECT (id, name, status, created_at, disabled_at) ON tenants TO smshub_bi_owner;
-CREATE POLICY bi_read ON provider_accounts TO smshub_bi_owner USING (bi_can_see(tenant_id));
+CREATE POLICY bi_read ON provider_accounts TO smshub_bi_owner
+    USING ((SELECT bi_sees_all_tenants()) OR tenant_id = ANY ((SELECT bi_visible_tenants())::uuid[]));
 GRANT SELECT (tenant_id, id, provider, name, status, is_default, created_at, disabled_at) ON provider_accounts TO smshub_bi_owner;
 GRANT SELECT (settings) ON provider_accounts TO smshub_bi_owner;
 
@@ -72,7 +80,8 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY['messages', 'message_recipients', 'status_events', 'replies', 'review_events', 'balances']
     LOOP
-        EXECUTE format('CREATE POLICY bi_read ON %I TO smshub_bi_owner USING (bi_can_see(tenant_id))', t);
+        EXECUTE format('CREATE POLICY bi_read ON %I TO smshub_bi_owner '
+                       'USING ((SELECT bi_sees_all_tenants()) OR tenant_id = ANY ((SELECT bi_visible_tenants())::uuid[]))', t);
     END LOOP;
 END
 $$;
@@ -89,6 +98,9 @@ GRANT SELECT (tenant_id, id, provider_account_id, provider, provider_message_id,
 GRANT SELECT (tenant_id, id, provider_account_id, provider, kind, subject, result, reason, occurred_at, received_at)
     ON review_events TO smshub_bi_owner;
 GRANT SELECT (tenant_id, id, provider_account_id, balance, payment, observed_at) ON balances TO smshub_bi_owner;
+
+-- Lets a filter on bi.daily_delivery's day read only those days.
+CREATE INDEX message_recipients_utc_day_idx ON message_recipients (tenant_id, ((created_at AT TIME ZONE 'UTC')::date));
 
 CREATE SCHEMA bi AUTHORIZATION smshub_bi_owner;
 COMMENT ON SCHEMA bi IS 'Reporting views for BI tools; columns are documented in docs/bi.md and only ever added to.';
