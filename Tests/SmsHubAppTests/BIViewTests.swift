@@ -230,4 +230,24 @@ import Testing
             for role in roles { _ = try await pool.query("DROP ROLE IF EXISTS \(unescaped: role)") }
         }
     }
+
+    /// docs/bi.md's example queries run, as written, for the BI role.
+    @Test func theDocumentedExamplesRun() async throws {
+        let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/bi.md")
+        let text = try String(contentsOf: docs, encoding: .utf8)
+        let examples = try #require(text.components(separatedBy: "## Example queries").last)
+        let queries = examples.components(separatedBy: "```sql\n").dropFirst().compactMap { $0.components(separatedBy: "```").first }
+        #expect(queries.count == 3)
+        try await withTestDatabase { database in
+            _ = try await self.seedTwoTenants(database)
+            try await withPool(url: try database.url(as: "smshub_bi")) { pool in
+                for query in queries {
+                    let sql = query.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: ";"))
+                    let rows = try await pool.query(PGQuery(sql)).rows
+                    #expect(!rows.isEmpty || sql.contains("outcome = 'failed'"), "\(sql.prefix(60))")
+                }
+            }
+        }
+    }
 }
