@@ -1,0 +1,84 @@
+"""Turns bench/run's measurements into one table (printed) and one JSON file, with the targets of the
+benchmark issue checked against this machine's own baselines."""
+import argparse
+import json
+import statistics
+import time
+
+
+def rate(run):
+    return (run["requests"] - run["non_2xx"]) / (run["duration_us"] / 1e6)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    for name in ["out", "trivial", "engage", "huawei", "engage-half", "send", "rss", "queries"]:
+        p.add_argument("--" + name, required=True)
+    for name in ["connections", "duration", "pgbench", "engage-rows", "huawei-rows", "half-rate", "accepted", "send-start",
+                 "dispatch-end", "left", "sustain-start", "sustain"]:
+        p.add_argument("--" + name, type=float, required=True)
+    a = p.parse_args()
+    trivial, engage, huawei, half, send = (json.loads(x) for x in (a.trivial, a.engage, a.huawei, a.engage_half, a.send))
+
+    samples = []
+    for line in open(a.rss):
+        parts = line.split()
+        if len(parts) == 2 and parts[1].isdigit():
+            samples.append((float(parts[0]), int(parts[1]) / 1024))
+    peak = max(mb for _, mb in samples) if samples else 0
+    start, end = a.sustain_start, a.sustain_start + a.sustain
+    first = [mb for t, mb in samples if start <= t < start + 10]
+    last = [mb for t, mb in samples if end - 10 <= t < end]
+    growth = (statistics.median(last) - statistics.median(first)) if first and last else None
+
+    rows = []
+    def add(name, value, unit, target=None, ok=None):
+        rows.append({"measure": name, "value": round(value, 2) if value is not None else None, "unit": unit, "target": target, "met": ok})
+
+    trivial_rps = rate(trivial)
+    add("baseline: GET /healthz", trivial_rps, "req/s")
+    add("baseline: pgbench single-row insert", a.pgbench, "tx/s")
+    for name, run, committed in [("EngageLab", engage, a.engage_rows), ("Huawei", huawei, a.huawei_rows)]:
+        acked = run["requests"] - run["non_2xx"]
+        r = rate(run)
+        add(f"ingestion {name}: acknowledged", r, "callbacks/s",
+            f">= {2 * a.pgbench:.0f} (2x pgbench) and >= {0.4 * trivial_rps:.0f} (40% of /healthz)",
+            r >= 2 * a.pgbench and r >= 0.4 * trivial_rps)
+        add(f"ingestion {name}: p50", run["p50_us"] / 1000, "ms")
+        add(f"ingestion {name}: p99", run["p99_us"] / 1000, "ms")
+        add(f"ingestion {name}: acknowledged but not committed", max(0, acked - committed), "callbacks", "0", acked <= committed)
+        add(f"ingestion {name}: committed beyond acknowledged (in flight at the end)", max(0, committed - acked), "rows",
+            f"<= {a.connections:.0f}", committed - acked <= a.connections)
+        add(f"ingestion {name}: non-2xx and socket errors", run["non_2xx"] + run["socket_errors"], "responses", "0",
+            run["non_2xx"] + run["socket_errors"] == 0)
+    add(f"ingestion EngageLab at half rate ({a.half_rate:.0f}/s): p99", half["p99_us"] / 1000, "ms", "< 50", half["p99_us"] < 50_000)
+    add("ingestion EngageLab at half rate: achieved", rate(half), "callbacks/s")
+    accepted_rate = (send["requests"] - send["non_2xx"]) * 1000 / (send["duration_us"] / 1e6)
+    add("send: recipients accepted", accepted_rate, "recipients/s", ">= 50000", accepted_rate >= 50_000)
+    add("send: POST /v1/messages p99 (1000 recipients)", send["p99_us"] / 1000, "ms")
+    dispatched = a.accepted - a.left
+    add("send: recipients dispatched to the simulator", dispatched / max(0.001, a.dispatch_end - a.send_start), "recipients/s")
+    add("send: recipients still queued at the end", a.left, "recipients", "0", a.left == 0)
+    add("memory: peak RSS", peak, "MiB")
+    if growth is not None:
+        add(f"memory: RSS growth over the {a.sustain:.0f} s run (median of last 10 s - first 10 s)", growth, "MiB", "< 10", growth < 10)
+    if a.queries != "null":
+        q = json.load(open(a.queries))["rows"]
+        lists = [r for r in q if not r["endpoint"].startswith("summary")]
+        worst = max(lists, key=lambda r: r["p99_ms"])
+        add(f"list queries: worst p99 ({worst['endpoint']})", worst["p99_ms"], "ms", "< 20", worst["p99_ms"] < 20)
+
+    width = max(len(r["measure"]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>12}  {'unit':<12} target")
+    for r in rows:
+        mark = "" if r["met"] is None else ("  ok" if r["met"] else "  MISSED")
+        value = "" if r["value"] is None else f"{r['value']:.2f}"
+        print(f"{r['measure']:<{width}}  {value:>12}  {r['unit']:<12} {r['target'] or ''}{mark}")
+    with open(a.out, "w") as f:
+        json.dump({"kind": "bench-run", "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "connections": a.connections,
+                   "duration_s": a.duration, "rows": rows}, f, indent=2)
+    print(f"written to {a.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+-- Shared by the callback and send scripts: unique ids per thread, and a JSON summary line at the end
+-- (bench/run reads the line that starts with "BENCH ").
+local threads = {}
+local counter = 0
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function next_id()
+  counter = counter + 1
+  return string.format("bench-%s-%d-%d", run_id or "x", tid, counter)
+end
+
+function done(summary, latency, requests)
+  local failed = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  io.write(string.format(
+    'BENCH {"requests":%d,"non_2xx":%d,"socket_errors":%d,"duration_us":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d}\n',
+    summary.requests, summary.errors.status, failed - summary.errors.status, summary.duration,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+
+-- With RATE set (requests/s over all connections), each connection waits between requests so the
+-- total stays near it: wrk's way to hold a fixed rate below the maximum.
+function delay()
+  if rate and rate > 0 then
+    return connections * 1000 / rate
+  end
+  return 0
+end

@@ -1,0 +1,16 @@
+-- Huawei Cloud status reports (form encoded, as the seed shows), each for a new smsMsgId.
+-- Environment: BENCH_PATH, BENCH_RUN, BENCH_RATE, BENCH_CONNECTIONS.
+dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
+run_id = os.getenv("BENCH_RUN")
+rate = tonumber(os.getenv("BENCH_RATE") or "0")
+connections = tonumber(os.getenv("BENCH_CONNECTIONS") or "1")
+
+wrk.method = "POST"
+wrk.path = os.getenv("BENCH_PATH")
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+
+function request()
+  local body = "sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId="
+    .. next_id() .. "&status=DELIVRD"
+  return wrk.format(nil, nil, nil, body)
+end
