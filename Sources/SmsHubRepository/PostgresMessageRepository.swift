@@ -65,19 +65,23 @@ public struct PostgresMessageRepository: MessageRepository {
             SELECT id, number_raw, number_e164, status, status_code, status_description, status_at FROM message_recipients
             WHERE tenant_id = \(tenantID) AND message_id = \(id) ORDER BY position NULLS LAST, created_at, id
             """
-        ).rows.map { row in
-            Recipient(
-                id: try row.decode("id"),
-                number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
-                status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown,
-                statusCode: try row.decode("status_code"), statusDescription: try row.decode("status_description"),
-                statusAt: try row.decode("status_at")
-            )
-        }
+        ).rows.map(Self.recipient)
         return Message(
             id: try row.decode("id"), tenantID: tenantID, providerAccountID: try row.decode("provider_account_id"),
             content: try row.decode("content"), extNo: try row.decode("ext_no"), clientReference: try row.decode("client_reference"),
             customJSON: try row.decode("custom"), createdAt: try row.decode("created_at"), recipients: recipients
+        )
+    }
+
+    /// A recipient's current state from a `message_recipients` row (id, number_raw, number_e164,
+    /// status, status_code, status_description, status_at).
+    static func recipient(_ row: PGRow) throws -> Recipient {
+        Recipient(
+            id: try row.decode("id"),
+            number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
+            status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown,
+            statusCode: try row.decode("status_code"), statusDescription: try row.decode("status_description"),
+            statusAt: try row.decode("status_at")
         )
     }
 

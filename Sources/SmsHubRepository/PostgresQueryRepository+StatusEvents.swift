@@ -65,15 +65,9 @@ extension PostgresQueryRepository {
                 ORDER BY e.received_at, e.id
                 """
             ).rows.map(Self.statusEvent)
-            let recipient = Recipient(
-                id: try row.decode("id"),
-                number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
-                status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown,
-                statusCode: try row.decode("status_code"), statusDescription: try row.decode("status_description"),
-                statusAt: try row.decode("status_at")
-            )
             return RecipientHistory(
-                messageID: try row.decode("message_id"), providerAccountID: try row.decode("provider_account_id"), recipient: recipient,
+                messageID: try row.decode("message_id"), providerAccountID: try row.decode("provider_account_id"),
+                recipient: try PostgresMessageRepository.recipient(row),
                 providerMessageID: try row.decode("provider_message_id"), createdAt: try row.decode("created_at"),
                 submittedAt: try row.decode("submitted_at"), sentAt: try row.decode("sent_at"), completedAt: try row.decode("completed_at"),
                 events: events
