@@ -27,37 +27,21 @@ struct MessageQueryRoutes {
     }
 }
 
-/// A page of messages. Written with JSONSerialization like `MessageRepresentation`, so each tenant's
-/// `custom` keys come back exactly as sent.
+/// A page of messages, written like `MessageRepresentation` (see `MessageJSON`).
 struct MessageListRepresentation: ResponseGenerator {
     let page: Page<MessageSummary>
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         let items = self.page.items.map { message -> [String: Any] in
-            var item: [String: Any] = [
-                "id": message.id.apiString,
-                "provider_account_id": message.providerAccountID.apiString,
-                "content": message.content,
-                "custom": (try? JSONSerialization.jsonObject(with: Data(message.customJSON.utf8))) as? [String: Any] ?? [:],
-                "created_at": RFC3339.format(message.createdAt),
-                "recipient_count": message.recipientCount,
-            ]
-            if let extNo = message.extNo { item["ext_no"] = extNo }
-            if let reference = message.clientReference { item["client_reference"] = reference }
+            var item = MessageJSON.fields(
+                id: message.id, providerAccountID: message.providerAccountID, content: message.content, extNo: message.extNo,
+                clientReference: message.clientReference, customJSON: message.customJSON, createdAt: message.createdAt
+            )
+            item["recipient_count"] = message.recipientCount
             return item
         }
         var body: [String: Any] = ["items": items]
         if let next = self.page.next { body["next_cursor"] = next.token }
-        return try JSONObjectResponse.make(body)
-    }
-}
-
-enum JSONObjectResponse {
-    static func make(_ object: [String: Any]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        return try MessageJSON.response(body)
     }
 }

@@ -117,8 +117,7 @@ struct MessageRoutes {
     }
 }
 
-/// The accepted message. Built with JSONSerialization rather than the API's snake_case encoder, so the
-/// tenant's own `custom` keys come back exactly as sent.
+/// One message with its recipients (the send response, and `GET /v1/messages/{id}`); see `MessageJSON`.
 struct MessageRepresentation: ResponseGenerator {
     let message: Message
     /// Numbers left out because an earlier entry was the same number, as written (send responses only).
@@ -130,35 +129,24 @@ struct MessageRepresentation: ResponseGenerator {
     }
 
     var object: [String: Any] {
-        let custom = (try? JSONSerialization.jsonObject(with: Data(self.message.customJSON.utf8))) as? [String: Any] ?? [:]
-        var object: [String: Any] = [
-            "id": self.message.id.uuidString.lowercased(),
-            "provider_account_id": self.message.providerAccountID.uuidString.lowercased(),
-            "content": self.message.content,
-            "custom": custom,
-            "created_at": RFC3339.format(self.message.createdAt),
-            "recipients": self.message.recipients.map { recipient -> [String: Any] in
-                var item: [String: Any] = [
-                    "id": recipient.id.uuidString.lowercased(), "number": recipient.number.raw, "status": recipient.status.rawValue,
-                ]
-                if let e164 = recipient.number.e164 { item["number_e164"] = e164 }
-                if let code = recipient.statusCode { item["status_code"] = code }
-                if let description = recipient.statusDescription { item["status_description"] = description }
-                if let at = recipient.statusAt { item["status_at"] = RFC3339.format(at) }
-                return item
-            },
-        ]
+        var object = MessageJSON.fields(
+            id: self.message.id, providerAccountID: self.message.providerAccountID, content: self.message.content,
+            extNo: self.message.extNo, clientReference: self.message.clientReference, customJSON: self.message.customJSON,
+            createdAt: self.message.createdAt
+        )
+        object["recipients"] = self.message.recipients.map { recipient -> [String: Any] in
+            var item: [String: Any] = ["id": recipient.id.apiString, "number": recipient.number.raw, "status": recipient.status.rawValue]
+            if let e164 = recipient.number.e164 { item["number_e164"] = e164 }
+            if let code = recipient.statusCode { item["status_code"] = code }
+            if let description = recipient.statusDescription { item["status_description"] = description }
+            if let at = recipient.statusAt { item["status_at"] = RFC3339.format(at) }
+            return item
+        }
         if let duplicates = self.duplicates { object["duplicates_removed"] = duplicates }
-        if let extNo = self.message.extNo { object["ext_no"] = extNo }
-        if let reference = self.message.clientReference { object["client_reference"] = reference }
         return object
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: self.object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: data))
-        )
+        try MessageJSON.response(self.object)
     }
 }
