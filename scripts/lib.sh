@@ -51,6 +51,22 @@ ensure_python_tools() {
   fi
 }
 
+# A field of the JSON on stdin: `json '["account"]["id"]'`.
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+
+# Waits up to 60 s for smshub at base URL $1 to answer /readyz; gives up early when process $3 (if
+# given) exits. On failure shows the end of log file $2 (if given) and stops the script.
+wait_ready() {
+  local base=$1 logfile=${2:-} pid=${3:-}
+  for _ in $(seq 1 120); do
+    curl -sf "$base/readyz" >/dev/null 2>&1 && return 0
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  [ -n "$logfile" ] && tail -n 40 "$logfile" >&2
+  die "smshub did not become ready at $base"
+}
+
 pg_as_owner() {
   if [ "$(id -u)" = 0 ]; then
     runuser -u postgres -- "$@"
