@@ -2,6 +2,10 @@
 -- (bench/run reads the line that starts with "BENCH ").
 local threads = {}
 local counter = 0
+-- BENCH_RUN keeps ids unique across runs; BENCH_RATE (with BENCH_CONNECTIONS) holds a fixed rate.
+run_id = os.getenv("BENCH_RUN")
+rate = tonumber(os.getenv("BENCH_RATE") or "0")
+connections = tonumber(os.getenv("BENCH_CONNECTIONS") or "1")
 
 function setup(thread)
   thread:set("tid", #threads + 1)

@@ -1,9 +1,6 @@
 -- Huawei Cloud status reports (form encoded, as the seed shows), each for a new smsMsgId.
 -- Environment: BENCH_PATH, BENCH_RUN, BENCH_RATE, BENCH_CONNECTIONS.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
-run_id = os.getenv("BENCH_RUN")
-rate = tonumber(os.getenv("BENCH_RATE") or "0")
-connections = tonumber(os.getenv("BENCH_CONNECTIONS") or "1")
 
 wrk.method = "POST"
 wrk.path = os.getenv("BENCH_PATH")

@@ -1,7 +1,6 @@
 -- POST /v1/messages with BENCH_RECIPIENTS distinct numbers each.
 -- Environment: BENCH_KEY, BENCH_RECIPIENTS, BENCH_RUN.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
-run_id = os.getenv("BENCH_RUN")
 local size = tonumber(os.getenv("BENCH_RECIPIENTS") or "1000")
 
 wrk.method = "POST"
