@@ -8,6 +8,11 @@ public final class PGConnection: @unchecked Sendable {
     /// Set once a call sees the connection broken; the pool then discards it instead of reusing it.
     public private(set) var isBroken = false
     let createdAt = ContinuousClock.now
+    /// Statements this connection has prepared, by text and parameter types: the server parses and
+    /// analyses each once per connection instead of on every call (that was most of its CPU under load).
+    private var prepared = PreparedStatements()
+    /// How many statements one connection prepares; later distinct texts run unprepared.
+    public static let preparedStatementLimit = PreparedStatements.limit
 
     /// Session settings every connection gets, so results decode the same whatever the server's defaults.
     static let sessionOptions = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8"
@@ -62,10 +67,32 @@ public final class PGConnection: @unchecked Sendable {
         let types = binds.map { $0.type.rawValue }
         let formats = binds.map { $0.format.rawValue }
         let lengths = binds.map { Int32($0.bytes?.count ?? 0) }
-        let result: OpaquePointer? = withBindPointers(binds) { values in
-            PQexecParams(handle, query.sql, Int32(binds.count), types, values, lengths, formats, 0)
+        let key = PreparedStatements.Key(sql: query.sql, types: types)
+        let name: String
+        if let known = self.prepared.name(for: key) {
+            name = known
+        } else if let fresh = self.prepared.reserveName() {
+            _ = try self.check(PQprepare(handle, fresh, query.sql, Int32(types.count), types))
+            self.prepared.remember(key, as: fresh)
+            name = fresh
+        } else {
+            // The cache is full (a stream of distinct texts): run this one unprepared.
+            let result: OpaquePointer? = withBindPointers(binds) { values in
+                PQexecParams(handle, query.sql, Int32(binds.count), types, values, lengths, formats, 0)
+            }
+            return try self.check(result)
         }
-        return try self.check(result)
+        let result: OpaquePointer? = withBindPointers(binds) { values in
+            PQexecPrepared(handle, name, Int32(binds.count), values, lengths, formats, 0)
+        }
+        do {
+            return try self.check(result)
+        } catch let error as PGError where error.sqlState == "0A000" {
+            // "cached plan must not change result type": a table changed under the prepared statement.
+            // Forget it so the next call prepares it afresh (this transaction has failed either way).
+            self.prepared.forget(key)
+            throw error
+        }
     }
 
     /// Runs SQL text with no parameters, possibly several statements (blocking). For migrations and set-up only.
