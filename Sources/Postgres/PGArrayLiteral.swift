@@ -1,9 +1,14 @@
 /// PostgreSQL's text form of one-dimensional arrays: `{a,"b c",NULL}`.
 enum PGArrayLiteral {
-    static func encode(_ elements: [String]) -> String {
+    /// nil elements are written as SQL NULL.
+    static func encode(_ elements: [String?]) -> String {
         var out = "{"
         for (index, element) in elements.enumerated() {
             if index > 0 { out += "," }
+            guard let element else {
+                out += "NULL"
+                continue
+            }
             // Always quoting is valid for every element type and spares deciding which need it.
             out += "\""
             for character in element.unicodeScalars {

@@ -112,7 +112,9 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 )
                 // Reports that beat this commit are waiting under the task id: apply them now.
                 try await RecipientStatus.attachAndApply(
-                    tenantID: task.tenantID, accountID: task.accountID, providerMessageID: task.id.uuidString.lowercased(), session: session
+                    tenantID: task.tenantID,
+                    keys: [StatusAttachment.Key(accountID: task.accountID, providerMessageID: task.id.uuidString.lowercased())],
+                    session: session
                 )
             case .refused(let code, let message):
                 try await self.fail(task, code: code, description: message, session: session)

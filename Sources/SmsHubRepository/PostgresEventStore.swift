@@ -13,23 +13,81 @@ public struct PostgresEventStore: EventStore {
 
     public func store(_ batch: [IncomingEvents]) async throws -> [StoreOutcome] {
         try await self.database.pool.withTransaction { session in
-            var outcomes: [StoreOutcome] = []
-            var currentTenant: UUID?
-            for item in batch {
-                if currentTenant != item.tenantID {
-                    // One batch can span tenants: the setting switches within the transaction.
-                    try await Database.setTenant(item.tenantID, session)
-                    currentTenant = item.tenantID
+            var outcomes = Array(repeating: StoreOutcome(), count: batch.count)
+            // One batch can span tenants: each tenant's items are written under its own setting.
+            for (tenantID, indices) in Self.groupedByTenant(batch) {
+                try await Database.setTenant(tenantID, session)
+                try await self.storeStatuses(of: indices, in: batch, tenantID: tenantID, outcomes: &outcomes, session: session)
+                for index in indices {
+                    let item = batch[index]
+                    for event in item.events {
+                        let isNew: Bool
+                        switch event {
+                        case .status: continue
+                        case .reply(let reply): isNew = try await self.storeReply(reply, item, session)
+                        case .review(let review): isNew = try await self.storeReview(review, item, session)
+                        case .unrecognised(let unknown): isNew = try await self.storeUnrecognised(unknown, item, session)
+                        }
+                        if isNew { outcomes[index].stored += 1 } else { outcomes[index].duplicates += 1 }
+                    }
                 }
-                var outcome = StoreOutcome()
-                for event in item.events {
-                    let isNew = try await self.store(event, of: item, session: session)
-                    if isNew { outcome.stored += 1 } else { outcome.duplicates += 1 }
-                }
-                outcomes.append(outcome)
             }
             return outcomes
         }
+    }
+
+    /// Tenants in order of first appearance, each with the positions of its items.
+    private static func groupedByTenant(_ batch: [IncomingEvents]) -> [(UUID, [Int])] {
+        var order: [UUID] = []
+        var positions: [UUID: [Int]] = [:]
+        for (index, item) in batch.enumerated() {
+            if positions[item.tenantID] == nil { order.append(item.tenantID) }
+            positions[item.tenantID, default: []].append(index)
+        }
+        return order.map { ($0, positions[$0]!) }
+    }
+
+    /// Every status report of one tenant's items in one INSERT (the columns as arrays, `unnest`ed into
+    /// rows), then one attachment pass over the provider message ids that were new.
+    private func storeStatuses(
+        of indices: [Int], in batch: [IncomingEvents], tenantID: UUID, outcomes: inout [StoreOutcome], session: PGSession
+    ) async throws {
+        var rows: [(index: Int, item: IncomingEvents, report: StatusReport)] = []
+        for index in indices {
+            for case .status(let report) in batch[index].events { rows.append((index, batch[index], report)) }
+        }
+        guard !rows.isEmpty else { return }
+        let inserted = try await session.query(
+            """
+            INSERT INTO status_events (tenant_id, provider_account_id, provider, provider_message_id, number_raw, number_e164, state,
+                                       provider_code, description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
+            SELECT \(tenantID), e.*
+            FROM unnest(\(rows.map(\.item.accountID)), \(rows.map(\.item.provider.rawValue)), \(rows.map(\.report.providerMessageID)),
+                        \(PGArray(rows.map(\.report.number?.raw))), \(PGArray(rows.map(\.report.number?.e164))), \(rows.map(\.report.state.rawValue)),
+                        \(PGArray(rows.map(\.report.code))), \(PGArray(rows.map(\.report.description))),
+                        \(PGArray(rows.map { $0.report.partSequence.map(Int32.init) })), \(PGArray(rows.map { $0.report.partTotal.map(Int32.init) })),
+                        \(PGArray(rows.map { $0.report.segments.map(Int32.init) })), \(PGArray(rows.map(\.report.occurredAt))),
+                        \(rows.map(\.item.source.rawValue)), \(rows.map(\.report.dedupKey)), \(rows.map { PGJSON(text: $0.report.raw) }))
+                 AS e(provider_account_id, provider, provider_message_id, number_raw, number_e164, state, provider_code, description,
+                      part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
+            ON CONFLICT (tenant_id, dedup_key) DO NOTHING
+            RETURNING dedup_key
+            """
+        )
+        var fresh = Set(try inserted.rows.map { try $0.decode("dedup_key", as: String.self) })
+        var keys: [StatusAttachment.Key] = []
+        var seen = Set<StatusAttachment.Key>()
+        for row in rows {
+            // A key inserted once counts as stored for its first report in the batch; any repeat is a duplicate.
+            if fresh.remove(row.report.dedupKey) != nil {
+                outcomes[row.index].stored += 1
+                let key = StatusAttachment.Key(accountID: row.item.accountID, providerMessageID: row.report.providerMessageID)
+                if seen.insert(key).inserted { keys.append(key) }
+            } else {
+                outcomes[row.index].duplicates += 1
+            }
+        }
+        try await RecipientStatus.attachAndApply(tenantID: tenantID, keys: keys, session: session)
     }
 
     public func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws {
@@ -43,40 +101,13 @@ public struct PostgresEventStore: EventStore {
         }
     }
 
-    private func store(_ event: ProviderEvent, of item: IncomingEvents, session: PGSession) async throws -> Bool {
-        switch event {
-        case .status(let report): try await self.storeStatus(report, item, session)
-        case .reply(let reply): try await self.storeReply(reply, item, session)
-        case .review(let review): try await self.storeReview(review, item, session)
-        case .unrecognised(let unknown):
-            try await session.query(
-                """
-                INSERT INTO callback_receipts (tenant_id, provider_account_id, provider, outcome, reason, raw)
-                VALUES (\(item.tenantID), \(item.accountID), \(item.provider.rawValue), 'unrecognised', \(unknown.reason), \(PGJSON(text: unknown.raw)))
-                """
-            ).affectedRows == 1
-        }
-    }
-
-    private func storeStatus(_ report: StatusReport, _ item: IncomingEvents, _ session: PGSession) async throws -> Bool {
-        let inserted = try await session.query(
+    private func storeUnrecognised(_ unknown: UnrecognisedEvent, _ item: IncomingEvents, _ session: PGSession) async throws -> Bool {
+        try await session.query(
             """
-            INSERT INTO status_events (tenant_id, provider_account_id, provider, provider_message_id, number_raw, number_e164, state,
-                                       provider_code, description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
-            VALUES (\(item.tenantID), \(item.accountID), \(item.provider.rawValue), \(report.providerMessageID), \(report.number?.raw),
-                    \(report.number?.e164), \(report.state.rawValue), \(report.code), \(report.description),
-                    \(report.partSequence.map(Int32.init)), \(report.partTotal.map(Int32.init)), \(report.segments.map(Int32.init)),
-                    \(report.occurredAt), \(item.source.rawValue), \(report.dedupKey), \(PGJSON(text: report.raw)))
-            ON CONFLICT (tenant_id, dedup_key) DO NOTHING
-            RETURNING id
+            INSERT INTO callback_receipts (tenant_id, provider_account_id, provider, outcome, reason, raw)
+            VALUES (\(item.tenantID), \(item.accountID), \(item.provider.rawValue), 'unrecognised', \(unknown.reason), \(PGJSON(text: unknown.raw)))
             """
-        )
-        guard let eventID = try inserted.first?.decode("id", as: UUID.self) else { return false }
-        try await RecipientStatus.attachAndApply(
-            tenantID: item.tenantID, accountID: item.accountID,
-            providerMessageID: report.providerMessageID, session: session
-        )
-        return true
+        ).affectedRows == 1
     }
 
     private func storeReply(_ reply: InboundReply, _ item: IncomingEvents, _ session: PGSession) async throws -> Bool {

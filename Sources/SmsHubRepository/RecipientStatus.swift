@@ -4,77 +4,105 @@ import SmsHubDomain
 
 /// Moving recipients forward from their status events. Used when events arrive and again when
 /// recipients appear (a report may come before the send that it reports on has committed).
+/// `StatusAttachment` decides; this reads its inputs and writes its plan, a statement per step for
+/// any number of provider message ids.
 public enum RecipientStatus {
-    /// Links unattached events of `providerMessageID` to their recipient and applies each, in order.
-    ///
-    /// Matching: a recipient of this account with this provider message id whose number equals the
-    /// event's E.164 number, or fits the event's mask (`138****5678`), or, when the event names no
-    /// number, the only such recipient. Several recipients of one Gateway task can share a mask; they
-    /// are taken in a stable order (creation, then id), each event going to the first that it can
-    /// still move forward, so reports for two such numbers land on two rows.
-    public static func attachAndApply(tenantID: UUID, accountID: UUID, providerMessageID: String, session: PGSession) async throws {
-        let events = try await session.query(
-            """
-            SELECT id, number_raw, number_e164, state, provider_code, description, part_sequence, part_total, segments, occurred_at, received_at
-            FROM status_events
-            WHERE tenant_id = \(tenantID) AND provider_account_id = \(accountID) AND provider_message_id = \(providerMessageID)
-              AND recipient_id IS NULL
-            ORDER BY received_at, id
-            """
-        )
-        guard events.rowCount > 0 else { return }
+    /// Links unattached events of each (account, provider message id) to their recipients and applies them, in order.
+    public static func attachAndApply(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws {
+        guard !keys.isEmpty else { return }
+        let accounts = PGArray(keys.map(\.accountID)), messageIDs = PGArray(keys.map(\.providerMessageID))
+        // Recipients first: most reports of a busy account name messages with recipients, but when
+        // none exist yet (the report beat the send's commit) this one probe is all there is to do.
         let recipients = try await session.query(
             """
-            SELECT id, number_e164, status FROM message_recipients
-            WHERE tenant_id = \(tenantID) AND provider_account_id = \(accountID) AND provider_message_id = \(providerMessageID)
-            ORDER BY created_at, id
+            SELECT r.id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status
+            FROM message_recipients r
+            JOIN (SELECT DISTINCT * FROM unnest(\(accounts)::uuid[], \(messageIDs)::text[])) AS k(account_id, message_id)
+              ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
+            WHERE r.tenant_id = \(tenantID)
+            ORDER BY r.created_at, r.id
+            """
+        ).rows.map { row in
+            StatusAttachment.Recipient(
+                id: try row.decode("id"),
+                key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
+                numberE164: try row.decode("number_e164"),
+                state: DeliveryState(rawValue: try row.decode("status")) ?? .queued
+            )
+        }
+        guard !recipients.isEmpty else { return }
+        let events = try await session.query(
+            """
+            SELECT e.id, e.provider_account_id, e.provider_message_id, e.number_raw, e.number_e164, e.state, e.provider_code,
+                   e.description, e.part_sequence, e.part_total, e.segments, e.occurred_at
+            FROM status_events e
+            JOIN (SELECT DISTINCT * FROM unnest(\(accounts)::uuid[], \(messageIDs)::text[])) AS k(account_id, message_id)
+              ON e.provider_account_id = k.account_id AND e.provider_message_id = k.message_id
+            WHERE e.tenant_id = \(tenantID) AND e.recipient_id IS NULL
+            ORDER BY e.received_at, e.id
+            """
+        ).rows.map { row in
+            StatusAttachment.Event(
+                id: try row.decode("id"),
+                key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
+                numberRaw: try row.decode("number_raw"), numberE164: try row.decode("number_e164"),
+                state: DeliveryState(rawValue: try row.decode("state")) ?? .unknown,
+                code: try row.decode("provider_code"), description: try row.decode("description"),
+                partSequence: try row.decode("part_sequence"), partTotal: try row.decode("part_total"),
+                segments: try row.decode("segments"), occurredAt: try row.decode("occurred_at")
+            )
+        }
+        guard !events.isEmpty else { return }
+        var deliveredParts: [UUID: Set<Int>] = [:]
+        if events.contains(where: StatusAttachment.needsDeliveredParts) {
+            let rows = try await session.query(
+                """
+                SELECT recipient_id, part_sequence FROM status_events
+                WHERE tenant_id = \(tenantID) AND recipient_id = ANY(\(recipients.map(\.id))) AND state = 'delivered'
+                  AND part_sequence IS NOT NULL
+                """
+            ).rows
+            for row in rows {
+                deliveredParts[try row.decode("recipient_id"), default: []].insert(try row.decode("part_sequence"))
+            }
+        }
+        let plan = StatusAttachment.plan(events: events, recipients: recipients, deliveredParts: deliveredParts)
+        try await self.write(plan, tenantID: tenantID, session: session)
+    }
+
+    private static func write(_ plan: StatusAttachment.Plan, tenantID: UUID, session: PGSession) async throws {
+        guard !plan.attachments.isEmpty else { return }
+        // Rows are locked in id order, the same in every transaction, so two writers cannot deadlock.
+        let attachments = plan.attachments.sorted { $0.eventID.uuidString < $1.eventID.uuidString }
+        try await session.query(
+            """
+            UPDATE status_events e SET recipient_id = k.recipient_id
+            FROM unnest(\(attachments.map(\.eventID)), \(attachments.map(\.recipientID))) AS k(event_id, recipient_id)
+            WHERE e.tenant_id = \(tenantID) AND e.id = k.event_id
             """
         )
-        guard recipients.rowCount > 0 else { return }
-        var candidates: [(id: UUID, e164: String, rank: Int)] = try recipients.rows.map {
-            (try $0.decode("id"), try $0.decode("number_e164"), DeliveryState(rawValue: try $0.decode("status"))?.rank ?? 0)
-        }
-        for row in events.rows {
-            let eventID: UUID = try row.decode("id")
-            let e164: String? = try row.decode("number_e164")
-            let rawNumber: String? = try row.decode("number_raw")
-            var state = DeliveryState(rawValue: try row.decode("state")) ?? .unknown
-            let matching = candidates.indices.filter { index in
-                if let e164 { return candidates[index].e164 == e164 }
-                if let rawNumber, PhoneNumber.isMasked(rawNumber) { return PhoneNumber.mask(rawNumber, matches: candidates[index].e164) }
-                return candidates.count == 1
-            }
-            guard let chosen = matching.first(where: { candidates[$0].rank < state.rank }) ?? matching.first else { continue }
-            let recipientID = candidates[chosen].id
-            try await session.query("UPDATE status_events SET recipient_id = \(recipientID) WHERE tenant_id = \(tenantID) AND id = \(eventID)")
-
-            // A long message is delivered only once every part is.
-            if state == .delivered, let total: Int = try row.decode("part_total"), total > 1 {
-                let parts = try await session.query(
-                    """
-                    SELECT count(DISTINCT part_sequence) AS n FROM status_events
-                    WHERE tenant_id = \(tenantID) AND recipient_id = \(recipientID) AND state = 'delivered'
-                    """
-                ).first!.decode("n", as: Int.self)
-                if parts < total { state = .sent }
-            }
-            let occurred: Date? = try row.decode("occurred_at")
-            let updated = try await session.query(
+        for round in plan.rounds {
+            let moves = round.sorted { $0.recipientID.uuidString < $1.recipientID.uuidString }
+            // The rank check is inside the UPDATE, so a concurrent writer that moved a recipient further is never undone.
+            try await session.query(
                 """
-                UPDATE message_recipients SET
-                    status = \(state.rawValue),
-                    status_code = \(try row.decode("provider_code", as: String?.self)),
-                    status_description = \(try row.decode("description", as: String?.self)),
-                    status_at = coalesce(\(occurred), now()),
-                    segments = coalesce(\(try row.decode("segments", as: Int?.self)), segments),
-                    submitted_at = CASE WHEN status_rank(\(state.rawValue)) >= 1 THEN coalesce(submitted_at, \(occurred), now()) ELSE submitted_at END,
-                    sent_at = CASE WHEN status_rank(\(state.rawValue)) >= 2 AND \(state.rawValue) NOT IN ('failed') THEN coalesce(sent_at, \(occurred), now()) ELSE sent_at END,
-                    completed_at = CASE WHEN status_rank(\(state.rawValue)) = 4 THEN coalesce(\(occurred), now()) ELSE completed_at END,
+                UPDATE message_recipients r SET
+                    status = k.state,
+                    status_code = k.code,
+                    status_description = k.description,
+                    status_at = coalesce(k.occurred_at, now()),
+                    segments = coalesce(k.segments, r.segments),
+                    submitted_at = CASE WHEN status_rank(k.state) >= 1 THEN coalesce(r.submitted_at, k.occurred_at, now()) ELSE r.submitted_at END,
+                    sent_at = CASE WHEN status_rank(k.state) >= 2 AND k.state <> 'failed' THEN coalesce(r.sent_at, k.occurred_at, now()) ELSE r.sent_at END,
+                    completed_at = CASE WHEN status_rank(k.state) = 4 THEN coalesce(k.occurred_at, now()) ELSE r.completed_at END,
                     updated_at = now()
-                WHERE tenant_id = \(tenantID) AND id = \(recipientID) AND status_rank(status) < status_rank(\(state.rawValue))
+                FROM unnest(\(moves.map(\.recipientID)), \(moves.map(\.state.rawValue)), \(PGArray(moves.map(\.code))),
+                            \(PGArray(moves.map(\.description))), \(PGArray(moves.map { $0.segments.map(Int32.init) })),
+                            \(PGArray(moves.map(\.occurredAt))))
+                     AS k(recipient_id, state, code, description, segments, occurred_at)
+                WHERE r.tenant_id = \(tenantID) AND r.id = k.recipient_id AND status_rank(r.status) < status_rank(k.state)
                 """
             )
-            if updated.affectedRows == 1 { candidates[chosen].rank = state.rank }
         }
     }
 }

@@ -193,7 +193,9 @@ import Testing
             let recipient = try await app.seedRecipients(huawei, [("+8613800000003", "+8613800000003", "early")])[0]
             try await app.pool.withTransaction { session in
                 try await session.query("SELECT set_config('smshub.tenant_id', \(huawei.tenantID.uuidString), true)")
-                try await RecipientStatus.attachAndApply(tenantID: huawei.tenantID, accountID: huawei.accountID, providerMessageID: "early", session: session)
+                try await RecipientStatus.attachAndApply(
+                    tenantID: huawei.tenantID, keys: [StatusAttachment.Key(accountID: huawei.accountID, providerMessageID: "early")], session: session
+                )
             }
             #expect(try await app.recipientStatus(recipient).status == "delivered")
             let attached = try await app.rows("SELECT recipient_id FROM status_events WHERE provider_message_id = 'early'")
@@ -212,6 +214,48 @@ import Testing
             }
             #expect(try await app.recipientStatus(ids[0]).status == "delivered")
             #expect(try await app.recipientStatus(ids[1]).status == "delivered")
+        }
+    }
+
+    /// One batch as the ingest batcher forms it under load: several tenants, repeats inside the batch
+    /// and across items, many provider message ids. Each item's outcome counts its own events.
+    @Test func aMixedBatchIsStoredInOneTransactionWithPerItemOutcomes() async throws {
+        try await withApp { app in
+            let a = try await app.makeAccount("huawei"), b = try await app.makeAccount("huawei")
+            #expect(a.tenantID != b.tenantID)
+            let aIDs = try await app.seedRecipients(a, [("+8613800000001", "+8613800000001", "m1"), ("+8613800000002", "+8613800000002", "m2")])
+            let bIDs = try await app.seedRecipients(b, [("+8613800000001", "+8613800000001", "m1")])
+            func report(_ id: String, _ state: DeliveryState, key: String) -> ProviderEvent {
+                .status(StatusReport(providerMessageID: id, number: nil, state: state, dedupKey: key, raw: "{}"))
+            }
+            func item(_ account: CallbackAccount, _ events: [ProviderEvent]) -> IncomingEvents {
+                IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .huawei, source: .push, events: events)
+            }
+            let reply = ProviderEvent.reply(InboundReply(
+                providerMessageID: nil, number: PhoneNumber(raw: "+8613800000001", e164: "+8613800000001"), content: "hi",
+                repliedAt: nil, dedupKey: "r1", raw: "{}"
+            ))
+            let store = PostgresEventStore(database: Database(pool: app.pool))
+            let outcomes = try await store.store([
+                item(a, [report("m1", .sent, key: "a1"), report("m1", .delivered, key: "a2")]),
+                item(b, [report("m1", .failed, key: "a1"), reply]),
+                item(a, [report("m2", .delivered, key: "a3"), report("m1", .delivered, key: "a2")]),
+                item(a, [report("nobody", .delivered, key: "a4"), report("m2", .delivered, key: "a3")]),
+            ])
+            #expect(outcomes == [
+                StoreOutcome(stored: 2), StoreOutcome(stored: 2), StoreOutcome(stored: 1, duplicates: 1), StoreOutcome(stored: 1, duplicates: 1),
+            ])
+            #expect(try await app.recipientStatus(aIDs[0]).status == "delivered")
+            #expect(try await app.recipientStatus(aIDs[1]).status == "delivered")
+            #expect(try await app.recipientStatus(bIDs[0]).status == "failed")
+            let events = try await app.rows("SELECT tenant_id, dedup_key, recipient_id FROM status_events ORDER BY dedup_key, tenant_id")
+            #expect(events.count == 5)
+            #expect(events.filter { $0["recipient_id"]! == nil }.map { $0["dedup_key"]! } == ["a4"])
+            #expect(try await app.count("replies") == 1)
+            // The same batch again: all duplicates, nothing changes.
+            let again = try await store.store([item(a, [report("m1", .delivered, key: "a2")]), item(b, [reply])])
+            #expect(again == [StoreOutcome(duplicates: 1), StoreOutcome(duplicates: 1)])
+            #expect(try await app.count("status_events") == 5)
         }
     }
 
