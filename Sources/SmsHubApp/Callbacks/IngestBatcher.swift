@@ -4,19 +4,26 @@ import SmsHubDomain
 /// Group commit for callbacks: events of concurrent requests are written together in one transaction,
 /// and each request is answered only after the transaction holding its events commits.
 ///
-/// One flush runs at a time; whatever arrives meanwhile forms the next batch, so batches grow with
-/// load and a lone request waits for nothing but its own commit.
+/// Up to `maxInFlight` flushes run at once, each on its own connection; whatever arrives while they
+/// are all busy forms the next batches, so batches grow with load and a lone request waits for
+/// nothing but its own commit. One flush at a time left the CPU idle during each commit's fsync.
 actor IngestBatcher {
     private let store: any EventStore
     private let maxBatch: Int
+    private let maxInFlight: Int
     private let logger: Logger
     private var pending: [(IncomingEvents, CheckedContinuation<StoreOutcome, any Error>)] = []
-    private var flushing = false
+    private var inFlight = 0
     let onBatch: @Sendable (Int) -> Void
 
-    init(store: any EventStore, maxBatch: Int = 256, logger: Logger, onBatch: @escaping @Sendable (Int) -> Void = { _ in }) {
+    init(
+        store: any EventStore, maxBatch: Int = 256, maxInFlight: Int = 4, logger: Logger,
+        onBatch: @escaping @Sendable (Int) -> Void = { _ in }
+    ) {
+        precondition(maxInFlight > 0, "at least one flush must be able to run")
         self.store = store
         self.maxBatch = maxBatch
+        self.maxInFlight = maxInFlight
         self.logger = logger
         self.onBatch = onBatch
     }
@@ -24,8 +31,8 @@ actor IngestBatcher {
     func submit(_ events: IncomingEvents) async throws -> StoreOutcome {
         try await withCheckedThrowingContinuation { continuation in
             self.pending.append((events, continuation))
-            if !self.flushing {
-                self.flushing = true
+            if self.inFlight < self.maxInFlight {
+                self.inFlight += 1
                 Task { await self.flushLoop() }
             }
         }
@@ -56,6 +63,6 @@ actor IngestBatcher {
                 }
             }
         }
-        self.flushing = false
+        self.inFlight -= 1
     }
 }
