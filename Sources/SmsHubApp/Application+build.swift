@@ -62,8 +62,14 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         .register(on: router)
 
     let metrics = dependencies.metrics
-    let batcher = IngestBatcher(store: dependencies.events, logger: Logger(label: "smshub.ingest"), onBatch: { metrics.recordIngestBatch(size: $0) })
-    CallbackRoutes(accounts: dependencies.providerAccounts, events: dependencies.events, batcher: batcher, keyring: configuration.keyring, metrics: metrics)
+    // One cache for the routes that read callback tokens and the ones that change accounts, which clear it.
+    let accounts = CallbackAccountCache(dependencies.providerAccounts)
+    // A quarter of the pool for concurrent ingest transactions leaves the rest to the API and the dispatcher.
+    let batcher = IngestBatcher(
+        store: dependencies.events, maxInFlight: max(1, configuration.databasePoolSize / 4), logger: Logger(label: "smshub.ingest"),
+        onBatch: { metrics.recordIngestBatch(size: $0) }
+    )
+    CallbackRoutes(accounts: accounts, events: dependencies.events, batcher: batcher, keyring: configuration.keyring, metrics: metrics)
         .register(on: router)
 
     let admin = router.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken))
@@ -73,9 +79,9 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         .add(middleware: TenantAuthMiddleware(keys: dependencies.keys))
         .group(context: TenantRequestContext.self)
     TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
-    ProviderAccountRoutes(accounts: dependencies.providerAccounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL)
+    ProviderAccountRoutes(accounts: accounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL)
         .register(on: tenantAPI)
-    MessageRoutes(messages: dependencies.messages, accounts: dependencies.providerAccounts).register(on: tenantAPI)
+    MessageRoutes(messages: dependencies.messages, accounts: accounts).register(on: tenantAPI)
     MessageQueryRoutes(queries: dependencies.queries).register(on: tenantAPI)
     RecipientRoutes(queries: dependencies.queries).register(on: tenantAPI)
     StatusEventRoutes(queries: dependencies.queries).register(on: tenantAPI)

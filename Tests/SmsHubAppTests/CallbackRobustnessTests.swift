@@ -88,14 +88,31 @@ import Testing
             expectProblem(try await app.post("/callbacks/engagelab/short", body: "{}", contentType: "application/json"), .notFound, code: "not_found")
             // A real token on another provider's route names no account there.
             expectProblem(try await app.post("/callbacks/huawei/\(token)/status", body: "smsMsgId=a&status=DELIVRD", contentType: "application/x-www-form-urlencoded"), .notFound, code: "not_found")
-            // After rotation the old URL is gone.
+            // After rotation the old URL is gone, even though it was just used (and its account cached).
+            #expect(try await app.postEngageLab(engage, EngageLabSeeds.delivered).status == .ok)
             let rotated = try await app.request(.post, "/v1/provider-accounts/\(engage.accountID.uuidString.lowercased())/callback-token/rotate", bearer: engage.key)
             #expect(rotated.status == .ok)
             let newURL = try #require((rotated.json["callback_urls"] as? [String: String])?["events"])
             expectProblem(try await app.postEngageLab(engage, EngageLabSeeds.delivered), .notFound, code: "not_found")
             let moved = CallbackAccount(tenantID: engage.tenantID, key: engage.key, accountID: engage.accountID, urls: ["events": newURL])
             #expect(try await app.postEngageLab(moved, EngageLabSeeds.delivered).status == .ok)
+            // The same event through the new URL is a duplicate of the one before rotation.
             #expect(try await self.total(app) == 1)
+        }
+    }
+
+    @Test func newSecretsTakeEffectAtOnceForCallbacksJustVerified() async throws {
+        try await withApp { app in
+            let engage = try await app.engageLab()
+            #expect(try await app.postEngageLab(engage, EngageLabSeeds.delivered).status == .ok)
+            let changed = try await app.request(
+                .patch, "/v1/provider-accounts/\(engage.accountID.uuidString.lowercased())", bearer: engage.key,
+                json: #"{"credentials":{"app_secret":"the-new-secret"}}"#
+            )
+            #expect(changed.status == .ok)
+            expectProblem(try await app.postEngageLab(engage, EngageLabSeeds.reply), .unauthorized, code: "invalid_signature")
+            let signed = AppHarness.engageLabHeaders(secret: "the-new-secret")
+            #expect(try await app.postEngageLab(engage, EngageLabSeeds.reply, headers: signed).status == .ok)
         }
     }
 

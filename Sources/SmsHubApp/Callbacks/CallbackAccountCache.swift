@@ -1,0 +1,73 @@
+import Foundation
+import SmsHubDomain
+import Synchronization
+
+/// Provider accounts with the callback-token lookup cached: every callback names its account by
+/// token, and under load that lookup was a database round trip per request.
+///
+/// Entries live `lifetime` at most. Writes through this repository (a rotated token, new secrets or
+/// settings) clear the cache at once; another instance of the service sees such a write within
+/// `lifetime`. Unknown tokens are not cached, so guessing tokens cannot fill memory.
+final class CallbackAccountCache: ProviderAccountRepository {
+    private let base: any ProviderAccountRepository
+    private let lifetime: Duration
+    private let capacity: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        var entries: [[UInt8]: (account: CallbackAccount, expires: ContinuousClock.Instant)] = [:]
+        /// Counts invalidations, so a lookup that raced one does not store what it read before it.
+        var generation = 0
+    }
+
+    init(_ base: any ProviderAccountRepository, lifetime: Duration = .seconds(10), capacity: Int = 10_000) {
+        self.base = base
+        self.lifetime = lifetime
+        self.capacity = capacity
+    }
+
+    func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount? {
+        let now = ContinuousClock.now
+        let (hit, generation) = self.state.withLock { ($0.entries[hash], $0.generation) }
+        if let hit, hit.expires > now { return hit.account }
+        guard let account = try await self.base.resolveCallbackToken(hash: hash) else { return nil }
+        self.state.withLock { state in
+            guard state.generation == generation else { return }
+            if state.entries.count >= self.capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[hash] = (account, now + self.lifetime)
+        }
+        return account
+    }
+
+    private func invalidate() {
+        self.state.withLock { state in
+            state.generation += 1
+            state.entries.removeAll()
+        }
+    }
+
+    func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount {
+        defer { self.invalidate() }
+        return try await self.base.insert(record)
+    }
+
+    func update(
+        tenantID: UUID, id: UUID, _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
+    ) async throws -> ProviderAccount? {
+        // Cleared after the write commits, so no lookup running alongside it can cache the old row.
+        defer { self.invalidate() }
+        return try await self.base.update(tenantID: tenantID, id: id, change)
+    }
+
+    func list(tenantID: UUID, after cursor: PageCursor?, limit: Int) async throws -> Page<ProviderAccount> {
+        try await self.base.list(tenantID: tenantID, after: cursor, limit: limit)
+    }
+
+    func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount? {
+        try await self.base.get(tenantID: tenantID, id: id)
+    }
+
+    func record(tenantID: UUID, id: UUID) async throws -> ProviderAccountRecord? {
+        try await self.base.record(tenantID: tenantID, id: id)
+    }
+}
