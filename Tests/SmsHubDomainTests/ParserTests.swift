@@ -134,6 +134,9 @@ import Testing
         #expect(PhoneNumber.mask("138****5678", matches: "+8613812345678"))
         #expect(!PhoneNumber.mask("138****5678", matches: "+8613812345679"))
         #expect(!PhoneNumber.mask("139****5678", matches: "+8613812345678"))
+        #expect(!PhoneNumber.mask("138***5678", matches: "+8613812345678"), "one digit too few")
+        #expect(PhoneNumber.mask("141****0100", matches: "+14155550100"), "outside China the country code stays")
+        #expect(!PhoneNumber.mask("13812345678", matches: "+8613812345678"), "not masked")
     }
 
     @Test func codeTableMapsEverySeedFamily() {

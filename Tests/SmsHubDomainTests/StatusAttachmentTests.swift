@@ -82,4 +82,16 @@ import Testing
         let later = StatusAttachment.plan(events: [part3], recipients: [a], deliveredParts: [a.id: [1, 2]])
         #expect(later.rounds.map { $0.map(\.state) } == [[.delivered]])
     }
+
+    /// A whole Gateway task: 3,000 recipients, every report masked, out of order. Each lands on its own
+    /// recipient (numbers here differ in the shown digits), and a repeat of the mask goes to the next one.
+    @Test func aWholeTaskOfMaskedReportsLandsOneToOne() {
+        let recipients = (0..<3000).map { self.recipient("task", "+86139\(String(format: "%04d", $0))\(String(format: "%04d", $0))") }
+        let masked = recipients.map { "139****" + String($0.numberE164.suffix(4)) }
+        let events = masked.indices.reversed().map { self.event("task", .delivered, number: masked[$0]) }
+        let plan = StatusAttachment.plan(events: events, recipients: recipients)
+        #expect(plan.attachments.count == 3000)
+        #expect(plan.attachments.map(\.recipientID) == recipients.reversed().map(\.id))
+        #expect(plan.rounds.count == 1 && plan.rounds[0].count == 3000)
+    }
 }

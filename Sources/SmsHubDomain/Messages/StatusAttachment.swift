@@ -92,22 +92,18 @@ public enum StatusAttachment {
     ///   - deliveredParts: part sequences already reported delivered, per recipient (only needed for
     ///     recipients that `needsDeliveredParts` events may reach).
     public static func plan(events: [Event], recipients: [Recipient], deliveredParts: [UUID: Set<Int>] = [:]) -> Plan {
-        var candidates: [Key: [(id: UUID, e164: String, rank: Int)]] = [:]
+        var groups: [Key: CandidateGroup] = [:]
         for recipient in recipients {
-            candidates[recipient.key, default: []].append((recipient.id, recipient.numberE164, recipient.state.rank))
+            groups[recipient.key, default: CandidateGroup()].add(recipient)
         }
         var parts = deliveredParts
         var plan = Plan()
         var movesOf: [UUID: Int] = [:]
         for event in events {
-            guard var list = candidates[event.key] else { continue }
-            let matching = list.indices.filter { index in
-                if let e164 = event.numberE164 { return list[index].e164 == e164 }
-                if let raw = event.numberRaw, PhoneNumber.isMasked(raw) { return PhoneNumber.mask(raw, matches: list[index].e164) }
-                return list.count == 1
-            }
-            guard let chosen = matching.first(where: { list[$0].rank < event.state.rank }) ?? matching.first else { continue }
-            let recipientID = list[chosen].id
+            guard var group = groups[event.key] else { continue }
+            let matching = group.matching(event)
+            guard let chosen = matching.first(where: { group.ranks[$0] < event.state.rank }) ?? matching.first else { continue }
+            let recipientID = group.ids[chosen]
             plan.attachments.append((event.id, recipientID))
 
             var state = event.state
@@ -116,9 +112,9 @@ public enum StatusAttachment {
             if state == .delivered, let total = event.partTotal, total > 1, parts[recipientID, default: []].count < total {
                 state = .sent
             }
-            guard list[chosen].rank < state.rank else { continue }
-            list[chosen].rank = state.rank
-            candidates[event.key] = list
+            guard group.ranks[chosen] < state.rank else { continue }
+            group.ranks[chosen] = state.rank
+            groups[event.key] = group
             let round = movesOf[recipientID, default: 0]
             movesOf[recipientID] = round + 1
             if plan.rounds.count == round { plan.rounds.append([]) }
@@ -128,5 +124,40 @@ public enum StatusAttachment {
             )
         }
         return plan
+    }
+
+    /// The recipients of one key, indexed so that finding an event's matches does not compare it with
+    /// every recipient: a Gateway task holds up to 3,000, and each of their reports arrives on its own.
+    struct CandidateGroup {
+        var ids: [UUID] = []
+        var ranks: [Int] = []
+        var nationals: [String] = []
+        var byE164: [String: [Int]] = [:]
+        /// Per mask shape (digits shown before and after the stars, and length): recipients by the digits shown.
+        var byMask: [PhoneNumber.MaskShape: [PhoneNumber.MaskShape.Shown: [Int]]] = [:]
+
+        mutating func add(_ recipient: Recipient) {
+            let index = self.ids.count
+            self.ids.append(recipient.id)
+            self.ranks.append(recipient.state.rank)
+            self.nationals.append(PhoneNumber.national(ofE164: recipient.numberE164))
+            self.byE164[recipient.numberE164, default: []].append(index)
+        }
+
+        /// Indices of the recipients the event may be about, in creation order.
+        mutating func matching(_ event: Event) -> [Int] {
+            if let e164 = event.numberE164 { return self.byE164[e164] ?? [] }
+            if let raw = event.numberRaw, let (shape, shown) = PhoneNumber.MaskShape.of(raw) {
+                if self.byMask[shape] == nil {
+                    var index: [PhoneNumber.MaskShape.Shown: [Int]] = [:]
+                    for (position, national) in self.nationals.enumerated() {
+                        if let key = shape.shown(in: national) { index[key, default: []].append(position) }
+                    }
+                    self.byMask[shape] = index
+                }
+                return self.byMask[shape]?[shown] ?? []
+            }
+            return self.ids.count == 1 ? [0] : []
+        }
     }
 }

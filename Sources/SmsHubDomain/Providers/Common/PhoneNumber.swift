@@ -91,10 +91,38 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     /// Whether a masked number could be this (E.164) number: the national number's first three and last
     /// four digits must match. Chinese national numbers drop the +86.
     public static func mask(_ masked: String, matches e164: String) -> Bool {
-        let national = e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.drop(while: { $0 == "+" }))
-        guard let firstStar = masked.firstIndex(of: "*"), let lastStar = masked.lastIndex(of: "*") else { return false }
-        let head = masked[..<firstStar]
-        let tail = masked[masked.index(after: lastStar)...]
-        return national.count == masked.count && national.hasPrefix(head) && national.hasSuffix(tail)
+        guard let (shape, shown) = MaskShape.of(masked) else { return false }
+        return shape.shown(in: national(ofE164: e164)) == shown
+    }
+
+    /// The national number of an E.164 number, as the gateway masks it: Chinese numbers drop the +86.
+    public static func national(ofE164 e164: String) -> String {
+        e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.drop(while: { $0 == "+" }))
+    }
+
+    /// Where a mask shows digits: so many before the stars, so many after, of so many in all. Numbers
+    /// that fit one mask are the ones with equal shown digits, found by lookup instead of by comparing.
+    public struct MaskShape: Hashable, Sendable {
+        public var head: Int
+        public var tail: Int
+        public var length: Int
+
+        public struct Shown: Hashable, Sendable {
+            public var head: Substring
+            public var tail: Substring
+        }
+
+        /// The shape and shown digits of a masked number (`138****5678`), or nil when it is not one.
+        public static func of(_ masked: String) -> (MaskShape, Shown)? {
+            guard PhoneNumber.isMasked(masked), let first = masked.firstIndex(of: "*"), let last = masked.lastIndex(of: "*") else { return nil }
+            let head = masked[..<first], tail = masked[masked.index(after: last)...]
+            return (MaskShape(head: head.utf8.count, tail: tail.utf8.count, length: masked.utf8.count), Shown(head: head, tail: tail))
+        }
+
+        /// The digits this shape shows of a national number, or nil when the lengths differ.
+        public func shown(in national: String) -> Shown? {
+            guard national.utf8.count == self.length else { return nil }
+            return Shown(head: national.prefix(self.head), tail: national.suffix(self.tail))
+        }
     }
 }
