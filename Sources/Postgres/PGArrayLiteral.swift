@@ -1,23 +1,25 @@
 /// PostgreSQL's text form of one-dimensional arrays: `{a,"b c",NULL}`.
 enum PGArrayLiteral {
-    /// nil elements are written as SQL NULL.
-    static func encode(_ elements: [String?]) -> String {
-        var out = "{"
+    /// nil elements are written as SQL NULL. Built as bytes: the columns of a batch write pass through here.
+    static func encode(_ elements: [String?]) -> [UInt8] {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(2 + elements.reduce(0) { $0 + ($1?.utf8.count ?? 4) + 3 })
         for (index, element) in elements.enumerated() {
-            if index > 0 { out += "," }
+            if index > 0 { out.append(UInt8(ascii: ",")) }
             guard let element else {
-                out += "NULL"
+                out.append(contentsOf: "NULL".utf8)
                 continue
             }
             // Always quoting is valid for every element type and spares deciding which need it.
-            out += "\""
-            for character in element.unicodeScalars {
-                if character == "\"" || character == "\\" { out += "\\" }
-                out.unicodeScalars.append(character)
+            out.append(UInt8(ascii: "\""))
+            for byte in element.utf8 {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
             }
-            out += "\""
+            out.append(UInt8(ascii: "\""))
         }
-        return out + "}"
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 
     /// Elements of a one-dimensional array literal; nil elements are SQL NULL. Returns nil when malformed.

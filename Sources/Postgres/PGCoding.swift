@@ -194,7 +194,7 @@ extension Optional: PGDecodable where Wrapped: PGDecodable {
 
 extension Array: PGEncodable where Element: PGArrayElement {
     public static var pgType: PGType { Element.pgArrayType }
-    public var pgData: PGData { .text(Element.pgArrayType, PGArrayLiteral.encode(self.map(\.pgArrayText))) }
+    public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.map(\.pgArrayText))) }
 }
 
 extension Array: PGDecodable where Element: PGDecodable {

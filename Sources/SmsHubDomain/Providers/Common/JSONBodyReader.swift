@@ -75,10 +75,7 @@ public struct JSONObject: @unchecked Sendable {
 
     /// Canonical JSON text of `value` (sorted keys), for the raw payload column.
     public static func serialise(_ value: Any) -> String {
-        guard JSONSerialization.isValidJSONObject(value),
-            let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        CanonicalJSON.text(value)
     }
 }
 
