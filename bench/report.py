@@ -14,7 +14,7 @@ def main():
     p = argparse.ArgumentParser()
     for name in ["out", "trivial", "engage", "huawei", "engage-half", "send", "rss", "queries"]:
         p.add_argument("--" + name, required=True)
-    for name in ["connections", "duration", "pgbench", "engage-rows", "huawei-rows", "half-rate", "accepted", "send-start",
+    for name in ["connections", "duration", "pgbench", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "half-rate", "accepted", "send-start",
                  "dispatch-end", "left", "sustain-start", "sustain"]:
         p.add_argument("--" + name, type=float, required=True)
     a = p.parse_args()
@@ -38,7 +38,7 @@ def main():
     trivial_rps = rate(trivial)
     add("baseline: GET /healthz", trivial_rps, "req/s")
     add("baseline: pgbench single-row insert", a.pgbench, "tx/s")
-    for name, run, committed in [("EngageLab", engage, a.engage_rows), ("Huawei", huawei, a.huawei_rows)]:
+    for name, run, committed, batch in [("EngageLab", engage, a.engage_rows, a.engage_batch), ("Huawei", huawei, a.huawei_rows, a.huawei_batch)]:
         acked = run["requests"] - run["non_2xx"]
         r = rate(run)
         add(f"ingestion {name}: acknowledged", r, "callbacks/s",
@@ -46,6 +46,7 @@ def main():
             r >= 2 * a.pgbench and r >= 0.4 * trivial_rps)
         add(f"ingestion {name}: p50", run["p50_us"] / 1000, "ms")
         add(f"ingestion {name}: p99", run["p99_us"] / 1000, "ms")
+        add(f"ingestion {name}: mean callbacks per transaction", batch, "callbacks")
         add(f"ingestion {name}: acknowledged but not committed", max(0, acked - committed), "callbacks", "0", acked <= committed)
         add(f"ingestion {name}: committed beyond acknowledged (in flight at the end)", max(0, committed - acked), "rows",
             f"<= {a.connections:.0f}", committed - acked <= a.connections)

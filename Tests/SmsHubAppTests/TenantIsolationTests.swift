@@ -37,6 +37,27 @@ import Testing
         }
     }
 
+    /// Event tables name their tenant and account without a per-row foreign key check (migration 0008),
+    /// which is sound only while those rows are never removed: not even the owner or a superuser may.
+    @Test func tenantsAndProviderAccountsAreNeverDeleted() async throws {
+        try await withTestDatabase { database in
+            let (a, _) = try await seed(database)
+            for url in [database.ownerURL, database.superuserURL] {
+                try await withPool(url: url) { pool in
+                    for statement in ["DELETE FROM tenants WHERE id = '\(a.uuidString.lowercased())'",
+                                      "DELETE FROM provider_accounts", "TRUNCATE tenants CASCADE", "TRUNCATE provider_accounts CASCADE"] {
+                        let error = try await #require(throws: PGError.self) { try await pool.query(PGQuery(statement)) }
+                        #expect(error.sqlState == "23001", "\(statement): \(error)")
+                    }
+                }
+            }
+            let left = try await withPool(url: database.superuserURL) { pool in
+                try await pool.query("SELECT count(*) AS n FROM tenants").first!.decode("n", as: Int.self)
+            }
+            #expect(left == 2)
+        }
+    }
+
     @Test func withoutTheSettingNothingIsVisible() async throws {
         try await withAppPool { pool, database in
             _ = try await seed(database)
