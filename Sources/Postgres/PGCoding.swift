@@ -128,7 +128,26 @@ extension Decimal: PGArrayElement {
 extension UUID: PGArrayElement {
     public static var pgType: PGType { .uuid }
     public static var pgArrayType: PGType { .uuidArray }
-    public var pgData: PGData { .text(.uuid, self.uuidString.lowercased()) }
+    public var pgData: PGData { PGData(type: .uuid, bytes: self.lowercaseBytes) }
+    public var pgArrayText: String { String(decoding: self.lowercaseBytes, as: UTF8.self) }
+
+    /// The canonical lowercase text, written directly: `uuidString` formats through snprintf and
+    /// `lowercased()` copies again, and every row written binds a few of these.
+    var lowercaseBytes: [UInt8] {
+        let hex: StaticString = "0123456789abcdef"
+        return withUnsafeBytes(of: self.uuid) { raw in
+            var out = [UInt8]()
+            out.reserveCapacity(36)
+            hex.withUTF8Buffer { digits in
+                for (index, byte) in raw.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
+                    out.append(digits[Int(byte >> 4)])
+                    out.append(digits[Int(byte & 0x0F)])
+                }
+            }
+            return out
+        }
+    }
     public static func pgDecode(text: Substring) throws -> UUID {
         guard let value = UUID(uuidString: String(text)) else { throw decodingError(UUID.self, text) }
         return value

@@ -4,6 +4,14 @@ import TestSupport
 import Testing
 
 @Suite struct TypeRoundTripTests {
+    @Test func uuidsAreBoundAsTheirCanonicalLowercaseText() {
+        for _ in 0..<100 {
+            let id = UUID()
+            #expect(id.pgArrayText == id.uuidString.lowercased())
+            #expect(id.pgData.bytes == Array(id.uuidString.lowercased().utf8))
+        }
+    }
+
     @Test func scalarsRoundTrip() async throws {
         try await withAppPool { pool, _ in
             let id = UUID()

@@ -15,7 +15,8 @@ final class CallbackAccountCache: ProviderAccountRepository {
     private let state = Mutex(State())
 
     private struct State {
-        var entries: [[UInt8]: (account: CallbackAccount, expires: ContinuousClock.Instant)] = [:]
+        /// By token as received: a hit needs no hashing.
+        var entries: [String: (account: CallbackAccount, expires: ContinuousClock.Instant)] = [:]
         /// Counts invalidations, so a lookup that raced one does not store what it read before it.
         var generation = 0
     }
@@ -26,17 +27,22 @@ final class CallbackAccountCache: ProviderAccountRepository {
         self.capacity = capacity
     }
 
-    func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount? {
+    /// The account a callback URL's token names, from the cache while it is fresh.
+    func resolve(token: String) async throws -> CallbackAccount? {
         let now = ContinuousClock.now
-        let (hit, generation) = self.state.withLock { ($0.entries[hash], $0.generation) }
+        let (hit, generation) = self.state.withLock { ($0.entries[token], $0.generation) }
         if let hit, hit.expires > now { return hit.account }
-        guard let account = try await self.base.resolveCallbackToken(hash: hash) else { return nil }
+        guard let account = try await self.base.resolveCallbackToken(hash: CallbackToken.hash(of: token)) else { return nil }
         self.state.withLock { state in
             guard state.generation == generation else { return }
             if state.entries.count >= self.capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[hash] = (account, now + self.lifetime)
+            state.entries[token] = (account, now + self.lifetime)
         }
         return account
+    }
+
+    func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount? {
+        try await self.base.resolveCallbackToken(hash: hash)
     }
 
     private func invalidate() {

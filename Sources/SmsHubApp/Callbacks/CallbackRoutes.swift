@@ -7,7 +7,7 @@ import SmsHubDomain
 /// `/callbacks/{provider}/{token}…`: provider pushes. Plain Hummingbird routes, because verifying a
 /// signature needs the raw request. Answered 2xx only after the events are committed.
 struct CallbackRoutes {
-    let accounts: any ProviderAccountRepository
+    let accounts: CallbackAccountCache
     let events: any EventStore
     let batcher: IngestBatcher
     let keyring: SecretKeyring
@@ -18,6 +18,15 @@ struct CallbackRoutes {
 
     enum Endpoint {
         case engagelab, submail, huaweiStatus, huaweiReplies, gatewayStatus, gatewayReplies
+
+        /// Only EngageLab and SUBMAIL sign their callbacks; the others are authenticated by the URL's
+        /// token alone, so their secrets are not decrypted for each callback.
+        var verifiesSignatures: Bool {
+            switch self {
+            case .engagelab, .submail: true
+            case .huaweiStatus, .huaweiReplies, .gatewayStatus, .gatewayReplies: false
+            }
+        }
 
         var provider: Provider {
             switch self {
@@ -54,7 +63,7 @@ struct CallbackRoutes {
     func handle(_ endpoint: Endpoint, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let provider = endpoint.provider
         guard let token = context.parameters.get("token"), CallbackToken.looksValid(token),
-            let account = try await self.accounts.resolveCallbackToken(hash: CallbackToken.hash(of: token)),
+            let account = try await self.accounts.resolve(token: token),
             account.provider == provider
         else {
             self.metrics.recordCallback(provider: provider.rawValue, outcome: "unknown_token")
@@ -74,9 +83,11 @@ struct CallbackRoutes {
             method: request.method == .get ? .get : .post, headers: headers,
             query: request.uri.query ?? "", body: Array(body.readableBytesView)
         )
-        let secrets: ProviderSecrets
+        var secrets = ProviderSecrets()
         do {
-            secrets = try self.keyring.open(account.sealed, tenantID: account.tenantID, accountID: account.accountID)
+            if endpoint.verifiesSignatures {
+                secrets = try self.keyring.open(account.sealed, tenantID: account.tenantID, accountID: account.accountID)
+            }
         } catch {
             // The account's secrets cannot be opened with the configured keys: a configuration fault,
             // not the provider's. 503 makes the provider retry once the keys are fixed.

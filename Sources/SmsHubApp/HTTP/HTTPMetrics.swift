@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import Synchronization
 
 /// The service's Prometheus registry. One per application, not a process-wide bootstrap, so tests can
 /// run several applications side by side and read each one's own figures.
@@ -13,31 +14,72 @@ public final class ServiceMetrics: Sendable {
 
     public init() {}
 
+    /// Metric handles by label values. The registry's `make…` validates names and help text and
+    /// hashes every label on each call, which the profile showed on every request.
+    private struct Handles {
+        var requests: [RequestKey: (Counter, DurationHistogram)] = [:]
+        var callbacks: [CallbackKey: Counter] = [:]
+        var ingestBatch: ValueHistogram?
+    }
+
+    private struct RequestKey: Hashable {
+        var method: String, route: String, status: Int
+    }
+
+    private struct CallbackKey: Hashable {
+        var provider: String, outcome: String
+    }
+
+    private let handles = Mutex(Handles())
+
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        let labels = [("method", method), ("route", route), ("status", String(status))]
-        self.registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status"),
-            labels: labels
-        ).increment()
-        self.registry.makeDurationHistogram(
-            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route and status"),
-            labels: labels,
-            buckets: Self.durationBuckets
-        ).record(duration)
+        let key = RequestKey(method: method, route: route, status: status)
+        let (counter, histogram) = self.handles.withLock { handles in
+            if let known = handles.requests[key] { return known }
+            let labels = [("method", method), ("route", route), ("status", String(status))]
+            let made = (
+                self.registry.makeCounter(
+                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status"),
+                    labels: labels
+                ),
+                self.registry.makeDurationHistogram(
+                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route and status"),
+                    labels: labels,
+                    buckets: Self.durationBuckets
+                )
+            )
+            handles.requests[key] = made
+            return made
+        }
+        counter.increment()
+        histogram.record(duration)
     }
 
     func recordCallback(provider: String, outcome: String) {
-        self.registry.makeCounter(
-            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "callbacks", unitName: "total", helpText: "Provider callbacks by provider and outcome"),
-            labels: [("provider", provider), ("outcome", outcome)]
-        ).increment()
+        let key = CallbackKey(provider: provider, outcome: outcome)
+        let counter = self.handles.withLock { handles in
+            if let known = handles.callbacks[key] { return known }
+            let made = self.registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "callbacks", unitName: "total", helpText: "Provider callbacks by provider and outcome"),
+                labels: [("provider", provider), ("outcome", outcome)]
+            )
+            handles.callbacks[key] = made
+            return made
+        }
+        counter.increment()
     }
 
     func recordIngestBatch(size: Int) {
-        self.registry.makeValueHistogram(
-            descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "ingest_batch", unitName: "size", helpText: "Callbacks committed per ingest transaction"),
-            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]
-        ).record(Double(size))
+        let histogram = self.handles.withLock { handles in
+            if let known = handles.ingestBatch { return known }
+            let made = self.registry.makeValueHistogram(
+                descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "ingest_batch", unitName: "size", helpText: "Callbacks committed per ingest transaction"),
+                buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]
+            ) as ValueHistogram
+            handles.ingestBatch = made
+            return made
+        }
+        histogram.record(Double(size))
     }
 
     public func exposition() -> String {

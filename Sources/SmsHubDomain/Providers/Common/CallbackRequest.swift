@@ -20,23 +20,15 @@ public struct CallbackRequest: Sendable {
     /// The media type without parameters, lowercased (`application/json`).
     public var mediaType: String? {
         guard let value = self.headers["content-type"] else { return nil }
-        return value.split(separator: ";", maxSplits: 1).first.map { Self.trimmed($0).lowercased() }
-    }
-
-    /// Without the spaces and tabs around it. (Foundation's `trimmingCharacters` goes through NSString,
-    /// which showed up in the profile of every callback.)
-    static func trimmed(_ text: Substring, also extra: Character? = nil) -> Substring {
-        let unwanted: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == extra }
-        guard let first = text.firstIndex(where: { !unwanted($0) }), let last = text.lastIndex(where: { !unwanted($0) }) else { return "" }
-        return text[first...last]
+        return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() }
     }
 
     public func headerParameter(_ name: String) -> String? {
         guard let value = self.headers["content-type"] else { return nil }
         for part in value.split(separator: ";").dropFirst() {
             let pair = part.split(separator: "=", maxSplits: 1)
-            if pair.count == 2, Self.trimmed(pair[0]).lowercased() == name {
-                return String(Self.trimmed(pair[1], also: "\""))
+            if pair.count == 2, pair[0].trimmingBlanks().lowercased() == name {
+                return String(pair[1].trimmingBlanks(also: "\""))
             }
         }
         return nil

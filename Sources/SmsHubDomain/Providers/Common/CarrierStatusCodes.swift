@@ -104,7 +104,7 @@ public enum CarrierStatusCodes {
     /// The entry for `code` (trimmed, case-insensitive). Unknown codes are `undelivered` with no
     /// description, and keep their raw code.
     public static func lookup(_ code: String) -> StatusCode {
-        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        let trimmed = String(code.trimmingBlanks())
         let key = trimmed.uppercased()
         if let exact = table[key] { return StatusCode(code: trimmed, state: exact.state, description: exact.description, descriptionZH: exact.descriptionZH) }
         if key.count > 3, key.dropFirst(2).first == ":", let family = families[String(key.prefix(2))] {

@@ -30,19 +30,24 @@ public enum ProviderTime {
     }
 
     static func fields(_ text: String, separator: Character) -> Fields? {
-        let chars = Array(text)
-        guard chars.count == 19 || (chars.count == 20 && chars[19] == "Z") else { return nil }
+        // Bytes, not Characters: every valid form is ASCII, and this runs for each report.
+        let bytes = Array(text.utf8)
+        guard bytes.count == 19 || (bytes.count == 20 && bytes[19] == UInt8(ascii: "Z")), let separator = separator.asciiValue else { return nil }
         func number(_ range: Range<Int>) -> Int? {
-            let slice = chars[range]
-            guard slice.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            return Int(String(slice))
+            var value = 0
+            for byte in bytes[range] {
+                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+                value = value * 10 + Int(byte - UInt8(ascii: "0"))
+            }
+            return value
         }
-        guard chars[4] == "-", chars[7] == "-", chars[10] == separator, chars[13] == ":", chars[16] == ":",
+        guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == separator,
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
             (2000...2100).contains(year), (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
-        return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second, zone: chars.count == 20 ? "Z" : nil)
+        return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second, zone: bytes.count == 20 ? "Z" : nil)
     }
 
     static func epoch(_ f: Fields) -> Double {
