@@ -86,7 +86,9 @@ struct CallbackRoutes {
         var secrets = ProviderSecrets()
         do {
             if endpoint.verifiesSignatures {
-                secrets = try self.keyring.open(account.sealed, tenantID: account.tenantID, accountID: account.accountID)
+                secrets = try self.accounts.secrets(token: token, of: account) { sealed in
+                    try self.keyring.open(sealed, tenantID: account.tenantID, accountID: account.accountID)
+                }
             }
         } catch {
             // The account's secrets cannot be opened with the configured keys: a configuration fault,

@@ -13,20 +13,26 @@ public enum CanonicalJSON {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Form fields: every value a string, so no value needs a dynamic cast.
+    public static func text(_ fields: [String: String]) -> String {
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(256)
+        for (index, key) in fields.keys.sorted(by: utf8Order).enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            string(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            string(fields[key]!, into: &out)
+        }
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// False when `value` holds something JSON cannot represent (then nothing sensible was written).
     private static func write(_ value: Any, into out: inout [UInt8]) -> Bool {
+        // Most likely first: every failed cast of an `Any` costs a trip through the runtime.
         switch value {
         case let text as String:
             string(text, into: &out)
-        case let fields as [String: String]:
-            out.append(UInt8(ascii: "{"))
-            for (index, key) in fields.keys.sorted(by: utf8Order).enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                string(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                string(fields[key]!, into: &out)
-            }
-            out.append(UInt8(ascii: "}"))
         case let object as [String: Any]:
             out.append(UInt8(ascii: "{"))
             for (index, key) in object.keys.sorted(by: utf8Order).enumerated() {
@@ -36,6 +42,15 @@ public enum CanonicalJSON {
                 guard write(object[key]!, into: &out) else { return false }
             }
             out.append(UInt8(ascii: "}"))
+        case let number as NSNumber:
+            // JSONSerialization's numbers and booleans; Swift's own Int, Double and Bool bridge to it too.
+            switch JSONObject.kind(number) {
+            case .bool: out.append(contentsOf: (number.boolValue ? "true" : "false").utf8)
+            case .integer: out.append(contentsOf: number.stringValue.utf8)
+            case .float:
+                guard number.doubleValue.isFinite else { return false }
+                out.append(contentsOf: "\(number.doubleValue)".utf8)
+            }
         case let list as [Any]:
             out.append(UInt8(ascii: "["))
             for (index, element) in list.enumerated() {
@@ -46,26 +61,9 @@ public enum CanonicalJSON {
         case is NSNull:
             out.append(contentsOf: "null".utf8)
         default:
-            guard let number = self.number(value) else { return false }
-            out.append(contentsOf: number.utf8)
+            return false
         }
         return true
-    }
-
-    /// Numbers and booleans as JSONSerialization hands them over (NSNumber), or as Swift values.
-    private static func number(_ value: Any) -> String? {
-        switch value {
-        case let flag as Bool where type(of: value) == Bool.self: return flag ? "true" : "false"
-        case let integer as Int where type(of: value) == Int.self: return String(integer)
-        case let double as Double where type(of: value) == Double.self: return double.isFinite ? "\(double)" : nil
-        case let number as NSNumber:
-            switch JSONObject.kind(number) {
-            case .bool: return number.boolValue ? "true" : "false"
-            case .integer: return number.stringValue
-            case .float: return number.doubleValue.isFinite ? "\(number.doubleValue)" : nil
-            }
-        default: return nil
-        }
     }
 
     private static func utf8Order(_ a: String, _ b: String) -> Bool {

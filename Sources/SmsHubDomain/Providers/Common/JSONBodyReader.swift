@@ -55,9 +55,10 @@ public struct JSONObject: @unchecked Sendable {
     enum NumberKind { case integer, float, bool }
 
     static func kind(_ number: NSNumber) -> NumberKind {
-        switch String(cString: number.objCType) {
-        case "c", "B": .bool
-        case "d", "f": .float
+        // objCType is a one-letter C string; read the letter rather than build a String of it.
+        switch UInt8(bitPattern: number.objCType.pointee) {
+        case UInt8(ascii: "c"), UInt8(ascii: "B"): .bool
+        case UInt8(ascii: "d"), UInt8(ascii: "f"): .float
         default: .integer
         }
     }
@@ -76,6 +77,10 @@ public struct JSONObject: @unchecked Sendable {
     /// Canonical JSON text of `value` (sorted keys), for the raw payload column.
     public static func serialise(_ value: Any) -> String {
         CanonicalJSON.text(value)
+    }
+
+    public static func serialise(_ fields: [String: String]) -> String {
+        CanonicalJSON.text(fields)
     }
 }
 
