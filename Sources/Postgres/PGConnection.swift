@@ -95,6 +95,34 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
+    /// Starts a transaction with `settings` in force for it (`set_config(name, value, true)`), in one
+    /// round trip: a simple-protocol query, so the values go in as literals escaped by libpq.
+    public func begin(settings: [(name: String, value: String)]) throws {
+        guard let handle, !self.isBroken else {
+            throw PGError(kind: .connection, message: "connection is closed")
+        }
+        var sql = "BEGIN"
+        if !settings.isEmpty {
+            let calls = try settings.map { "set_config(\(try self.literal($0.name, handle)), \(try self.literal($0.value, handle)), true)" }
+            sql += "; SELECT " + calls.joined(separator: ", ")
+        }
+        _ = try self.check(PQexec(handle, sql))
+    }
+
+    private func literal(_ text: String, _ handle: OpaquePointer) throws -> String {
+        let utf8 = Array(text.utf8)
+        guard !utf8.contains(0) else {
+            throw PGError(kind: .invalidParameter, message: "a setting contains a NUL character")
+        }
+        guard let escaped = utf8.withUnsafeBufferPointer({ buffer in
+            buffer.withMemoryRebound(to: CChar.self) { PQescapeLiteral(handle, $0.baseAddress, $0.count) }
+        }) else {
+            throw PGError(kind: .invalidParameter, message: Self.trimmed(PQerrorMessage(handle)))
+        }
+        defer { PQfreemem(escaped) }
+        return String(cString: escaped)
+    }
+
     /// Runs SQL text with no parameters, possibly several statements (blocking). For migrations and set-up only.
     public func executeScript(_ sql: String) throws {
         guard let handle, !self.isBroken else {

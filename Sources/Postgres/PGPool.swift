@@ -39,9 +39,11 @@ public actor PGPool {
         }
     }
 
-    /// Leases a connection and runs `body` in a transaction on it.
-    public nonisolated func withTransaction<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
-        try await self.withSession { session in try await session.transaction(body) }
+    /// Leases a connection and runs `body` in a transaction on it, with `settings` in force (see `PGSession.transaction`).
+    public nonisolated func withTransaction<R: Sendable>(
+        settings: [(name: String, value: String)] = [], _ body: (PGSession) async throws -> R
+    ) async throws -> R {
+        try await self.withSession { session in try await session.transaction(settings: settings, body) }
     }
 
     /// One statement on any free connection, outside an explicit transaction.

@@ -19,8 +19,11 @@ public struct PGSession: Sendable {
     }
 
     /// Runs `body` inside `BEGIN … COMMIT`; any thrown error rolls the transaction back and is rethrown.
-    public func transaction<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
-        try await self.query("BEGIN")
+    /// `settings` (custom parameters such as `smshub.tenant_id`) hold for this transaction only and are
+    /// set with the BEGIN, in the same round trip.
+    public func transaction<R: Sendable>(settings: [(name: String, value: String)] = [], _ body: (PGSession) async throws -> R) async throws -> R {
+        let connection = self.connection
+        try await self.threads.runIfActive { try connection.begin(settings: settings) }
         let value: R
         do {
             value = try await body(self)

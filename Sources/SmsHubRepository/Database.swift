@@ -12,10 +12,12 @@ public struct Database: Sendable {
 
     /// A transaction in which row-level security shows only `tenantID`'s rows.
     public func withTenant<R: Sendable>(_ tenantID: UUID, _ body: (PGSession) async throws -> R) async throws -> R {
-        try await self.pool.withTransaction { session in
-            try await Self.setTenant(tenantID, session)
-            return try await body(session)
-        }
+        try await self.pool.withTransaction(settings: [Self.tenantSetting(tenantID)], body)
+    }
+
+    /// The setting row-level security reads; set per transaction, so a pooled connection never carries it over.
+    static func tenantSetting(_ tenantID: UUID) -> (name: String, value: String) {
+        ("smshub.tenant_id", tenantID.uuidString.lowercased())
     }
 
     /// Scopes the rest of the current transaction to `tenantID`. May be called again to switch tenants.

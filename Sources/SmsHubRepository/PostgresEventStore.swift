@@ -12,11 +12,13 @@ public struct PostgresEventStore: EventStore {
     }
 
     public func store(_ batch: [IncomingEvents]) async throws -> [StoreOutcome] {
-        try await self.database.pool.withTransaction { session in
+        let groups = Self.groupedByTenant(batch)
+        guard let first = groups.first?.0 else { return [] }
+        return try await self.database.pool.withTransaction(settings: [Database.tenantSetting(first)]) { session in
             var outcomes = Array(repeating: StoreOutcome(), count: batch.count)
             // One batch can span tenants: each tenant's items are written under its own setting.
-            for (tenantID, indices) in Self.groupedByTenant(batch) {
-                try await Database.setTenant(tenantID, session)
+            for (tenantID, indices) in groups {
+                if tenantID != first { try await Database.setTenant(tenantID, session) }
                 try await self.storeStatuses(of: indices, in: batch, tenantID: tenantID, outcomes: &outcomes, session: session)
                 for index in indices {
                     let item = batch[index]
@@ -48,7 +50,8 @@ public struct PostgresEventStore: EventStore {
     }
 
     /// Every status report of one tenant's items in one INSERT (the columns as arrays, `unnest`ed into
-    /// rows), then one attachment pass over the provider message ids that were new.
+    /// rows) that also says which new reports name a message with recipients; then one attachment pass
+    /// over those. Reports on messages not (yet) recorded cost this one statement.
     private func storeStatuses(
         of indices: [Int], in batch: [IncomingEvents], tenantID: UUID, outcomes: inout [StoreOutcome], session: PGSession
     ) async throws {
@@ -59,6 +62,7 @@ public struct PostgresEventStore: EventStore {
         guard !rows.isEmpty else { return }
         let inserted = try await session.query(
             """
+            WITH inserted AS (
             INSERT INTO status_events (tenant_id, provider_account_id, provider, provider_message_id, number_raw, number_e164, state,
                                        provider_code, description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
             SELECT \(tenantID), e.*
@@ -71,18 +75,26 @@ public struct PostgresEventStore: EventStore {
                  AS e(provider_account_id, provider, provider_message_id, number_raw, number_e164, state, provider_code, description,
                       part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
             ON CONFLICT (tenant_id, dedup_key) DO NOTHING
-            RETURNING dedup_key
+            RETURNING dedup_key, provider_account_id, provider_message_id
+            )
+            SELECT i.dedup_key, EXISTS (
+                SELECT 1 FROM message_recipients r
+                WHERE r.tenant_id = \(tenantID) AND r.provider_account_id = i.provider_account_id
+                  AND r.provider_message_id = i.provider_message_id
+            ) AS has_recipients
+            FROM inserted i
             """
         )
-        var fresh = Set(try inserted.rows.map { try $0.decode("dedup_key", as: String.self) })
+        var fresh: [String: Bool] = [:]
+        for row in inserted.rows { fresh[try row.decode("dedup_key")] = try row.decode("has_recipients", as: Bool.self) }
         var keys: [StatusAttachment.Key] = []
         var seen = Set<StatusAttachment.Key>()
         for row in rows {
             // A key inserted once counts as stored for its first report in the batch; any repeat is a duplicate.
-            if fresh.remove(row.report.dedupKey) != nil {
+            if let hasRecipients = fresh.removeValue(forKey: row.report.dedupKey) {
                 outcomes[row.index].stored += 1
                 let key = StatusAttachment.Key(accountID: row.item.accountID, providerMessageID: row.report.providerMessageID)
-                if seen.insert(key).inserted { keys.append(key) }
+                if hasRecipients, seen.insert(key).inserted { keys.append(key) }
             } else {
                 outcomes[row.index].duplicates += 1
             }

@@ -58,6 +58,23 @@ import Testing
         }
     }
 
+    @Test func transactionSettingsAreEscapedAndEndWithTheTransaction() async throws {
+        try await withAppPool(maxConnections: 1) { pool, _ in
+            let tricky = "it's'; SELECT pg_sleep(10); --\\ ü"
+            let seen = try await pool.withTransaction(settings: [("smshub.test", tricky), ("smshub.other", "")]) { session in
+                try await session.query("SELECT current_setting('smshub.test') AS a, current_setting('smshub.other') AS b").first!
+                    .decode("a", as: String.self)
+            }
+            #expect(seen == tricky)
+            // Same connection (the pool holds one), next transaction: the setting is gone.
+            let after = try await pool.query("SELECT coalesce(current_setting('smshub.test', true), '') AS a").first!.decode("a", as: String.self)
+            #expect(after == "")
+            await #expect(throws: PGError.self) {
+                try await pool.withTransaction(settings: [("smshub.test", "a\u{0}b")]) { _ in }
+            }
+        }
+    }
+
     @Test func connectionErrorsDoNotLeakPasswords() async throws {
         let pool = PGPool(configuration: PGConfiguration(url: "postgresql://someone:hunter2-secret@127.0.0.1:1/db", maxConnections: 1, connectTimeoutSeconds: 2))
         let error = try await #require(throws: PGError.self) { try await pool.query("SELECT 1") }
