@@ -3,6 +3,17 @@ import Foundation
 import Testing
 
 @Suite struct DigestTests {
+    @Test func randomUUIDsAreVersion4AndDistinct() {
+        let ids = SecureRandom.uuids(1000)
+        #expect(ids.count == 1000 && Set(ids).count == 1000)
+        for id in ids {
+            let text = id.uuidString
+            #expect(Array(text)[14] == "4", "version nibble")
+            #expect("89AB".contains(Array(text)[19]), "variant bits")
+        }
+        #expect(SecureRandom.uuids(0).isEmpty)
+    }
+
     // RFC 1321 appendix A.5.
     @Test(arguments: [
         ("", "d41d8cd98f00b204e9800998ecf8427e"),

@@ -1,5 +1,8 @@
 import Foundation
 import Hummingbird
+import SmsHubDomain
+
+struct UnrepresentableJSON: Error {}
 
 /// Messages are written with JSONSerialization rather than the API's snake_case encoder, so each
 /// tenant's own `custom` keys come back exactly as sent. One place for the fields every message shape
@@ -18,8 +21,10 @@ enum MessageJSON {
         return object
     }
 
+    /// Written by `CanonicalJSON`: JSONSerialization's bridged, locale-sorted writer took two thirds of
+    /// the service's CPU answering a send to 1,000 recipients.
     static func response(_ object: [String: Any]) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        guard let data = CanonicalJSON.bytes(object) else { throw UnrepresentableJSON() }
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data))

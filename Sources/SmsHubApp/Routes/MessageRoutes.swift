@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -49,7 +50,7 @@ struct MessageRoutes {
                 accountID: body.providerAccountId, recipients: body.recipients, content: body.content, extNo: body.extNo,
                 clientReference: body.clientReference, customJSON: customJSON
             ),
-            recipients: validated.numbers.map { Recipient(id: UUID(), number: $0, status: .queued) }
+            recipients: zip(SecureRandom.uuids(validated.numbers.count), validated.numbers).map { Recipient(id: $0, number: $1, status: .queued) }
         )
         switch try await self.messages.create(message) {
         case .created(let stored):

@@ -1,16 +1,23 @@
 import Foundation
 
-/// JSON text of a parsed body or a set of form fields, keys sorted, for the raw payload column.
+/// JSON text with sorted keys: a parsed body or a set of form fields for the raw payload column, and
+/// the API's message shapes (which carry each tenant's own `custom` object as sent).
 ///
 /// Written by hand because `JSONSerialization` sorts keys with locale-aware string comparison and
 /// casts every value through the Objective-C bridge: that was the largest single cost of taking a
 /// callback in. Keys sort by their UTF-8 bytes.
 public enum CanonicalJSON {
     public static func text(_ value: Any) -> String {
+        bytes(value).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    /// The UTF-8 text of `value`, or nil when it holds something JSON cannot represent (a date, an
+    /// optional, a non-finite number), where JSONSerialization would have thrown.
+    public static func bytes(_ value: Any) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        guard write(value, into: &out) else { return "{}" }
-        return String(decoding: out, as: UTF8.self)
+        guard write(value, into: &out) else { return nil }
+        return out
     }
 
     /// Form fields: every value a string, so no value needs a dynamic cast.
