@@ -40,3 +40,7 @@ CREATE TRIGGER provider_accounts_never_deleted BEFORE DELETE OR TRUNCATE ON prov
 -- Same columns as status_events_provider_id_idx, which serves the attachment lookup as well (a
 -- provider message id has a handful of events); one index fewer to write per event.
 DROP INDEX status_events_unattached_idx;
+
+-- Its columns lead message_recipients_position_idx (tenant_id, message_id, position), which serves every
+-- lookup by message; one index fewer to write per recipient of a send.
+DROP INDEX message_recipients_message_idx;

@@ -10,6 +10,7 @@ connections = tonumber(os.getenv("BENCH_CONNECTIONS") or "1")
 function setup(thread)
   thread:set("tid", #threads + 1)
   table.insert(threads, thread)
+  for _, t in ipairs(threads) do t:set("nthreads", #threads) end
 end
 
 function next_id()
@@ -25,11 +26,29 @@ function done(summary, latency, requests)
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
 end
 
--- With RATE set (requests/s over all connections), each connection waits between requests so the
--- total stays near it: wrk's way to hold a fixed rate below the maximum.
+-- With RATE set (requests/s over all connections), each thread hands out send slots at its share of
+-- the rate and each connection waits for its slot: the rate holds whatever the latency (a fixed delay
+-- per connection would add the latency to every interval and fall short of the rate).
+local ffi = require("ffi")
+ffi.cdef[[
+  typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+  int clock_gettime(int clock, bench_timespec *out);
+]]
+local now_ts = ffi.new("bench_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, now_ts) -- CLOCK_MONOTONIC
+  return tonumber(now_ts.tv_sec) * 1000 + tonumber(now_ts.tv_nsec) / 1e6
+end
+local next_slot = nil
+
 function delay()
-  if rate and rate > 0 then
-    return connections * 1000 / rate
+  if not (rate and rate > 0) then
+    return 0
   end
-  return 0
+  local interval = 1000 * (nthreads or 1) / rate
+  local now = now_ms()
+  if next_slot == nil or next_slot < now then next_slot = now end
+  local wait = next_slot - now
+  next_slot = next_slot + interval
+  return wait
 end
