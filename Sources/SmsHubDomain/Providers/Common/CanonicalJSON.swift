@@ -22,16 +22,26 @@ public enum CanonicalJSON {
 
     /// Form fields: every value a string, so no value needs a dynamic cast.
     public static func text(_ fields: [String: String]) -> String {
-        var out: [UInt8] = [UInt8(ascii: "{")]
+        var out: [UInt8] = []
         out.reserveCapacity(256)
-        for (index, key) in fields.keys.sorted(by: utf8Order).enumerated() {
+        _ = object(fields, into: &out) { text, out in
+            string(text, into: &out)
+            return true
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// An object with its keys in UTF-8 byte order; false when a value cannot be written.
+    private static func object<Value>(_ members: [String: Value], into out: inout [UInt8], value: (Value, inout [UInt8]) -> Bool) -> Bool {
+        out.append(UInt8(ascii: "{"))
+        for (index, key) in members.keys.sorted(by: utf8Order).enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             string(key, into: &out)
             out.append(UInt8(ascii: ":"))
-            string(fields[key]!, into: &out)
+            guard value(members[key]!, &out) else { return false }
         }
         out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
+        return true
     }
 
     /// False when `value` holds something JSON cannot represent (then nothing sensible was written).
@@ -40,15 +50,8 @@ public enum CanonicalJSON {
         switch value {
         case let text as String:
             string(text, into: &out)
-        case let object as [String: Any]:
-            out.append(UInt8(ascii: "{"))
-            for (index, key) in object.keys.sorted(by: utf8Order).enumerated() {
-                if index > 0 { out.append(UInt8(ascii: ",")) }
-                string(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                guard write(object[key]!, into: &out) else { return false }
-            }
-            out.append(UInt8(ascii: "}"))
+        case let members as [String: Any]:
+            guard object(members, into: &out, value: { write($0, into: &$1) }) else { return false }
         case let number as NSNumber:
             // JSONSerialization's numbers and booleans; Swift's own Int, Double and Bool bridge to it too.
             switch JSONObject.kind(number) {
