@@ -11,14 +11,14 @@ public enum RecipientStatus {
     public static func attachAndApply(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws {
         guard !keys.isEmpty else { return }
         let accounts = PGArray(keys.map(\.accountID)), messageIDs = PGArray(keys.map(\.providerMessageID))
+        let wanted: PGQuery = "(SELECT DISTINCT * FROM unnest(\(accounts)::uuid[], \(messageIDs)::text[])) AS k(account_id, message_id)"
         // Recipients first: most reports of a busy account name messages with recipients, but when
         // none exist yet (the report beat the send's commit) this one probe is all there is to do.
         let recipients = try await session.query(
             """
             SELECT r.id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status
             FROM message_recipients r
-            JOIN (SELECT DISTINCT * FROM unnest(\(accounts)::uuid[], \(messageIDs)::text[])) AS k(account_id, message_id)
-              ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
+            JOIN \(fragment: wanted) ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
             WHERE r.tenant_id = \(tenantID)
             ORDER BY r.created_at, r.id
             """
@@ -36,8 +36,7 @@ public enum RecipientStatus {
             SELECT e.id, e.provider_account_id, e.provider_message_id, e.number_raw, e.number_e164, e.state, e.provider_code,
                    e.description, e.part_sequence, e.part_total, e.segments, e.occurred_at
             FROM status_events e
-            JOIN (SELECT DISTINCT * FROM unnest(\(accounts)::uuid[], \(messageIDs)::text[])) AS k(account_id, message_id)
-              ON e.provider_account_id = k.account_id AND e.provider_message_id = k.message_id
+            JOIN \(fragment: wanted) ON e.provider_account_id = k.account_id AND e.provider_message_id = k.message_id
             WHERE e.tenant_id = \(tenantID) AND e.recipient_id IS NULL
             ORDER BY e.received_at, e.id
             """
