@@ -22,8 +22,8 @@ public struct Database: Sendable {
 
     /// Scopes the rest of the current transaction to `tenantID`. May be called again to switch tenants.
     static func setTenant(_ tenantID: UUID, _ session: PGSession) async throws {
-        // `true`: the setting lasts until the end of this transaction, so a pooled connection never carries it over.
-        try await session.query("SELECT set_config('smshub.tenant_id', \(tenantID)::text, true)")
+        let setting = Self.tenantSetting(tenantID)
+        try await session.query("SELECT set_config(\(setting.name), \(setting.value), true)")
     }
 
     /// A transaction acting as `smshub_admin`, the role whose policies span tenants. Admin API only.
