@@ -32,12 +32,20 @@ public final class ServiceMetrics: Sendable {
 
     private let handles = Mutex(Handles())
 
+    /// The handle stored under `key`, made (once) by `make` when missing.
+    private func handle<Key: Hashable, Handle: Sendable>(_ table: WritableKeyPath<Handles, [Key: Handle]>, _ key: Key, make: () -> Handle) -> Handle {
+        self.handles.withLock { handles in
+            if let known = handles[keyPath: table][key] { return known }
+            let made = make()
+            handles[keyPath: table][key] = made
+            return made
+        }
+    }
+
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        let key = RequestKey(method: method, route: route, status: status)
-        let (counter, histogram) = self.handles.withLock { handles in
-            if let known = handles.requests[key] { return known }
+        let (counter, histogram) = self.handle(\.requests, RequestKey(method: method, route: route, status: status)) {
             let labels = [("method", method), ("route", route), ("status", String(status))]
-            let made = (
+            return (
                 self.registry.makeCounter(
                     descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status"),
                     labels: labels
@@ -48,25 +56,18 @@ public final class ServiceMetrics: Sendable {
                     buckets: Self.durationBuckets
                 )
             )
-            handles.requests[key] = made
-            return made
         }
         counter.increment()
         histogram.record(duration)
     }
 
     func recordCallback(provider: String, outcome: String) {
-        let key = CallbackKey(provider: provider, outcome: outcome)
-        let counter = self.handles.withLock { handles in
-            if let known = handles.callbacks[key] { return known }
-            let made = self.registry.makeCounter(
+        self.handle(\.callbacks, CallbackKey(provider: provider, outcome: outcome)) {
+            self.registry.makeCounter(
                 descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "callbacks", unitName: "total", helpText: "Provider callbacks by provider and outcome"),
                 labels: [("provider", provider), ("outcome", outcome)]
             )
-            handles.callbacks[key] = made
-            return made
-        }
-        counter.increment()
+        }.increment()
     }
 
     func recordIngestBatch(size: Int) {
