@@ -4,8 +4,8 @@ import SmsHubDomain
 
 struct UnrepresentableJSON: Error {}
 
-/// Messages are written with JSONSerialization rather than the API's snake_case encoder, so each
-/// tenant's own `custom` keys come back exactly as sent. One place for the fields every message shape
+/// Messages are written as dictionaries through `CanonicalJSON` rather than the API's snake_case
+/// encoder, so each tenant's own `custom` keys come back exactly as sent. One place for the fields every message shape
 /// shares (the send response, one message, a page of them) and for the response itself.
 enum MessageJSON {
     static func fields(id: UUID, providerAccountID: UUID, content: String, extNo: String?, clientReference: String?, customJSON: String, createdAt: Date) -> [String: Any] {
