@@ -126,6 +126,35 @@ import Testing
         #expect(PhoneNumber.parse(raw)?.raw == raw)
     }
 
+    @Test func blanksAroundReportedNumbersAreTrimmed() {
+        // Tabs and Unicode spaces (no-break, ideographic) count as whitespace, as Foundation has it.
+        for text in [" 13812345678", "13812345678\t", "\u{00A0}13812345678\u{3000}", "  +86 138 1234 5678  "] {
+            let number = PhoneNumber.parse(text)
+            #expect(number?.e164 == "+8613812345678", "\(text.debugDescription)")
+            #expect(number?.raw == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
+        }
+        #expect(PhoneNumber.parse(" 138****5678 ")?.raw == "138****5678")
+    }
+
+    @Test(arguments: [
+        "", "   ", "abc", "１３８１２３４５６７８", "138 1234 5678x", "13812345678+", "86+13812345678", "+", "00", "+*",
+        "1\u{301}3812345678", "13812345678\r\n1", "138*1234*5678a",
+    ])
+    func notNumbers(text: String) {
+        let number = PhoneNumber.parse(text)
+        #expect(number == nil || number?.e164 == nil, "\(text.debugDescription)")
+    }
+
+    @Test func numbersWithoutAnE164Form() {
+        #expect(PhoneNumber.parse("0013812")?.e164 == nil, "too short after 00")
+        #expect(PhoneNumber.parse("0138123456")?.e164 == nil, "national with a leading 0")
+        #expect(PhoneNumber.parse("1234567890123456")?.e164 == nil, "16 digits")
+        #expect(PhoneNumber.parse("00")?.raw == "00")
+        #expect(PhoneNumber.parse("138****5678")?.raw == "138****5678")
+        #expect(!PhoneNumber.isMasked("138-****-5678"))
+        #expect(PhoneNumber.isMasked("****"))
+    }
+
     @Test func impossibleNumbers() {
         #expect(PhoneNumber.parse("") == nil)
         #expect(PhoneNumber.parse("abc") == nil)
