@@ -3,8 +3,44 @@ import SmsHubDomain
 
 /// Times as the API writes and reads them.
 enum RFC3339 {
+    /// `YYYY-MM-DDTHH:MM:SSZ`: UTC, whole seconds.
     static func format(_ date: Date) -> String {
-        date.formatted(.iso8601)
+        var out: [UInt8] = []
+        self.append(date, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `format`, appended to text being written. Written digit by digit: `Date.formatted(.iso8601)`
+    /// (the same text) went through a format style and a calendar for each of a message's recipients.
+    static func append(_ date: Date, to out: inout [UInt8]) {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        let day = CalendarDay(daysSinceEpoch: days)
+        guard (1...9999).contains(day.year) else {
+            out.append(contentsOf: date.formatted(.iso8601).utf8)
+            return
+        }
+        let time = seconds - days * 86_400
+        func digits(_ value: Int, _ count: Int) {
+            var divisor = 1
+            for _ in 1..<count { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                divisor /= 10
+            }
+        }
+        digits(day.year, 4)
+        out.append(UInt8(ascii: "-"))
+        digits(day.month, 2)
+        out.append(UInt8(ascii: "-"))
+        digits(day.day, 2)
+        out.append(UInt8(ascii: "T"))
+        digits(time / 3600, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(time / 60 % 60, 2)
+        out.append(UInt8(ascii: ":"))
+        digits(time % 60, 2)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t` and `z` in lower case too, as RFC 3339 allows.

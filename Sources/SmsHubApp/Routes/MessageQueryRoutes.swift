@@ -32,16 +32,24 @@ struct MessageListRepresentation: ResponseGenerator {
     let page: Page<MessageSummary>
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        let items = self.page.items.map { message -> [String: Any] in
-            var item = MessageJSON.fields(
-                id: message.id, providerAccountID: message.providerAccountID, content: message.content, extNo: message.extNo,
-                clientReference: message.clientReference, customJSON: message.customJSON, createdAt: message.createdAt
-            )
-            item["recipient_count"] = message.recipientCount
-            return item
+        var json = JSONWriter(capacity: 256 + self.page.items.count * 400)
+        json.object { json in
+            json.key("items")
+            json.array { json in
+                for message in self.page.items {
+                    json.object { json in
+                        MessageJSON.fields(
+                            id: message.id, providerAccountID: message.providerAccountID, content: message.content, extNo: message.extNo,
+                            clientReference: message.clientReference, customJSON: message.customJSON, createdAt: message.createdAt,
+                            into: &json
+                        )
+                        json.key("recipient_count")
+                        json.integer(message.recipientCount)
+                    }
+                }
+            }
+            json.field("next_cursor", self.page.next?.token)
         }
-        var body: [String: Any] = ["items": items]
-        if let next = self.page.next { body["next_cursor"] = next.token }
-        return try MessageJSON.response(body)
+        return MessageJSON.response(json)
     }
 }

@@ -129,25 +129,45 @@ struct MessageRepresentation: ResponseGenerator {
         self.duplicates = duplicates
     }
 
-    var object: [String: Any] {
-        var object = MessageJSON.fields(
-            id: self.message.id, providerAccountID: self.message.providerAccountID, content: self.message.content,
-            extNo: self.message.extNo, clientReference: self.message.clientReference, customJSON: self.message.customJSON,
-            createdAt: self.message.createdAt
-        )
-        object["recipients"] = self.message.recipients.map { recipient -> [String: Any] in
-            var item: [String: Any] = ["id": recipient.id.apiString, "number": recipient.number.raw, "status": recipient.status.rawValue]
-            if let e164 = recipient.number.e164 { item["number_e164"] = e164 }
-            if let code = recipient.statusCode { item["status_code"] = code }
-            if let description = recipient.statusDescription { item["status_description"] = description }
-            if let at = recipient.statusAt { item["status_at"] = RFC3339.format(at) }
-            return item
+    var json: JSONWriter {
+        var json = JSONWriter(capacity: 512 + self.message.recipients.count * 160)
+        json.object { json in
+            MessageJSON.fields(
+                id: self.message.id, providerAccountID: self.message.providerAccountID, content: self.message.content,
+                extNo: self.message.extNo, clientReference: self.message.clientReference, customJSON: self.message.customJSON,
+                createdAt: self.message.createdAt, into: &json
+            )
+            json.key("recipients")
+            json.array { json in
+                for recipient in self.message.recipients {
+                    json.object { json in
+                        json.key("id")
+                        json.uuid(recipient.id)
+                        json.key("number")
+                        json.string(recipient.number.raw)
+                        json.field("number_e164", recipient.number.e164)
+                        json.key("status")
+                        json.string(recipient.status.rawValue)
+                        json.field("status_code", recipient.statusCode)
+                        json.field("status_description", recipient.statusDescription)
+                        if let at = recipient.statusAt {
+                            json.key("status_at")
+                            json.time(at)
+                        }
+                    }
+                }
+            }
+            if let duplicates = self.duplicates {
+                json.key("duplicates_removed")
+                json.array { json in
+                    for number in duplicates { json.string(number) }
+                }
+            }
         }
-        if let duplicates = self.duplicates { object["duplicates_removed"] = duplicates }
-        return object
+        return json
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try MessageJSON.response(self.object)
+        MessageJSON.response(self.json)
     }
 }
