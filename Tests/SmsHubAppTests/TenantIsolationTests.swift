@@ -37,15 +37,17 @@ import Testing
         }
     }
 
-    /// Event tables name their tenant and account without a per-row foreign key check (migration 0008),
-    /// which is sound only while those rows are never removed: not even the owner or a superuser may.
-    @Test func tenantsAndProviderAccountsAreNeverDeleted() async throws {
+    /// Event tables name their tenant and account, and recipients their message, without a per-row
+    /// foreign key check (migrations 0008 and 0009), which is sound only while those rows are never
+    /// removed: not even the owner or a superuser may.
+    @Test func tenantsProviderAccountsAndMessagesAreNeverDeleted() async throws {
         try await withTestDatabase { database in
             let (a, _) = try await seed(database)
             for url in [database.ownerURL, database.superuserURL] {
                 try await withPool(url: url) { pool in
                     for statement in ["DELETE FROM tenants WHERE id = '\(a.uuidString.lowercased())'",
-                                      "DELETE FROM provider_accounts", "TRUNCATE tenants CASCADE", "TRUNCATE provider_accounts CASCADE"] {
+                                      "DELETE FROM provider_accounts", "TRUNCATE tenants CASCADE", "TRUNCATE provider_accounts CASCADE",
+                                      "DELETE FROM messages", "TRUNCATE messages CASCADE"] {
                         let error = try await #require(throws: PGError.self) { try await pool.query(PGQuery(statement)) }
                         #expect(error.sqlState == "23001", "\(statement): \(error)")
                     }
