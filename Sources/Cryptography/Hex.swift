@@ -1,5 +1,5 @@
 public enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
+    @usableFromInline static let digits = Array("0123456789abcdef".utf8)
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()
@@ -8,8 +8,9 @@ public enum Hex {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// Lowercase hexadecimal of `bytes`, appended to text being written.
-    public static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    /// Lowercase hexadecimal of `bytes`, appended to text being written. Inlinable so callers in other
+    /// modules get it specialised: unspecialised, the generic iteration cost more than the writing.
+    @inlinable public static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
