@@ -1,25 +1,31 @@
 /// PostgreSQL's text form of one-dimensional arrays: `{a,"b c",NULL}`.
 enum PGArrayLiteral {
-    /// nil elements are written as SQL NULL. Built as bytes: the columns of a batch write pass through here.
-    static func encode(_ elements: [String?]) -> [UInt8] {
+    /// nil elements are written as SQL NULL. Built as bytes, each element writing itself: the columns
+    /// of a batch write (a send's thousands of recipients) pass through here.
+    static func encode<Element: PGArrayElement>(_ elements: some Collection<Element?>) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
-        out.reserveCapacity(2 + elements.reduce(0) { $0 + ($1?.utf8.count ?? 4) + 3 })
+        out.reserveCapacity(2 + elements.count * 24)
         for (index, element) in elements.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             guard let element else {
                 out.append(contentsOf: "NULL".utf8)
                 continue
             }
-            // Always quoting is valid for every element type and spares deciding which need it.
-            out.append(UInt8(ascii: "\""))
-            for byte in element.utf8 {
-                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
-                out.append(byte)
-            }
-            out.append(UInt8(ascii: "\""))
+            element.appendPGArrayElement(to: &out)
         }
         out.append(UInt8(ascii: "}"))
         return out
+    }
+
+    /// `text` in double quotes, its quotes and backslashes escaped. Always quoting is valid for every
+    /// element type and spares deciding which need it.
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }
+            out.append(byte)
+        }
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Elements of a one-dimensional array literal; nil elements are SQL NULL. Returns nil when malformed.

@@ -16,11 +16,18 @@ public protocol PGArrayElement: PGEncodable, PGDecodable {
     static var pgArrayType: PGType { get }
     /// The element as it appears in an array literal, before quoting.
     var pgArrayText: String { get }
+    /// Writes the element into an array literal being built (quoted `pgArrayText` unless the type
+    /// knows its text needs no quotes).
+    func appendPGArrayElement(to out: inout [UInt8])
 }
 
 extension PGArrayElement {
     public var pgArrayText: String {
         String(decoding: self.pgData.bytes ?? [], as: UTF8.self)
+    }
+
+    public func appendPGArrayElement(to out: inout [UInt8]) {
+        PGArrayLiteral.appendQuoted(self.pgArrayText, to: &out)
     }
 }
 
@@ -130,14 +137,21 @@ extension UUID: PGArrayElement {
     public static var pgArrayType: PGType { .uuidArray }
     public var pgData: PGData { PGData(type: .uuid, bytes: self.lowercaseBytes) }
     public var pgArrayText: String { String(decoding: self.lowercaseBytes, as: UTF8.self) }
+    /// Hex digits and dashes need no quotes.
+    public func appendPGArrayElement(to out: inout [UInt8]) { self.appendLowercase(to: &out) }
 
     /// The canonical lowercase text, written directly: `uuidString` formats through snprintf and
     /// `lowercased()` copies again, and every row written binds a few of these.
     var lowercaseBytes: [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(36)
+        self.appendLowercase(to: &out)
+        return out
+    }
+
+    func appendLowercase(to out: inout [UInt8]) {
         let hex: StaticString = "0123456789abcdef"
-        return withUnsafeBytes(of: self.uuid) { raw in
-            var out = [UInt8]()
-            out.reserveCapacity(36)
+        withUnsafeBytes(of: self.uuid) { raw in
             hex.withUTF8Buffer { digits in
                 for (index, byte) in raw.enumerated() {
                     if index == 4 || index == 6 || index == 8 || index == 10 { out.append(UInt8(ascii: "-")) }
@@ -145,7 +159,6 @@ extension UUID: PGArrayElement {
                     out.append(digits[Int(byte & 0x0F)])
                 }
             }
-            return out
         }
     }
     public static func pgDecode(text: Substring) throws -> UUID {
@@ -213,7 +226,7 @@ extension Optional: PGDecodable where Wrapped: PGDecodable {
 
 extension Array: PGEncodable where Element: PGArrayElement {
     public static var pgType: PGType { Element.pgArrayType }
-    public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.map(\.pgArrayText))) }
+    public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.lazy.map { Optional($0) })) }
 }
 
 extension Array: PGDecodable where Element: PGDecodable {

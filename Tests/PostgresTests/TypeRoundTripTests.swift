@@ -72,7 +72,8 @@ import Testing
                 """
                 SELECT \(strings)::text[] AS s, cardinality(\(strings)::text[]) AS n, \([1, -2, 3])::int8[] AS i,
                        \(ids)::uuid[] AS u, ARRAY[]::text[] AS e, ARRAY['a', NULL] AS withnull,
-                       \([true, false]) AS b
+                       \([true, false]) AS b, \(PGArray<UUID>([ids[0], nil, ids[1]])) = ARRAY[\(ids[0]), NULL, \(ids[1])]::uuid[] AS nullable,
+                       \(PGArray<String>([nil, "quote\"d", "NULL"])) = ARRAY[NULL, 'quote"d', 'NULL'] AS nullabletext
                 """
             ).first!
             #expect(try row.decode("s", as: [String].self) == strings)
@@ -81,6 +82,8 @@ import Testing
             #expect(try row.decode("u", as: [UUID].self) == ids)
             #expect(try row.decode("e", as: [String].self) == [])
             #expect(try row.decode("b", as: [Bool].self) == [true, false])
+            #expect(try row.decode("nullable", as: Bool.self), "NULL elements stay NULL; ids need no quotes")
+            #expect(try row.decode("nullabletext", as: Bool.self), "NULL, and the text NULL, quoted")
             #expect(throws: PGError.self) { try row.decode("withnull", as: [String].self) }
         }
     }
