@@ -8,5 +8,5 @@ public struct PGArray<Element: PGArrayElement>: PGEncodable {
     }
 
     public static var pgType: PGType { Element.pgArrayType }
-    public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.elements)) }
+    @inlinable public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.elements)) }
 }

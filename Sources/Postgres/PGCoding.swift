@@ -26,7 +26,7 @@ extension PGArrayElement {
         String(decoding: self.pgData.bytes ?? [], as: UTF8.self)
     }
 
-    public func appendPGArrayElement(to out: inout [UInt8]) {
+    @inlinable public func appendPGArrayElement(to out: inout [UInt8]) {
         PGArrayLiteral.appendQuoted(self.pgArrayText, to: &out)
     }
 }
@@ -226,7 +226,7 @@ extension Optional: PGDecodable where Wrapped: PGDecodable {
 
 extension Array: PGEncodable where Element: PGArrayElement {
     public static var pgType: PGType { Element.pgArrayType }
-    public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.lazy.map { Optional($0) })) }
+    @inlinable public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.lazy.map { Optional($0) })) }
 }
 
 extension Array: PGDecodable where Element: PGDecodable {

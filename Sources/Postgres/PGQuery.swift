@@ -24,8 +24,8 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
     public var description: String { self.sql }
 
     public struct StringInterpolation: StringInterpolationProtocol {
-        var sql: String
-        var binds: [PGData]
+        @usableFromInline var sql: String
+        @usableFromInline var binds: [PGData]
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             self.sql = ""
@@ -38,12 +38,14 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
             self.sql += literal
         }
 
-        public mutating func appendInterpolation(_ value: some PGEncodable) {
+        // Inlinable, like the encoders they call, so each call site gets them specialised for its
+        // value's type: unspecialised, encoding a batch's array columns went through the runtime per element.
+        @inlinable public mutating func appendInterpolation(_ value: some PGEncodable) {
             self.binds.append(value.pgData)
             self.sql += "$\(self.binds.count)"
         }
 
-        public mutating func appendInterpolation<T: PGEncodable>(_ value: T?) {
+        @inlinable public mutating func appendInterpolation<T: PGEncodable>(_ value: T?) {
             self.binds.append(value.map(\.pgData) ?? .null(T.pgType))
             self.sql += "$\(self.binds.count)"
         }
