@@ -63,9 +63,9 @@ public actor GatewaySimulator {
         public var body: Data
     }
     let lateReportDelay: TimeInterval
-    let zone = TimeZone(identifier: "Asia/Shanghai")!
-    /// One formatter for the actor's life: making one per report (ICU loads its symbols each time) had
-    /// the simulator using more CPU than the service it stands in for during the send benchmark.
+    /// Times in the gateway's zone (Asia/Shanghai). One formatter for the actor's life: making one per
+    /// report (ICU loads its symbols each time) had the simulator using more CPU than the service it
+    /// stands in for during the send benchmark.
     private let localFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
