@@ -43,16 +43,14 @@ public struct JSONWriter {
 
     /// A UUID in lowercase, without going through `uuidString` (snprintf) and `lowercased()`.
     public mutating func uuid(_ id: UUID) {
-        self.separate()
-        self.bytes.append(UInt8(ascii: "\""))
-        withUnsafeBytes(of: id.uuid) { raw in
-            for (start, end) in [(0, 4), (4, 6), (6, 8), (8, 10), (10, 16)] {
-                if start > 0 { self.bytes.append(UInt8(ascii: "-")) }
-                Hex.append(raw[start..<end], to: &self.bytes)
+        self.unescapedString { out in
+            withUnsafeBytes(of: id.uuid) { raw in
+                for (start, end) in [(0, 4), (4, 6), (6, 8), (8, 10), (10, 16)] {
+                    if start > 0 { out.append(UInt8(ascii: "-")) }
+                    Hex.append(raw[start..<end], to: &out)
+                }
             }
         }
-        self.bytes.append(UInt8(ascii: "\""))
-        self.afterValue = true
     }
 
     /// A string whose bytes `write` appends, promising they need no escaping (digits and punctuation).
