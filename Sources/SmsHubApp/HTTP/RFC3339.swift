@@ -50,12 +50,7 @@ enum RFC3339 {
         guard bytes.count >= 20, bytes.count <= 40 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }
-            var value = 0
-            for byte in bytes[start..<start + count] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
+            return ASCIIDigits.value(bytes[start..<start + count])
         }
         guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
             bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
@@ -70,7 +65,7 @@ enum RFC3339 {
             index += 1
             var scale = 0.1
             let start = index
-            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+            while index < bytes.count, ASCIIDigits.isDigit(bytes[index]) {
                 fraction += Double(bytes[index] - UInt8(ascii: "0")) * scale
                 scale /= 10
                 index += 1

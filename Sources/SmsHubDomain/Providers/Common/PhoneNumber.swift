@@ -25,7 +25,7 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
             while start < end, all[start] == UInt8(ascii: " ") { start += 1 }
             while end > start, all[end - 1] == UInt8(ascii: " ") { end -= 1 }
             let bytes = UnsafeBufferPointer(rebasing: all[start..<end])
-            func isDigit(_ index: Int) -> Bool { index < bytes.count && isASCIIDigit(bytes[index]) }
+            func isDigit(_ index: Int) -> Bool { index < bytes.count && ASCIIDigits.isDigit(bytes[index]) }
             var index = 0
             if bytes.first == UInt8(ascii: "+") {
                 index = 1
@@ -70,7 +70,7 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
         var plus = false
         for (index, byte) in bytes.enumerated() {
             if byte == UInt8(ascii: "+") && index == 0 { plus = true; continue }
-            if isASCIIDigit(byte) { digits.append(byte); continue }
+            if ASCIIDigits.isDigit(byte) { digits.append(byte); continue }
             if isSeparator(byte) { continue }
             return nil
         }
@@ -96,10 +96,9 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     }
 
     private static func isMasked(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        bytes.contains(UInt8(ascii: "*")) && bytes.allSatisfy { $0 == UInt8(ascii: "*") || isASCIIDigit($0) }
+        bytes.contains(UInt8(ascii: "*")) && bytes.allSatisfy { $0 == UInt8(ascii: "*") || ASCIIDigits.isDigit($0) }
     }
 
-    private static func isASCIIDigit(_ byte: UInt8) -> Bool { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
     private static func isSeparator(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "(") || byte == UInt8(ascii: ")")
     }

@@ -33,14 +33,7 @@ public enum ProviderTime {
         // Bytes, not Characters: every valid form is ASCII, and this runs for each report.
         let bytes = Array(text.utf8)
         guard bytes.count == 19 || (bytes.count == 20 && bytes[19] == UInt8(ascii: "Z")), let separator = separator.asciiValue else { return nil }
-        func number(_ range: Range<Int>) -> Int? {
-            var value = 0
-            for byte in bytes[range] {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
-                value = value * 10 + Int(byte - UInt8(ascii: "0"))
-            }
-            return value
-        }
+        func number(_ range: Range<Int>) -> Int? { ASCIIDigits.value(bytes[range]) }
         guard bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == separator,
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
