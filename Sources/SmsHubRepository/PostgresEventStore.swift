@@ -138,7 +138,9 @@ public struct PostgresEventStore: EventStore {
                                        ELSE (CASE WHEN r.number_e164 LIKE '+86%' THEN substr(r.number_e164, 4) ELSE substr(r.number_e164, 2) END)
                                             LIKE replace(\(reply.number.raw), '*', '_') END)
                                  AND (\(reply.extNo)::text IS NULL OR m.ext_no = \(reply.extNo)) END)
-                ORDER BY (r.number_e164 = \(reply.number.e164)) DESC NULLS LAST, r.created_at DESC, r.id
+                -- The UTC day first (it orders as created_at does): a masked number walks the
+                -- (tenant_id, UTC day) index newest first, recipients having no other index by time.
+                ORDER BY (r.number_e164 = \(reply.number.e164)) DESC NULLS LAST, (r.created_at AT TIME ZONE 'UTC')::date DESC, r.created_at DESC, r.id
                 LIMIT 1
             )
             INSERT INTO replies (tenant_id, provider_account_id, provider, provider_message_id, recipient_id, message_id,

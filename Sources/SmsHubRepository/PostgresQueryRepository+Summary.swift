@@ -4,11 +4,16 @@ import SmsHubDomain
 
 extension PostgresQueryRepository {
     public func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> [DailySummaryRow] {
+        // Midnight in the asked zone, as instants.
+        let start: PGQuery = "(\(request.firstDay.description)::date::timestamp AT TIME ZONE \(request.timeZone))"
+        let end: PGQuery = "((\(request.lastDay.description)::date + 1)::timestamp AT TIME ZONE \(request.timeZone))"
         var conditions: [PGQuery] = [
             "r.tenant_id = \(tenantID)",
-            // Midnight in the asked zone, as instants, so the scan is a range over the created_at index.
-            "r.created_at >= (\(request.firstDay.description)::date::timestamp AT TIME ZONE \(request.timeZone))",
-            "r.created_at < ((\(request.lastDay.description)::date + 1)::timestamp AT TIME ZONE \(request.timeZone))",
+            // The UTC days the range touches bound the scan of the (tenant_id, UTC day) index, the only
+            // one on recipients by time; the instants then cut it to the asked zone's days.
+            "(r.created_at AT TIME ZONE 'UTC')::date BETWEEN (\(fragment: start) AT TIME ZONE 'UTC')::date AND (\(fragment: end) AT TIME ZONE 'UTC')::date",
+            "r.created_at >= \(fragment: start)",
+            "r.created_at < \(fragment: end)",
         ]
         if let account = request.providerAccountID { conditions.append("r.provider_account_id = \(account)") }
         do {
