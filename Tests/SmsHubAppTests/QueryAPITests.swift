@@ -190,6 +190,11 @@ import Testing
                 "2026-11-02 A sent=6 delivered=2 failed=3 pending=1",
                 "2026-11-02 B sent=1 delivered=0 failed=0 pending=1",
             ])
+            // West of UTC, the day ends on the next UTC day: both messages are 2026-11-01 in Los Angeles.
+            #expect(try await summary("to=2026-11-01&days=1&time_zone=America/Los_Angeles") == [
+                "2026-11-01 A sent=6 delivered=2 failed=3 pending=1",
+                "2026-11-01 B sent=1 delivered=0 failed=0 pending=1",
+            ])
             #expect(try await summary("to=2026-11-02&days=1&provider_account_id=\(second.accountID.uuidString.lowercased())") == [
                 "2026-11-02 B sent=1 delivered=0 failed=0 pending=1",
             ])
