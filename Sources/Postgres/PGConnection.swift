@@ -15,7 +15,9 @@ public final class PGConnection: @unchecked Sendable {
     public static let preparedStatementLimit = PreparedStatements.limit
 
     /// Session settings every connection gets, so results decode the same whatever the server's defaults.
-    static let sessionOptions = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8"
+    /// JIT is off: the service's statements are short, and an aggregate whose generic plan is costed
+    /// above `jit_above_cost` (the daily summary) spent 114 of its 130 ms compiling expressions.
+    static let sessionOptions = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8 -c jit=off"
 
     /// Opens a connection (blocking). `url` is a `postgresql://` URL or a libpq key=value string.
     public static func connect(url: String, applicationName: String = "smshub", connectTimeoutSeconds: Int = 5) throws -> PGConnection {
