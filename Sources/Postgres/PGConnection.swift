@@ -15,7 +15,7 @@ public final class PGConnection: @unchecked Sendable {
     public static let preparedStatementLimit = PreparedStatements.limit
 
     /// Session settings every connection gets, so results decode the same whatever the server's defaults.
-    /// JIT is off: the service's statements are short, and an aggregate whose generic plan is costed
+    /// JIT is off: the service's statements are short, and an aggregate whose plan is costed
     /// above `jit_above_cost` (the daily summary) spent 114 of its 130 ms compiling expressions.
     static let sessionOptions = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8 -c jit=off"
 
