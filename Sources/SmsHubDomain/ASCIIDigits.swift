@@ -14,4 +14,19 @@ public enum ASCIIDigits {
         }
         return value
     }
+
+    /// `value` in decimal, zero-padded to at least `width` digits (all of them when it has more).
+    public static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
+        if value < 0 { out.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt = 1, digits = 1
+        while digits < width || magnitude / divisor >= 10 {
+            divisor *= 10
+            digits += 1
+        }
+        while divisor > 0 {
+            out.append(UInt8(ascii: "0") + UInt8(magnitude / divisor % 10))
+            divisor /= 10
+        }
+    }
 }

@@ -21,25 +21,13 @@ enum RFC3339 {
             return
         }
         let time = seconds - days * 86_400
-        func digits(_ value: Int, _ count: Int) {
-            var divisor = 1
-            for _ in 1..<count { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-                divisor /= 10
-            }
-        }
-        digits(day.year, 4)
-        out.append(UInt8(ascii: "-"))
-        digits(day.month, 2)
-        out.append(UInt8(ascii: "-"))
-        digits(day.day, 2)
+        day.append(to: &out)
         out.append(UInt8(ascii: "T"))
-        digits(time / 3600, 2)
+        ASCIIDigits.append(time / 3600, width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        digits(time / 60 % 60, 2)
+        ASCIIDigits.append(time / 60 % 60, width: 2, to: &out)
         out.append(UInt8(ascii: ":"))
-        digits(time % 60, 2)
+        ASCIIDigits.append(time % 60, width: 2, to: &out)
         out.append(UInt8(ascii: "Z"))
     }
 

@@ -53,11 +53,19 @@ public struct CalendarDay: Sendable, Equatable, Comparable, CustomStringConverti
     }
 
     public var description: String {
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        return "\(pad(self.year, 4))-\(pad(self.month, 2))-\(pad(self.day, 2))"
+        var out: [UInt8] = []
+        out.reserveCapacity(10)
+        self.append(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `YYYY-MM-DD`, appended to text being written (API times write a day per recipient).
+    public func append(to out: inout [UInt8]) {
+        ASCIIDigits.append(self.year, width: 4, to: &out)
+        out.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(self.month, width: 2, to: &out)
+        out.append(UInt8(ascii: "-"))
+        ASCIIDigits.append(self.day, width: 2, to: &out)
     }
 
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool {
