@@ -4,11 +4,11 @@
 
 -- Reports and replies find a recipient by its provider message id, which is only ever set by the
 -- dispatcher; at acceptance every row would add a NULL entry nobody looks up. Every lookup says
--- `provider_message_id = ...` (or IS NOT NULL), which the planner proves implies the predicate.
+-- `provider_message_id = ...`, which the planner proves implies the predicate.
 CREATE INDEX message_recipients_provider_id_set_idx ON message_recipients (tenant_id, provider_account_id, provider_message_id)
     WHERE provider_message_id IS NOT NULL;
 DROP INDEX message_recipients_provider_id_idx;
 
--- The daily summary read recipients through (tenant_id, created_at); it now bounds the scan by UTC
--- day as well, so bi.daily_delivery's index (0007) serves both and this one goes.
+-- (tenant_id, created_at) was read by the daily summary and masked-number reply matching; they now bound or order by
+-- UTC day as well, so bi.daily_delivery's index (0007) is there for them and this one goes.
 DROP INDEX message_recipients_created_idx;
