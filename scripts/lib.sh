@@ -35,9 +35,15 @@ ensure_system_packages() {
   fi
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
-    as_root apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+    apt_install "${missing[@]}"
   fi
+}
+
+# Installs Debian packages. A new machine has no package lists yet, so they are fetched once first.
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
 
 # Runs a PostgreSQL server binary as an unprivileged user: the server refuses to run as root.
