@@ -51,11 +51,7 @@ func loadConfiguration(needsAdminToken: Bool) throws -> AppConfiguration {
 }
 
 func bootstrapLogging(level: Logger.Level) -> Logger {
-    LoggingSystem.bootstrap { label in
-        var handler = StreamLogHandler.standardError(label: label)
-        handler.logLevel = level
-        return handler
-    }
+    LoggingSystem.bootstrap { label in LogLineHandler(label: label, level: level) }
     var logger = Logger(label: "smshub")
     logger.logLevel = level
     return logger

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+
+/// One line per message on standard error: `time level label: key=value … [source] message`.
+///
+/// swift-log's `StreamLogHandler` formats its whole metadata dictionary each time a key is set, and
+/// Hummingbird sets the request id on every request's logger: about 2% of the CPU of a callback went
+/// to text that is written only if that request logs something. Here metadata is formatted when a
+/// line is written, and a line below the level is never built.
+public struct LogLineHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    private let label: String
+    private let write: @Sendable (String) -> Void
+
+    public init(
+        label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil,
+        write: @escaping @Sendable (String) -> Void = LogLineHandler.standardError
+    ) {
+        self.label = label
+        self.logLevel = level
+        self.metadataProvider = metadataProvider
+        self.write = write
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { self.metadata[key] }
+        set { self.metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = self.metadata
+        if let provided = self.metadataProvider?.get() { merged.merge(provided) { _, new in new } }
+        if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
+        if let error = event.error { merged["error.message"] = "\(error)" }
+        var line = RFC3339.format(Date()) + " \(event.level) \(self.label):"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+        line += " [\(event.source)] \(event.message)\n"
+        self.write(line)
+    }
+
+    /// One `write(2)` per line, so lines from concurrent threads do not interleave.
+    public static let standardError: @Sendable (String) -> Void = { line in
+        var line = line
+        line.withUTF8 { bytes in _ = Foundation.write(2, bytes.baseAddress, bytes.count) }
+    }
+}
