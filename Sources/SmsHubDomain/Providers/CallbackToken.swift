@@ -15,7 +15,9 @@ public struct CallbackToken: Sendable {
         Digest.sha256.hash(Array(presented.utf8))
     }
 
-    /// Cheap shape check before any database work: 43 base64url characters.
+    /// Cheap shape check before any database work: 43 base64url characters. Inlinable, so the caller
+    /// gets a version specialised to its string type rather than a generic walk over `utf8`.
+    @inlinable
     public static func looksValid(_ presented: some StringProtocol) -> Bool {
         presented.utf8.count == 43 && presented.utf8.allSatisfy { c in
             (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95

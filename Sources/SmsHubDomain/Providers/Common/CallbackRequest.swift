@@ -17,10 +17,16 @@ public struct CallbackRequest: Sendable {
         self.body = body
     }
 
-    /// The media type without parameters, lowercased (`application/json`).
+    /// The media type without parameters, lowercased (`application/json`). Read as bytes: every
+    /// callback asks, and splitting and trimming by Characters showed in the ingestion profile.
     public var mediaType: String? {
         guard let value = self.headers["content-type"] else { return nil }
-        return value.split(separator: ";", maxSplits: 1).first.map { $0.trimmingBlanks().lowercased() }
+        var bytes = value.utf8[...]
+        if let semicolon = bytes.firstIndex(of: UInt8(ascii: ";")) { bytes = bytes[..<semicolon] }
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
+        while let first = bytes.first, blank(first) { bytes = bytes.dropFirst() }
+        while let last = bytes.last, blank(last) { bytes = bytes.dropLast() }
+        return String(decoding: bytes.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     public func headerParameter(_ name: String) -> String? {
