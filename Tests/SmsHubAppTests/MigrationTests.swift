@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Postgres
 @testable import SmsHubApp
+import SmsHubDomain
 import SmsHubRepository
 import TestSupport
 import Testing
@@ -104,5 +105,27 @@ import Testing
             try await pool.query("SELECT count(*) AS n FROM smshub_migrations").first!.decode("n", as: Int.self)
         }
         #expect(recorded == (try Migration.bundled()).count)
+    }
+
+    /// 0011 spells the states out in two CHECK constraints: they must be exactly the states the domain
+    /// knows, and each must have a rank, or a state would be refused by one and ordered by the other.
+    @Test func stateChecksListTheStatesStatusRankOrders() async throws {
+        let database = try await TestDatabases.shared.make()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        let domain = Set(DeliveryState.allCases.map(\.rawValue))
+        try await withPool(url: database.ownerURL) { pool in
+            for (table, constraint) in [("status_events", "status_events_state_check"), ("message_recipients", "message_recipients_status_check")] {
+                let definition: String = try await pool.query(
+                    "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = \(table)::regclass AND conname = \(constraint)"
+                ).first!.decode("d")
+                #expect(!definition.contains("status_rank"), "\(constraint): \(definition)")
+                let listed = Set(definition.matches(of: /'([a-z_]+)'::text/).map { String($0.1) })
+                #expect(listed == domain, "\(constraint) lists \(listed.sorted())")
+                for state in listed {
+                    let rank = try await pool.query("SELECT status_rank(\(state)) AS r").first!.decode("r", as: Int?.self)
+                    #expect(rank == DeliveryState(rawValue: state)?.rank, "status_rank('\(state)')")
+                }
+            }
+        }
     }
 }
