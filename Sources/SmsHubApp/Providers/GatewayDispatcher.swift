@@ -74,6 +74,8 @@ struct GatewayDispatcher: Service {
             do {
                 try await self.runOnce()
             } catch {
+                // A pass cut short by shutdown has not failed.
+                if Task.isCancelled { break }
                 self.logger.error("dispatch pass failed", metadata: ["error.type": "\(type(of: error))"])
             }
             try? await Task.sleep(for: self.interval)

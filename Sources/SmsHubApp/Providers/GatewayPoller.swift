@@ -130,6 +130,8 @@ struct GatewayPoller: Service {
             do {
                 try await self.runOnce()
             } catch {
+                // A pass cut short by shutdown has not failed.
+                if Task.isCancelled { break }
                 self.logger.error("poll pass failed", metadata: ["error.type": "\(type(of: error))"])
             }
             try? await Task.sleep(for: self.tick)
