@@ -14,7 +14,7 @@ def main():
     p = argparse.ArgumentParser()
     for name in ["out", "trivial", "engage", "huawei", "engage-half", "send", "rss", "queries"]:
         p.add_argument("--" + name, required=True)
-    for name in ["connections", "duration", "pgbench", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "half-rate", "accepted", "send-start",
+    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "half-rate", "accepted", "send-start",
                  "dispatch-end", "left", "sustain-start", "sustain"]:
         p.add_argument("--" + name, type=float, required=True)
     a = p.parse_args()
@@ -38,6 +38,11 @@ def main():
     trivial_rps = rate(trivial)
     add("baseline: GET /healthz", trivial_rps, "req/s")
     add("baseline: pgbench single-row insert", a.pgbench, "tx/s")
+    add("baseline: PostgreSQL alone, the ingest INSERT (pgbench, 8 reports per transaction)", a.pg_ingest_rows, "rows/s")
+    # Costs add: a callback is at least an HTTP request and a row. With nothing else spent on it, the
+    # two cores could take 1 / (1/healthz + 1/rows) callbacks per second.
+    bound = 1 / (1 / trivial_rps + 1 / a.pg_ingest_rows)
+    add("bound: /healthz and the database's rows alone, costs added", bound, "callbacks/s")
     for name, run, committed, batch in [("EngageLab", engage, a.engage_rows, a.engage_batch), ("Huawei", huawei, a.huawei_rows, a.huawei_batch)]:
         acked = run["requests"] - run["non_2xx"]
         r = rate(run)
