@@ -70,15 +70,6 @@ struct GatewayDispatcher: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await self.runOnce()
-            } catch {
-                // A pass cut short by shutdown has not failed.
-                if Task.isCancelled { break }
-                self.logger.error("dispatch pass failed", metadata: ["error.type": "\(type(of: error))"])
-            }
-            try? await Task.sleep(for: self.interval)
-        }
+        await runPasses(every: self.interval, logger: self.logger, failure: "dispatch pass failed") { try await self.runOnce() }
     }
 }

@@ -126,15 +126,6 @@ struct GatewayPoller: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                try await self.runOnce()
-            } catch {
-                // A pass cut short by shutdown has not failed.
-                if Task.isCancelled { break }
-                self.logger.error("poll pass failed", metadata: ["error.type": "\(type(of: error))"])
-            }
-            try? await Task.sleep(for: self.tick)
-        }
+        await runPasses(every: self.tick, logger: self.logger, failure: "poll pass failed") { try await self.runOnce() }
     }
 }
