@@ -14,7 +14,7 @@ def main():
     p = argparse.ArgumentParser()
     for name in ["out", "trivial", "engage", "huawei", "engage-half", "send", "rss", "queries"]:
         p.add_argument("--" + name, required=True)
-    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "half-rate", "accepted", "send-start",
+    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "half-rate", "accepted", "send-start",
                  "dispatch-end", "left", "sustain-start", "sustain"]:
         p.add_argument("--" + name, type=float, required=True)
     a = p.parse_args()
@@ -38,7 +38,7 @@ def main():
     trivial_rps = rate(trivial)
     add("baseline: GET /healthz", trivial_rps, "req/s")
     add("baseline: pgbench single-row insert", a.pgbench, "tx/s")
-    add("baseline: PostgreSQL alone, the ingest INSERT (pgbench, 8 reports per transaction)", a.pg_ingest_rows, "rows/s")
+    add(f"baseline: PostgreSQL alone, the ingest INSERT (pgbench, {a.pg_ingest_batch:.0f} reports per transaction)", a.pg_ingest_rows, "rows/s")
     # Costs add: a callback is at least an HTTP request and a row. With nothing else spent on it, the
     # two cores could take 1 / (1/healthz + 1/rows) callbacks per second.
     bound = 1 / (1 / trivial_rps + 1 / a.pg_ingest_rows)

@@ -52,6 +52,7 @@ public struct PostgresEventStore: EventStore {
     /// Every status report of one tenant's items in one INSERT (the columns as arrays, `unnest`ed into
     /// rows) that also says which new reports name a message with recipients; then one attachment pass
     /// over those. Reports on messages not (yet) recorded cost this one statement.
+    /// `bench/pgbench_ingest.sql` replays this INSERT to measure the database alone: change both together.
     private func storeStatuses(
         of indices: [Int], in batch: [IncomingEvents], tenantID: UUID, outcomes: inout [StoreOutcome], session: PGSession
     ) async throws {
