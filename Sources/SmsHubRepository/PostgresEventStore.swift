@@ -11,14 +11,18 @@ public struct PostgresEventStore: EventStore {
         self.database = database
     }
 
-    public func store(_ batch: [IncomingEvents]) async throws -> [StoreOutcome] {
-        let groups = Self.groupedByTenant(batch)
+    public func store(_ incoming: [IncomingEvents]) async throws -> [StoreOutcome] {
+        let groups = Self.groupedByTenant(incoming)
         guard let first = groups.first?.0 else { return [] }
         return try await self.database.pool.withTransaction(settings: [Database.tenantSetting(first)]) { session in
+            var batch = incoming
             var outcomes = Array(repeating: StoreOutcome(), count: batch.count)
             // One batch can span tenants: each tenant's items are written under its own setting.
             for (tenantID, indices) in groups {
                 if tenantID != first { try await Database.setTenant(tenantID, session) }
+                let copies = try await GatewayCopyTallies.count(&batch, indices: indices, tenantID: tenantID, session: session)
+                for (index, dropped) in copies.dropped { outcomes[index].duplicates += dropped }
+                try await self.rehome(copies.rehomes, tenantID: tenantID, session: session)
                 try await self.storeStatuses(of: indices, in: batch, tenantID: tenantID, outcomes: &outcomes, session: session)
                 for index in indices {
                     let item = batch[index]
@@ -38,15 +42,14 @@ public struct PostgresEventStore: EventStore {
         }
     }
 
-    /// Tenants in order of first appearance, each with the positions of its items.
+    /// Tenants in id order (every transaction then locks rows tenant by tenant in the same order),
+    /// each with the positions of its items.
     private static func groupedByTenant(_ batch: [IncomingEvents]) -> [(UUID, [Int])] {
-        var order: [UUID] = []
         var positions: [UUID: [Int]] = [:]
         for (index, item) in batch.enumerated() {
-            if positions[item.tenantID] == nil { order.append(item.tenantID) }
             positions[item.tenantID, default: []].append(index)
         }
-        return order.map { ($0, positions[$0]!) }
+        return positions.sorted { $0.key.uuidString < $1.key.uuidString }.map { ($0.key, $0.value) }
     }
 
     /// Every status report of one tenant's items in one INSERT (the columns as arrays, `unnest`ed into
@@ -123,27 +126,31 @@ public struct PostgresEventStore: EventStore {
         ).affectedRows == 1
     }
 
+    /// The recipient a reply answers: by the provider's message id when given, else the latest message
+    /// from this account to this number (and extension, when the reply names one).
+    static func replyTarget(_ reply: InboundReply, tenantID: UUID, accountID: UUID) -> PGQuery {
+        """
+        SELECT r.id, r.message_id FROM message_recipients r
+        LEFT JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
+        WHERE r.tenant_id = \(tenantID) AND r.provider_account_id = \(accountID)
+          AND (CASE WHEN \(reply.providerMessageID)::text IS NOT NULL
+                    THEN r.provider_message_id = \(reply.providerMessageID)
+                    ELSE (CASE WHEN \(reply.number.e164)::text IS NOT NULL THEN r.number_e164 = \(reply.number.e164)
+                               -- A masked number (Gateway pulls: 138****5678) matches on its visible digits.
+                               ELSE (CASE WHEN r.number_e164 LIKE '+86%' THEN substr(r.number_e164, 4) ELSE substr(r.number_e164, 2) END)
+                                    LIKE replace(\(reply.number.raw), '*', '_') END)
+                         AND (\(reply.extNo)::text IS NULL OR m.ext_no = \(reply.extNo)) END)
+        -- The UTC day first (it orders as created_at does): a masked number walks the
+        -- (tenant_id, UTC day) index newest first, recipients having no other index by time.
+        ORDER BY (r.number_e164 = \(reply.number.e164)) DESC NULLS LAST, (r.created_at AT TIME ZONE 'UTC')::date DESC, r.created_at DESC, r.id
+        LIMIT 1
+        """
+    }
+
     private func storeReply(_ reply: InboundReply, _ item: IncomingEvents, _ session: PGSession) async throws -> Bool {
-        // The recipient replied to: by the provider's message id when given, else the latest message
-        // from this account to this number (and extension, when the reply names one).
         let result = try await session.query(
             """
-            WITH target AS (
-                SELECT r.id, r.message_id FROM message_recipients r
-                LEFT JOIN messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
-                WHERE r.tenant_id = \(item.tenantID) AND r.provider_account_id = \(item.accountID)
-                  AND (CASE WHEN \(reply.providerMessageID)::text IS NOT NULL
-                            THEN r.provider_message_id = \(reply.providerMessageID)
-                            ELSE (CASE WHEN \(reply.number.e164)::text IS NOT NULL THEN r.number_e164 = \(reply.number.e164)
-                                       -- A masked number (Gateway pulls: 138****5678) matches on its visible digits.
-                                       ELSE (CASE WHEN r.number_e164 LIKE '+86%' THEN substr(r.number_e164, 4) ELSE substr(r.number_e164, 2) END)
-                                            LIKE replace(\(reply.number.raw), '*', '_') END)
-                                 AND (\(reply.extNo)::text IS NULL OR m.ext_no = \(reply.extNo)) END)
-                -- The UTC day first (it orders as created_at does): a masked number walks the
-                -- (tenant_id, UTC day) index newest first, recipients having no other index by time.
-                ORDER BY (r.number_e164 = \(reply.number.e164)) DESC NULLS LAST, (r.created_at AT TIME ZONE 'UTC')::date DESC, r.created_at DESC, r.id
-                LIMIT 1
-            )
+            WITH target AS (\(fragment: Self.replyTarget(reply, tenantID: item.tenantID, accountID: item.accountID)))
             INSERT INTO replies (tenant_id, provider_account_id, provider, provider_message_id, recipient_id, message_id,
                                  number_raw, number_e164, content, ext_no, replied_at, source, dedup_key, raw)
             SELECT \(item.tenantID), \(item.accountID), \(item.provider.rawValue), \(reply.providerMessageID),

@@ -234,6 +234,66 @@ import Testing
         }
     }
 
+    /// A masked copy that arrives first can only guess which of two numbers masked alike it is for
+    /// (the first it can move). When the push then names the other number, the stored copy takes it and
+    /// moves that number's recipient; the first number's own report is then a report of its own.
+    @Test func aPushAfterItsMaskedCopyMovesItsOwnNumber() async throws {
+        try await withApp { app in
+            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let ids = try await app.seedRecipients(gateway, [("13512349831", "+8613512349831", "task"), ("13599999831", "+8613599999831", "task")])
+            func post(_ mobile: String) async throws {
+                let body = #"{"sendId":"task","mobile":"\#(mobile)","times":"2019-04-12 17:57:08","status":"DELIVRD"}"#
+                #expect(try await app.post(gateway.path("status"), body: body, contentType: "application/json").status == .ok)
+            }
+            let events = "SELECT number_raw, number_e164, recipient_id FROM status_events ORDER BY dedup_key"
+            try await post("135****9831")
+            #expect(try await app.recipientStatus(ids[0]).status == "delivered")
+            #expect(try await app.recipientStatus(ids[1]).status != "delivered")
+
+            try await post("13599999831")
+            #expect(try await app.recipientStatus(ids[1]).status == "delivered")
+            #expect(try await app.rows(events) == [["number_raw": "13599999831", "number_e164": "+8613599999831", "recipient_id": ids[1].uuidString.lowercased()]])
+
+            try await post("13512349831")
+            #expect(try await app.rows(events).map { $0["recipient_id"] } == [ids[1].uuidString.lowercased(), ids[0].uuidString.lowercased()])
+            // Everything again: nothing new.
+            for mobile in ["135****9831", "13599999831", "13512349831"] { try await post(mobile) }
+            #expect(try await app.count("status_events") == 2)
+        }
+    }
+
+    /// Pushes of numbers masked alike, in the same second with the same code, and masked copies of the
+    /// same reports, all posted at once: concurrent ingest transactions count them in the copy tally
+    /// in turn, so each number's report is stored once and the copies add nothing.
+    @Test func concurrentCopiesOfReportsOnNumbersMaskedAlikeAreStoredOncePerNumber() async throws {
+        try await withApp { app in
+            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let tasks = (0..<12).map { "task-\($0)" }
+            var seeded: [(number: String, e164: String, providerMessageID: String)] = []
+            for task in tasks {
+                seeded += [("13512349831", "+8613512349831", task), ("13599999831", "+8613599999831", task)]
+            }
+            let ids = try await app.seedRecipients(gateway, seeded)
+            var bodies: [String] = []
+            for task in tasks {
+                for mobile in ["13512349831", "13599999831", "135****9831", "135****9831", "13512349831"] {
+                    bodies.append(#"{"sendId":"\#(task)","mobile":"\#(mobile)","times":"2019-04-12 17:57:08","status":"DELIVRD"}"#)
+                }
+            }
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for body in bodies.shuffled() {
+                    group.addTask { Int(try await app.post(gateway.path("status"), body: body, contentType: "application/json").status.code) }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+            #expect(try await app.count("status_events") == 2 * tasks.count)
+            for id in ids { #expect(try await app.recipientStatus(id).status == "delivered") }
+            let tallies = try await app.rows("SELECT cardinality(pushed_numbers) AS pushed, pulled FROM gateway_copy_tallies")
+            #expect(tallies.count == tasks.count)
+            #expect(tallies.allSatisfy { $0["pushed"] == "2" && $0["pulled"] == "2" })
+        }
+    }
+
     /// One batch as the ingest batcher forms it under load: several tenants, repeats inside the batch
     /// and across items, many provider message ids. Each item's outcome counts its own events.
     @Test func aMixedBatchIsStoredInOneTransactionWithPerItemOutcomes() async throws {

@@ -239,6 +239,47 @@ import Testing
         }
     }
 
+    /// Two numbers of one task that the gateway masks alike (`135****0001`), reported with the same
+    /// code in the same second: their pushes are two reports, and the pull of both copies adds none.
+    /// A reply that is pushed and then pulled (masked) is one reply.
+    @Test func pushesOfNumbersMaskedAlikeAreTwoReportsAndTheirPulledCopiesNone() async throws {
+        try await withSetup { setup in
+            let port = try #require(setup.app.client.port)
+            let rotated = try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/callback-token/rotate", bearer: setup.account.key)
+            let urls = try #require(rotated.json["callback_urls"] as? [String: String])
+            let local = { (url: String) in "http://127.0.0.1:\(port)" + String(url.dropFirst("https://hub.example.test".count)) }
+            await setup.simulator.setPushURLs(account: "acme", status: local(urls["status"]!), replies: local(urls["replies"]!))
+
+            _ = try await setup.send(["13512340001", "13598760001"])
+            try await setup.dispatcher().runOnce()
+            #expect(try await self.eventually(setup, "SELECT count(*) FROM message_recipients WHERE status = 'delivered'", equals: "2"))
+            #expect(try await setup.app.count("status_events") == 2)
+            try await self.poller(setup).runOnce()
+            #expect(try await setup.app.count("status_events") == 2)
+            #expect(try await setup.app.rows("SELECT source FROM status_events ORDER BY source").map { $0["source"]! } == ["push", "push"])
+
+            deliver(await setup.simulator.addReply(account: "acme", mobile: "13512340001", content: "ok", extNo: nil))
+            #expect(try await self.eventually(setup, "SELECT count(*) FROM replies", equals: "1"))
+            try await self.poller(setup).runOnce()
+            #expect(try await setup.app.rows("SELECT source, number_raw FROM replies").map { [$0["source"]!, $0["number_raw"]!] } == [["push", "13512340001"]])
+
+            // A reply pulled before its push (here: late) is linked by its mask to the newest match; the
+            // push then names the number, and the stored reply takes it and its message.
+            await setup.simulator.dropNextPushes(1)
+            await setup.simulator.addReply(account: "acme", mobile: "13598760001", content: "好", extNo: nil)
+            try await self.poller(setup).runOnce()
+            let pulled = try await setup.app.rows("SELECT number_raw, raw->>'times' AS times FROM replies WHERE content = '好'")
+            #expect(pulled.map { $0["number_raw"] } == ["135****0001"])
+            let late = #"{"mobile":"13598760001","content":"好","times":"\#(pulled[0]["times"]!!)","extNo":""}"#
+            #expect(try await setup.app.post(String(urls["replies"]!.dropFirst("https://hub.example.test".count)), body: late, contentType: "application/json").status == .ok)
+            let linked = try await setup.app.rows(
+                "SELECT p.number_raw, p.number_e164, r.number_e164 AS recipient FROM replies p JOIN message_recipients r ON r.id = p.recipient_id WHERE p.content = '好'"
+            )
+            #expect(linked == [["number_raw": "13598760001", "number_e164": "+8613598760001", "recipient": "+8613598760001"]])
+            #expect(try await setup.app.count("replies") == 2)
+        }
+    }
+
     @Test func twoDispatchersNeverSendATaskTwice() async throws {
         try await withSetup { setup in
             for batch in 0..<6 {

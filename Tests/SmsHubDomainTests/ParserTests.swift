@@ -54,6 +54,28 @@ import Testing
         #expect(a.state == b.state && a.code == b.code && a.description == b.description && b.description == c.description)
     }
 
+    /// A Gateway push (full number) and its pulled copy (masked) share an identity; only the push names the number.
+    @Test func gatewayPushesAndPulledCopiesShareAnIdentity() throws {
+        let zone = TimeZone(identifier: "Asia/Shanghai")!
+        let fields = ["sendId": "t", "times": "2019-04-12 17:57:08", "status": "DELIVRD"]
+        let pushed = try GatewayCallbackParser.status(fields.merging(["mobile": "13512349831"]) { $1 }, raw: "{}", zone: zone)
+        let pulled = try GatewayCallbackParser.status(fields.merging(["mobile": "135****9831"]) { $1 }, raw: "{}", zone: zone)
+        #expect(pushed.gatewayCopy == GatewayCopy(identity: "s:t:135****9831:DELIVRD:2019-04-12 17:57:08", pushedNumber: "+8613512349831"))
+        #expect(pulled.gatewayCopy == GatewayCopy(identity: "s:t:135****9831:DELIVRD:2019-04-12 17:57:08", pushedNumber: nil))
+        // The key before the store counts the copy: the identity's first slot, as pushes were keyed before 0012.
+        #expect(pushed.dedupKey == "gw:s:t:135****9831:DELIVRD:2019-04-12 17:57:08#0")
+
+        let reply = ["times": "2019-04-12 17:57:08", "content": "收到", "extNo": "12"]
+        let pushedReply = try GatewayCallbackParser.reply(reply.merging(["mobile": "+86 135 1234 9831"]) { $1 }, raw: "{}", zone: zone)
+        let pulledReply = try GatewayCallbackParser.reply(reply.merging(["mobile": "135****9831"]) { $1 }, raw: "{}", zone: zone)
+        #expect(pushedReply.gatewayCopy?.identity == pulledReply.gatewayCopy?.identity)
+        #expect(pushedReply.gatewayCopy?.pushedNumber == "+8613512349831")
+        #expect(pulledReply.gatewayCopy?.pushedNumber == nil)
+        // A different text, extension or second is another reply.
+        let other = try GatewayCallbackParser.reply(reply.merging(["mobile": "135****9831", "content": "好"]) { $1 }, raw: "{}", zone: zone)
+        #expect(other.gatewayCopy?.identity != pulledReply.gatewayCopy?.identity)
+    }
+
     /// Every prefix of every sample either parses or fails with a CallbackError: never a crash, never a
     /// different error type.
     @Test func truncatedBodiesNeverCrash() throws {

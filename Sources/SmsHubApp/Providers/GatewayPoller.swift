@@ -68,15 +68,12 @@ struct GatewayPoller: Service {
             _ = try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
         case .report, .mo:
             var parsed: [ProviderEvent] = []
-            var seen: [String: Int] = [:]
             for item in GatewayAPI.items(envelope) {
                 do {
+                    // Identical masked items in one response are reports of different numbers masked
+                    // alike: the store's tally counts each as a copy of its own.
                     if kind == .report {
-                        // Identical masked reports in one response are different recipients: number them.
-                        let identity = [item.fields["sendId"], item.fields["mobile"], item.fields["status"], item.fields["times"]].map { $0 ?? "" }.joined(separator: "|")
-                        let occurrence = seen[identity, default: 0]
-                        seen[identity] = occurrence + 1
-                        parsed.append(.status(try GatewayCallbackParser.status(item.fields, raw: item.raw, zone: zone, occurrence: occurrence)))
+                        parsed.append(.status(try GatewayCallbackParser.status(item.fields, raw: item.raw, zone: zone)))
                     } else {
                         parsed.append(.reply(try GatewayCallbackParser.reply(item.fields, raw: item.raw, zone: zone)))
                     }

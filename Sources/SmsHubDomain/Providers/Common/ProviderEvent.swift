@@ -22,11 +22,15 @@ public struct StatusReport: Sendable, Equatable {
     public var partTotal: Int?
     public var segments: Int?
     public var dedupKey: String
+    /// A Gateway report's copy: the store counts it in its identity's tally, then stores it under the
+    /// slot it gets or drops it as a duplicate (`dedupKey` is the first slot until then).
+    public var gatewayCopy: GatewayCopy?
     public var raw: String
 
     public init(
         providerMessageID: String, number: PhoneNumber?, state: DeliveryState, code: String? = nil, description: String? = nil,
-        occurredAt: Date? = nil, partSequence: Int? = nil, partTotal: Int? = nil, segments: Int? = nil, dedupKey: String, raw: String
+        occurredAt: Date? = nil, partSequence: Int? = nil, partTotal: Int? = nil, segments: Int? = nil, dedupKey: String,
+        gatewayCopy: GatewayCopy? = nil, raw: String
     ) {
         self.providerMessageID = providerMessageID
         self.number = number
@@ -38,6 +42,7 @@ public struct StatusReport: Sendable, Equatable {
         self.partTotal = partTotal
         self.segments = segments
         self.dedupKey = dedupKey
+        self.gatewayCopy = gatewayCopy
         self.raw = raw
     }
 }
@@ -50,15 +55,21 @@ public struct InboundReply: Sendable, Equatable {
     public var extNo: String?
     public var repliedAt: Date?
     public var dedupKey: String
+    /// A Gateway reply's copy, counted like a report's (see `StatusReport.gatewayCopy`).
+    public var gatewayCopy: GatewayCopy?
     public var raw: String
 
-    public init(providerMessageID: String?, number: PhoneNumber, content: String, extNo: String? = nil, repliedAt: Date?, dedupKey: String, raw: String) {
+    public init(
+        providerMessageID: String?, number: PhoneNumber, content: String, extNo: String? = nil, repliedAt: Date?, dedupKey: String,
+        gatewayCopy: GatewayCopy? = nil, raw: String
+    ) {
         self.providerMessageID = providerMessageID
         self.number = number
         self.content = content
         self.extNo = extNo
         self.repliedAt = repliedAt
         self.dedupKey = dedupKey
+        self.gatewayCopy = gatewayCopy
         self.raw = raw
     }
 }

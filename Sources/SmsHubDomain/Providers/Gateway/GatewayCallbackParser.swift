@@ -16,19 +16,19 @@ public enum GatewayCallbackParser {
 
     /// One status report, pushed or pulled (`/api/v1/report` items have the same fields).
     ///
-    /// The dedup key uses the number's mask, so a push (full number) and the pull of the same report
-    /// (masked) are one event. Reports in one pull that are identical but for the hidden digits are
-    /// told apart by `occurrence` (their order in the response); a push is occurrence 0.
-    public static func status(_ fields: [String: String], raw: String, zone: TimeZone, occurrence: Int = 0) throws(CallbackError) -> StatusReport {
+    /// Its identity uses the number's mask, so a push (full number) and the pull of the same report
+    /// (masked) share it; the store's tally of copies (`GatewayCopyTally`) tells numbers masked alike apart.
+    public static func status(_ fields: [String: String], raw: String, zone: TimeZone) throws(CallbackError) -> StatusReport {
         let sendID = try FieldLimits.id(fields["sendId"], field: "sendId")
         let number = try FieldLimits.phone(fields["mobile"], field: "mobile")
         let code = try FieldLimits.id(fields["status"]?.trimmingCharacters(in: .whitespaces), field: "status")
         guard code.utf8.count <= FieldLimits.codeLength else { throw .invalidField("status", "is longer than \(FieldLimits.codeLength) bytes") }
         let times = try time(fields["times"], zone: zone)
         let entry = CarrierStatusCodes.lookup(code)
+        let copy = self.copy(of: number, identity: "s:\(sendID):\(number.gatewayMask):\(code):\(fields["times"] ?? "")")
         return StatusReport(
             providerMessageID: sendID, number: number, state: entry.state, code: entry.code, description: entry.description,
-            occurredAt: times, dedupKey: "gw:s:\(sendID):\(number.gatewayMask):\(code):\(fields["times"] ?? "")#\(occurrence)", raw: raw
+            occurredAt: times, dedupKey: copy.dedupKey(slot: 0), gatewayCopy: copy, raw: raw
         )
     }
 
@@ -40,8 +40,16 @@ public enum GatewayCallbackParser {
         if let extNo, extNo.utf8.count > 32 { throw .invalidField("extNo", "is longer than 32 bytes") }
         let times = try time(fields["times"], zone: zone)
         // The gateway gives replies no id: the number, time, extension and text together identify one.
-        let key = "gw:r:\(number.raw):\(fields["times"] ?? ""):\(extNo ?? ""):\(Digest.sha256.hex(content).prefix(32))"
-        return InboundReply(providerMessageID: nil, number: number, content: content, extNo: extNo, repliedAt: times, dedupKey: key, raw: raw)
+        let copy = self.copy(of: number, identity: "r:\(number.gatewayMask):\(fields["times"] ?? ""):\(extNo ?? ""):\(Digest.sha256.hex(content).prefix(32))")
+        return InboundReply(
+            providerMessageID: nil, number: number, content: content, extNo: extNo, repliedAt: times,
+            dedupKey: copy.dedupKey(slot: 0), gatewayCopy: copy, raw: raw
+        )
+    }
+
+    /// A pushed number is exact (E.164); a pulled, masked one (no E.164) is a copy of one of the numbers masked alike.
+    static func copy(of number: PhoneNumber, identity: String) -> GatewayCopy {
+        GatewayCopy(identity: identity, pushedNumber: number.e164)
     }
 
     static func time(_ text: String?, zone: TimeZone) throws(CallbackError) -> Date? {
