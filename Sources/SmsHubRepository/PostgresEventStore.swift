@@ -22,7 +22,6 @@ public struct PostgresEventStore: EventStore {
                 if tenantID != first { try await Database.setTenant(tenantID, session) }
                 let copies = try await GatewayCopyTallies.count(&batch, indices: indices, tenantID: tenantID, session: session)
                 for (index, dropped) in copies.dropped { outcomes[index].duplicates += dropped }
-                try await self.rehome(copies.rehomes, tenantID: tenantID, session: session)
                 try await self.storeStatuses(of: indices, in: batch, tenantID: tenantID, outcomes: &outcomes, session: session)
                 for index in indices {
                     let item = batch[index]
@@ -37,6 +36,8 @@ public struct PostgresEventStore: EventStore {
                         if isNew { outcomes[index].stored += 1 } else { outcomes[index].duplicates += 1 }
                     }
                 }
+                // After the inserts: a pulled copy and its push can share a batch.
+                try await self.rehome(copies.rehomes, tenantID: tenantID, session: session)
             }
             return outcomes
         }

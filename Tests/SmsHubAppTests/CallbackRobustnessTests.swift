@@ -262,6 +262,25 @@ import Testing
         }
     }
 
+    /// The same, with the masked copy and the push in one batch (one transaction): the copy is stored
+    /// first, then takes the push's number.
+    @Test func aMaskedCopyAndItsPushInOneBatch() async throws {
+        try await withApp { app in
+            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let ids = try await app.seedRecipients(gateway, [("13512349831", "+8613512349831", "task"), ("13599999831", "+8613599999831", "task")])
+            func item(_ mobile: String) throws -> IncomingEvents {
+                let fields = ["sendId": "task", "mobile": mobile, "times": "2019-04-12 17:57:08", "status": "DELIVRD"]
+                let report = try GatewayCallbackParser.status(fields, raw: "{}", zone: TimeZone(identifier: "Asia/Shanghai")!)
+                return IncomingEvents(tenantID: gateway.tenantID, accountID: gateway.accountID, provider: .gateway, source: .push, events: [.status(report)])
+            }
+            let store = PostgresEventStore(database: Database(pool: app.pool))
+            let outcomes = try await store.store([item("135****9831"), item("13599999831"), item("13599999831")])
+            #expect(outcomes == [StoreOutcome(stored: 1), StoreOutcome(duplicates: 1), StoreOutcome(duplicates: 1)])
+            #expect(try await app.recipientStatus(ids[1]).status == "delivered")
+            #expect(try await app.rows("SELECT number_e164, recipient_id FROM status_events") == [["number_e164": "+8613599999831", "recipient_id": ids[1].uuidString.lowercased()]])
+        }
+    }
+
     /// Pushes of numbers masked alike, in the same second with the same code, and masked copies of the
     /// same reports, all posted at once: concurrent ingest transactions count them in the copy tally
     /// in turn, so each number's report is stored once and the copies add nothing.
