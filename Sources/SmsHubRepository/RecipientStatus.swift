@@ -10,33 +10,15 @@ public enum RecipientStatus {
     /// Links unattached events of each (account, provider message id) to their recipients and applies them, in order.
     public static func attachAndApply(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws {
         guard !keys.isEmpty else { return }
-        let accounts = PGArray(keys.map(\.accountID)), messageIDs = PGArray(keys.map(\.providerMessageID))
-        let wanted: PGQuery = "(SELECT DISTINCT * FROM unnest(\(accounts)::uuid[], \(messageIDs)::text[])) AS k(account_id, message_id)"
-        // Recipients first: most reports of a busy account name messages with recipients, but when
-        // none exist yet (the report beat the send's commit) this one probe is all there is to do.
-        let recipients = try await session.query(
-            """
-            SELECT r.id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status
-            FROM message_recipients r
-            JOIN \(fragment: wanted) ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
-            WHERE r.tenant_id = \(tenantID)
-            ORDER BY r.created_at, r.id
-            """
-        ).rows.map { row in
-            StatusAttachment.Recipient(
-                id: try row.decode("id"),
-                key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
-                numberE164: try row.decode("number_e164"),
-                state: DeliveryState(rawValue: try row.decode("status")) ?? .queued
-            )
-        }
+        // Recipients first: when none exist yet (the report beat the send's commit) this one probe is all there is to do.
+        let recipients = try await self.recipients(tenantID: tenantID, keys: keys, session: session)
         guard !recipients.isEmpty else { return }
         let events = try await session.query(
             """
             SELECT e.id, e.provider_account_id, e.provider_message_id, e.number_raw, e.number_e164, e.state, e.provider_code,
                    e.description, e.part_sequence, e.part_total, e.segments, e.occurred_at
             FROM status_events e
-            JOIN \(fragment: wanted) ON e.provider_account_id = k.account_id AND e.provider_message_id = k.message_id
+            JOIN \(fragment: self.wanted(keys)) ON e.provider_account_id = k.account_id AND e.provider_message_id = k.message_id
             WHERE e.tenant_id = \(tenantID) AND e.recipient_id IS NULL
             ORDER BY e.received_at, e.id
             """
@@ -52,6 +34,39 @@ public enum RecipientStatus {
             )
         }
         guard !events.isEmpty else { return }
+        let plan = try await self.plan(events: events, recipients: recipients, tenantID: tenantID, session: session)
+        try await self.attach(plan.attachments, tenantID: tenantID, session: session)
+        try await self.apply(plan, tenantID: tenantID, session: session)
+    }
+
+    static func wanted(_ keys: [StatusAttachment.Key]) -> PGQuery {
+        "(SELECT DISTINCT * FROM unnest(\(PGArray(keys.map(\.accountID)))::uuid[], \(PGArray(keys.map(\.providerMessageID)))::text[])) AS k(account_id, message_id)"
+    }
+
+    /// The recipients of these (account, provider message id) keys, in creation order.
+    static func recipients(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws -> [StatusAttachment.Recipient] {
+        try await session.query(
+            """
+            SELECT r.id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status
+            FROM message_recipients r
+            JOIN \(fragment: self.wanted(keys)) ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
+            WHERE r.tenant_id = \(tenantID)
+            ORDER BY r.created_at, r.id
+            """
+        ).rows.map { row in
+            StatusAttachment.Recipient(
+                id: try row.decode("id"),
+                key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
+                numberE164: try row.decode("number_e164"),
+                state: DeliveryState(rawValue: try row.decode("status")) ?? .queued
+            )
+        }
+    }
+
+    /// `StatusAttachment.plan`, with the delivered parts read first when a long message's part may need them.
+    static func plan(
+        events: [StatusAttachment.Event], recipients: [StatusAttachment.Recipient], tenantID: UUID, session: PGSession
+    ) async throws -> StatusAttachment.Plan {
         var deliveredParts: [UUID: Set<Int>] = [:]
         if events.contains(where: StatusAttachment.needsDeliveredParts) {
             let rows = try await session.query(
@@ -65,21 +80,25 @@ public enum RecipientStatus {
                 deliveredParts[try row.decode("recipient_id"), default: []].insert(try row.decode("part_sequence"))
             }
         }
-        let plan = StatusAttachment.plan(events: events, recipients: recipients, deliveredParts: deliveredParts)
-        try await self.write(plan, tenantID: tenantID, session: session)
+        return StatusAttachment.plan(events: events, recipients: recipients, deliveredParts: deliveredParts)
     }
 
-    private static func write(_ plan: StatusAttachment.Plan, tenantID: UUID, session: PGSession) async throws {
-        guard !plan.attachments.isEmpty else { return }
+    /// Links stored events to the recipients a plan chose.
+    static func attach(_ attachments: [(eventID: UUID, recipientID: UUID)], tenantID: UUID, session: PGSession) async throws {
+        guard !attachments.isEmpty else { return }
         // Rows are locked in id order, the same in every transaction, so two writers cannot deadlock.
-        let attachments = plan.attachments.sorted { $0.eventID.uuidString < $1.eventID.uuidString }
+        let sorted = attachments.sorted { $0.eventID.uuidString < $1.eventID.uuidString }
         try await session.query(
             """
             UPDATE status_events e SET recipient_id = k.recipient_id
-            FROM unnest(\(attachments.map(\.eventID)), \(attachments.map(\.recipientID))) AS k(event_id, recipient_id)
+            FROM unnest(\(sorted.map(\.eventID)), \(sorted.map(\.recipientID))) AS k(event_id, recipient_id)
             WHERE e.tenant_id = \(tenantID) AND e.id = k.event_id
             """
         )
+    }
+
+    /// Moves the plan's recipients forward, round by round.
+    static func apply(_ plan: StatusAttachment.Plan, tenantID: UUID, session: PGSession) async throws {
         for round in plan.rounds {
             let moves = round.sorted { $0.recipientID.uuidString < $1.recipientID.uuidString }
             // The rank check is inside the UPDATE, so a concurrent writer that moved a recipient further is never undone.

@@ -79,6 +79,8 @@ public enum StatusAttachment {
         /// Moves in rounds: a recipient appears at most once per round, and round n+1 follows round n,
         /// so the first-time stamps (`submitted_at`, `sent_at`) come from the event that reached them.
         public var rounds: [[Move]] = []
+
+        public init() {}
     }
 
     /// Events that need the recipient's delivered parts counted (a delivered part of a long message).
