@@ -12,13 +12,13 @@ def rate(run):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ["out", "trivial", "engage", "huawei", "engage-half", "send", "rss", "queries"]:
+    for name in ["out", "trivial", "engage", "huawei", "known", "engage-half", "send", "rss", "queries"]:
         p.add_argument("--" + name, required=True)
-    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "half-rate", "accepted", "send-start",
+    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved", "half-rate", "accepted", "send-start",
                  "dispatch-end", "left", "sustain-start", "sustain"]:
         p.add_argument("--" + name, type=float, required=True)
     a = p.parse_args()
-    trivial, engage, huawei, half, send = (json.loads(x) for x in (a.trivial, a.engage, a.huawei, a.engage_half, a.send))
+    trivial, engage, huawei, known, half, send = (json.loads(x) for x in (a.trivial, a.engage, a.huawei, a.known, a.engage_half, a.send))
 
     samples = []
     for line in open(a.rss):
@@ -43,7 +43,9 @@ def main():
     # two cores could take 1 / (1/healthz + 1/rows) callbacks per second.
     bound = 1 / (1 / trivial_rps + 1 / a.pg_ingest_rows)
     add("bound: /healthz and the database's rows alone, costs added", bound, "callbacks/s")
-    for name, run, committed, batch in [("EngageLab", engage, a.engage_rows, a.engage_batch), ("Huawei", huawei, a.huawei_rows, a.huawei_batch)]:
+    loads = [("EngageLab", engage, a.engage_rows, a.engage_batch), ("Huawei", huawei, a.huawei_rows, a.huawei_batch),
+             ("Huawei, known messages", known, a.known_rows, a.known_batch)]
+    for name, run, committed, batch in loads:
         acked = run["requests"] - run["non_2xx"]
         r = rate(run)
         add(f"ingestion {name}: acknowledged", r, "callbacks/s",
@@ -57,6 +59,11 @@ def main():
             f"<= {a.connections:.0f}", committed - acked <= a.connections)
         add(f"ingestion {name}: non-2xx and socket errors", run["non_2xx"] + run["socket_errors"], "responses", "0",
             run["non_2xx"] + run["socket_errors"] == 0)
+    # Every report of the known-message load names a seeded recipient: each event attached, each recipient moved.
+    add("ingestion Huawei, known messages: events not attached to their recipient", a.known_rows - a.known_attached, "events", "0",
+        a.known_attached == a.known_rows)
+    add("ingestion Huawei, known messages: recipients moved to delivered", a.known_moved, "recipients", f"= {a.known_rows:.0f} (events)",
+        a.known_moved == a.known_rows)
     add(f"ingestion EngageLab at half rate ({a.half_rate:.0f}/s): p99", half["p99_us"] / 1000, "ms", "< 50", half["p99_us"] < 50_000)
     add("ingestion EngageLab at half rate: achieved", rate(half), "callbacks/s")
     accepted_rate = (send["requests"] - send["non_2xx"]) * 1000 / (send["duration_us"] / 1e6)
