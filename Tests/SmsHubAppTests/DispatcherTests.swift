@@ -34,6 +34,18 @@ import Testing
             return reply.json
         }
 
+        /// Points the simulator's status and reply pushes at this app's callback URLs (a rotation shows
+        /// them again), on its real port. Returns the URLs' paths.
+        func pushToThisApp() async throws -> (status: String, replies: String) {
+            let port = try #require(self.app.client.port)
+            let rotated = try await self.app.request(.post, "/v1/provider-accounts/\(self.account.accountID.uuidString.lowercased())/callback-token/rotate", bearer: self.account.key)
+            let urls = try #require(rotated.json["callback_urls"] as? [String: String])
+            let path = { (url: String) in String(url.dropFirst("https://hub.example.test".count)) }
+            let (status, replies) = (path(try #require(urls["status"])), path(try #require(urls["replies"])))
+            await self.simulator.setPushURLs(account: "acme", status: "http://127.0.0.1:\(port)\(status)", replies: "http://127.0.0.1:\(port)\(replies)")
+            return (status, replies)
+        }
+
         /// Makes every pending task due now, instead of waiting out its backoff.
         func makeRetriesDue() async throws {
             _ = try await self.app.rows("UPDATE dispatch_tasks SET next_attempt_at = now() - interval '1 second' WHERE state = 'pending' RETURNING id")
@@ -209,12 +221,7 @@ import Testing
 
     @Test func pushesDeliverAndDroppedPushesAreRecoveredByThePull() async throws {
         try await withSetup { setup in
-            let port = try #require(setup.app.client.port)
-            // The sending account's callback URLs (a rotation shows them again), on this app's real port.
-            let rotated = try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/callback-token/rotate", bearer: setup.account.key)
-            let urls = try #require(rotated.json["callback_urls"] as? [String: String])
-            let local = { (url: String) in "http://127.0.0.1:\(port)" + String(url.dropFirst("https://hub.example.test".count)) }
-            await setup.simulator.setPushURLs(account: "acme", status: local(urls["status"]!), replies: local(urls["replies"]!))
+            _ = try await setup.pushToThisApp()
 
             _ = try await setup.send(["13512349830"])
             try await setup.dispatcher().runOnce()
@@ -244,11 +251,7 @@ import Testing
     /// A reply that is pushed and then pulled (masked) is one reply.
     @Test func pushesOfNumbersMaskedAlikeAreTwoReportsAndTheirPulledCopiesNone() async throws {
         try await withSetup { setup in
-            let port = try #require(setup.app.client.port)
-            let rotated = try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/callback-token/rotate", bearer: setup.account.key)
-            let urls = try #require(rotated.json["callback_urls"] as? [String: String])
-            let local = { (url: String) in "http://127.0.0.1:\(port)" + String(url.dropFirst("https://hub.example.test".count)) }
-            await setup.simulator.setPushURLs(account: "acme", status: local(urls["status"]!), replies: local(urls["replies"]!))
+            let paths = try await setup.pushToThisApp()
 
             _ = try await setup.send(["13512340001", "13598760001"])
             try await setup.dispatcher().runOnce()
@@ -271,7 +274,7 @@ import Testing
             let pulled = try await setup.app.rows("SELECT number_raw, raw->>'times' AS times FROM replies WHERE content = '好'")
             #expect(pulled.map { $0["number_raw"] } == ["135****0001"])
             let late = #"{"mobile":"13598760001","content":"好","times":"\#(pulled[0]["times"]!!)","extNo":""}"#
-            #expect(try await setup.app.post(String(urls["replies"]!.dropFirst("https://hub.example.test".count)), body: late, contentType: "application/json").status == .ok)
+            #expect(try await setup.app.post(paths.replies, body: late, contentType: "application/json").status == .ok)
             let linked = try await setup.app.rows(
                 "SELECT p.number_raw, p.number_e164, r.number_e164 AS recipient FROM replies p JOIN message_recipients r ON r.id = p.recipient_id WHERE p.content = '好'"
             )
