@@ -56,6 +56,11 @@ public final class PGConnection: @unchecked Sendable {
         self.isBroken = true
     }
 
+    /// PostgreSQL's largest field value (1 GB - 1).
+    public static let maxParameterBytes = (1 << 30) - 1
+    /// The wire protocol counts parameters in 16 bits.
+    public static let maxParameters = 65_535
+
     /// Runs one parameterised statement (blocking).
     public func execute(_ query: PGQuery) throws -> PGResult {
         guard let handle, !self.isBroken else {
@@ -68,24 +73,36 @@ public final class PGConnection: @unchecked Sendable {
         }
         let types = binds.map { $0.type.rawValue }
         let formats = binds.map { $0.format.rawValue }
-        let lengths = binds.map { Int32($0.bytes?.count ?? 0) }
+        // A field is at most 1 GB in PostgreSQL; checked here so an oversized value is an error, not a trap.
+        var lengths: [Int32] = []
+        lengths.reserveCapacity(binds.count)
+        for (index, bind) in binds.enumerated() {
+            let count = bind.bytes?.count ?? 0
+            guard count <= Self.maxParameterBytes, let length = Int32(exactly: count) else {
+                throw PGError(kind: .invalidParameter, message: "parameter $\(index + 1) is \(count) bytes, over PostgreSQL's limit of \(Self.maxParameterBytes)")
+            }
+            lengths.append(length)
+        }
+        guard let parameterCount = Int32(exactly: binds.count), binds.count <= Self.maxParameters else {
+            throw PGError(kind: .invalidParameter, message: "\(binds.count) parameters, over the protocol's limit of \(Self.maxParameters)")
+        }
         let key = PreparedStatements.Key(sql: query.sql, types: types)
         let name: String
         if let known = self.prepared.name(for: key) {
             name = known
         } else if let fresh = self.prepared.reserveName() {
-            _ = try self.check(PQprepare(handle, fresh, query.sql, Int32(types.count), types))
+            _ = try self.check(PQprepare(handle, fresh, query.sql, parameterCount, types))
             self.prepared.remember(key, as: fresh)
             name = fresh
         } else {
             // The cache is full (a stream of distinct texts): run this one unprepared.
             let result: OpaquePointer? = withBindPointers(binds) { values in
-                PQexecParams(handle, query.sql, Int32(binds.count), types, values, lengths, formats, 0)
+                PQexecParams(handle, query.sql, parameterCount, types, values, lengths, formats, 0)
             }
             return try self.check(result)
         }
         let result: OpaquePointer? = withBindPointers(binds) { values in
-            PQexecPrepared(handle, name, Int32(binds.count), values, lengths, formats, 0)
+            PQexecPrepared(handle, name, parameterCount, values, lengths, formats, 0)
         }
         do {
             return try self.check(result)

@@ -5,11 +5,20 @@ import Foundation
 /// Hand-written rather than through `DateFormatter`: it sits on every row read and must accept
 /// PostgreSQL's variable fraction and offset widths.
 enum PGTimestamp {
+    /// Microseconds since 1970 that PostgreSQL's timestamptz holds: from 4714-11-24 BC; every
+    /// positive Int64 is before its end (294276 AD).
+    static let micros: ClosedRange<Int64> = -210_866_803_200_000_000...Int64.max
+
+    /// Every `Date` has a text: one beyond what PostgreSQL holds (or not finite) is written as
+    /// `infinity`/`-infinity` rather than trapping in an integer conversion.
     static func format(_ date: Date) -> String {
         let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        var seconds = Int64((totalMicros / 1_000_000).rounded(.down))
-        let micros = Int64(totalMicros) - seconds * 1_000_000
-        let days = Int64((Double(seconds) / 86_400).rounded(.down))
+        guard let exact = Int64(exactly: totalMicros), Self.micros.contains(exact) else {
+            return totalMicros < 0 ? "-infinity" : "infinity"
+        }
+        var seconds = exact >= 0 ? exact / 1_000_000 : (exact - 999_999) / 1_000_000
+        let micros = exact - seconds * 1_000_000
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         seconds -= days * 86_400
         let (y, m, d) = civil(fromDays: days)
         func pad(_ v: Int64, _ width: Int) -> String {

@@ -72,23 +72,26 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     CallbackRoutes(accounts: accounts, events: dependencies.events, batcher: batcher, keyring: configuration.keyring, metrics: metrics)
         .register(on: router)
 
+    let cursors = PageCursorCodec(keyring: configuration.keyring)
     let admin = router.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken))
-    AdminRoutes(tenants: dependencies.tenants, keys: dependencies.keys).register(on: admin)
+    AdminRoutes(tenants: dependencies.tenants, keys: dependencies.keys, cursors: cursors).register(on: admin)
 
     let tenantAPI = router.group("v1")
         .add(middleware: TenantAuthMiddleware(keys: dependencies.keys))
         .group(context: TenantRequestContext.self)
     TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
-    ProviderAccountRoutes(accounts: accounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL)
+    ProviderAccountRoutes(accounts: accounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL, cursors: cursors)
         .register(on: tenantAPI)
     MessageRoutes(messages: dependencies.messages, accounts: accounts).register(on: tenantAPI)
-    MessageQueryRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    MessageQueryRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
     RecipientRoutes(queries: dependencies.queries).register(on: tenantAPI)
-    StatusEventRoutes(queries: dependencies.queries).register(on: tenantAPI)
-    ReplyRoutes(queries: dependencies.queries).register(on: tenantAPI)
-    ReviewEventRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    StatusEventRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
+    ReplyRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
+    ReviewEventRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
     SummaryRoutes(queries: dependencies.queries).register(on: tenantAPI)
-    BalanceRoutes(poller: gatewayPoller(configuration: configuration, dependencies: dependencies), queries: dependencies.queries)
+    BalanceRoutes(
+        poller: gatewayPoller(configuration: configuration, dependencies: dependencies), queries: dependencies.queries, cursors: cursors
+    )
         .register(on: tenantAPI)
 
     let served = router.routes.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }

@@ -17,7 +17,8 @@ public struct Page<Item: Sendable>: Sendable {
     }
 }
 
-/// A position in a list ordered by (time, id): opaque to clients, who only pass it back.
+/// A position in a list ordered by (time, id). Clients see it only as a token sealed by
+/// `PageCursorCodec`, which they pass back.
 public struct PageCursor: Sendable, Equatable {
     public var time: Date
     public var id: UUID
@@ -25,27 +26,6 @@ public struct PageCursor: Sendable, Equatable {
     public init(time: Date, id: UUID) {
         self.time = time
         self.id = id
-    }
-
-    /// `<microseconds since epoch>.<uuid>` in unpadded base64url.
-    public var token: String {
-        let micros = Int64((self.time.timeIntervalSince1970 * 1_000_000).rounded())
-        let raw = "\(micros).\(self.id.uuidString.lowercased())"
-        return Data(raw.utf8).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// nil for anything this service did not issue.
-    public init?(token: String) {
-        guard token.utf8.count <= 128 else { return nil }
-        var base64 = token.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.utf8.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let raw = String(data: data, encoding: .utf8) else { return nil }
-        let parts = raw.split(separator: ".", maxSplits: 1)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
-        self.init(time: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
     }
 }
 

@@ -82,7 +82,7 @@ enum GatewayCopyTallies {
             UPDATE gateway_copy_tallies t
             SET pushed_numbers = ARRAY(SELECT jsonb_array_elements_text(k.pushed_numbers)), pulled = k.pulled
             FROM unnest(\(changed.map(\.accountID)), \(changed.map(\.identity)),
-                        \(try changed.map { try PGJSON(encoding: tallies[$0]!.pushedNumbers) }), \(changed.map { Int32(tallies[$0]!.pulled) }))
+                        \(try changed.map { try PGJSON(encoding: tallies[$0]!.pushedNumbers) }), \(changed.map { Int32(clamping: tallies[$0]!.pulled) }))
                  AS k(account_id, identity, pushed_numbers, pulled)
             WHERE t.tenant_id = \(tenantID) AND t.provider_account_id = k.account_id AND t.identity = k.identity
             """

@@ -284,4 +284,35 @@ import Testing
             }
         }
     }
+
+    /// A cursor used to carry its time in clear: one near Int64.max microseconds trapped the
+    /// process. Cursors are sealed now, so a forged, another tenant's or another list's cursor is a
+    /// 400 naming `cursor`, and the server goes on answering.
+    @Test func cursorsAreSealedToTheirTenantAndList() async throws {
+        try await withApp { app in
+            let a = try await app.makeAccount("huawei")
+            let b = try await app.makeAccount("huawei")
+            for day in 1...3 {
+                try await app.seedMessage(a, at: "2026-11-0\(day)T00:00:00Z", recipients: [("13812345678", "+8613812345678", "queued")])
+            }
+            let first = try await app.items("/v1/messages?limit=1", key: a.key)
+            let cursor = try #require(first.reply.json["next_cursor"] as? String)
+            #expect(try await app.items("/v1/messages?limit=1&cursor=\(cursor)", key: a.key).items.count == 1)
+
+            let oldFormatNearInt64Max = Data("9223372036854775.\(UUID().uuidString.lowercased())".utf8).base64EncodedString()
+                .replacingOccurrences(of: "=", with: "")
+            for (path, key) in [
+                ("/v1/messages?cursor=\(oldFormatNearInt64Max)", a.key),
+                ("/v1/messages?cursor=\(cursor)", b.key),
+                ("/v1/status-events?cursor=\(cursor)", a.key),
+                ("/v1/replies?cursor=\(cursor)A", a.key),
+            ] {
+                let reply = try await app.request(.get, path, bearer: key)
+                #expect(reply.status == .badRequest, "\(path): \(reply.text)")
+                let fields = (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+                #expect(fields == ["cursor"], "\(path)")
+            }
+            #expect(try await app.request(.get, "/healthz").status == .ok)
+        }
+    }
 }

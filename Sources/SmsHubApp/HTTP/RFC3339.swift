@@ -13,13 +13,12 @@ enum RFC3339 {
     /// `format`, appended to text being written. Written digit by digit: `Date.formatted(.iso8601)`
     /// (the same text) went through a format style and a calendar for each of a message's recipients.
     static func append(_ date: Date, to out: inout [UInt8]) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
-        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        // Years 1 to 9999 only (what RFC 3339 can write); others, never stored from validated input,
+        // are written as the nearest end rather than trapping in an integer conversion.
+        let clamped = min(max(date.timeIntervalSince1970.rounded(.down), -62_135_596_800), 253_402_300_799)
+        let seconds = clamped.isNaN ? 0 : Int(clamped)
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let day = CalendarDay(daysSinceEpoch: days)
-        guard (1...9999).contains(day.year) else {
-            out.append(contentsOf: date.formatted(.iso8601).utf8)
-            return
-        }
         let time = seconds - days * 86_400
         day.append(to: &out)
         out.append(UInt8(ascii: "T"))

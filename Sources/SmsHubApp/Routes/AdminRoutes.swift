@@ -6,6 +6,7 @@ import SmsHubDomain
 struct AdminRoutes {
     let tenants: any TenantRepository
     let keys: any APIKeyRepository
+    let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<AppRequestContext>) {
         group.post("tenants", use: self.createTenant)
@@ -35,9 +36,10 @@ struct AdminRoutes {
     }
 
     @Sendable func listTenants(request: Request, context: AppRequestContext) async throws -> ListRepresentation<TenantRepresentation> {
-        let (limit, cursor) = try QueryParameters(request, allowed: QueryParameters.pagination).pagination()
-        let page = try await self.tenants.list(after: cursor, limit: limit)
-        return ListRepresentation(items: page.items.map(TenantRepresentation.init), nextCursor: page.next?.token)
+        let pages = try QueryParameters(request, allowed: QueryParameters.pagination)
+            .pagination(self.cursors, scope: PageCursorCodec.scope(tenant: nil, list: "tenants"))
+        let page = try await self.tenants.list(after: pages.cursor, limit: pages.limit)
+        return ListRepresentation(page, pages, TenantRepresentation.init)
     }
 
     @Sendable func getTenant(request: Request, context: AppRequestContext) async throws -> TenantRepresentation {

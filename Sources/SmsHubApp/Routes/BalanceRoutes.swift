@@ -6,6 +6,7 @@ import SmsHubDomain
 struct BalanceRoutes {
     let poller: GatewayPoller
     let queries: any QueryRepository
+    let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("balances", use: self.latest)
@@ -29,11 +30,11 @@ struct BalanceRoutes {
         let query = try QueryParameters(request, allowed: Self.historyParameters)
         let id = try context.parameters.uuid("account_id")
         let range = try query.timeRange()
-        let (limit, cursor) = try query.pagination()
-        guard let page = try await self.queries.balances(tenantID: context.tenant.tenantID, accountID: id, observed: range, limit: limit, cursor: cursor) else {
+        let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "balances"))
+        guard let page = try await self.queries.balances(tenantID: context.tenant.tenantID, accountID: id, observed: range, limit: pages.limit, cursor: pages.cursor) else {
             throw Problem.notFound("No provider account has this id.")
         }
-        return ListRepresentation(page, BalanceRecordRepresentation.init)
+        return ListRepresentation(page, pages, BalanceRecordRepresentation.init)
     }
 
     struct BalanceRepresentation: ResponseEncodable {

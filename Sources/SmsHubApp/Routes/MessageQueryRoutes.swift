@@ -5,6 +5,7 @@ import SmsHubDomain
 /// `GET /v1/messages`: the tenant's messages, newest first.
 struct MessageQueryRoutes {
     let queries: any QueryRepository
+    let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("messages", use: self.list)
@@ -21,15 +22,16 @@ struct MessageQueryRoutes {
             providerAccountID: try query.uuid("provider_account_id"), numberE164: try query.number("number"),
             clientReference: try query.text("client_reference", maxLength: 128)
         )
-        let (limit, cursor) = try query.pagination()
-        let page = try await self.queries.messages(tenantID: context.tenant.tenantID, filter: filter, limit: limit, cursor: cursor)
-        return MessageListRepresentation(page: page)
+        let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "messages"))
+        let page = try await self.queries.messages(tenantID: context.tenant.tenantID, filter: filter, limit: pages.limit, cursor: pages.cursor)
+        return MessageListRepresentation(page: page, nextCursor: pages.nextToken(page))
     }
 }
 
 /// A page of messages, written like `MessageRepresentation` (see `MessageJSON`).
 struct MessageListRepresentation: ResponseGenerator {
     let page: Page<MessageSummary>
+    let nextCursor: String?
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
         var json = JSONWriter(capacity: 256 + self.page.items.count * 400)
@@ -48,7 +50,7 @@ struct MessageListRepresentation: ResponseGenerator {
                     }
                 }
             }
-            json.field("next_cursor", self.page.next?.token)
+            json.field("next_cursor", self.nextCursor)
         }
         return MessageJSON.response(json)
     }

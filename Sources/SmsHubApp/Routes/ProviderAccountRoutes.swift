@@ -7,6 +7,7 @@ struct ProviderAccountRoutes {
     let accounts: any ProviderAccountRepository
     let keyring: SecretKeyring
     let publicBaseURL: String
+    let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("provider-accounts", use: self.create)
@@ -75,9 +76,10 @@ struct ProviderAccountRoutes {
     }
 
     @Sendable func list(request: Request, context: TenantRequestContext) async throws -> ListRepresentation<ProviderAccountRepresentation> {
-        let (limit, cursor) = try QueryParameters(request, allowed: QueryParameters.pagination).pagination()
-        let page = try await self.accounts.list(tenantID: context.tenant.tenantID, after: cursor, limit: limit)
-        return ListRepresentation(items: page.items.map(ProviderAccountRepresentation.init), nextCursor: page.next?.token)
+        let pages = try QueryParameters(request, allowed: QueryParameters.pagination)
+            .pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "provider-accounts"))
+        let page = try await self.accounts.list(tenantID: context.tenant.tenantID, after: pages.cursor, limit: pages.limit)
+        return ListRepresentation(page, pages, ProviderAccountRepresentation.init)
     }
 
     @Sendable func get(request: Request, context: TenantRequestContext) async throws -> ProviderAccountRepresentation {

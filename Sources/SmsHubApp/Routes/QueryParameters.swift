@@ -100,7 +100,8 @@ struct QueryParameters {
         return day
     }
 
-    func pagination() throws -> (limit: Int, cursor: PageCursor?) {
+    /// `limit` and `cursor`. A cursor is valid only in the scope (tenant and list) that issued it.
+    func pagination(_ cursors: PageCursorCodec, scope: String) throws -> Pagination {
         var limit = PageSize.default
         if let raw = self.values["limit"] {
             guard let value = Int(raw), (1...PageSize.maximum).contains(value) else {
@@ -110,11 +111,23 @@ struct QueryParameters {
         }
         var cursor: PageCursor?
         if let raw = self.values["cursor"] {
-            guard let value = PageCursor(token: raw) else {
-                throw Problem.invalidParameter("cursor", "cursor is not one this service issued.")
+            guard let value = cursors.cursor(raw, scope: scope) else {
+                throw Problem.invalidParameter("cursor", "cursor is not one this service issued for this list.")
             }
             cursor = value
         }
-        return (limit, cursor)
+        return Pagination(limit: limit, cursor: cursor, codec: cursors, scope: scope)
+    }
+}
+
+/// Where a list request starts, and how the next page's cursor is written for the same scope.
+struct Pagination {
+    let limit: Int
+    let cursor: PageCursor?
+    let codec: PageCursorCodec
+    let scope: String
+
+    func nextToken<Item>(_ page: Page<Item>) -> String? {
+        page.next.flatMap { self.codec.token($0, scope: self.scope) }
     }
 }

@@ -178,8 +178,8 @@ struct DailySummaryRepresentation: Encodable, Sendable {
 }
 
 extension ListRepresentation {
-    init<Record>(_ page: Page<Record>, _ transform: (Record) -> Item) {
-        self.init(items: page.items.map(transform), nextCursor: page.next?.token)
+    init<Record>(_ page: Page<Record>, _ pagination: Pagination, _ transform: (Record) -> Item) {
+        self.init(items: page.items.map(transform), nextCursor: pagination.nextToken(page))
     }
 }
 

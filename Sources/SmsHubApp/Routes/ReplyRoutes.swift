@@ -5,6 +5,7 @@ import SmsHubDomain
 /// `GET /v1/replies` and `GET /v1/replies/{reply_id}`: SMS replies, newest first.
 struct ReplyRoutes {
     let queries: any QueryRepository
+    let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("replies", use: self.list)
@@ -19,9 +20,9 @@ struct ReplyRoutes {
             received: try query.timeRange(), providerAccountID: try query.uuid("provider_account_id"),
             numberE164: try query.number("number"), messageID: try query.uuid("message_id")
         )
-        let (limit, cursor) = try query.pagination()
-        let page = try await self.queries.replies(tenantID: context.tenant.tenantID, filter: filter, limit: limit, cursor: cursor)
-        return ListRepresentation(page, ReplyRepresentation.init)
+        let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "replies"))
+        let page = try await self.queries.replies(tenantID: context.tenant.tenantID, filter: filter, limit: pages.limit, cursor: pages.cursor)
+        return ListRepresentation(page, pages, ReplyRepresentation.init)
     }
 
     @Sendable func get(request: Request, context: TenantRequestContext) async throws -> ReplyRepresentation {

@@ -5,6 +5,7 @@ import SmsHubDomain
 /// `GET /v1/review-events`: template and signature review results, newest first.
 struct ReviewEventRoutes {
     let queries: any QueryRepository
+    let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("review-events", use: self.list)
@@ -19,8 +20,8 @@ struct ReviewEventRoutes {
             kind: try query.oneOf("kind", ReviewResult.Kind.self), subject: try query.text("subject"),
             result: try query.oneOf("result", ReviewResult.Result.self)
         )
-        let (limit, cursor) = try query.pagination()
-        let page = try await self.queries.reviewEvents(tenantID: context.tenant.tenantID, filter: filter, limit: limit, cursor: cursor)
-        return ListRepresentation(page, ReviewEventRepresentation.init)
+        let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "review-events"))
+        let page = try await self.queries.reviewEvents(tenantID: context.tenant.tenantID, filter: filter, limit: pages.limit, cursor: pages.cursor)
+        return ListRepresentation(page, pages, ReviewEventRepresentation.init)
     }
 }

@@ -5,6 +5,7 @@ import SmsHubDomain
 /// `GET /v1/status-events`: every status report received, across messages, newest first.
 struct StatusEventRoutes {
     let queries: any QueryRepository
+    let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("status-events", use: self.list)
@@ -21,8 +22,8 @@ struct StatusEventRoutes {
             providerAccountID: try query.uuid("provider_account_id"), numberE164: try query.number("number"),
             providerMessageID: try query.text("provider_message_id", maxLength: 128)
         )
-        let (limit, cursor) = try query.pagination()
-        let page = try await self.queries.statusEvents(tenantID: context.tenant.tenantID, filter: filter, limit: limit, cursor: cursor)
-        return ListRepresentation(page, StatusEventRepresentation.init)
+        let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "status-events"))
+        let page = try await self.queries.statusEvents(tenantID: context.tenant.tenantID, filter: filter, limit: pages.limit, cursor: pages.cursor)
+        return ListRepresentation(page, pages, StatusEventRepresentation.init)
     }
 }

@@ -23,9 +23,11 @@ public struct CalendarDay: Sendable, Equatable, Comparable, CustomStringConverti
     }
 
     /// The day `date` falls on in `zone`.
+    /// The day `date` falls on in `zone`; a date outside years 1 to 9999 gives the nearest end.
     public init(_ date: Date, in zone: TimeZone) {
-        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) + zone.secondsFromGMT(for: date)
-        self = Self(daysSinceEpoch: Int((Double(seconds) / 86_400).rounded(.down)))
+        let clamped = min(max(date.timeIntervalSince1970.rounded(.down), -62_135_596_800), 253_402_300_799)
+        let seconds = (clamped.isNaN ? 0 : Int(clamped)) + zone.secondsFromGMT(for: date)
+        self = Self(daysSinceEpoch: seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
     }
 
     /// Days since 1970-01-01 (negative before it).
