@@ -29,7 +29,7 @@ import Testing
             let send = GatewayAPI.SendRequest(taskID: "task-1", mobiles: ["13512349830", "13600000016", "13700000017", "13800000018", "13900000019"], content: "【Acme】验证码 1234 & more", extNo: "10")
             let sent = try await client.call(baseURL: base, .send, credentials: Self.credentials, send: send)
             #expect(sent.isSuccess)
-            #expect((sent.data as? [String: Any])?["taskId"] as? String == "task-1")
+            #expect(sent.data?["taskId"] == .string("task-1"))
             let tasks = await simulator.allTasks()
             #expect(tasks.count == 1)
             #expect(tasks[0].content == "【Acme】验证码 1234 & more", "content survives form encoding")

@@ -77,8 +77,12 @@ struct CallbackRoutes {
             self.metrics.recordCallback(provider: provider.rawValue, outcome: "too_large")
             throw Problem.payloadTooLarge(limit: Self.maxBodySize)
         }
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let headers: [String: String]
+        do {
+            headers = try CallbackRequest.headers(request.headers.lazy.map { (name: $0.name.canonicalName, value: $0.value) })
+        } catch {
+            throw try await self.refuse(error, account: account, context: context)
+        }
         let callback = CallbackRequest(
             method: request.method == .get ? .get : .post, headers: headers,
             query: request.uri.query ?? "", body: Array(body.readableBytesView)
@@ -128,9 +132,15 @@ struct CallbackRoutes {
         case .unsupportedMediaType(let expected):
             self.metrics.recordCallback(provider: provider, outcome: "bad_request")
             return Problem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type", detail: "Send the body as \(expected).")
-        case .malformed, .missingField, .invalidField:
+        case .malformed:
             self.metrics.recordCallback(provider: provider, outcome: "bad_request")
             return Problem.invalidBody(error.description)
+        case .missingField(let field):
+            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
+            return Problem.invalidBody(field: field, "is required")
+        case .invalidField(let field, let why):
+            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
+            return Problem.invalidBody(field: field, why)
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SmsHubDomain
 
 /// Reads JSON request bodies with the checks every JSON endpoint shares: media type, size, syntax,
 /// and shape, each failing with its own problem response.
@@ -29,7 +30,24 @@ enum JSONBody {
         return Data(buffer.readableBytesView)
     }
 
+    /// The body as JSON, read strictly: a key given twice, U+0000, an unpaired surrogate or a number
+    /// PostgreSQL cannot store is a 400 naming the member (the shared rules of `JSONReader`).
+    static func value(_ data: Data) throws -> JSONValue {
+        do {
+            return try JSONReader.parse(Array(data), duplicates: .refuse)
+        } catch {
+            if error.path == "body" { throw Problem.invalidBody("The body \(error.reason).") }
+            throw Problem.invalidBody(field: error.path, error.reason)
+        }
+    }
+
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        _ = try self.value(data)
+        return try self.decodeChecked(T.self, from: data)
+    }
+
+    /// Decodes a body `value` has already read.
+    static func decodeChecked<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
             return try JSONCoding.decoder.decode(T.self, from: data)
         } catch let error as DecodingError {

@@ -88,6 +88,14 @@ extension Problem {
         Problem(.badRequest, code: "invalid_body", title: "Malformed request body", detail: detail)
     }
 
+    /// A 400 naming the member of the body at fault (`custom.big`, `status.status_data.sms_ids[3]`).
+    public static func invalidBody(field: String, _ message: String) -> Problem {
+        Problem(
+            .badRequest, code: "invalid_body", title: "Malformed request body", detail: "\(field) \(message)",
+            errors: [FieldError(field: field, message: message)]
+        )
+    }
+
     public static func invalidParameter(_ name: String, _ detail: String) -> Problem {
         Problem(.badRequest, code: "invalid_parameter", title: "Invalid parameter", detail: detail, errors: [FieldError(field: name, message: detail)])
     }

@@ -33,8 +33,9 @@ struct MessageRoutes {
             throw Problem.invalidParameter("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.")
         }
         let data = try await JSONBody.read(request, limit: Self.maxBodySize)
-        let body = try JSONBody.decode(SendRequest.self, from: data)
-        let customJSON = try Self.custom(from: data)
+        let document = try JSONBody.value(data)
+        let body = try JSONBody.decodeChecked(SendRequest.self, from: data)
+        let customJSON = try CustomData.canonicalText(document["custom"])
 
         let validated: SendRequestRules.Validated
         switch SendRequestRules.validate(recipients: body.recipients, content: body.content, extNo: body.extNo, clientReference: body.clientReference) {
@@ -101,20 +102,6 @@ struct MessageRoutes {
             throw Problem.validation([.init(field: "provider_account_id", message: "names a disabled account")])
         }
         return account
-    }
-
-    /// `custom`, re-serialised with sorted keys; it must be an object of at most 4 KiB.
-    static func custom(from data: Data) throws -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return "{}" }
-        guard let custom = object["custom"], !(custom is NSNull) else { return "{}" }
-        guard let dictionary = custom as? [String: Any] else {
-            throw Problem.validation([.init(field: "custom", message: "must be a JSON object")])
-        }
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys, .withoutEscapingSlashes]), as: UTF8.self)
-        guard text.utf8.count <= 4096 else {
-            throw Problem.validation([.init(field: "custom", message: "may be at most 4096 bytes")])
-        }
-        return text
     }
 }
 

@@ -10,6 +10,26 @@ public struct CallbackRequest: Sendable {
     public var query: String
     public var body: [UInt8]
 
+    /// Headers a parser reads, which must come once: which copy a provider meant cannot be told, and a
+    /// repeated signature header is never one the provider wrote.
+    public static let singleHeaders: Set<String> = ["content-type", "x-smshook-signature", "x-smshook-timestamp", "x-smshook-appkey"]
+
+    /// Header fields as received (any case, in order) into the lowercased map parsers read. Other
+    /// repeated headers keep their first value.
+    public static func headers(_ fields: some Sequence<(name: String, value: String)>) throws(CallbackError) -> [String: String] {
+        var headers: [String: String] = [:]
+        for field in fields {
+            let name = field.name.lowercased()
+            if headers[name] != nil {
+                if Self.singleHeaders.contains(name) { throw .invalidField(name, "header is given more than once") }
+                continue
+            }
+            guard !field.value.utf8.contains(0) else { throw .invalidField(name, "header contains U+0000 (NUL)") }
+            headers[name] = field.value
+        }
+        return headers
+    }
+
     public init(method: Method = .post, headers: [String: String] = [:], query: String = "", body: [UInt8]) {
         self.method = method
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })

@@ -59,7 +59,7 @@ public enum CanonicalJSON {
             return written
         case let number as NSNumber:
             // JSONSerialization's numbers and booleans; Swift's own Int, Double and Bool bridge to it too.
-            switch JSONObject.kind(number) {
+            switch kind(number) {
             case .bool: out.bool(number.boolValue)
             case .integer: out.raw(number.stringValue.utf8)
             case .float:
@@ -72,6 +72,17 @@ public enum CanonicalJSON {
             return false
         }
         return true
+    }
+
+    enum NumberKind { case integer, float, bool }
+
+    static func kind(_ number: NSNumber) -> NumberKind {
+        // objCType is a one-letter C string; read the letter rather than build a String of it.
+        switch UInt8(bitPattern: number.objCType.pointee) {
+        case UInt8(ascii: "c"), UInt8(ascii: "B"): .bool
+        case UInt8(ascii: "d"), UInt8(ascii: "f"): .float
+        default: .integer
+        }
     }
 
     private static func utf8Order(_ a: String, _ b: String) -> Bool {

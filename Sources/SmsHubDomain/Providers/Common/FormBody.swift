@@ -4,24 +4,41 @@ import Foundation
 /// `application/x-www-form-urlencoded` and `multipart/form-data` bodies, and query strings, as
 /// string fields. Every value is a string in these encodings (providers.md §3).
 public enum FormBody {
-    /// Fields of a urlencoded body or query string. Repeated names keep the first value.
-    public static func urlEncoded(_ bytes: [UInt8], field: String = "body") throws(CallbackError) -> [String: String] {
+    /// Fields of a urlencoded body or query string. A name given twice with the same value counts
+    /// once; with different values, or when it is one of `signatureFields`, it is refused: which copy
+    /// a provider meant cannot be told, and a repeated signature is never one the provider wrote.
+    public static func urlEncoded(_ bytes: [UInt8], field: String = "body", signatureFields: Set<String> = []) throws(CallbackError) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            let name = try decode(parts[0])
-            let value = parts.count > 1 ? try decode(parts[1]) : ""
+            let name = try decode(parts[0], field: field)
             guard !name.isEmpty else { continue }
-            if fields[name] == nil { fields[name] = value }
+            let value = parts.count > 1 ? try decode(parts[1], field: name) : ""
+            try self.add(name, value, to: &fields, signatureFields: signatureFields)
         }
         return fields
     }
 
-    private static func decode(_ bytes: ArraySlice<UInt8>) throws(CallbackError) -> String {
+    static func add(_ name: String, _ value: String, to fields: inout [String: String], signatureFields: Set<String>) throws(CallbackError) {
+        guard let existing = fields[name] else {
+            fields[name] = value
+            return
+        }
+        if signatureFields.contains(name) { throw .invalidField(name, "is given more than once") }
+        guard existing == value else { throw .invalidField(name, "is given more than once with different values") }
+    }
+
+    /// Text PostgreSQL can store: no U+0000, which a form carries as `%00`.
+    static func storable(_ text: String, field: String) throws(CallbackError) -> String {
+        guard !text.utf8.contains(0) else { throw .invalidField(field, "contains U+0000 (NUL), which cannot be stored") }
+        return text
+    }
+
+    private static func decode(_ bytes: ArraySlice<UInt8>, field: String) throws(CallbackError) -> String {
         // Most values have nothing escaped: read them in place instead of copying byte by byte.
         if !bytes.contains(where: { $0 == UInt8(ascii: "%") || $0 == UInt8(ascii: "+") }) {
             guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed("form value is not valid UTF-8") }
-            return text
+            return try storable(text, field: field)
         }
         var out = [UInt8]()
         out.reserveCapacity(bytes.count)
@@ -42,11 +59,11 @@ public enum FormBody {
             index += 1
         }
         guard let text = String(validating: out, as: UTF8.self) else { throw .malformed("form value is not valid UTF-8") }
-        return text
+        return try storable(text, field: field)
     }
 
     /// Text fields of a `multipart/form-data` body (file parts are ignored).
-    public static func multipart(_ bytes: [UInt8], boundary: String?) throws(CallbackError) -> [String: String] {
+    public static func multipart(_ bytes: [UInt8], boundary: String?, signatureFields: Set<String> = []) throws(CallbackError) -> [String: String] {
         guard let boundary, !boundary.isEmpty, boundary.utf8.count <= 200 else { throw .malformed("multipart body without a boundary") }
         let delimiter = Array(("--" + boundary).utf8)
         var fields: [String: String] = [:]
@@ -66,7 +83,8 @@ public enum FormBody {
             if end >= 2, bytes[end - 2] == 13, bytes[end - 1] == 10 { end -= 2 }
             if start <= end { parts.append(bytes[start..<end]) }
         }
-        let closing = starts.last! + delimiter.count
+        guard let last = starts.last else { throw .malformed("multipart body has no closing boundary") }
+        let closing = last + delimiter.count
         guard closing + 1 < bytes.count, bytes[closing] == UInt8(ascii: "-"), bytes[closing + 1] == UInt8(ascii: "-") else {
             throw .malformed("multipart body is truncated")
         }
@@ -88,7 +106,7 @@ public enum FormBody {
                 }
             }
             guard let name, !name.isEmpty else { throw .malformed("multipart part without a name") }
-            if !isFile, fields[name] == nil { fields[name] = value }
+            if !isFile { try self.add(try storable(name, field: "multipart part name"), try storable(value, field: name), to: &fields, signatureFields: signatureFields) }
         }
         return fields
     }

@@ -1,83 +1,86 @@
 import Foundation
 
-/// Strict JSON for callback bodies: must be UTF-8, must be an object, and is read field by field with
-/// the type a provider documents (accepting a number where a string is documented, and the reverse,
-/// where providers.md says both occur).
-public struct JSONObject: @unchecked Sendable {
-    public let values: [String: Any]
+/// A callback's JSON object, read by `JSONReader` (a key repeated with different values, NUL and
+/// unstorable numbers refused) and then field by field with the type a provider documents
+/// (accepting a number where a string is documented, and the reverse, where providers.md says both occur).
+public struct JSONObject: Sendable {
+    public let members: [JSONMember]
 
-    public init(_ values: [String: Any]) {
-        self.values = values
+    public init(_ members: [JSONMember]) {
+        self.members = members
     }
 
     public static func parse(_ bytes: [UInt8]) throws(CallbackError) -> JSONObject {
-        guard String(validating: bytes, as: UTF8.self) != nil else { throw .malformed("body is not valid UTF-8") }
-        let parsed: Any
+        let value: JSONValue
         do {
-            parsed = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+            value = try JSONReader.parse(bytes, duplicates: .refuseDiffering)
         } catch {
-            throw .malformed("body is not valid JSON")
+            throw error.path == "body" ? .malformed("body \(error.reason)") : .invalidField(error.path, error.reason)
         }
-        guard let object = parsed as? [String: Any] else { throw .malformed("body must be a JSON object") }
-        return JSONObject(object)
+        guard case .object(let members) = value else { throw .malformed("body must be a JSON object") }
+        return JSONObject(members)
+    }
+
+    public var isEmpty: Bool { self.members.isEmpty }
+    public var value: JSONValue { .object(self.members) }
+
+    public subscript(key: String) -> JSONValue? {
+        self.members.first { $0.key == key }?.value
     }
 
     public func object(_ key: String) -> JSONObject? {
-        (self.values[key] as? [String: Any]).map(JSONObject.init)
+        guard case .object(let members) = self[key] else { return nil }
+        return JSONObject(members)
     }
 
-    public func array(_ key: String) -> [Any]? {
-        self.values[key] as? [Any]
+    public func array(_ key: String) -> [JSONValue]? {
+        guard case .array(let elements) = self[key] else { return nil }
+        return elements
     }
 
     /// A string, or a number written as its decimal text.
     public func string(_ key: String) -> String? {
-        Self.text(self.values[key])
+        Self.text(self[key])
     }
 
+    /// An integer, from a string of digits or a number without a fractional part (below 9e15, where
+    /// a Double written by a provider is still exact).
     public func integer(_ key: String) -> Int64? {
-        switch self.values[key] {
-        case let text as String:
+        switch self[key] {
+        case .string(let text)?:
             return Int64(text)
-        case let number as NSNumber:
-            switch Self.kind(number) {
-            case .integer: return number.int64Value
-            case .float:
-                let double = number.doubleValue
-                return double == double.rounded() && abs(double) < 9e15 ? Int64(double) : nil
-            case .bool: return nil
-            }
+        case .number(let text)?:
+            if let value = Int64(text) { return value }
+            guard let double = Double(text), double.isFinite, double == double.rounded(), abs(double) < 9e15 else { return nil }
+            return Int64(exactly: double)
         default:
             return nil
         }
     }
 
-    enum NumberKind { case integer, float, bool }
+    public func has(_ key: String) -> Bool { self[key] != nil }
 
-    static func kind(_ number: NSNumber) -> NumberKind {
-        // objCType is a one-letter C string; read the letter rather than build a String of it.
-        switch UInt8(bitPattern: number.objCType.pointee) {
-        case UInt8(ascii: "c"), UInt8(ascii: "B"): .bool
-        case UInt8(ascii: "d"), UInt8(ascii: "f"): .float
-        default: .integer
-        }
-    }
-
-    public func has(_ key: String) -> Bool { self.values[key] != nil }
-
-    static func text(_ value: Any?) -> String? {
+    /// A string, or an integer number's digits; nil for anything else.
+    public static func text(_ value: JSONValue?) -> String? {
         switch value {
-        case let text as String: return text
-        case let number as NSNumber:
-            return kind(number) == .integer ? number.stringValue : nil
+        case .string(let text)?: return text
+        case .number(let text)? where !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }):
+            return text
         default: return nil
         }
     }
 
-    /// Canonical JSON text of `value` (sorted keys), for the raw payload column.
-    public static func serialise(_ value: Any) -> String {
-        CanonicalJSON.text(value)
+    /// String fields of the object (those `text` reads), for providers whose fields are all strings.
+    public var textFields: [String: String] {
+        var fields: [String: String] = [:]
+        for member in self.members {
+            if let text = Self.text(member.value) { fields[member.key] = text }
+        }
+        return fields
     }
+
+    /// Canonical JSON text (sorted keys), for the raw payload column.
+    public var canonicalText: String { self.value.canonicalText }
 
     public static func serialise(_ fields: [String: String]) -> String {
         CanonicalJSON.text(fields)
@@ -102,6 +105,13 @@ public enum FieldLimits {
             return nil
         }
         guard value.utf8.count <= textLength else { throw .invalidField(field, "is longer than \(textLength) bytes") }
+        return value
+    }
+
+    /// A provider's status or result code: short, and part of dedup keys, whose index entries are bounded.
+    public static func code(_ value: String?, field: String) throws(CallbackError) -> String? {
+        guard let value, !value.isEmpty else { return nil }
+        guard value.utf8.count <= codeLength else { throw .invalidField(field, "is longer than \(codeLength) bytes") }
         return value
     }
 

@@ -22,24 +22,22 @@ public struct ParsedCallback: Sendable, Equatable {
 
 /// Reads the string fields of a body that may be JSON or form-encoded (Gateway, Huawei, SUBMAIL).
 enum FlexibleFields {
-    static func fields(of request: CallbackRequest, allowJSON: Bool, allowForm: Bool, allowMultipart: Bool = false) throws(CallbackError) -> (fields: [String: String], raw: String) {
+    static func fields(
+        of request: CallbackRequest, allowJSON: Bool, allowForm: Bool, allowMultipart: Bool = false, signatureFields: Set<String> = []
+    ) throws(CallbackError) -> (fields: [String: String], raw: String) {
         if request.method == .get {
-            let fields = try FormBody.urlEncoded(Array(request.query.utf8), field: "query")
+            let fields = try FormBody.urlEncoded(Array(request.query.utf8), field: "query", signatureFields: signatureFields)
             return (fields, JSONObject.serialise(fields))
         }
         switch request.mediaType {
         case "application/json" where allowJSON:
             let object = try JSONObject.parse(request.body)
-            var fields: [String: String] = [:]
-            for (key, value) in object.values {
-                if let text = JSONObject.text(value) { fields[key] = text }
-            }
-            return (fields, JSONObject.serialise(object.values))
+            return (object.textFields, object.canonicalText)
         case "application/x-www-form-urlencoded" where allowForm:
-            let fields = try FormBody.urlEncoded(request.body)
+            let fields = try FormBody.urlEncoded(request.body, signatureFields: signatureFields)
             return (fields, JSONObject.serialise(fields))
         case "multipart/form-data" where allowMultipart:
-            let fields = try FormBody.multipart(request.body, boundary: request.headerParameter("boundary"))
+            let fields = try FormBody.multipart(request.body, boundary: request.headerParameter("boundary"), signatureFields: signatureFields)
             return (fields, JSONObject.serialise(fields))
         default:
             var accepted: [String] = []

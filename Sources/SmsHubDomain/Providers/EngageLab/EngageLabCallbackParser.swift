@@ -8,10 +8,10 @@ public enum EngageLabCallbackParser {
         guard request.mediaType == "application/json" else { throw .unsupportedMediaType("application/json") }
         let body = try JSONObject.parse(request.body)
         // The URL check EngageLab sends when a callback URL is saved, signed or not.
-        if body.values.isEmpty { return ParsedCallback(events: [], isURLCheck: true) }
+        if body.isEmpty { return ParsedCallback(events: [], isURLCheck: true) }
         try EngageLabSignature.verify(request, appKey: account.settings["app_key"] ?? "", secret: account.secrets["app_secret"] ?? "")
 
-        let raw = JSONObject.serialise(body.values)
+        let raw = body.canonicalText
         let zone = account.settings.timeZone
         let itime = try self.itime(body)
         let kinds = ["status", "response", "notification"].filter { body.has($0) }
@@ -38,22 +38,24 @@ public enum EngageLabCallbackParser {
 
     static func status(_ status: JSONObject, body: JSONObject, itime: Date?, zone: TimeZone, raw: String) throws(CallbackError) -> [ProviderEvent] {
         guard let kind = status.string("message_status"), !kind.isEmpty else { throw .missingField("status.message_status") }
-        let data = status.object("status_data") ?? JSONObject([:])
+        let data = status.object("status_data") ?? JSONObject([])
         switch kind {
         case "target", "sent":
             let state: DeliveryState = kind == "target" ? .submitted : .sent
             guard let ids = data.array("sms_ids") else { throw .missingField("status.status_data.sms_ids") }
             let numbers = data.array("to") ?? []
-            guard ids.count <= 10_000 else { throw .invalidField("status.status_data.sms_ids", "has more than 10000 entries") }
+            guard ids.count <= maxBatch else { throw .invalidField("status.status_data.sms_ids", "has more than \(maxBatch) entries") }
             var events: [ProviderEvent] = []
+            events.reserveCapacity(ids.count)
             for (index, value) in ids.enumerated() {
                 guard let smsID = JSONObject.text(value) else { throw .invalidField("status.status_data.sms_ids", "must hold strings") }
                 let id = try FieldLimits.id(smsID, field: "status.status_data.sms_ids")
                 let written = index < numbers.count ? JSONObject.text(numbers[index]) : recipient(of: id)
                 let number = try FieldLimits.phone(written ?? recipient(of: id), field: "status.status_data.to")
                 events.append(.status(StatusReport(
-                    providerMessageID: id, number: number, state: state, code: kind, description: data.string("message"),
-                    occurredAt: itime, dedupKey: "el:s:\(id):\(kind)", raw: raw
+                    providerMessageID: id, number: number, state: state, code: kind, description: try FieldLimits.text(data.string("message"), field: "status.status_data.message"),
+                    occurredAt: itime, dedupKey: "el:s:\(id):\(kind)",
+                    raw: ids.count == 1 ? raw : self.itemRaw(body, id: value, number: index < numbers.count ? numbers[index] : nil)
                 )))
             }
             return events
@@ -65,18 +67,19 @@ public enum EngageLabCallbackParser {
             if let segments, !(0...255).contains(segments) { throw .invalidField("status.status_data.msg_count", "must be 0 to 255") }
             if kind == "delivered" {
                 return [.status(StatusReport(
-                    providerMessageID: id, number: number, state: .delivered, code: "delivered", description: data.string("message"),
+                    providerMessageID: id, number: number, state: .delivered, code: "delivered", description: try FieldLimits.text(data.string("message"), field: "status.status_data.message"),
                     occurredAt: receipt ?? itime, segments: segments, dedupKey: "el:s:\(id):delivered", raw: raw
                 ))]
             }
-            let detail = status.object("error_detail") ?? JSONObject([:])
+            let detail = status.object("error_detail") ?? JSONObject([])
             let subStat = detail.integer("sub_stat") ?? status.integer("error_code")
             // sub_stat 4xx: the platform refused it; 5xx: the carrier could not deliver it.
             let state: DeliveryState = subStat.map { (500..<600).contains($0) } == true ? .undelivered : .failed
-            let code = subStat.map(String.init) ?? status.string("error_code")
+            let errorCode = try FieldLimits.code(status.string("error_code"), field: "status.error_code")
+            let code = subStat.map(String.init) ?? errorCode
             return [.status(StatusReport(
                 providerMessageID: id, number: number, state: state, code: code,
-                description: detail.string("sub_stat_desc") ?? detail.string("message"),
+                description: try FieldLimits.text(detail.string("sub_stat_desc") ?? detail.string("message"), field: "status.error_detail.sub_stat_desc"),
                 occurredAt: receipt ?? itime, segments: segments, dedupKey: "el:s:\(id):delivered_failed", raw: raw
             ))]
         default:
@@ -89,7 +92,7 @@ public enum EngageLabCallbackParser {
         guard event == "reply" else {
             return .unrecognised(UnrecognisedEvent(reason: "engagelab response \(event.prefix(64))", raw: raw))
         }
-        let data = response.object("response_data") ?? JSONObject([:])
+        let data = response.object("response_data") ?? JSONObject([])
         let smsID = data.string("sms_id") ?? body.string("message_id")
         if let smsID { _ = try FieldLimits.id(smsID, field: "response.response_data.sms_id") }
         let number = try FieldLimits.phone(body.string("to") ?? smsID.flatMap(recipient(of:)), field: "to")
@@ -105,15 +108,38 @@ public enum EngageLabCallbackParser {
         guard event == "template_approval" else {
             return .unrecognised(UnrecognisedEvent(reason: "engagelab notification \(event.prefix(64))", raw: raw))
         }
-        let data = notification.object("notification_data") ?? JSONObject([:])
+        let data = notification.object("notification_data") ?? JSONObject([])
         let template = try FieldLimits.id(data.string("template_id"), field: "notification.notification_data.template_id")
-        let status = data.string("approval_status") ?? ""
+        let status = try FieldLimits.code(data.string("approval_status"), field: "notification.notification_data.approval_status") ?? ""
         let result: ReviewResult.Result = status == "1" ? .approved : (status == "2" ? .rejected : .unknown)
         let reason = try FieldLimits.text(data.string("approval_message"), field: "notification.notification_data.approval_message")
         return .review(ReviewResult(
             kind: .template, subject: template, result: result, reason: reason, occurredAt: itime,
-            dedupKey: "el:t:\(template):\(status):\(itime.map { String(Int($0.timeIntervalSince1970 * 1000)) } ?? "")", raw: raw
+            dedupKey: "el:t:\(template):\(status):\(itime.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? "")", raw: raw
         ))
+    }
+
+    /// The most recipients one `target` or `sent` callback may list: more than a body at the size
+    /// limit can hold, so in practice the body limit is the bound.
+    public static let maxBatch = 100_000
+
+    /// The raw payload of one recipient of a batch: the body with `sms_ids` and `to` cut down to that
+    /// recipient's entries. Each event keeping the whole body made storage grow with the square of
+    /// the batch (a 4,000-recipient batch never committed).
+    static func itemRaw(_ body: JSONObject, id: JSONValue, number: JSONValue?) -> String {
+        func replacing(_ members: [JSONMember], _ key: String, _ transform: (JSONValue) -> JSONValue) -> [JSONMember] {
+            members.map { $0.key == key ? JSONMember(key, transform($0.value)) : $0 }
+        }
+        let members = replacing(body.members, "status") { status in
+            guard case .object(let statusMembers) = status else { return status }
+            return .object(replacing(statusMembers, "status_data") { data in
+                guard case .object(let dataMembers) = data else { return data }
+                var item = replacing(dataMembers, "sms_ids") { _ in .array([id]) }
+                item = replacing(item, "to") { _ in .array(number.map { [$0] } ?? []) }
+                return .object(item)
+            })
+        }
+        return JSONValue.object(members).canonicalText
     }
 
     /// `<batch>$<recipient>` → the recipient part.

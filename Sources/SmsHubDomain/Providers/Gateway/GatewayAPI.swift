@@ -63,10 +63,10 @@ public enum GatewayAPI {
     }
 
     /// A response envelope: `{"code": "00", "data": …, "message": "成功"}`.
-    public struct Envelope: @unchecked Sendable {
+    public struct Envelope: Sendable {
         public var code: String
         public var message: String?
-        public var data: Any?
+        public var data: JSONValue?
         public var isSuccess: Bool { self.code == "00" }
     }
 
@@ -83,25 +83,35 @@ public enum GatewayAPI {
     }
 
     public static func envelope(_ body: [UInt8]) throws(ResponseError) -> Envelope {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else { throw .notJSON }
-        guard let code = JSONObject.text(object["code"]) else { throw .missingCode }
-        return Envelope(code: code, message: object["message"] as? String, data: object["data"])
+        // The same reader as callbacks: a gateway is configured by a tenant, so its answers are input too.
+        guard case .object(let members)? = try? JSONReader.parse(body, duplicates: .refuseDiffering) else { throw .notJSON }
+        let object = JSONObject(members)
+        guard let code = object.string("code") else { throw .missingCode }
+        guard case .string(let message)? = object["message"] else { return Envelope(code: code, message: nil, data: object["data"]) }
+        return Envelope(code: code, message: message, data: object["data"])
     }
 
     /// The items of a report or reply pull: `data` is a list, or an object wrapping one (the document's
     /// malformed sample); each item as string fields plus its raw JSON.
     public static func items(_ envelope: Envelope) -> [(fields: [String: String], raw: String)] {
-        var list: [Any] = []
-        if let array = envelope.data as? [Any] {
-            list = array
-        } else if let object = envelope.data as? [String: Any], let inner = object.values.first(where: { $0 is [Any] }) as? [Any] {
-            list = inner
+        var list: [JSONValue] = []
+        switch envelope.data {
+        case .array(let elements)?:
+            list = elements
+        case .object(let members)?:
+            for member in members {
+                if case .array(let elements) = member.value {
+                    list = elements
+                    break
+                }
+            }
+        default:
+            break
         }
         return list.compactMap { item in
-            guard let object = item as? [String: Any] else { return nil }
-            var fields: [String: String] = [:]
-            for (key, value) in object { if let text = JSONObject.text(value) { fields[key] = text } }
-            return (fields, JSONObject.serialise(object))
+            guard case .object(let members) = item else { return nil }
+            let object = JSONObject(members)
+            return (object.textFields, object.canonicalText)
         }
     }
 
@@ -112,11 +122,23 @@ public enum GatewayAPI {
     }
 
     public static func balance(_ envelope: Envelope) -> Balance? {
-        guard let data = envelope.data as? [String: Any], let value = data["balance"] else { return nil }
-        let text = (value as? String) ?? (value as? NSNumber)?.stringValue
-        guard let text, let amount = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else { return nil }
-        let payment = (data["payment"] as? NSNumber).map { $0.intValue == 1 ? "postpaid" : "prepaid" } ?? (data["paymentName"] as? String)
-        return Balance(balance: amount, payment: payment, raw: JSONObject.serialise(data))
+        guard case .object(let members)? = envelope.data else { return nil }
+        let data = JSONObject(members)
+        let text: String
+        switch data["balance"] {
+        case .string(let value)?, .number(let value)?: text = value
+        default: return nil
+        }
+        // A balance is a plain decimal: `Decimal(string:)` would also take a prefix of other text.
+        guard text.utf8.count <= 40, text.utf8.allSatisfy({ ASCIIDigits.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
+            let amount = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        else { return nil }
+        var payment: String?
+        switch data["payment"] {
+        case .number(let value)?: payment = value == "1" ? "postpaid" : "prepaid"
+        default: if case .string(let name)? = data["paymentName"] { payment = name }
+        }
+        return Balance(balance: amount, payment: payment, raw: data.canonicalText)
     }
 
     /// Splits recipients into tasks of at most 3000 numbers.

@@ -14,10 +14,9 @@ public enum HuaweiCallbackParser {
             guard list.count <= maxBatch else { throw .invalidField("statusReportList", "has more than \(maxBatch) reports") }
             var events: [ProviderEvent] = []
             for item in list {
-                guard let object = item as? [String: Any] else { throw .invalidField("statusReportList", "must hold objects") }
-                var fields: [String: String] = [:]
-                for (key, value) in object { if let text = JSONObject.text(value) { fields[key] = text } }
-                events.append(.status(try report(fields, raw: JSONObject.serialise(object))))
+                guard case .object(let members) = item else { throw .invalidField("statusReportList", "must hold objects") }
+                let object = JSONObject(members)
+                events.append(.status(try report(object.textFields, raw: object.canonicalText)))
             }
             return ParsedCallback(events: events)
         case "application/x-www-form-urlencoded":

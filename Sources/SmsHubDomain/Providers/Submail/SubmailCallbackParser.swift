@@ -5,7 +5,7 @@ import Foundation
 /// string; every event signed with token + SUBHOOK key.
 public enum SubmailCallbackParser {
     public static func parse(_ request: CallbackRequest, account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {
-        let (fields, raw) = try FlexibleFields.fields(of: request, allowJSON: true, allowForm: true, allowMultipart: true)
+        let (fields, raw) = try FlexibleFields.fields(of: request, allowJSON: true, allowForm: true, allowMultipart: true, signatureFields: ["signature"])
         try SubmailSignature.verify(fields: fields, key: account.secrets["subhook_key"] ?? "")
         return ParsedCallback(events: [try event(fields, raw: raw, zone: account.settings.timeZone)])
     }
@@ -60,7 +60,7 @@ public enum SubmailCallbackParser {
             ))
         case "sms_signature":
             let signature = try FieldLimits.id(fields["sms_signature"], field: "sms_signature")
-            let status = fields["status"] ?? ""
+            let status = try FieldLimits.code(fields["status"], field: "status") ?? ""
             let result: ReviewResult.Result = status == "1" ? .approved : (status == "2" ? .rejected : .unknown)
             return .review(ReviewResult(
                 kind: .signature, subject: signature, result: result, reason: try FieldLimits.text(fields["reason"], field: "reason"),

@@ -1,0 +1,127 @@
+import Foundation
+import SmsHubDomain
+import Testing
+
+@Suite struct JSONReaderTests {
+    func parse(_ text: String, _ duplicates: JSONReader.Duplicates = .refuse) throws(JSONReader.Failure) -> JSONValue {
+        try JSONReader.parse(Array(text.utf8), duplicates: duplicates)
+    }
+
+    func failure(_ text: String, _ duplicates: JSONReader.Duplicates = .refuse) -> JSONReader.Failure? {
+        do {
+            _ = try self.parse(text, duplicates)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func readsDocumentsAsWritten() throws {
+        let value = try self.parse(#" {"b":[1,-0.5,2e3,true,false,null],"a":{"x":"\u4e2d\n\"\/"},"e":"😀\ud83d\ude00"} "#)
+        #expect(value["b"] == .array([.number("1"), .number("-0.5"), .number("2e3"), .bool(true), .bool(false), .null]))
+        #expect(value["a"]?["x"] == .string("中\n\"/"))
+        #expect(value["e"] == .string("😀😀"))
+        #expect(value.canonicalText == #"{"a":{"x":"中\n\"/"},"b":[1,-0.5,2e3,true,false,null],"e":"😀😀"}"#)
+    }
+
+    @Test func repeatedKeysFollowThePolicy() {
+        #expect(self.failure(#"{"content":"a","content":"b"}"#) == .init(path: "content", reason: "is given more than once"))
+        #expect(self.failure(#"{"content":"a","content":"a"}"#)?.path == "content", "the API refuses any repeat")
+        #expect(self.failure(#"{"content":"a","content":"a"}"#, .refuseDiffering) == nil, "a provider may resend a field as it was")
+        #expect(self.failure(#"{"s":{"d":{"id":1,"id":2}}}"#, .refuseDiffering) == .init(path: "s.d.id", reason: "is given more than once with different values"))
+        // Past 16 members the reader indexes keys; the rule is the same.
+        let many = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
+        #expect(self.failure("{\(many),\"k3\":3}", .refuseDiffering) == nil)
+        #expect(self.failure("{\(many),\"k33\":0}", .refuseDiffering)?.path == "k33")
+    }
+
+    @Test func refusesWhatPostgreSQLCannotStore() {
+        #expect(self.failure(#"{"a":"x\u0000y"}"#) == .init(path: "a", reason: "contains U+0000 (NUL), which cannot be stored"))
+        #expect(self.failure(#"{"a\u0000":1}"#)?.reason.contains("NUL") == true)
+        #expect(self.failure(#"{"a":["\ud800"]}"#) == .init(path: "a[0]", reason: "contains an unpaired surrogate escape"))
+        #expect(self.failure(#"{"a":"\udc00x"}"#)?.reason == "contains an unpaired surrogate escape")
+        #expect(self.failure(#"{"a":"\ud800\u0041"}"#)?.reason == "contains an unpaired surrogate escape")
+        #expect(self.failure(#"{"big":1e400}"#) == nil, "within ±1000, numeric holds it")
+        #expect(self.failure(#"{"big":1e1001}"#)?.path == "big")
+        #expect(self.failure(#"{"big":1e-99999999999999999999999}"#)?.path == "big", "an exponent too long for Int does not trap")
+        #expect(self.failure(#"{"n":\#(String(repeating: "9", count: 101))}"#)?.reason == "is a number longer than 100 characters")
+    }
+
+    @Test func refusesMalformedAndTruncatedInput() {
+        let bad = [
+            "", " ", "{", "[", #"{"a""#, #"{"a":"#, #"{"a":1"#, #"{"a":1,"#, "[1,", #""abc"#, #""\"#, #""\u12"#, #"{"a":tru}"#,
+            "nul", "01", "-", "1.", "1e", "1e+", ".5", "+1", "0x10", "NaN", "Infinity", "[1 2]", #"{"a" 1}"#, #"{a:1}"#, "{'a':1}",
+            "[1,]", #"{"a":1,}"#, "\u{feff}{}", "{} {}", "\"tab\there\"", #""\x41""#, #""\U0041""#,
+        ]
+        for text in bad {
+            #expect(self.failure(text) != nil, "\(text.debugDescription)")
+        }
+        #expect(self.failure(#"{"a":"\#u{01}"}"#)?.reason == "contains an unescaped control character")
+        #expect(self.failure("[" + String(repeating: "[", count: 40) + String(repeating: "]", count: 41))?.reason.contains("nested") == true)
+        #expect((try? JSONReader.parse([0x22, 0xC3, 0x28, 0x22], duplicates: .refuse)) == nil, "invalid UTF-8")
+        #expect((try? JSONReader.parse([0x22, 0xED, 0xA0, 0x80, 0x22], duplicates: .refuse)) == nil, "an encoded surrogate is not UTF-8")
+    }
+
+    /// Everything JSONSerialization reads as valid JSON, this reader reads to the same canonical text
+    /// (for documents without the values it refuses on purpose).
+    @Test func agreesWithFoundationOnValidDocuments() throws {
+        let documents = [
+            #"{"server":"sms","message_id":"b$+8613800000000","itime":1679388949000,"status":{"message_status":"delivered"}}"#,
+            #"{"a":[],"b":{},"c":"","d":[{"e":[null]}],"f":0,"g":-1,"h":"\u00e9\t"}"#,
+        ]
+        for document in documents {
+            let ours = try self.parse(document).canonicalText
+            let theirs = try JSONSerialization.jsonObject(with: Data(ours.utf8))
+            let again = try JSONSerialization.jsonObject(with: Data(document.utf8))
+            #expect(NSDictionary(dictionary: theirs as! [String: Any]).isEqual(to: again as! [String: Any]), "\(document)")
+        }
+    }
+}
+
+@Suite struct FormRulesTests {
+    func fields(_ text: String, signatures: Set<String> = []) throws(CallbackError) -> [String: String] {
+        try FormBody.urlEncoded(Array(text.utf8), signatureFields: signatures)
+    }
+
+    @Test func repeatedFieldsAreRefusedWhenTheyDisagreeAndSignaturesAlways() throws {
+        #expect(try self.fields("status=DELIVRD&status=DELIVRD") == ["status": "DELIVRD"])
+        #expect(throws: CallbackError.invalidField("status", "is given more than once with different values")) {
+            try self.fields("status=DELIVRD&status=UNDELIV")
+        }
+        #expect(throws: CallbackError.invalidField("signature", "is given more than once")) {
+            try self.fields("signature=a&signature=a", signatures: ["signature"])
+        }
+    }
+
+    @Test func nulIsRefusedWhereverItIsEncoded() {
+        for text in ["a=x%00y", "a%00=1", "a=%00"] {
+            #expect(throws: CallbackError.self) { try self.fields(text) }
+        }
+        let multipart = "--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nx\u{0}y\r\n--b--\r\n"
+        #expect(throws: CallbackError.invalidField("a", "contains U+0000 (NUL), which cannot be stored")) {
+            try FormBody.multipart(Array(multipart.utf8), boundary: "b")
+        }
+        let repeated = "--b\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nmo\r\n--b\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nrequest\r\n--b--\r\n"
+        #expect(throws: CallbackError.invalidField("events", "is given more than once with different values")) {
+            try FormBody.multipart(Array(repeated.utf8), boundary: "b")
+        }
+    }
+
+    @Test func signatureHeadersComeOnce() {
+        let twice = [(name: "X-SMSHook-Signature", value: "a"), (name: "x-smshook-signature", value: "a")]
+        #expect(throws: CallbackError.self) { try CallbackRequest.headers(twice) }
+        let other = [(name: "Accept", value: "a"), (name: "accept", value: "b")]
+        #expect((try? CallbackRequest.headers(other)) == ["accept": "a"])
+    }
+
+    @Test func calendarImpossibleTimesAreRefused() {
+        let zone = TimeZone(identifier: "Asia/Shanghai")!
+        #expect(ProviderTime.local("2019-02-30 10:00:00", in: zone) == nil)
+        #expect(ProviderTime.local("2019-02-28 23:59:60", in: zone) == nil)
+        #expect(ProviderTime.local("2020-02-29 10:00:00", in: zone) != nil, "a leap day")
+        #expect(ProviderTime.local("2100-02-29 10:00:00", in: zone) == nil, "2100 is not a leap year")
+        #expect(ProviderTime.utc("2018-02-30T06:31:46Z") == nil)
+        #expect(ProviderTime.utc("2018-04-31T06:31:46Z") == nil)
+        #expect(ProviderTime.utc("2018-04-30T06:31:46Z") != nil)
+    }
+}
