@@ -105,3 +105,45 @@ import Testing
         }
     }
 }
+
+/// An EngageLab `target` batch as large as the 1 MiB body limit allows. Each event used to carry the
+/// whole body, so storage and bind sizes grew with the square of the batch: 4,000 recipients never
+/// committed. Now each event keeps its own entries of the batch.
+@Suite struct LargeBatchTests {
+    static func targetBatch(filling limit: Int) -> (body: String, count: Int) {
+        let head = #"{"server":"sms","message_id":"1679392394031_15_17153_881599_c1fjwa","itime":1679392394061,"status":{"message_status":"target","status_data":{"user_id":15,"msg_type":2,"template_id":881599,"message":"successfully request","sms_user":"xiaojinmintest","template_type":2,"label_id":0,"#
+        var ids: [String] = []
+        var numbers: [String] = []
+        var size = head.utf8.count + 40
+        while true {
+            let number = "+86188\(String(10_000_000 + ids.count))"
+            let entry = "\"1679392394031_15_17153_881599_c1fjwa$\(number)\"".utf8.count + "\"\(number)\"".utf8.count + 2
+            guard size + entry <= limit else { break }
+            size += entry
+            ids.append("\"1679392394031_15_17153_881599_c1fjwa$\(number)\"")
+            numbers.append("\"\(number)\"")
+        }
+        let body = head + #""to":[\#(numbers.joined(separator: ","))],"sms_ids":[\#(ids.joined(separator: ","))]}}}"#
+        return (body, ids.count)
+    }
+
+    @Test func theLargestBatchIsStoredOnceInItsOwnSize() async throws {
+        try await withApp { app in
+            let engage = try await app.engageLab()
+            let (body, count) = Self.targetBatch(filling: 1024 * 1024)
+            #expect(body.utf8.count <= 1024 * 1024)
+            #expect(count > 10_000)
+            let reply = try await app.postEngageLab(engage, body)
+            #expect(reply.status == .ok, "\(reply.text.prefix(300))")
+            #expect(try await app.count("status_events") == count)
+            let sizes = try await app.rows("SELECT sum(octet_length(raw::text))::text AS total, max(octet_length(raw::text))::text AS largest FROM status_events")[0]
+            let total = try #require(Int((sizes["total"] ?? nil) ?? ""))
+            let largest = try #require(Int((sizes["largest"] ?? nil) ?? ""))
+            #expect(largest < 1024, "one recipient's raw payload, not the batch: \(largest) bytes")
+            #expect(total < body.utf8.count * 30, "linear in the batch (\(total) bytes stored for a \(body.utf8.count)-byte body)")
+            // Redelivered, it is acknowledged and not stored again.
+            #expect(try await app.postEngageLab(engage, body).status == .ok)
+            #expect(try await app.count("status_events") == count)
+        }
+    }
+}
