@@ -7,13 +7,19 @@ public struct PGConfiguration: Sendable {
     public var acquireTimeout: Duration
     public var connectTimeoutSeconds: Int
     public var applicationName: String
+    /// The longest one statement (or connection attempt) may take. The server cancels a statement at
+    /// this time (`statement_timeout`); a server that does not answer at all (frozen, its host gone
+    /// quiet) is given up on one second later, and the connection is not used again. nil: no limit
+    /// (migrations, tests that seed).
+    public var statementTimeout: Duration?
 
     public init(
         url: String,
         maxConnections: Int = 10,
         acquireTimeout: Duration = .seconds(5),
         connectTimeoutSeconds: Int = 5,
-        applicationName: String = "smshub"
+        applicationName: String = "smshub",
+        statementTimeout: Duration? = nil
     ) {
         precondition(maxConnections > 0, "a pool needs at least one connection")
         self.url = url
@@ -21,5 +27,11 @@ public struct PGConfiguration: Sendable {
         self.acquireTimeout = acquireTimeout
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
+        self.statementTimeout = statementTimeout
+    }
+
+    /// When the caller stops waiting for a statement: the server's own timeout plus a second for its answer.
+    var clientDeadline: Duration? {
+        self.statementTimeout.map { $0 + .seconds(1) }
     }
 }

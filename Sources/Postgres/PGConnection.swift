@@ -5,8 +5,16 @@ import Foundation
 /// connection at a time (the pool's lease), which is what makes the unchecked `Sendable` sound.
 public final class PGConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
-    /// Set once a call sees the connection broken; the pool then discards it instead of reusing it.
-    public private(set) var isBroken = false
+    /// Guards `broken`, `busy` and `closeRequested`: a caller that gave up on a call (its deadline
+    /// passed) marks the connection broken and has the pool close it while the call may still be
+    /// running on its thread; the close then waits for the call to return.
+    private let lock = NSLock()
+    private var broken = false
+    private var busy = false
+    private var closeRequested = false
+    /// Set once a call sees the connection broken, or its caller gave up on it; the pool then
+    /// discards it instead of reusing it.
+    public var isBroken: Bool { self.lock.withLock { self.broken } }
     let createdAt = ContinuousClock.now
     /// Statements this connection has prepared, by text and parameter types: the server parses and
     /// analyses each once per connection instead of on every call (that was most of its CPU under load).
@@ -20,9 +28,21 @@ public final class PGConnection: @unchecked Sendable {
     static let sessionOptions = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8 -c jit=off"
 
     /// Opens a connection (blocking). `url` is a `postgresql://` URL or a libpq key=value string.
-    public static func connect(url: String, applicationName: String = "smshub", connectTimeoutSeconds: Int = 5) throws -> PGConnection {
-        let keywords = ["dbname", "options", "application_name", "connect_timeout"]
-        let values = [url, sessionOptions, applicationName, String(connectTimeoutSeconds)]
+    ///
+    /// TCP keepalives find a peer that went away without closing (a host down, a partition) within
+    /// about 20 s instead of the kernel's two hours. `statementTimeout` has the server cancel longer
+    /// statements, and end a session left idle inside a transaction (a client frozen mid-way) so its
+    /// locks do not hold up everyone else.
+    public static func connect(
+        url: String, applicationName: String = "smshub", connectTimeoutSeconds: Int = 5, statementTimeout: Duration? = nil
+    ) throws -> PGConnection {
+        var options = sessionOptions
+        if let statementTimeout {
+            let millis = max(1, statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
+            options += " -c statement_timeout=\(millis) -c idle_in_transaction_session_timeout=\(max(10_000, millis * 5))"
+        }
+        let keywords = ["dbname", "options", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count"]
+        let values = [url, options, applicationName, String(connectTimeoutSeconds), "1", "10", "3", "3"]
         let handle = withCStrings(keywords) { keywordPointers in
             withCStrings(values) { valuePointers in
                 PQconnectdbParams(keywordPointers, valuePointers, 1)
@@ -50,10 +70,49 @@ public final class PGConnection: @unchecked Sendable {
         if let handle { PQfinish(handle) }
     }
 
+    /// Closes the connection now, or, while a call is running on it, as soon as that call returns.
     public func close() {
-        if let handle { PQfinish(handle) }
-        self.handle = nil
-        self.isBroken = true
+        let finish: OpaquePointer? = self.lock.withLock {
+            self.broken = true
+            if self.busy {
+                self.closeRequested = true
+                return nil
+            }
+            defer { self.handle = nil }
+            return self.handle
+        }
+        if let finish { PQfinish(finish) }
+    }
+
+    /// The caller stopped waiting for a call on this connection: never use it again.
+    func abandon() {
+        self.lock.withLock { self.broken = true }
+    }
+
+    private func markBroken() {
+        self.lock.withLock { self.broken = true }
+    }
+
+    /// Starts a call: the handle, unless the connection is closed, broken or (never by design) busy.
+    private func enter() throws -> OpaquePointer {
+        try self.lock.withLock {
+            guard let handle = self.handle, !self.broken, !self.busy else {
+                throw PGError(kind: .connection, message: "connection is closed")
+            }
+            self.busy = true
+            return handle
+        }
+    }
+
+    private func leave() {
+        let finish: OpaquePointer? = self.lock.withLock {
+            self.busy = false
+            guard self.closeRequested else { return nil }
+            self.closeRequested = false
+            defer { self.handle = nil }
+            return self.handle
+        }
+        if let finish { PQfinish(finish) }
     }
 
     /// PostgreSQL's largest field value (1 GB - 1).
@@ -63,14 +122,13 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Runs one parameterised statement (blocking).
     public func execute(_ query: PGQuery) throws -> PGResult {
-        guard let handle, !self.isBroken else {
-            throw PGError(kind: .connection, message: "connection is closed")
-        }
         let binds = query.binds
         // libpq passes text parameters as C strings, so a NUL would silently cut the value short.
         if let index = binds.firstIndex(where: { $0.format == .text && ($0.bytes?.contains(0) ?? false) }) {
             throw PGError(kind: .invalidParameter, message: "parameter $\(index + 1) contains a NUL character, which PostgreSQL text cannot store")
         }
+        let handle = try self.enter()
+        defer { self.leave() }
         let types = binds.map { $0.type.rawValue }
         let formats = binds.map { $0.format.rawValue }
         // A field is at most 1 GB in PostgreSQL; checked here so an oversized value is an error, not a trap.
@@ -91,7 +149,7 @@ public final class PGConnection: @unchecked Sendable {
         if let known = self.prepared.name(for: key) {
             name = known
         } else if let fresh = self.prepared.reserveName() {
-            _ = try self.check(PQprepare(handle, fresh, query.sql, parameterCount, types))
+            _ = try self.check(PQprepare(handle, fresh, query.sql, parameterCount, types), handle)
             self.prepared.remember(key, as: fresh)
             name = fresh
         } else {
@@ -99,13 +157,13 @@ public final class PGConnection: @unchecked Sendable {
             let result: OpaquePointer? = withBindPointers(binds) { values in
                 PQexecParams(handle, query.sql, parameterCount, types, values, lengths, formats, 0)
             }
-            return try self.check(result)
+            return try self.check(result, handle)
         }
         let result: OpaquePointer? = withBindPointers(binds) { values in
             PQexecPrepared(handle, name, parameterCount, values, lengths, formats, 0)
         }
         do {
-            return try self.check(result)
+            return try self.check(result, handle)
         } catch let error as PGError where error.sqlState == "0A000" {
             // "cached plan must not change result type": a table changed under the prepared statement.
             // Forget it so the next call prepares it afresh (this transaction has failed either way).
@@ -117,15 +175,14 @@ public final class PGConnection: @unchecked Sendable {
     /// Starts a transaction with `settings` in force for it (`set_config(name, value, true)`), in one
     /// round trip: a simple-protocol query, so the values go in as literals escaped by libpq.
     public func begin(settings: [(name: String, value: String)]) throws {
-        guard let handle, !self.isBroken else {
-            throw PGError(kind: .connection, message: "connection is closed")
-        }
+        let handle = try self.enter()
+        defer { self.leave() }
         var sql = "BEGIN"
         if !settings.isEmpty {
             let calls = try settings.map { "set_config(\(try self.literal($0.name, handle)), \(try self.literal($0.value, handle)), true)" }
             sql += "; SELECT " + calls.joined(separator: ", ")
         }
-        _ = try self.check(PQexec(handle, sql))
+        _ = try self.check(PQexec(handle, sql), handle)
     }
 
     private func literal(_ text: String, _ handle: OpaquePointer) throws -> String {
@@ -144,21 +201,21 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Runs SQL text with no parameters, possibly several statements (blocking). For migrations and set-up only.
     public func executeScript(_ sql: String) throws {
-        guard let handle, !self.isBroken else {
-            throw PGError(kind: .connection, message: "connection is closed")
-        }
-        _ = try self.check(PQexec(handle, sql))
+        let handle = try self.enter()
+        defer { self.leave() }
+        _ = try self.check(PQexec(handle, sql), handle)
     }
 
     /// True while the connection is usable and idle outside a transaction. Reads whatever the server
     /// sent since the last call, so a connection the server closed (say, on restart) shows up as broken here.
     func isReusable() -> Bool {
-        guard let handle, !self.isBroken else { return false }
+        // Checked first and under the lock: a broken connection may still be running an abandoned call.
+        guard !self.isBroken, let handle = self.lock.withLock({ self.handle }) else { return false }
         // Twice: the first read takes what the server sent (on shutdown, a FATAL message), the second
         // sees the end of the stream that follows it. libpq marks the connection bad only on the latter.
         for _ in 0..<2 {
             if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK {
-                self.isBroken = true
+                self.markBroken()
                 return false
             }
         }
@@ -170,16 +227,15 @@ public final class PGConnection: @unchecked Sendable {
             PQclear(stray)
         }
         if unsolicited {
-            self.isBroken = true
+            self.markBroken()
             return false
         }
         return PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
-    private func check(_ result: OpaquePointer?) throws -> PGResult {
-        guard let handle else { throw PGError(kind: .connection, message: "connection is closed") }
+    private func check(_ result: OpaquePointer?, _ handle: OpaquePointer) throws -> PGResult {
         guard let result else {
-            self.markBrokenIfNeeded()
+            self.markBrokenIfNeeded(handle)
             throw PGError(kind: .connection, message: Self.trimmed(PQerrorMessage(handle)))
         }
         switch PQresultStatus(result) {
@@ -188,7 +244,7 @@ public final class PGConnection: @unchecked Sendable {
         default:
             let error = Self.error(from: result, connection: handle)
             PQclear(result)
-            self.markBrokenIfNeeded()
+            self.markBrokenIfNeeded(handle)
             if self.isBroken, error.sqlState == nil {
                 throw PGError(kind: .connection, message: error.message)
             }
@@ -196,8 +252,8 @@ public final class PGConnection: @unchecked Sendable {
         }
     }
 
-    private func markBrokenIfNeeded() {
-        if let handle, PQstatus(handle) != CONNECTION_OK { self.isBroken = true }
+    private func markBrokenIfNeeded(_ handle: OpaquePointer) {
+        if PQstatus(handle) != CONNECTION_OK { self.markBroken() }
     }
 
     private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PGError {

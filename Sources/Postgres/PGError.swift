@@ -14,8 +14,10 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         case poolClosed
         /// A value could not be decoded into the requested Swift type.
         case decoding
-        /// A bind parameter cannot be sent as given (a NUL inside text).
+        /// A bind parameter cannot be sent as given (a NUL inside text, or over the size limit).
         case invalidParameter
+        /// The database did not answer within the pool's statement deadline.
+        case timeout
     }
 
     public var kind: Kind
@@ -44,6 +46,12 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         text += ": \(self.message)"
         if let detail { text += " (\(detail))" }
         return text
+    }
+
+    /// True when the database is there but did not answer in time: its statement timeout cancelled
+    /// the statement (57014), or the client's deadline passed. Callers answer 503 and retry later.
+    public var isTimeout: Bool {
+        self.kind == .timeout || self.sqlState == "57014"
     }
 
     /// True when retrying on a fresh connection may succeed: the connection broke, or the server is

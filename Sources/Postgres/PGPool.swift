@@ -28,7 +28,7 @@ public actor PGPool {
     /// Leases a connection for the duration of `body`.
     public nonisolated func withSession<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
         let connection = try await self.lease()
-        let session = PGSession(connection: connection, threads: self.threads)
+        let session = PGSession(connection: connection, threads: self.threads, deadline: self.configuration.clientDeadline)
         do {
             let value = try await body(session)
             await self.release(connection)
@@ -108,11 +108,15 @@ public actor PGPool {
 
     private func openConnection() async throws -> PGConnection {
         let configuration = self.configuration
-        return try await self.threads.runIfActive {
+        // A connection that completes after its caller gave up is closed: its slot was given back then.
+        return try await PGDeadline.run(
+            on: self.threads, deadline: configuration.clientDeadline, what: "connecting", onLateResult: { $0.close() }
+        ) {
             try PGConnection.connect(
                 url: configuration.url,
                 applicationName: configuration.applicationName,
-                connectTimeoutSeconds: configuration.connectTimeoutSeconds
+                connectTimeoutSeconds: configuration.connectTimeoutSeconds,
+                statementTimeout: configuration.statementTimeout
             )
         }
     }

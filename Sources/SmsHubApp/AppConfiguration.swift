@@ -13,7 +13,12 @@ public struct AppConfiguration: Sendable {
     public var migrationDatabaseURL: String
     public var adminToken: String
     public var databasePoolSize: Int
+    /// The longest one database statement may take; a caller gets 503 about a second after it (see
+    /// `PGConfiguration.statementTimeout`). Also how long a request waits for a free connection.
+    public var databaseStatementTimeout: Duration
     public var logLevel: Logger.Level
+    /// Connection cap and request-read deadlines of the HTTP server.
+    public var serverLimits: ServerLimits
     /// Master keys sealing provider secrets; the first seals, all open.
     public var keyring: SecretKeyring
     /// Base of the callback URLs handed to providers, e.g. `https://sms.example.com`.
@@ -28,7 +33,9 @@ public struct AppConfiguration: Sendable {
         migrationDatabaseURL: String? = nil,
         adminToken: String,
         databasePoolSize: Int = 10,
+        databaseStatementTimeout: Duration = .seconds(2),
         logLevel: Logger.Level = .info,
+        serverLimits: ServerLimits = ServerLimits(),
         keyring: SecretKeyring,
         publicBaseURL: String? = nil
     ) {
@@ -38,7 +45,9 @@ public struct AppConfiguration: Sendable {
         self.migrationDatabaseURL = migrationDatabaseURL ?? databaseURL
         self.adminToken = adminToken
         self.databasePoolSize = databasePoolSize
+        self.databaseStatementTimeout = databaseStatementTimeout
         self.logLevel = logLevel
+        self.serverLimits = serverLimits
         self.keyring = keyring
         self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
     }
@@ -76,6 +85,17 @@ public struct AppConfiguration: Sendable {
         if let raw = value("SMSHUB_DB_POOL_SIZE") {
             if let n = Int(raw), (1...500).contains(n) { poolSize = n } else { problems.append("SMSHUB_DB_POOL_SIZE must be 1...500") }
         }
+        var statementTimeout = Duration.seconds(2)
+        if let raw = value("SMSHUB_DB_STATEMENT_TIMEOUT_MS") {
+            if let n = Int(raw), (100...600_000).contains(n) { statementTimeout = .milliseconds(n) } else { problems.append("SMSHUB_DB_STATEMENT_TIMEOUT_MS must be 100...600000") }
+        }
+        var limits = ServerLimits()
+        if let raw = value("SMSHUB_HTTP_MAX_CONNECTIONS") {
+            if let n = Int(raw), (1...1_000_000).contains(n) { limits.maxConnections = n } else { problems.append("SMSHUB_HTTP_MAX_CONNECTIONS must be 1...1000000") }
+        }
+        if let raw = value("SMSHUB_HTTP_IDLE_TIMEOUT_S") {
+            if let n = Int(raw), (1...3600).contains(n) { limits.idleTimeout = .seconds(n) } else { problems.append("SMSHUB_HTTP_IDLE_TIMEOUT_S must be 1...3600") }
+        }
         var level = Logger.Level.info
         if let raw = value("LOG_LEVEL") {
             if let l = Logger.Level(rawValue: raw.lowercased()) { level = l } else { problems.append("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical") }
@@ -104,7 +124,9 @@ public struct AppConfiguration: Sendable {
             migrationDatabaseURL: value("MIGRATION_DATABASE_URL"),
             adminToken: adminToken,
             databasePoolSize: poolSize,
+            databaseStatementTimeout: statementTimeout,
             logLevel: level,
+            serverLimits: limits,
             keyring: keyring,
             publicBaseURL: value("SMSHUB_PUBLIC_BASE_URL")
         )

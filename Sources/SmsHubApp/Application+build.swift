@@ -66,7 +66,12 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     let accounts = CallbackAccountCache(dependencies.providerAccounts)
     // A quarter of the pool for concurrent ingest transactions leaves the rest to the API and the dispatcher.
     let batcher = IngestBatcher(
-        store: dependencies.events, maxInFlight: max(1, configuration.databasePoolSize / 4), logger: Logger(label: "smshub.ingest"),
+        store: dependencies.events, maxInFlight: max(1, configuration.databasePoolSize / 4),
+        isUnavailable: { error in
+            guard let error = error as? PGError else { return false }
+            return error.isConnectionFailure || error.isTimeout || error.kind == .poolTimeout || error.kind == .poolClosed
+        },
+        logger: Logger(label: "smshub.ingest"),
         onBatch: { metrics.recordIngestBatch(size: $0) }
     )
     CallbackRoutes(accounts: accounts, events: dependencies.events, batcher: batcher, keyring: configuration.keyring, metrics: metrics)
@@ -115,7 +120,11 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
     }
     let pool = PGPool(
-        configuration: PGConfiguration(url: configuration.databaseURL, maxConnections: configuration.databasePoolSize),
+        configuration: PGConfiguration(
+            url: configuration.databaseURL, maxConnections: configuration.databasePoolSize,
+            acquireTimeout: configuration.databaseStatementTimeout + .seconds(1),
+            statementTimeout: configuration.databaseStatementTimeout
+        ),
         logger: logger
     )
     do {
@@ -131,7 +140,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     let built = buildRouter(configuration: configuration, dependencies: dependencies)
     return Application(
         router: built.router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "smshub"),
+        server: configuration.serverLimits.server,
+        configuration: configuration.serverLimits.applicationConfiguration(host: configuration.host, port: configuration.port),
         services: [
             PoolService(pool: pool),
             GatewayDispatcher(

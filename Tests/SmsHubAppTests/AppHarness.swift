@@ -73,14 +73,17 @@ func configuration(for database: TestDatabase) -> AppConfiguration {
     AppConfiguration(host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4, keyring: testKeyring, publicBaseURL: "https://hub.example.test")
 }
 
-func withApp<R: Sendable>(_ body: @Sendable (AppHarness) async throws -> R) async throws -> R {
+/// The service on a fresh database, with the server's real connection limits (`limits` to shorten them).
+func withApp<R: Sendable>(limits: ServerLimits = ServerLimits(), _ body: @Sendable (AppHarness) async throws -> R) async throws -> R {
     try await withAppPool { pool, database in
         let migrator = Migrator(migrations: try Migration.bundled())
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
         let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
         var logger = Logger(label: "smshub.test")
         logger.logLevel = .warning
-        let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        let app = Application(
+            router: built.router, server: limits.server, configuration: limits.applicationConfiguration(host: "127.0.0.1", port: 0), logger: logger
+        )
         return try await app.test(.live) { client in
             try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
         }

@@ -7,7 +7,9 @@ import Synchronization
 ///
 /// Entries live `lifetime` at most. Writes through this repository (a rotated token, new secrets or
 /// settings) clear the cache at once; another instance of the service sees such a write within
-/// `lifetime`. Unknown tokens are not cached, so guessing tokens cannot fill memory.
+/// `lifetime`. Unknown tokens are remembered as misses for `lifetime` too, so a provider still
+/// calling a rotated URL (or anyone repeating a guess) costs no database round trip after the first;
+/// both maps are bounded by `capacity`, emptied when full, so guessing cannot fill memory.
 final class CallbackAccountCache: ProviderAccountRepository {
     private let base: any ProviderAccountRepository
     private let lifetime: Duration
@@ -26,6 +28,8 @@ final class CallbackAccountCache: ProviderAccountRepository {
     private struct State {
         /// By token as received: a hit needs no hashing.
         var entries: [String: Entry] = [:]
+        /// Tokens that named no account, until when.
+        var misses: [String: ContinuousClock.Instant] = [:]
         /// Counts invalidations, so a lookup that raced one does not store what it read before it.
         var generation = 0
     }
@@ -39,9 +43,17 @@ final class CallbackAccountCache: ProviderAccountRepository {
     /// The account a callback URL's token names, from the cache while it is fresh.
     func resolve(token: String) async throws -> CallbackAccount? {
         let now = ContinuousClock.now
-        let (hit, generation) = self.state.withLock { ($0.entries[token], $0.generation) }
+        let (hit, miss, generation) = self.state.withLock { ($0.entries[token], $0.misses[token], $0.generation) }
         if let hit, hit.expires > now { return hit.account }
-        guard let account = try await self.base.resolveCallbackToken(hash: CallbackToken.hash(of: token)) else { return nil }
+        if let miss, miss > now { return nil }
+        guard let account = try await self.base.resolveCallbackToken(hash: CallbackToken.hash(of: token)) else {
+            self.state.withLock { state in
+                guard state.generation == generation else { return }
+                if state.misses.count >= self.capacity { state.misses.removeAll(keepingCapacity: true) }
+                state.misses[token] = now + self.lifetime
+            }
+            return nil
+        }
         self.state.withLock { state in
             guard state.generation == generation else { return }
             if state.entries.count >= self.capacity { state.entries.removeAll(keepingCapacity: true) }
@@ -70,6 +82,7 @@ final class CallbackAccountCache: ProviderAccountRepository {
         self.state.withLock { state in
             state.generation += 1
             state.entries.removeAll()
+            state.misses.removeAll()
         }
     }
 

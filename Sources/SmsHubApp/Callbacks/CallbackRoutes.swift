@@ -110,9 +110,15 @@ struct CallbackRoutes {
             self.metrics.recordCallback(provider: provider.rawValue, outcome: "url_check")
             return Response(status: .ok)
         }
-        let outcome = try await self.batcher.submit(
-            IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: provider, source: .push, events: parsed.events)
-        )
+        let outcome: StoreOutcome
+        do {
+            outcome = try await self.batcher.submit(
+                IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: provider, source: .push, events: parsed.events)
+            )
+        } catch is IngestBatcher.Full {
+            self.metrics.recordCallback(provider: provider.rawValue, outcome: "queue_full")
+            throw Problem.unavailable("Too many callbacks are waiting to be stored; retry shortly.")
+        }
         for event in parsed.events {
             if case .unrecognised = event { self.metrics.recordCallback(provider: provider.rawValue, outcome: "unrecognised") }
         }

@@ -36,6 +36,7 @@ enum JSONBody {
         do {
             return try JSONReader.parse(Array(data), duplicates: .refuse)
         } catch {
+            if error.isSyntax { throw Problem.invalidBody("The body is not valid JSON (\(error.syntaxDetail)).") }
             if error.path == "body" { throw Problem.invalidBody("The body \(error.reason).") }
             throw Problem.invalidBody(field: error.path, error.reason)
         }

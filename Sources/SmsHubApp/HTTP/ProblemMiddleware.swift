@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import Postgres
 
 /// Turns every error that escapes a route into a problem response, so no client ever sees a plain-text
@@ -15,9 +16,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem.response(requestID: context.id)
         } catch is NIOTooManyBytesError {
             return Problem.payloadTooLarge(limit: self.maxBodySize).response(requestID: context.id)
+        } catch is HTTPParserError {
+            // Broken framing met while reading the body (a bad chunk size, a chunked body cut short).
+            var problem = Problem.invalidBody("The request's HTTP framing is malformed (chunk sizes, or a body cut short).")
+            problem.headers[.connection] = "close"
+            return problem.response(requestID: context.id)
         } catch let error as HTTPError {
             return Self.problem(for: error, maxBodySize: self.maxBodySize).response(requestID: context.id)
-        } catch let error as PGError where error.isConnectionFailure || error.kind == .poolTimeout || error.kind == .poolClosed {
+        } catch let error as PGError where error.isConnectionFailure || error.isTimeout || error.kind == .poolTimeout || error.kind == .poolClosed {
             context.logger.error("database unavailable", metadata: ["error.kind": "\(error.kind)", "sqlstate": "\(error.sqlState ?? "-")"])
             return Problem.unavailable("The database is unavailable; retry shortly.").response(requestID: context.id)
         } catch {

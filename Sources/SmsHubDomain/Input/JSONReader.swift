@@ -21,11 +21,21 @@ public enum JSONReader {
         /// Where in the document, such as `custom.big` or `status.status_data.sms_ids[3]`; `body` for the whole.
         public var path: String
         public var reason: String
+        /// The text is not JSON at all (malformed, truncated, not UTF-8), as opposed to JSON holding a
+        /// value the hub refuses (a repeated key, NUL, an unstorable number).
+        public var isSyntax: Bool
         public var description: String { "\(self.path) \(self.reason)" }
 
-        public init(path: String, reason: String) {
+        /// Where and what, for a syntax error: `at status.to[2]: ',' or ']' expected`.
+        public var syntaxDetail: String {
+            let what = self.reason.hasPrefix("is not valid JSON: ") ? String(self.reason.dropFirst("is not valid JSON: ".count)) : self.reason
+            return self.path == "body" ? what : "at \(self.path): \(what)"
+        }
+
+        public init(path: String, reason: String, isSyntax: Bool = false) {
             self.path = path
             self.reason = reason
+            self.isSyntax = isSyntax
         }
     }
 
@@ -61,6 +71,13 @@ public enum JSONReader {
         }
 
         func fail(_ reason: String) -> Failure {
+            var failure = self.refuse(reason)
+            failure.isSyntax = true
+            return failure
+        }
+
+        /// A well-formed value the hub does not take.
+        func refuse(_ reason: String) -> Failure {
             var text = ""
             for step in self.path {
                 switch step {
@@ -87,10 +104,10 @@ public enum JSONReader {
             guard self.index < self.bytes.count else { throw self.fail("is truncated: a value is missing") }
             switch self.bytes[self.index] {
             case UInt8(ascii: "{"):
-                guard depth < maxDepth else { throw self.fail("is nested more than \(maxDepth) levels deep") }
+                guard depth < maxDepth else { throw self.refuse("is nested more than \(maxDepth) levels deep") }
                 return try self.object(depth: depth + 1)
             case UInt8(ascii: "["):
-                guard depth < maxDepth else { throw self.fail("is nested more than \(maxDepth) levels deep") }
+                guard depth < maxDepth else { throw self.refuse("is nested more than \(maxDepth) levels deep") }
                 return try self.array(depth: depth + 1)
             case UInt8(ascii: "\""):
                 return .string(try self.string())
@@ -150,9 +167,9 @@ public enum JSONReader {
                 if let existing {
                     switch self.duplicates {
                     case .refuse:
-                        throw self.fail("is given more than once")
+                        throw self.refuse("is given more than once")
                     case .refuseDiffering:
-                        guard members[existing].value == value else { throw self.fail("is given more than once with different values") }
+                        guard members[existing].value == value else { throw self.refuse("is given more than once with different values") }
                     }
                 } else {
                     positions?[key] = members.count
@@ -214,7 +231,7 @@ public enum JSONReader {
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { break }
-                guard byte >= 0x20 else { throw self.fail(byte == 0 ? "contains U+0000 (NUL), which cannot be stored" : "contains an unescaped control character") }
+                guard byte >= 0x20 else { throw byte == 0 ? self.refuse("contains U+0000 (NUL), which cannot be stored") : self.fail("contains an unescaped control character") }
                 self.index += 1
             }
             var out = [UInt8](UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]))
@@ -228,7 +245,7 @@ public enum JSONReader {
                 case UInt8(ascii: "\\"):
                     try self.escape(into: &out)
                 case 0..<0x20:
-                    throw self.fail(byte == 0 ? "contains U+0000 (NUL), which cannot be stored" : "contains an unescaped control character")
+                    throw byte == 0 ? self.refuse("contains U+0000 (NUL), which cannot be stored") : self.fail("contains an unescaped control character")
                 default:
                     out.append(byte)
                     self.index += 1
@@ -252,16 +269,16 @@ public enum JSONReader {
                 var scalar = try self.hex4()
                 if (0xD800..<0xDC00).contains(scalar) {
                     guard self.index + 1 < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\\"), self.bytes[self.index + 1] == UInt8(ascii: "u") else {
-                        throw self.fail("contains an unpaired surrogate escape")
+                        throw self.refuse("contains an unpaired surrogate escape")
                     }
                     self.index += 2
                     let low = try self.hex4()
-                    guard (0xDC00..<0xE000).contains(low) else { throw self.fail("contains an unpaired surrogate escape") }
+                    guard (0xDC00..<0xE000).contains(low) else { throw self.refuse("contains an unpaired surrogate escape") }
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 } else if (0xDC00..<0xE000).contains(scalar) {
-                    throw self.fail("contains an unpaired surrogate escape")
+                    throw self.refuse("contains an unpaired surrogate escape")
                 }
-                guard scalar != 0 else { throw self.fail("contains U+0000 (NUL), which cannot be stored") }
+                guard scalar != 0 else { throw self.refuse("contains U+0000 (NUL), which cannot be stored") }
                 guard let unicode = Unicode.Scalar(scalar) else { throw self.fail("contains an invalid escape") }
                 out.append(contentsOf: UTF8.encode(unicode)!)
             default:
@@ -320,9 +337,9 @@ public enum JSONReader {
                 for byte in self.bytes[exponentStart..<self.index] where exponent <= maxExponent {
                     exponent = exponent * 10 + Int(byte - UInt8(ascii: "0"))
                 }
-                guard exponent <= maxExponent else { throw self.fail("is a number with an exponent beyond ±\(maxExponent)") }
+                guard exponent <= maxExponent else { throw self.refuse("is a number with an exponent beyond ±\(maxExponent)") }
             }
-            guard self.index - start <= maxNumberLength else { throw self.fail("is a number longer than \(maxNumberLength) characters") }
+            guard self.index - start <= maxNumberLength else { throw self.refuse("is a number longer than \(maxNumberLength) characters") }
             return String(decoding: UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]), as: UTF8.self)
         }
     }

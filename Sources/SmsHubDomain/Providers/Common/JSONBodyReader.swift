@@ -15,6 +15,7 @@ public struct JSONObject: Sendable {
         do {
             value = try JSONReader.parse(bytes, duplicates: .refuseDiffering)
         } catch {
+            if error.isSyntax { throw .malformed("body is not valid JSON (\(error.syntaxDetail))") }
             throw error.path == "body" ? .malformed("body \(error.reason)") : .invalidField(error.path, error.reason)
         }
         guard case .object(let members) = value else { throw .malformed("body must be a JSON object") }

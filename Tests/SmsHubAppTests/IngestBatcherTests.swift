@@ -1,0 +1,96 @@
+import Foundation
+import Logging
+import Postgres
+@testable import SmsHubApp
+import SmsHubDomain
+import SmsHubRepository
+import TestSupport
+import Testing
+
+/// The group commit's bounds, against the real event store.
+@Suite struct IngestBatcherTests {
+    static func report(_ id: String, raw: String = "{}") -> ProviderEvent {
+        .status(StatusReport(providerMessageID: id, number: nil, state: .delivered, code: "DELIVRD", dedupKey: "t:\(id)", raw: raw))
+    }
+
+    func incoming(_ account: SmsHubAppTests.CallbackAccount, _ events: [ProviderEvent]) -> IncomingEvents {
+        IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .huawei, source: .push, events: events)
+    }
+
+    /// One request the database refuses (here, a raw payload that is not JSON) fails alone; the batch
+    /// it shared is split in halves, not retried request by request.
+    @Test func aRequestThatCannotBeStoredFailsAlone() async throws {
+        try await withApp { app in
+            let account = try await app.makeAccount("huawei")
+            let store = CountingStore(PostgresEventStore(database: Database(pool: app.pool)))
+            let batcher = IngestBatcher(store: store, maxInFlight: 1, logger: Logger(label: "test"))
+            // Hold the only flush on a first request so the next 64 queue up and form one batch.
+            let results = await withTaskGroup(of: (Int, Bool).self) { group in
+                for index in 0..<64 {
+                    let events = [Self.report("m\(index)", raw: index == 37 ? "not json" : "{}")]
+                    group.addTask { (index, (try? await batcher.submit(self.incoming(account, events))) != nil) }
+                }
+                var results: [Int: Bool] = [:]
+                for await (index, stored) in group { results[index] = stored }
+                return results
+            }
+            #expect(results.filter { !$0.value }.map(\.key) == [37])
+            #expect(try await app.count("status_events") == 63)
+            #expect(store.calls < 40, "about 2·log2(batch) transactions for the split, not one per request: \(store.calls)")
+        }
+    }
+
+    /// While the store cannot keep up, waiting requests are bounded: past `maxPending` a request is
+    /// turned away at once (503 with Retry-After at the route), not queued.
+    @Test func aFullQueueTurnsRequestsAway() async throws {
+        try await withApp { app in
+            let account = try await app.makeAccount("huawei")
+            let batcher = IngestBatcher(store: PostgresEventStore(database: Database(pool: app.pool)), maxInFlight: 1, maxPending: 3, logger: Logger(label: "test"))
+            try await withPool(url: app.database.superuserURL) { pool in
+                try await pool.withTransaction { session in
+                    // The store's INSERT waits on this lock until the transaction ends.
+                    try await session.query("LOCK TABLE status_events IN EXCLUSIVE MODE")
+                    let outcomes = await withTaskGroup(of: Bool.self) { group in
+                        for index in 0..<10 {
+                            group.addTask {
+                                do {
+                                    _ = try await batcher.submit(self.incoming(account, [Self.report("q\(index)")]))
+                                    return true
+                                } catch is IngestBatcher.Full {
+                                    return false
+                                } catch {
+                                    return true
+                                }
+                            }
+                        }
+                        try? await Task.sleep(for: .milliseconds(500))
+                        // Let the lock go by ending the transaction.
+                        _ = try? await session.query("COMMIT")
+                        var turnedAway = 0
+                        for await accepted in group where !accepted { turnedAway += 1 }
+                        return turnedAway
+                    }
+                    #expect(outcomes >= 6, "at most 1 in flight and 3 waiting: \(outcomes) turned away")
+                }
+            }
+        }
+    }
+}
+
+final class CountingStore: EventStore, @unchecked Sendable {
+    let base: any EventStore
+    private let lock = NSLock()
+    private var count = 0
+    var calls: Int { self.lock.withLock { self.count } }
+
+    init(_ base: any EventStore) { self.base = base }
+
+    func store(_ batch: [IncomingEvents]) async throws -> [StoreOutcome] {
+        self.lock.withLock { self.count += 1 }
+        return try await self.base.store(batch)
+    }
+
+    func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws {
+        try await self.base.recordRejection(tenantID: tenantID, accountID: accountID, provider: provider, reason: reason)
+    }
+}

@@ -1,0 +1,162 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOPosix
+import Postgres
+@testable import SmsHubApp
+import SmsHubDomain
+import SmsHubRepository
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A raw TCP client, for what an HTTP library will not send: broken framing, a head sent slowly.
+/// Its socket calls block, so they run on NIO's blocking-I/O threads: blocking the cooperative pool
+/// (two threads here) would starve the server under test of the threads its handlers run on.
+struct RawConnection: Sendable {
+    let socket: Int32
+
+    init(port: Int) throws {
+        self.socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(self.socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else { throw POSIXError(.ECONNREFUSED) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(self.socket, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    func send(_ text: String) async {
+        let socket = self.socket
+        _ = try? await NIOThreadPool.singleton.runIfActive {
+            var bytes = Array(text.utf8)[...]
+            while !bytes.isEmpty {
+                let sent = bytes.withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                guard sent > 0 else { return }
+                bytes = bytes.dropFirst(sent)
+            }
+        }
+    }
+
+    func readAll() async -> String? {
+        let socket = self.socket
+        return (try? await NIOThreadPool.singleton.runIfActive { Self.readAll(socket) }) ?? nil
+    }
+
+    /// Everything until the server closes (or 10 s pass); nil when nothing came before the close.
+    private static func readAll(_ socket: Int32) -> String? {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            data += buffer[..<count]
+        }
+        return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
+    }
+
+    func close() { _ = Glibc.close(self.socket) }
+}
+
+@Suite struct ServerLimitsTests {
+    @Test func malformedChunkedFramingIsA400() async throws {
+        try await withApp { app in
+            let huawei = try await app.makeAccount("huawei")
+            let port = try #require(app.client.port)
+            // Sizes that are not hexadecimal, or overflow 64 bits. (FFFFFFFFFFFFFFFF is a valid size: its
+            // body is read up to the 1 MiB limit, then refused with 413.)
+            for chunked in ["zz\r\nabc\r\n0\r\n\r\n", "1FFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n", "-1\r\nabc\r\n0\r\n\r\n"] {
+                let connection = try RawConnection(port: port)
+                await connection.send("POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n\(chunked)")
+                let reply = await connection.readAll() ?? ""
+                connection.close()
+                #expect(reply.hasPrefix("HTTP/1.1 400"), "\(chunked.debugDescription) → \(reply.prefix(200))")
+            }
+            let huge = try RawConnection(port: port)
+            await huge.send("POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n" + String(repeating: "a", count: 1_100_000))
+            #expect(await huge.readAll()?.hasPrefix("HTTP/1.1 413") == true)
+            huge.close()
+            // A chunked body cut short by the client: nothing is stored, and the server goes on.
+            let truncated = try RawConnection(port: port)
+            await truncated.send("POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n20\r\nsmsMsgId=a&status=DELIV")
+            shutdown(truncated.socket, Int32(SHUT_WR))
+            _ = await truncated.readAll()
+            truncated.close()
+            #expect(try await app.count("status_events") == 0)
+            #expect(try await app.request(.get, "/healthz").status == .ok)
+        }
+    }
+
+    /// A head trickled a byte at a time, and a connection that never sends, are both closed at the
+    /// head deadline; a complete request on a fresh connection is served meanwhile.
+    @Test func slowAndSilentConnectionsAreClosed() async throws {
+        let limits = ServerLimits(maxConnections: 64, idleTimeout: .seconds(1), headTimeout: .seconds(1), bodyTimeout: .seconds(1))
+        try await withApp(limits: limits) { app in
+            let port = try #require(app.client.port)
+            let silent = try RawConnection(port: port)
+            let slow = try RawConnection(port: port)
+            let slowBody = try RawConnection(port: port)
+            await slowBody.send("POST /callbacks/huawei/\(String(repeating: "a", count: 43))/status HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
+            let started = ContinuousClock.now
+            for byte in "GET /healthz HTTP/1.1\r\nHost: x\r\n" {
+                await slow.send(String(byte))
+                try await Task.sleep(for: .milliseconds(150))
+            }
+            #expect(await silent.readAll() == nil, "closed without a response")
+            #expect(await slow.readAll() == nil)
+            _ = await slowBody.readAll()
+            #expect(ContinuousClock.now - started < .seconds(8))
+            for connection in [silent, slow, slowBody] { connection.close() }
+            let fresh = try RawConnection(port: port)
+            await fresh.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(await fresh.readAll()?.hasPrefix("HTTP/1.1 200") == true)
+            fresh.close()
+        }
+    }
+
+    /// A token that names no account is looked up once; repeats are answered from memory.
+    @Test func unknownTokensAreLookedUpOnce() async throws {
+        try await withAppPool { pool, _ in
+            let counting = CountingAccounts(PostgresProviderAccountRepository(database: Database(pool: pool)))
+            let cache = CallbackAccountCache(counting, lifetime: .seconds(60), capacity: 4)
+            let unknown = String(repeating: "b", count: 43)
+            for _ in 0..<20 { #expect(try await cache.resolve(token: unknown) == nil) }
+            #expect(counting.lookups == 1)
+            // Bounded: more distinct misses than the capacity empty the map instead of growing it.
+            for index in 0..<10 { _ = try await cache.resolve(token: String(repeating: "c", count: 42) + String(index)) }
+            #expect(counting.lookups == 11)
+        }
+    }
+}
+
+final class CountingAccounts: ProviderAccountRepository, @unchecked Sendable {
+    let base: any ProviderAccountRepository
+    private let lock = NSLock()
+    private var count = 0
+    var lookups: Int { self.lock.withLock { self.count } }
+
+    init(_ base: any ProviderAccountRepository) { self.base = base }
+
+    func resolveCallbackToken(hash: [UInt8]) async throws -> SmsHubDomain.CallbackAccount? {
+        self.lock.withLock { self.count += 1 }
+        return try await self.base.resolveCallbackToken(hash: hash)
+    }
+    func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount { try await self.base.insert(record) }
+    func list(tenantID: UUID, after cursor: PageCursor?, limit: Int) async throws -> Page<ProviderAccount> {
+        try await self.base.list(tenantID: tenantID, after: cursor, limit: limit)
+    }
+    func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount? { try await self.base.get(tenantID: tenantID, id: id) }
+    func record(tenantID: UUID, id: UUID) async throws -> ProviderAccountRecord? { try await self.base.record(tenantID: tenantID, id: id) }
+    func update(tenantID: UUID, id: UUID, _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord) async throws -> ProviderAccount? {
+        try await self.base.update(tenantID: tenantID, id: id, change)
+    }
+}
