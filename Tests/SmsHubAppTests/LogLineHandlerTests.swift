@@ -1,6 +1,7 @@
 import Logging
 @testable import SmsHubApp
 import Synchronization
+import SmsHubDomain
 import Testing
 
 @Suite struct LogLineHandlerTests {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import SmsHubDomain
 
 /// One line per message on standard error: `time level label: key=value … [source] message`.
 ///

@@ -1,10 +1,9 @@
 import Foundation
-import SmsHubDomain
 
 /// Times as the API writes and reads them.
-enum RFC3339 {
+public enum RFC3339 {
     /// `YYYY-MM-DDTHH:MM:SSZ`: UTC, whole seconds.
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         var out: [UInt8] = []
         self.append(date, to: &out)
         return String(decoding: out, as: UTF8.self)
@@ -12,7 +11,7 @@ enum RFC3339 {
 
     /// `format`, appended to text being written. Written digit by digit: `Date.formatted(.iso8601)`
     /// (the same text) went through a format style and a calendar for each of a message's recipients.
-    static func append(_ date: Date, to out: inout [UInt8]) {
+    public static func append(_ date: Date, to out: inout [UInt8]) {
         // Years 1 to 9999 only (what RFC 3339 can write); others, never stored from validated input,
         // are written as the nearest end rather than trapping in an integer conversion.
         let clamped = min(max(date.timeIntervalSince1970.rounded(.down), -62_135_596_800), 253_402_300_799)
@@ -32,7 +31,7 @@ enum RFC3339 {
 
     /// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; `t` and `z` in lower case too, as RFC 3339 allows.
     /// nil for anything else, a time without an offset included: it would be ambiguous.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 20, bytes.count <= 40 else { return nil }
         func digits(_ start: Int, _ count: Int) -> Int? {

@@ -1,5 +1,5 @@
 import Foundation
-@testable import SmsHubApp
+import SmsHubDomain
 import Testing
 
 @Suite struct RFC3339Tests {

@@ -1,0 +1,17 @@
+// swift-tools-version:6.1
+// Coverage-guided fuzzing of the hub's pure input code (SmsHubDomain) with libFuzzer. A package of
+// its own so the sanitizer build compiles only that code, not the server: `make fuzz` (see README).
+import PackageDescription
+
+let targets = ["FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes"]
+
+let package = Package(
+    name: "smshub-fuzz",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(name: "smshub", path: "..")],
+    targets: [
+        .target(name: "FuzzSupport", dependencies: [.product(name: "SmsHubDomain", package: "smshub")]),
+    ] + targets.map { name in
+        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "SmsHubDomain", package: "smshub")])
+    }
+)
