@@ -74,8 +74,10 @@ func configuration(for database: TestDatabase) -> AppConfiguration {
 }
 
 /// The service on a fresh database, with the server's real connection limits (`limits` to shorten them).
-func withApp<R: Sendable>(limits: ServerLimits = ServerLimits(), _ body: @Sendable (AppHarness) async throws -> R) async throws -> R {
-    try await withAppPool { pool, database in
+func withApp<R: Sendable>(
+    limits: ServerLimits = ServerLimits(), statementTimeout: Duration? = nil, _ body: @Sendable (AppHarness) async throws -> R
+) async throws -> R {
+    try await withAppPool(statementTimeout: statementTimeout) { pool, database in
         let migrator = Migrator(migrations: try Migration.bundled())
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
         let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)

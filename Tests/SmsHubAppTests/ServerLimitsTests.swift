@@ -160,3 +160,30 @@ final class CountingAccounts: ProviderAccountRepository, @unchecked Sendable {
         try await self.base.update(tenantID: tenantID, id: id, change)
     }
 }
+
+/// The database holds a callback past the statement deadline (a lock here; a frozen server is the
+/// pool's own test): the provider is told 503 with Retry-After within about the deadline, so it
+/// retries, and the service goes on answering.
+@Suite struct DatabaseDeadlineTests {
+    @Test func aCallbackHeldByTheDatabaseGets503WithinTheDeadline() async throws {
+        try await withApp(statementTimeout: .milliseconds(700)) { app in
+            let huawei = try await app.makeAccount("huawei")
+            try await withPool(url: app.database.superuserURL) { pool in
+                try await pool.withTransaction { session in
+                    try await session.query("LOCK TABLE status_events IN EXCLUSIVE MODE")
+                    let started = ContinuousClock.now
+                    let reply = try await app.post(huawei.path("status"), body: "smsMsgId=held&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                    let waited = ContinuousClock.now - started
+                    expectProblem(reply, .serviceUnavailable, code: "service_unavailable")
+                    #expect(reply.headers[.retryAfter] != nil)
+                    #expect(waited < .seconds(3), "answered after \(waited)")
+                    #expect(try await app.request(.get, "/readyz").status == .ok, "the rest of the database still answers")
+                }
+            }
+            // The lock gone, the provider's retry is stored.
+            let retried = try await app.post(huawei.path("status"), body: "smsMsgId=held&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+            #expect(retried.status == .ok)
+            #expect(try await app.count("status_events") == 1)
+        }
+    }
+}

@@ -149,9 +149,15 @@ public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws ->
 }
 
 /// Runs `body` with a pool on a fresh database as the service role, closing both afterwards.
-public func withAppPool<R: Sendable>(maxConnections: Int = 4, _ body: (PGPool, TestDatabase) async throws -> R) async throws -> R {
+public func withAppPool<R: Sendable>(
+    maxConnections: Int = 4, statementTimeout: Duration? = nil, _ body: (PGPool, TestDatabase) async throws -> R
+) async throws -> R {
     try await withTestDatabase { database in
-        try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: maxConnections, applicationName: "smshub-test")) { pool in
+        let configuration = PGConfiguration(
+            url: database.appURL, maxConnections: maxConnections, acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? .seconds(5),
+            applicationName: "smshub-test", statementTimeout: statementTimeout
+        )
+        return try await PGPool.scoped(configuration) { pool in
             try await body(pool, database)
         }
     }
