@@ -61,6 +61,13 @@ struct AppHarness {
         return (id, try #require(key.json["key"] as? String))
     }
 
+    /// Rows in every table a callback may write.
+    func callbackRows() async throws -> Int {
+        var sum = 0
+        for table in ["status_events", "replies", "review_events", "callback_receipts"] { sum += try await self.count(table) }
+        return sum
+    }
+
     /// Superuser view of the database, to check what the API did (or did not) store.
     func count(_ table: String) async throws -> Int {
         try await withPool(url: self.database.superuserURL) { pool in

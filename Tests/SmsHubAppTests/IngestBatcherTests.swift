@@ -5,6 +5,7 @@ import Postgres
 import SmsHubDomain
 import SmsHubRepository
 import TestSupport
+import Synchronization
 import Testing
 
 /// The group commit's bounds, against the real event store.
@@ -77,16 +78,22 @@ import Testing
     }
 }
 
-final class CountingStore: EventStore, @unchecked Sendable {
+/// Counts calls made through a wrapper around a real repository.
+final class CallCounter: Sendable {
+    private let count = Mutex(0)
+    var value: Int { self.count.withLock { $0 } }
+    func tick() { self.count.withLock { $0 += 1 } }
+}
+
+final class CountingStore: EventStore {
     let base: any EventStore
-    private let lock = NSLock()
-    private var count = 0
-    var calls: Int { self.lock.withLock { self.count } }
+    let counter = CallCounter()
+    var calls: Int { self.counter.value }
 
     init(_ base: any EventStore) { self.base = base }
 
     func store(_ batch: [IncomingEvents]) async throws -> [StoreOutcome] {
-        self.lock.withLock { self.count += 1 }
+        self.counter.tick()
         return try await self.base.store(batch)
     }
 

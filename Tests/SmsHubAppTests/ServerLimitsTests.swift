@@ -138,16 +138,15 @@ struct RawConnection: Sendable {
     }
 }
 
-final class CountingAccounts: ProviderAccountRepository, @unchecked Sendable {
+final class CountingAccounts: ProviderAccountRepository {
     let base: any ProviderAccountRepository
-    private let lock = NSLock()
-    private var count = 0
-    var lookups: Int { self.lock.withLock { self.count } }
+    let counter = CallCounter()
+    var lookups: Int { self.counter.value }
 
     init(_ base: any ProviderAccountRepository) { self.base = base }
 
     func resolveCallbackToken(hash: [UInt8]) async throws -> SmsHubDomain.CallbackAccount? {
-        self.lock.withLock { self.count += 1 }
+        self.counter.tick()
         return try await self.base.resolveCallbackToken(hash: hash)
     }
     func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount { try await self.base.insert(record) }
