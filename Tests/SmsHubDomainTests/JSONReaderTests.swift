@@ -107,6 +107,12 @@ import Testing
         }
     }
 
+    /// The boundary search must find a delimiter right after a partial match of itself.
+    @Test func multipartBoundariesThatRepeatThemselvesAreFound() throws {
+        let body = "--aa--aaab\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\n--aa-mo\r\n--aaab--\r\n"
+        #expect(try FormBody.multipart(Array(body.utf8), boundary: "aaab") == ["events": "--aa-mo"])
+    }
+
     @Test func signatureHeadersComeOnce() {
         let twice = [(name: "X-SMSHook-Signature", value: "a"), (name: "x-smshook-signature", value: "a")]
         #expect(throws: CallbackError.self) { try CallbackRequest.headers(twice) }
