@@ -70,6 +70,10 @@ import Testing
             }
             let provider = try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei","name":"a","name":"b"}"#)
             #expect(self.fields(provider) == ["name"])
+            let nulSetting = try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei","name":"a","settings":{"base_url":"http://x\u0000"}}"#)
+            expectProblem(nulSetting, .badRequest, code: "invalid_body")
+            #expect(self.fields(nulSetting) == ["settings.base_url"])
+            #expect(try await app.count("provider_accounts") == 0)
             let admin = try await app.admin(.post, "/admin/tenants", json: #"{"name":"Acme","name":"Evil"}"#)
             expectProblem(admin, .badRequest, code: "invalid_body")
             #expect(self.fields(admin) == ["name"])
