@@ -131,3 +131,30 @@ import Testing
         #expect(ProviderTime.utc("2018-04-30T06:31:46Z") != nil)
     }
 }
+
+/// Inputs the fuzzers found; each stays as a test (and in fuzz/regressions/).
+@Suite struct FuzzRegressionTests {
+    /// FuzzSubmail: an unknown `events` value of 64 invalid-UTF-8 bytes (each read as U+FFFD, 3 bytes)
+    /// made a 206-byte reason: `prefix(64)` counted Characters, and one Character can hold any number
+    /// of combining scalars, so the reason was bounded in nothing. Now in UTF-8 bytes.
+    @Test func unknownEventReasonsAreBoundedInBytes() throws {
+        let account = CallbackAccountContext(settings: ProviderSettings(["app_id": "12345"]), secrets: ProviderSecrets(["subhook_key": "my_subhook_key"]))
+        let sign = "token=067ef7e2f286a9a56eabb07dc9657852&signature=61bc33e46c8329ed51c264a0b0f700bb"
+        let crash = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../fuzz/regressions/FuzzSubmail/unknown-event-reason-over-200-bytes"))
+        for kind in [String(repeating: "\u{FFFD}", count: 64), "e" + String(repeating: "\u{301}", count: 5000)] {
+            let query = "events=\(kind.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&\(sign)"
+            let parsed = try SubmailCallbackParser.parse(CallbackRequest(method: .get, query: query, body: []), account: account)
+            guard case .unrecognised(let event) = try #require(parsed.events.first) else { Issue.record("not unrecognised"); return }
+            #expect(event.reason.utf8.count <= "submail event ".utf8.count + 64)
+        }
+        // The fuzzer's own input, through the same path its target takes (selector 3: a GET query).
+        let query = String(decoding: crash.dropFirst(), as: UTF8.self)
+        if let parsed = try? SubmailCallbackParser.parse(CallbackRequest(method: .get, query: query, body: []), account: account),
+            case .unrecognised(let event)? = parsed.events.first {
+            #expect(event.reason.utf8.count <= 78)
+        }
+        #expect("ab\u{301}c".prefix(utf8Bytes: 3) == "ab", "never half a scalar")
+        #expect("中文".prefix(utf8Bytes: 4) == "中")
+    }
+}

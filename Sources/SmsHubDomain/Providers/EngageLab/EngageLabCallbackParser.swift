@@ -83,14 +83,14 @@ public enum EngageLabCallbackParser {
                 occurredAt: receipt ?? itime, segments: segments, dedupKey: "el:s:\(id):delivered_failed", raw: raw
             ))]
         default:
-            return [.unrecognised(UnrecognisedEvent(reason: "engagelab status \(kind.prefix(64))", raw: raw))]
+            return [.unrecognised(UnrecognisedEvent(reason: "engagelab status \(kind.prefix(utf8Bytes: 64))", raw: raw))]
         }
     }
 
     static func reply(_ response: JSONObject, body: JSONObject, itime: Date?, zone: TimeZone, raw: String) throws(CallbackError) -> ProviderEvent {
         guard let event = response.string("event") else { throw .missingField("response.event") }
         guard event == "reply" else {
-            return .unrecognised(UnrecognisedEvent(reason: "engagelab response \(event.prefix(64))", raw: raw))
+            return .unrecognised(UnrecognisedEvent(reason: "engagelab response \(event.prefix(utf8Bytes: 64))", raw: raw))
         }
         let data = response.object("response_data") ?? JSONObject([])
         let smsID = data.string("sms_id") ?? body.string("message_id")
@@ -106,7 +106,7 @@ public enum EngageLabCallbackParser {
     static func notification(_ notification: JSONObject, itime: Date?, raw: String) throws(CallbackError) -> ProviderEvent {
         guard let event = notification.string("event") else { throw .missingField("notification.event") }
         guard event == "template_approval" else {
-            return .unrecognised(UnrecognisedEvent(reason: "engagelab notification \(event.prefix(64))", raw: raw))
+            return .unrecognised(UnrecognisedEvent(reason: "engagelab notification \(event.prefix(utf8Bytes: 64))", raw: raw))
         }
         let data = notification.object("notification_data") ?? JSONObject([])
         let template = try FieldLimits.id(data.string("template_id"), field: "notification.notification_data.template_id")

@@ -67,7 +67,7 @@ public enum SubmailCallbackParser {
                 occurredAt: timestamp, dedupKey: "sm:g:\(Digest.sha256.hex(signature).prefix(32)):\(status):\(stamp)", raw: raw
             ))
         default:
-            return .unrecognised(UnrecognisedEvent(reason: "submail event \(kind.prefix(64))", raw: raw))
+            return .unrecognised(UnrecognisedEvent(reason: "submail event \(kind.prefix(utf8Bytes: 64))", raw: raw))
         }
     }
 
