@@ -50,6 +50,25 @@ public final class ScratchCluster: @unchecked Sendable {
         try self.startServer()
     }
 
+    /// Stops (`SIGSTOP`) or resumes (`SIGCONT`) the server and every backend: a database that is
+    /// there, holding its connections open, and answers nothing, as a frozen host or VM would.
+    public func signalAll(_ signal: Int32) throws {
+        let pidFile = self.dataDirectory.appendingPathComponent("postmaster.pid")
+        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let first = text.split(separator: "\n").first,
+            let postmaster = Int32(first)
+        else { throw CommandFailed(command: "read \(pidFile.path)", status: 1, output: "no postmaster.pid") }
+        var pids = [postmaster]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // "pid (comm) state ppid …": the parent is the second field after the command's closing parenthesis.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, Int32(fields[1]) == postmaster { pids.append(pid) }
+        }
+        for pid in pids { kill(pid, signal) }
+    }
+
     public func stop() {
         try? self.asServerUser("\(self.binDirectory)/pg_ctl", ["-D", self.dataDirectory.path, "-w", "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: self.dataDirectory)

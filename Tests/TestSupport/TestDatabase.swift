@@ -20,6 +20,15 @@ public struct TestDatabase: Sendable {
         self.superuserURL = try TestEnvironment.url(user: URLComponents(string: try TestEnvironment.adminURL)?.user ?? "postgres", database: name)
     }
 
+    /// A database `name` on a scratch cluster, with the service's roles (for tests that stop the server).
+    public init(name: String, on cluster: ScratchCluster) {
+        let base = "postgresql://%@@127.0.0.1:\(cluster.port)/\(name)"
+        self.name = name
+        self.appURL = base.replacingOccurrences(of: "%@", with: "smshub_app")
+        self.ownerURL = base.replacingOccurrences(of: "%@", with: "smshub_owner")
+        self.superuserURL = base.replacingOccurrences(of: "%@", with: "postgres")
+    }
+
     /// Connection to this database as another role (loopback test servers trust every role).
     public func url(as user: String) throws -> String {
         try TestEnvironment.url(user: user, database: self.name)

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+@testable import SmsHubApp
+import SmsHubRepository
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The whole PostgreSQL server stopped (SIGSTOP on the postmaster and every backend) while the service
+/// runs: connections stay open and nothing answers. Callers get 503 within about the statement
+/// deadline instead of waiting for as long as the freeze lasts, readiness says so, liveness still
+/// answers, and once the server resumes the service stores callbacks again.
+@Suite(.serialized) struct FrozenDatabaseTests {
+    @Test func aFrozenServerGives503sFastAndTheServiceRecovers() async throws {
+        let cluster = try ScratchCluster.start()
+        defer { cluster.stop() }
+        let base = "postgresql://postgres@127.0.0.1:\(cluster.port)"
+        try await PGPool.scoped(PGConfiguration(url: "\(base)/postgres", maxConnections: 1)) { pool in
+            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
+            try await pool.query("CREATE ROLE smshub_app LOGIN NOINHERIT")
+            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
+        }
+        let database = TestDatabase(name: "smshub", on: cluster)
+        let ownerURL = database.ownerURL
+        let appURL = database.appURL
+        let migrator = Migrator(migrations: try Migration.bundled())
+        try await PGPool.scoped(PGConfiguration(url: ownerURL, maxConnections: 1)) { pool in
+            try await pool.withSession { try await migrator.migrate($0) }
+        }
+        let timeout = Duration.milliseconds(800)
+        let poolConfiguration = PGConfiguration(
+            url: appURL, maxConnections: 4, acquireTimeout: timeout + .seconds(1), connectTimeoutSeconds: 2, statementTimeout: timeout
+        )
+        try await PGPool.scoped(poolConfiguration) { pool in
+            let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+            var configuration = AppConfiguration(
+                databaseURL: appURL, adminToken: adminToken, keyring: testKeyring, publicBaseURL: "https://hub.example.test"
+            )
+            configuration.databaseStatementTimeout = timeout
+            let built = buildRouter(configuration: configuration, dependencies: dependencies)
+            var logger = Logger(label: "smshub.test")
+            logger.logLevel = .critical
+            let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+            try await app.test(.live) { client in
+                let harness = AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics)
+                let huawei = try await harness.makeAccount("huawei")
+                func report(_ id: String) async throws -> AppHarness.Reply {
+                    try await harness.post(huawei.path("status"), body: "smsMsgId=\(id)&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                }
+                #expect(try await report("before").status == .ok)
+
+                try cluster.signalAll(SIGSTOP)
+                defer { try? cluster.signalAll(SIGCONT) }
+                let started = ContinuousClock.now
+                let frozen = try await report("during")
+                let callbackWait = ContinuousClock.now - started
+                expectProblem(frozen, .serviceUnavailable, code: "service_unavailable")
+                #expect(frozen.headers[.retryAfter] != nil)
+                #expect(callbackWait < .seconds(5), "a callback waited \(callbackWait)")
+                let readyStarted = ContinuousClock.now
+                #expect(try await harness.request(.get, "/readyz").status == .serviceUnavailable)
+                #expect(ContinuousClock.now - readyStarted < .seconds(5))
+                #expect(try await harness.request(.get, "/healthz").status == .ok, "liveness needs no database")
+
+                try cluster.signalAll(SIGCONT)
+                // Connections abandoned during the freeze are discarded; the next callbacks get fresh ones.
+                var recovered = false
+                for attempt in 0..<20 where !recovered {
+                    recovered = try await report("after-\(attempt)").status == .ok
+                    if !recovered { try await Task.sleep(for: .milliseconds(250)) }
+                }
+                #expect(recovered)
+                #expect(try await harness.request(.get, "/readyz").status == .ok)
+            }
+        }
+    }
+}
