@@ -91,3 +91,19 @@ public struct SecretKeyring: Sendable {
         "smshub.provider_account:\(tenantID.uuidString.lowercased()):\(accountID.uuidString.lowercased())"
     }
 }
+
+// Key material never reaches a log line or an error, however the value is printed: service lifecycle
+// logs describe its services at debug level, and a service holding the keyring printed its 32 bytes.
+extension SecretKeyring.Key: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String { "Key(id: \(self.id), bytes: redacted)" }
+    public var debugDescription: String { self.description }
+    public var customMirror: Mirror { Mirror(self, children: ["id": self.id], displayStyle: .struct) }
+}
+
+extension SecretKeyring: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var description: String {
+        "SecretKeyring(active: \(self.active.id), others: [\(self.others.map(\.id).joined(separator: ", "))], bytes: redacted)"
+    }
+    public var debugDescription: String { self.description }
+    public var customMirror: Mirror { Mirror(self, children: ["active": self.active.id, "others": self.others.map(\.id)], displayStyle: .struct) }
+}
