@@ -5,7 +5,7 @@ import Foundation
 /// string; every event signed with token + SUBHOOK key.
 public enum SubmailCallbackParser {
     public static func parse(_ request: CallbackRequest, account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {
-        let (fields, raw) = try FlexibleFields.fields(of: request, allowJSON: true, allowForm: true, allowMultipart: true, signatureFields: ["signature"])
+        let (fields, raw) = try FlexibleFields.fields(of: request, allowJSON: true, allowForm: true, allowMultipart: true, signatureFields: ["signature"], credentialFields: ["token", "signature"])
         try SubmailSignature.verify(fields: fields, key: account.secrets["subhook_key"] ?? "")
         return ParsedCallback(events: [try event(fields, raw: raw, zone: account.settings.timeZone)])
     }
