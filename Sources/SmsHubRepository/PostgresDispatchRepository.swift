@@ -63,6 +63,10 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     SELECT id FROM dispatch_tasks
                     WHERE tenant_id = \(tenantID) AND state = 'pending' AND next_attempt_at <= now()
                       AND (lease_until IS NULL OR lease_until < now())
+                      -- A disabled account sends nothing: its tasks wait, and go out once it is enabled.
+                      AND EXISTS (SELECT 1 FROM provider_accounts a
+                                  WHERE a.tenant_id = dispatch_tasks.tenant_id AND a.id = dispatch_tasks.provider_account_id
+                                    AND a.status = 'active')
                     ORDER BY next_attempt_at LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED
                 ) due

@@ -303,3 +303,26 @@ import Testing
         }
     }
 }
+
+/// A disabled account calls no provider: its queued recipients wait, and go out once it is enabled;
+/// its balance cannot be refreshed.
+@Suite struct DisabledAccountTests {
+    @Test func aDisabledAccountSendsNothingUntilEnabled() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let id = setup.account.accountID.uuidString.lowercased()
+            _ = try await setup.send(["13800000001", "13800000002"])
+            #expect(try await setup.app.request(.post, "/v1/provider-accounts/\(id)/disable", bearer: setup.account.key).status == .ok)
+            _ = try await setup.dispatcher().runOnce()
+            #expect(await setup.simulator.allTasks().isEmpty, "nothing reached the gateway")
+            let waiting = try await setup.app.rows("SELECT status FROM message_recipients")
+            #expect(waiting.count == 2 && waiting.allSatisfy { $0["status"] == "queued" })
+            let refresh = try await setup.app.request(.post, "/v1/provider-accounts/\(id)/balance/refresh", bearer: setup.account.key)
+            expectProblem(refresh, .conflict, code: "account_disabled")
+
+            #expect(try await setup.app.request(.post, "/v1/provider-accounts/\(id)/enable", bearer: setup.account.key).status == .ok)
+            _ = try await setup.dispatcher().runOnce()
+            #expect(await setup.simulator.allTasks().flatMap(\.mobiles).sorted() == ["13800000001", "13800000002"])
+            #expect(try await setup.app.rows("SELECT status FROM message_recipients").allSatisfy { $0["status"] == "submitted" })
+        }
+    }
+}

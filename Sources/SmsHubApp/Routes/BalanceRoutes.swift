@@ -52,6 +52,12 @@ struct BalanceRoutes {
         guard account.provider == .gateway else {
             throw Problem.validation([.init(field: "account_id", message: "balances can be polled from gateway accounts only")])
         }
+        guard account.status == .active else {
+            throw Problem(
+                .conflict, code: "account_disabled", title: "Account disabled",
+                detail: "A disabled account calls no provider; enable it to refresh its balance."
+            )
+        }
         do {
             let snapshot = try await self.poller.refreshBalance(tenantID: context.tenant.tenantID, accountID: id)
             return BalanceRepresentation(
