@@ -135,18 +135,20 @@ struct CallbackRoutes {
             context.logger.notice("callback signature refused", metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "reason": "\(reason)"])
             try await self.events.recordRejection(tenantID: account.tenantID, accountID: account.accountID, provider: account.provider, reason: reason)
             return Problem(.unauthorized, code: "invalid_signature", title: "Signature refused", detail: reason)
+        case .unsupportedMediaType, .malformed, .missingField, .invalidField:
+            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
+            return Self.badRequest(error)
+        }
+    }
+
+    /// The 4xx for a body the parser refused, naming the field where there is one.
+    static func badRequest(_ error: CallbackError) -> Problem {
+        switch error {
         case .unsupportedMediaType(let expected):
-            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
-            return Problem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type", detail: "Send the body as \(expected).")
-        case .malformed:
-            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
-            return Problem.invalidBody(error.description)
-        case .missingField(let field):
-            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
-            return Problem.invalidBody(field: field, "is required")
-        case .invalidField(let field, let why):
-            self.metrics.recordCallback(provider: provider, outcome: "bad_request")
-            return Problem.invalidBody(field: field, why)
+            Problem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type", detail: "Send the body as \(expected).")
+        case .missingField(let field): Problem.invalidBody(field: field, "is required")
+        case .invalidField(let field, let why): Problem.invalidBody(field: field, why)
+        case .malformed, .signature: Problem.invalidBody(error.description)
         }
     }
 }

@@ -87,7 +87,8 @@ public enum GatewayAPI {
         guard case .object(let members)? = try? JSONReader.parse(body, duplicates: .refuseDiffering) else { throw .notJSON }
         let object = JSONObject(members)
         guard let code = object.string("code") else { throw .missingCode }
-        guard case .string(let message)? = object["message"] else { return Envelope(code: code, message: nil, data: object["data"]) }
+        var message: String?
+        if case .string(let text)? = object["message"] { message = text }
         return Envelope(code: code, message: message, data: object["data"])
     }
 
