@@ -155,6 +155,15 @@ import Testing
             #expect(event.reason.utf8.count <= 78)
         }
         #expect("ab\u{301}c".prefix(utf8Bytes: 3) == "ab", "never half a scalar")
+    }
+
+    /// FuzzTimes (in CI's short pass): `2100-04-13T06:31:46Z` was read although Unix times stop at
+    /// 2100-01-01; written and Unix provider times now share the years 2000 to 2099.
+    @Test func providerTimesShareOneRange() {
+        #expect(ProviderTime.utc("2100-04-13T06:31:46Z") == nil)
+        #expect(ProviderTime.local("2100-01-01 00:00:00", in: TimeZone(identifier: "UTC")!) == nil)
+        #expect(ProviderTime.unix(seconds: 4_102_444_801) == nil)
+        #expect(ProviderTime.utc("2099-12-31T23:59:59Z") != nil)
         #expect("中文".prefix(utf8Bytes: 4) == "中")
     }
 }

@@ -38,7 +38,8 @@ public enum ProviderTime {
             bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
             let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
             let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
-            (2000...2100).contains(year), CalendarDay(year: year, month: month, day: day) != nil, hour < 24, minute < 60, second < 60
+            // The same years as `unix`: a written time in 2100 was read while a Unix one was refused.
+            (2000...2099).contains(year), CalendarDay(year: year, month: month, day: day) != nil, hour < 24, minute < 60, second < 60
         else { return nil }
         return Fields(year: year, month: month, day: day, hour: hour, minute: minute, second: second, zone: bytes.count == 20 ? "Z" : nil)
     }
