@@ -1,4 +1,5 @@
 import Cryptography
+import Foundation
 import Logging
 import SmsHubDomain
 
@@ -23,6 +24,11 @@ public struct AppConfiguration: Sendable {
     public var keyring: SecretKeyring
     /// Base of the callback URLs handed to providers, e.g. `https://sms.example.com`.
     public var publicBaseURL: String
+    /// Which addresses tenant-supplied URLs may reach (`SMSHUB_EGRESS_ALLOW`, `SMSHUB_EGRESS_ALLOW_HTTP`).
+    public var egress: EgressPolicy
+    /// The deadline of one provider call, body included (`SMSHUB_OUTBOUND_TIMEOUT_MS`).
+    public var outboundTimeout: Duration
+    public var outboundLimits: OutboundLimits
 
     public static let minimumAdminTokenLength = 32
 
@@ -37,7 +43,10 @@ public struct AppConfiguration: Sendable {
         logLevel: Logger.Level = .info,
         serverLimits: ServerLimits = ServerLimits(),
         keyring: SecretKeyring,
-        publicBaseURL: String? = nil
+        publicBaseURL: String? = nil,
+        egress: EgressPolicy = EgressPolicy(),
+        outboundTimeout: Duration = .seconds(10),
+        outboundLimits: OutboundLimits = OutboundLimits()
     ) {
         self.host = host
         self.port = port
@@ -50,6 +59,9 @@ public struct AppConfiguration: Sendable {
         self.serverLimits = serverLimits
         self.keyring = keyring
         self.publicBaseURL = publicBaseURL ?? "http://\(host):\(port)"
+        self.egress = egress
+        self.outboundTimeout = outboundTimeout
+        self.outboundLimits = outboundLimits
     }
 
     public struct Invalid: Error, CustomStringConvertible {
@@ -116,6 +128,28 @@ public struct AppConfiguration: Sendable {
         if let base = value("SMSHUB_PUBLIC_BASE_URL"), !(base.hasPrefix("http://") || base.hasPrefix("https://")) {
             problems.append("SMSHUB_PUBLIC_BASE_URL must start with http:// or https://")
         }
+        var egress = EgressPolicy()
+        if let raw = value("SMSHUB_EGRESS_ALLOW") {
+            let blocks = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let parsed = blocks.compactMap { IPNetwork($0) }
+            if parsed.count == blocks.count { egress.allowed = parsed } else { problems.append("SMSHUB_EGRESS_ALLOW must be a comma-separated list of CIDR blocks (127.0.0.1/32, ::1/128)") }
+        }
+        if let raw = value("SMSHUB_EGRESS_ALLOW_HTTP") {
+            switch raw.lowercased() {
+            case "1", "true", "yes": egress.allowPlainHTTP = true
+            case "0", "false", "no": egress.allowPlainHTTP = false
+            default: problems.append("SMSHUB_EGRESS_ALLOW_HTTP must be true or false")
+            }
+        }
+        var outboundTimeout = Duration.seconds(10)
+        if let raw = value("SMSHUB_OUTBOUND_TIMEOUT_MS") {
+            if let n = Int(raw), (100...120_000).contains(n) { outboundTimeout = .milliseconds(n) } else { problems.append("SMSHUB_OUTBOUND_TIMEOUT_MS must be 100...120000") }
+        }
+        var outboundLimits = OutboundLimits()
+        for (name, keyPath) in [("SMSHUB_OUTBOUND_MAX_CALLS", \OutboundLimits.total), ("SMSHUB_OUTBOUND_MAX_CALLS_PER_TENANT", \.perTenant), ("SMSHUB_OUTBOUND_MAX_CALLS_PER_ACCOUNT", \.perAccount)] {
+            guard let raw = value(name) else { continue }
+            if let n = Int(raw), (1...10_000).contains(n) { outboundLimits[keyPath: keyPath] = n } else { problems.append("\(name) must be 1...10000") }
+        }
         guard problems.isEmpty, let databaseURL, let keyring else { throw Invalid(problems: problems) }
         return AppConfiguration(
             host: value("SMSHUB_HOST") ?? "127.0.0.1",
@@ -128,7 +162,10 @@ public struct AppConfiguration: Sendable {
             logLevel: level,
             serverLimits: limits,
             keyring: keyring,
-            publicBaseURL: value("SMSHUB_PUBLIC_BASE_URL")
+            publicBaseURL: value("SMSHUB_PUBLIC_BASE_URL"),
+            egress: egress,
+            outboundTimeout: outboundTimeout,
+            outboundLimits: outboundLimits
         )
     }
 }

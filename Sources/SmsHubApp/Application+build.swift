@@ -19,8 +19,7 @@ public struct AppDependencies: Sendable {
     public var polls: any PollRepository
     public var dispatch: any DispatchRepository
     public var queries: any QueryRepository
-    /// How provider calls are made; tests shorten its timeout.
-    var gatewayClient = GatewayClient(http: .shared)
+    public var outboundHealth: any OutboundHealthRepository
     public var metrics: ServiceMetrics
 
     public init(database: Database, migrator: Migrator) {
@@ -35,6 +34,7 @@ public struct AppDependencies: Sendable {
         self.polls = PostgresPollRepository(database: database)
         self.dispatch = PostgresDispatchRepository(database: database)
         self.queries = PostgresQueryRepository(database: database)
+        self.outboundHealth = PostgresOutboundHealthRepository(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -85,7 +85,10 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         .add(middleware: TenantAuthMiddleware(keys: dependencies.keys))
         .group(context: TenantRequestContext.self)
     TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
-    ProviderAccountRoutes(accounts: accounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL, cursors: cursors)
+    ProviderAccountRoutes(
+        accounts: accounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL, cursors: cursors,
+        egress: EgressResolver(policy: configuration.egress), health: dependencies.outboundHealth
+    )
         .register(on: tenantAPI)
     MessageRoutes(messages: dependencies.messages, accounts: accounts).register(on: tenantAPI)
     MessageQueryRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
@@ -146,7 +149,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
             PoolService(pool: pool),
             GatewayDispatcher(
                 repository: dependencies.dispatch, accounts: dependencies.providerAccounts,
-                client: dependencies.gatewayClient, keyring: configuration.keyring, logger: Logger(label: "smshub.dispatch")
+                caller: outboundCaller(configuration: configuration, dependencies: dependencies, logger: Logger(label: "smshub.dispatch")),
+                keyring: configuration.keyring, logger: Logger(label: "smshub.dispatch"), limits: configuration.outboundLimits
             ),
             gatewayPoller(configuration: configuration, dependencies: dependencies),
         ],
@@ -158,9 +162,19 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
 }
 
 func gatewayPoller(configuration: AppConfiguration, dependencies: AppDependencies) -> GatewayPoller {
-    GatewayPoller(
+    let logger = Logger(label: "smshub.poll")
+    return GatewayPoller(
         polls: dependencies.polls, accounts: dependencies.providerAccounts, events: dependencies.events,
-        client: dependencies.gatewayClient, keyring: configuration.keyring, logger: Logger(label: "smshub.poll")
+        caller: outboundCaller(configuration: configuration, dependencies: dependencies, logger: logger),
+        keyring: configuration.keyring, logger: logger, limits: configuration.outboundLimits
+    )
+}
+
+/// Provider calls as configured: egress policy, deadline, and the accounts' circuit breakers.
+func outboundCaller(configuration: AppConfiguration, dependencies: AppDependencies, logger: Logger) -> OutboundCaller {
+    OutboundCaller(
+        client: GatewayClient(egress: configuration.egress, timeout: configuration.outboundTimeout),
+        health: dependencies.outboundHealth, metrics: dependencies.metrics, logger: logger
     )
 }
 

@@ -53,24 +53,39 @@ public struct PostgresDispatchRepository: DispatchRepository {
         }
     }
 
-    public func claim(tenantID: UUID, limit: Int, lease: Duration) async throws -> [DispatchTask] {
+    public func claim(tenantID: UUID, limit: Int, perAccount: Int, lease: Duration, owner: UUID) async throws -> [DispatchTask] {
         try await self.database.withTenant(tenantID) { session in
+            // Candidates are locked (SKIP LOCKED: never two claimers on one task), then ranked per
+            // account after the leases already live, so an account never has more than `perAccount`
+            // calls running, whichever instances run them.
             let claimed = try await session.query(
                 """
-                UPDATE dispatch_tasks d SET lease_until = now() + make_interval(secs => \(Double(lease.components.seconds))),
-                    attempts = attempts + 1, updated_at = now()
-                FROM (
-                    SELECT id FROM dispatch_tasks
+                WITH candidates AS (
+                    SELECT id, provider_account_id, next_attempt_at FROM dispatch_tasks
                     WHERE tenant_id = \(tenantID) AND state = 'pending' AND next_attempt_at <= now()
                       AND (lease_until IS NULL OR lease_until < now())
                       -- A disabled account sends nothing: its tasks wait, and go out once it is enabled.
                       AND EXISTS (SELECT 1 FROM provider_accounts a
                                   WHERE a.tenant_id = dispatch_tasks.tenant_id AND a.id = dispatch_tasks.provider_account_id
                                     AND a.status = 'active')
+                      -- Nor does an account whose circuit breaker has paused it.
+                      AND NOT EXISTS (SELECT 1 FROM outbound_health h
+                                      WHERE h.tenant_id = dispatch_tasks.tenant_id AND h.provider_account_id = dispatch_tasks.provider_account_id
+                                        AND h.paused_until > now())
                     ORDER BY next_attempt_at LIMIT \(limit)
                     FOR UPDATE SKIP LOCKED
-                ) due
-                WHERE d.tenant_id = \(tenantID) AND d.id = due.id
+                ), busy AS (
+                    SELECT provider_account_id, count(*) AS n FROM dispatch_tasks
+                    WHERE tenant_id = \(tenantID) AND state = 'pending' AND lease_until >= now()
+                    GROUP BY provider_account_id
+                ), ranked AS (
+                    SELECT c.id, coalesce(b.n, 0) + row_number() OVER (PARTITION BY c.provider_account_id ORDER BY c.next_attempt_at, c.id) AS slot
+                    FROM candidates c LEFT JOIN busy b USING (provider_account_id)
+                )
+                UPDATE dispatch_tasks d SET lease_until = now() + make_interval(secs => \(Self.seconds(lease))),
+                    lease_owner = \(owner), attempts = attempts + 1, updated_at = now()
+                FROM ranked
+                WHERE d.tenant_id = \(tenantID) AND d.id = ranked.id AND ranked.slot <= \(perAccount)
                 RETURNING d.id, d.message_id, d.provider_account_id, d.recipient_ids, d.attempts
                 """
             ).rows
@@ -79,9 +94,9 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 let id: UUID = try row.decode("id")
                 let messageID: UUID = try row.decode("message_id")
                 let recipientIDs: [UUID] = try row.decode("recipient_ids")
-                let message = try await session.query(
+                guard let message = try await session.query(
                     "SELECT content, ext_no FROM messages WHERE tenant_id = \(tenantID) AND id = \(messageID)"
-                ).first!
+                ).first else { continue }
                 let numbers = try await session.query(
                     """
                     SELECT number_e164 FROM message_recipients r
@@ -94,20 +109,38 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     recipientIDs: recipientIDs, attempts: try row.decode("attempts"),
                     // The gateway is Chinese: mainland numbers go as the 11-digit national number.
                     mobiles: numbers.map { $0.hasPrefix("+86") ? String($0.dropFirst(3)) : $0 },
-                    content: try message.decode("content"), extNo: try message.decode("ext_no")
+                    content: try message.decode("content"), extNo: try message.decode("ext_no"), leaseOwner: owner
                 ))
             }
             return tasks
         }
     }
 
-    public func complete(_ task: DispatchTask, outcome: DispatchOutcome) async throws {
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The fence: the task is still pending under the claim `task` was made with.
+    private static func fence(_ task: DispatchTask) -> PGQuery {
+        "tenant_id = \(task.tenantID) AND id = \(task.id) AND state = 'pending' AND attempts = \(task.attempts) AND lease_owner = \(task.leaseOwner)"
+    }
+
+    public func renew(_ task: DispatchTask, lease: Duration) async throws -> Bool {
+        try await self.database.withTenant(task.tenantID) { session in
+            try await session.query(
+                "UPDATE dispatch_tasks SET lease_until = now() + make_interval(secs => \(Self.seconds(lease))) WHERE \(fragment: Self.fence(task))"
+            ).affectedRows == 1
+        }
+    }
+
+    public func complete(_ task: DispatchTask, outcome: DispatchOutcome) async throws -> Bool {
         try await self.database.withTenant(task.tenantID) { session in
             switch outcome {
-            case .accepted:
-                try await session.query(
-                    "UPDATE dispatch_tasks SET state = 'done', lease_until = NULL, last_error = NULL, updated_at = now() WHERE tenant_id = \(task.tenantID) AND id = \(task.id)"
-                )
+            case .accepted(let repeatOf):
+                let note = repeatOf.map { "the gateway refused the retry as a repeated task id (code \($0)): taken as accepted" }
+                guard try await session.query(
+                    "UPDATE dispatch_tasks SET state = 'done', lease_until = NULL, last_error = \(note), updated_at = now() WHERE \(fragment: Self.fence(task))"
+                ).affectedRows == 1 else { return false }
                 try await session.query(
                     """
                     UPDATE message_recipients SET status = 'submitted', status_at = now(), submitted_at = coalesce(submitted_at, now()), updated_at = now()
@@ -120,28 +153,29 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     keys: [StatusAttachment.Key(accountID: task.accountID, providerMessageID: task.id.uuidString.lowercased())],
                     session: session
                 )
+                return true
             case .refused(let code, let message):
-                try await self.fail(task, code: code, description: message, session: session)
+                return try await self.fail(task, code: code, description: message, session: session)
             case .gaveUp(let reason):
-                try await self.fail(task, code: "dispatch_failed", description: reason, session: session)
+                return try await self.fail(task, code: "dispatch_failed", description: reason, session: session)
             case .retry(let reason, let retryAt):
-                try await session.query(
+                return try await session.query(
                     """
                     UPDATE dispatch_tasks SET lease_until = NULL, next_attempt_at = \(retryAt), last_error = \(reason), updated_at = now()
-                    WHERE tenant_id = \(task.tenantID) AND id = \(task.id)
+                    WHERE \(fragment: Self.fence(task))
                     """
-                )
+                ).affectedRows == 1
             }
         }
     }
 
-    private func fail(_ task: DispatchTask, code: String, description: String, session: PGSession) async throws {
-        try await session.query(
+    private func fail(_ task: DispatchTask, code: String, description: String, session: PGSession) async throws -> Bool {
+        guard try await session.query(
             """
             UPDATE dispatch_tasks SET state = 'failed', lease_until = NULL, last_error = \(code + ": " + description), updated_at = now()
-            WHERE tenant_id = \(task.tenantID) AND id = \(task.id)
+            WHERE \(fragment: Self.fence(task))
             """
-        )
+        ).affectedRows == 1 else { return false }
         try await session.query(
             """
             UPDATE message_recipients SET status = 'failed', status_code = \(code), status_description = \(description),
@@ -149,5 +183,6 @@ public struct PostgresDispatchRepository: DispatchRepository {
             WHERE tenant_id = \(task.tenantID) AND id = ANY(\(task.recipientIDs)) AND status_rank(status) < status_rank('failed')
             """
         )
+        return true
     }
 }

@@ -12,6 +12,8 @@ import TestSupport
 import Testing
 
 let adminToken = "test-admin-token-0123456789abcdef0123456789"
+/// Tests call the simulator on loopback over plain HTTP, as `make run` allows it.
+let testEgress = EgressPolicy(allowed: [IPNetwork("127.0.0.1/32")!], allowPlainHTTP: true)
 let testKeyring = SecretKeyring(active: try! SecretKeyring.Key(id: "test1", bytes: [UInt8](repeating: 7, count: 32)))
 
 /// A running service on a fresh database, reached over real HTTP on a loopback port.
@@ -61,6 +63,14 @@ struct AppHarness {
         return (id, try #require(key.json["key"] as? String))
     }
 
+    /// Provider calls as the service makes them, with a short deadline.
+    func caller(timeout: Duration = .seconds(1)) -> OutboundCaller {
+        OutboundCaller(
+            client: GatewayClient(egress: testEgress, timeout: timeout), health: PostgresOutboundHealthRepository(database: Database(pool: self.pool)),
+            metrics: self.metrics, logger: Logger(label: "test.outbound")
+        )
+    }
+
     /// Rows in every table a callback may write.
     func callbackRows() async throws -> Int {
         var sum = 0
@@ -77,7 +87,7 @@ struct AppHarness {
 }
 
 func configuration(for database: TestDatabase) -> AppConfiguration {
-    AppConfiguration(host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4, keyring: testKeyring, publicBaseURL: "https://hub.example.test")
+    AppConfiguration(host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4, keyring: testKeyring, publicBaseURL: "https://hub.example.test", egress: testEgress)
 }
 
 /// The service on a fresh database, with the server's real connection limits (`limits` to shorten them).

@@ -22,7 +22,7 @@ import Testing
             GatewayDispatcher(
                 repository: PostgresDispatchRepository(database: Database(pool: self.app.pool)),
                 accounts: PostgresProviderAccountRepository(database: Database(pool: self.app.pool)),
-                client: GatewayClient(http: .shared, timeout: .seconds(1)), keyring: testKeyring,
+                caller: self.app.caller(), keyring: testKeyring,
                 logger: Logger(label: "test.dispatch"), maxAttempts: maxAttempts
             )
         }
@@ -138,7 +138,7 @@ import Testing
             polls: PostgresPollRepository(database: Database(pool: setup.app.pool)),
             accounts: PostgresProviderAccountRepository(database: Database(pool: setup.app.pool)),
             events: PostgresEventStore(database: Database(pool: setup.app.pool)),
-            client: GatewayClient(http: .shared, timeout: .seconds(1)), keyring: testKeyring, logger: Logger(label: "test.poll"),
+            caller: setup.app.caller(), keyring: testKeyring, logger: Logger(label: "test.poll"),
             intervals: [.report: .zero, .mo: .zero, .balance: .zero]
         )
     }

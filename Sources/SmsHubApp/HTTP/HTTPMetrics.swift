@@ -20,6 +20,10 @@ public final class ServiceMetrics: Sendable {
         var requests: [RequestKey: (Counter, DurationHistogram)] = [:]
         var callbacks: [CallbackKey: Counter] = [:]
         var ingestBatch: ValueHistogram?
+        var outbound: [CallbackKey: Counter] = [:]
+        var named: [String: Counter] = [:]
+        var pausedAccounts: Set<String> = []
+        var pausedGauge: Gauge?
     }
 
     private struct RequestKey: Hashable {
@@ -81,6 +85,44 @@ public final class ServiceMetrics: Sendable {
             return made
         }
         histogram.record(Double(size))
+    }
+
+    /// Outbound provider calls by kind (`send`, `report`, `mo`, `balance`) and outcome (`ok`,
+    /// `refused`, or an `OutboundFailure` code).
+    func recordOutboundCall(kind: String, outcome: String) {
+        self.handle(\.outbound, CallbackKey(provider: kind, outcome: outcome)) {
+            self.registry.makeCounter(
+                descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "outbound_calls", unitName: "total", helpText: "Provider API calls by kind and outcome"),
+                labels: [("kind", kind), ("outcome", outcome)]
+            )
+        }.increment()
+    }
+
+    /// Outcomes of calls made under a lease another instance had taken over: discarded, not written.
+    func recordStaleDispatchOutcome() {
+        self.count("dispatch_stale_outcomes", help: "Send outcomes discarded because the task's lease had passed to another claim")
+    }
+
+    /// An account's circuit breaker paused it (`paused`) or its calls succeed again (`!paused`). The
+    /// gauge counts the accounts this instance last saw paused.
+    func recordCircuit(account: String, paused: Bool) {
+        let (gauge, count) = self.handles.withLock { handles in
+            if paused { handles.pausedAccounts.insert(account) } else { handles.pausedAccounts.remove(account) }
+            if handles.pausedGauge == nil {
+                handles.pausedGauge = self.registry.makeGauge(
+                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "outbound_accounts_paused", helpText: "Provider accounts whose circuit breaker is open, as this instance last saw them")
+                )
+            }
+            return (handles.pausedGauge, handles.pausedAccounts.count)
+        }
+        gauge?.set(Double(count))
+        if paused { self.count("outbound_circuit_opened", help: "Times a provider account was paused after consecutive failed calls") }
+    }
+
+    private func count(_ name: String, help: String) {
+        self.handle(\.named, name) {
+            self.registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "smshub", metricName: name, unitName: "total", helpText: help))
+        }.increment()
     }
 
     public func exposition() -> String {

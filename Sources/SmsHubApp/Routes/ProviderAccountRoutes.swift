@@ -8,6 +8,8 @@ struct ProviderAccountRoutes {
     let keyring: SecretKeyring
     let publicBaseURL: String
     let cursors: PageCursorCodec
+    let egress: EgressResolver
+    let health: any OutboundHealthRepository
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("provider-accounts", use: self.create)
@@ -49,6 +51,7 @@ struct ProviderAccountRoutes {
         let settings = ProviderSettings(body.settings ?? [:])
         let secrets = ProviderSecrets((body.credentials ?? [:]).filter { !$0.value.isEmpty })
         try Self.validate(provider: provider, settings: settings, secrets: secrets)
+        try await self.checkEgress(settings["base_url"])
 
         let tenantID = context.tenant.tenantID
         let id = UUID()
@@ -87,13 +90,27 @@ struct ProviderAccountRoutes {
         guard let account = try await self.accounts.get(tenantID: context.tenant.tenantID, id: id) else {
             throw Problem.notFound("No provider account has this id.")
         }
-        return ProviderAccountRepresentation(account)
+        var representation = ProviderAccountRepresentation(account)
+        representation.outbound = OutboundHealthRepresentation(try await self.health.health(tenantID: context.tenant.tenantID, accountID: id))
+        return representation
+    }
+
+    /// A URL the hub will call must pass the egress policy when saved: its form, and where it resolves
+    /// now. A name that does not resolve yet is accepted (DNS may lag a new gateway); every call
+    /// checks again.
+    func checkEgress(_ url: String?) async throws {
+        guard let url, !url.isEmpty else { return }
+        if case .failure(let refusal) = await self.egress.check(url), refusal != .unresolvable {
+            throw Problem.validation([.init(field: "settings.base_url", message: refusal.description)])
+        }
     }
 
     @Sendable func update(request: Request, context: TenantRequestContext) async throws -> ProviderAccountRepresentation {
         let id = try context.parameters.uuid("account_id")
         let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
         let newName = try body.name.map { try Problem.requireName($0) }
+        // Resolved before the update's transaction, which must not wait on DNS.
+        if let changed = body.settings?["base_url"] { try await self.checkEgress(changed) }
         let keyring = self.keyring
         let tenantID = context.tenant.tenantID
         let updated = try await self.withDefaultConflict {
@@ -173,6 +190,8 @@ struct ProviderAccountRepresentation: ResponseEncodable {
     var createdAt: Date
     var updatedAt: Date
     var disabledAt: Date?
+    /// The account's circuit breaker; on the single-account read only.
+    var outbound: OutboundHealthRepresentation?
 
     init(_ account: ProviderAccount) {
         self.id = account.id.uuidString.lowercased()
@@ -187,6 +206,20 @@ struct ProviderAccountRepresentation: ResponseEncodable {
         self.createdAt = account.createdAt
         self.updatedAt = account.updatedAt
         self.disabledAt = account.disabledAt
+    }
+}
+
+struct OutboundHealthRepresentation: Encodable {
+    var consecutiveFailures: Int
+    var pausedUntil: Date?
+    var lastFailure: String?
+    var lastFailureAt: Date?
+
+    init(_ health: OutboundHealth) {
+        self.consecutiveFailures = health.consecutiveFailures
+        self.pausedUntil = health.isPaused() ? health.pausedUntil : nil
+        self.lastFailure = health.lastFailure?.rawValue
+        self.lastFailureAt = health.lastFailureAt
     }
 }
 

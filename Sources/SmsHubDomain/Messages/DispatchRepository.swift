@@ -11,8 +11,13 @@ public struct DispatchTask: Sendable, Equatable {
     public var mobiles: [String]
     public var content: String
     public var extNo: String?
+    /// The instance holding the lease this task was claimed under; with `attempts`, the fencing token.
+    public var leaseOwner: UUID
 
-    public init(tenantID: UUID, id: UUID, messageID: UUID, accountID: UUID, recipientIDs: [UUID], attempts: Int, mobiles: [String], content: String, extNo: String?) {
+    public init(
+        tenantID: UUID, id: UUID, messageID: UUID, accountID: UUID, recipientIDs: [UUID], attempts: Int, mobiles: [String], content: String,
+        extNo: String?, leaseOwner: UUID = UUID()
+    ) {
         self.tenantID = tenantID
         self.id = id
         self.messageID = messageID
@@ -22,12 +27,14 @@ public struct DispatchTask: Sendable, Equatable {
         self.mobiles = mobiles
         self.content = content
         self.extNo = extNo
+        self.leaseOwner = leaseOwner
     }
 }
 
 public enum DispatchOutcome: Sendable, Equatable {
-    /// The gateway accepted the task (`code == "00"`).
-    case accepted
+    /// The gateway accepted the task (`code == "00"`), or refused a retry of it as a task id it has
+    /// seen (`repeatOf` holds that code): the recipients are submitted and their reports settle them.
+    case accepted(repeatOf: String? = nil)
     /// The gateway refused it with this code and message: the recipients failed.
     case refused(code: String, message: String)
     /// No usable answer; try again at `retryAt` with the same task id.
@@ -42,8 +49,14 @@ public protocol DispatchRepository: Sendable {
     /// Groups the tenant's queued, unplanned recipients into tasks of at most `maxPerTask`, committing
     /// each task id with its recipients before any gateway call. Returns how many tasks were made.
     func plan(tenantID: UUID, maxPerTask: Int, limit: Int) async throws -> Int
-    /// Claims due tasks (skipping those another instance holds), leasing each for `lease`.
-    func claim(tenantID: UUID, limit: Int, lease: Duration) async throws -> [DispatchTask]
-    /// Records what the gateway said, in one transaction with the recipients' new states.
-    func complete(_ task: DispatchTask, outcome: DispatchOutcome) async throws
+    /// Claims due tasks of active, unpaused accounts (skipping those another instance holds), leasing
+    /// each to `owner` for `lease`, and at most `perAccount` leased at once per account (counting
+    /// leases any instance holds).
+    func claim(tenantID: UUID, limit: Int, perAccount: Int, lease: Duration, owner: UUID) async throws -> [DispatchTask]
+    /// Extends the lease `task` was claimed under; false when that lease is no longer the task's (it
+    /// lapsed and another claim took over, or the task is finished).
+    func renew(_ task: DispatchTask, lease: Duration) async throws -> Bool
+    /// Records what the gateway said, in one transaction with the recipients' new states, if `task`'s
+    /// lease is still the task's; false (and nothing written) when it is not.
+    func complete(_ task: DispatchTask, outcome: DispatchOutcome) async throws -> Bool
 }

@@ -5,51 +5,91 @@ import SmsHubDomain
 
 /// Pulls statuses, replies and balances from every active Gateway account on a schedule. Pushes are
 /// sent once and lost if the service is down; these pulls are the safety net (providers.md §1.5).
-/// Each (account, kind) is leased in the database, so with several instances one polls it at a time.
+/// Each (account, kind) is leased in the database, so with several instances one polls it at a time;
+/// polls run concurrently within `OutboundLimits`, so one hanging gateway delays only its own polls.
 struct GatewayPoller: Service {
     let polls: any PollRepository
     let accounts: any ProviderAccountRepository
     let events: any EventStore
-    let client: GatewayClient
+    let caller: OutboundCaller
     let keyring: SecretKeyring
     let logger: Logger
     var intervals: [PollKind: Duration] = [.report: .seconds(5), .mo: .seconds(5), .balance: .seconds(300)]
+    /// Longer than a call's deadline plus storing what it pulled.
     var lease: Duration = .seconds(60)
     var tick: Duration = .seconds(1)
+    var limits = OutboundLimits()
 
     enum PollError: Error, CustomStringConvertible {
         case notGateway
+        /// The gateway answered with a code other than "00" (its message is not repeated).
+        case refused(code: String)
         case gateway(String)
 
         var description: String {
             switch self {
             case .notGateway: "not a gateway account"
+            case .refused(let code): "the gateway refused the call (code \(code))"
             case .gateway(let why): why
             }
         }
     }
 
-    /// One pass: every due (account, kind) whose lease this instance gets. Returns the polls made.
+    /// One pass: every due (account, kind) whose lease this instance gets, polled concurrently; waits
+    /// for them. Returns the polls that succeeded.
     @discardableResult
     func runOnce() async throws -> Int {
-        var polled = 0
+        let slots = OutboundSlots(self.limits)
+        let started = try await self.startRound(slots)
+        return await withTaskGroup(of: Bool.self) { group in
+            for poll in started {
+                group.addTask { await self.pollAndRelease(poll) }
+            }
+            var polled = 0
+            for await ok in group where ok { polled += 1 }
+            return polled
+        }
+    }
+
+    struct Due: Sendable {
+        var tenantID: UUID
+        var accountID: UUID
+        var kind: PollKind
+    }
+
+    /// Leases every due poll the slots allow, tenants in rotating order.
+    func startRound(_ slots: OutboundSlots) async throws -> [Due] {
+        var started: [Due] = []
         for kind in PollKind.allCases {
             let every = self.intervals[kind] ?? .seconds(5)
-            for due in try await self.polls.due(kind: kind, every: every) {
+            for due in await slots.rotated(try await self.polls.due(kind: kind, every: every)) {
+                guard await slots.tryTake(due.tenantID) else { continue }
                 // Re-checked while taking the lease: another instance may have polled since the listing.
-                guard try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, every: every, lease: self.lease) else { continue }
-                var ok = false
-                do {
-                    try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: kind)
-                    ok = true
-                    polled += 1
-                } catch {
-                    self.logger.warning("gateway poll failed", metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(kind.rawValue)", "reason": "\(error)"])
+                guard try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, every: every, lease: self.lease) else {
+                    await slots.release(due.tenantID)
+                    continue
                 }
-                try await self.polls.release(tenantID: due.tenantID, accountID: due.accountID, kind: kind, polled: ok)
+                started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: kind))
             }
         }
-        return polled
+        return started
+    }
+
+    func pollAndRelease(_ due: Due) async -> Bool {
+        var ok = false
+        do {
+            try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind)
+            ok = true
+        } catch {
+            self.logger.warning("gateway poll failed", metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(due.kind.rawValue)", "reason": "\(error)"])
+        }
+        do {
+            try await self.polls.release(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind, polled: ok)
+        } catch {
+            // The lease lapses on its own.
+            self.logger.error("poll lease release failed", metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"])
+        }
+        return ok
     }
 
     func poll(tenantID: UUID, accountID: UUID, kind: PollKind) async throws {
@@ -60,11 +100,11 @@ struct GatewayPoller: Service {
         case .mo: .mo
         case .balance: .balance
         }
-        let envelope = try await self.client.call(baseURL: baseURL, call, credentials: credentials)
-        guard envelope.isSuccess else { throw PollError.gateway("code \(envelope.code): \(envelope.message ?? "")") }
+        let envelope = try await self.caller.call(tenantID: tenantID, accountID: accountID, baseURL: baseURL, call, credentials: credentials)
+        guard envelope.isSuccess else { throw PollError.refused(code: GatewayDispatcher.refusalCode(envelope.code)) }
         switch kind {
         case .balance:
-            guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("balance response without a balance") }
+            guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("the balance answer carries no balance") }
             _ = try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
         case .report, .mo:
             var parsed: [ProviderEvent] = []
@@ -108,10 +148,9 @@ struct GatewayPoller: Service {
     /// Polls the balance now, outside the schedule (the refresh endpoint).
     func refreshBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
         let endpoint = try await self.endpoint(tenantID: tenantID, accountID: accountID)
-        let envelope = try await self.client.call(baseURL: endpoint.baseURL, .balance, credentials: endpoint.credentials)
-        guard envelope.isSuccess, let balance = GatewayAPI.balance(envelope) else {
-            throw PollError.gateway("code \(envelope.code): \(envelope.message ?? "")")
-        }
+        let envelope = try await self.caller.call(tenantID: tenantID, accountID: accountID, baseURL: endpoint.baseURL, .balance, credentials: endpoint.credentials)
+        guard envelope.isSuccess else { throw PollError.refused(code: GatewayDispatcher.refusalCode(envelope.code)) }
+        guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("the balance answer carries no balance") }
         return try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
     }
 
@@ -123,6 +162,16 @@ struct GatewayPoller: Service {
     }
 
     func run() async throws {
-        await runPasses(every: self.tick, logger: self.logger, failure: "poll pass failed") { try await self.runOnce() }
+        let slots = OutboundSlots(self.limits)
+        await withDiscardingTaskGroup { group in
+            await runPasses(every: self.tick, logger: self.logger, failure: "poll pass failed") {
+                for due in try await self.startRound(slots) {
+                    group.addTask {
+                        _ = await self.pollAndRelease(due)
+                        await slots.release(due.tenantID)
+                    }
+                }
+            }
+        }
     }
 }

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import SmsHubDomain
+
+/// Every call to a tenant's provider goes through here: the client (egress policy, one deadline), then
+/// the account's circuit breaker and the metrics. Shared by the dispatcher, the pollers and the
+/// balance refresh, so they agree on when an account is failing.
+struct OutboundCaller: Sendable {
+    let client: GatewayClient
+    let health: any OutboundHealthRepository
+    var breaker = CircuitBreaker()
+    let metrics: ServiceMetrics
+    let logger: Logger
+
+    func call(
+        tenantID: UUID, accountID: UUID, baseURL: String, _ call: GatewayAPI.Call, credentials: GatewayAPI.Credentials,
+        send: GatewayAPI.SendRequest? = nil
+    ) async throws(GatewayClient.Failure) -> GatewayAPI.Envelope {
+        let kind = Self.kind(call)
+        let account = accountID.uuidString.lowercased()
+        do {
+            let envelope = try await self.client.call(baseURL: baseURL, call, credentials: credentials, send: send)
+            self.metrics.recordOutboundCall(kind: kind, outcome: envelope.isSuccess ? "ok" : "refused")
+            await self.recordSuccess(tenantID: tenantID, accountID: accountID)
+            return envelope
+        } catch {
+            self.metrics.recordOutboundCall(kind: kind, outcome: error.outbound.rawValue)
+            do {
+                let health = try await self.health.recordFailure(tenantID: tenantID, accountID: accountID, failure: error.outbound, breaker: self.breaker)
+                if health.isPaused() {
+                    self.metrics.recordCircuit(account: account, paused: true)
+                    self.logger.warning(
+                        "provider account paused after failed calls",
+                        metadata: ["account_id": "\(account)", "failures": "\(health.consecutiveFailures)", "reason": "\(error.outbound.rawValue)"]
+                    )
+                }
+            } catch {
+                self.logger.error("could not record a failed provider call", metadata: ["account_id": "\(account)", "error.type": "\(type(of: error))"])
+            }
+            throw error
+        }
+    }
+
+    private func recordSuccess(tenantID: UUID, accountID: UUID) async {
+        do {
+            try await self.health.recordSuccess(tenantID: tenantID, accountID: accountID)
+            self.metrics.recordCircuit(account: accountID.uuidString.lowercased(), paused: false)
+        } catch {
+            self.logger.error("could not record a provider call", metadata: ["account_id": "\(accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"])
+        }
+    }
+
+    static func kind(_ call: GatewayAPI.Call) -> String {
+        switch call {
+        case .send: "send"
+        case .report: "report"
+        case .mo: "mo"
+        case .balance: "balance"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Why an outbound call failed, as tenants and operators see it: the rule or symptom, never the
+/// target's own words (a tenant must not learn what an address it cannot reach would answer).
+public enum OutboundFailure: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
+    /// The URL or the address it resolves to is refused by the egress policy.
+    case egressRefused = "egress_refused"
+    /// No connection could be made (refused, reset, no route, DNS failure at call time).
+    case unreachable
+    /// The whole call, response body included, did not finish within its deadline.
+    case timeout
+    /// The target answered with an HTTP status other than 2xx (redirects included: none is followed).
+    case httpStatus = "http_status"
+    /// The target answered 2xx with something that is not the provider's JSON envelope.
+    case unreadableResponse = "unreadable_response"
+
+    public var description: String {
+        switch self {
+        case .egressRefused: "the provider URL is refused by the hub's egress policy"
+        case .unreachable: "the provider could not be reached"
+        case .timeout: "the provider did not answer in time"
+        case .httpStatus: "the provider answered with an HTTP error"
+        case .unreadableResponse: "the provider's answer is not its documented JSON"
+        }
+    }
+}
+
+/// An account's record of failing calls, shared by every instance through the database.
+public struct OutboundHealth: Sendable, Equatable {
+    public var consecutiveFailures: Int
+    /// Until when neither sends nor polls call the account.
+    public var pausedUntil: Date?
+    public var lastFailure: OutboundFailure?
+    public var lastFailureAt: Date?
+
+    public init(consecutiveFailures: Int = 0, pausedUntil: Date? = nil, lastFailure: OutboundFailure? = nil, lastFailureAt: Date? = nil) {
+        self.consecutiveFailures = consecutiveFailures
+        self.pausedUntil = pausedUntil
+        self.lastFailure = lastFailure
+        self.lastFailureAt = lastFailureAt
+    }
+
+    public func isPaused(at now: Date = Date()) -> Bool {
+        self.pausedUntil.map { $0 > now } ?? false
+    }
+}
+
+/// When failing calls pause an account: after `threshold` failures in a row, for `base` doubled at
+/// each further failure, at most `cap`. The first call after a pause is the probe: one success
+/// clears the record, one more failure pauses it again for longer.
+public struct CircuitBreaker: Sendable, Equatable {
+    public var threshold: Int
+    public var base: Duration
+    public var cap: Duration
+
+    public init(threshold: Int = 5, base: Duration = .seconds(30), cap: Duration = .seconds(600)) {
+        self.threshold = threshold
+        self.base = base
+        self.cap = cap
+    }
+
+    /// The pause after `failures` consecutive failures, or nil below the threshold.
+    public func pause(afterFailures failures: Int) -> Duration? {
+        guard failures >= self.threshold else { return nil }
+        let doublings = min(failures - self.threshold, 20)
+        let pause = self.base * (1 << doublings)
+        return pause > self.cap ? self.cap : pause
+    }
+}
+
+public protocol OutboundHealthRepository: Sendable {
+    /// Clears the account's failure record (a call got a usable answer).
+    func recordSuccess(tenantID: UUID, accountID: UUID) async throws
+    /// Counts one more failure and pauses the account as `breaker` says. Returns the new record.
+    func recordFailure(tenantID: UUID, accountID: UUID, failure: OutboundFailure, breaker: CircuitBreaker) async throws -> OutboundHealth
+    func health(tenantID: UUID, accountID: UUID) async throws -> OutboundHealth
+}
