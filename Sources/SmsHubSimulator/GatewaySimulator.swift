@@ -46,6 +46,21 @@ public actor GatewaySimulator {
         case code(String)
     }
 
+    /// What a send with a task id already seen gets: the seed says task ids are unique, not what a
+    /// repeat is answered, so both plausible gateways are simulated.
+    public enum RepeatedTaskAnswer: Sendable, Equatable {
+        /// Acknowledged again ("00"), never sent twice.
+        case acceptSilently
+        /// Refused with this code (and not sent twice).
+        case refuse(code: String)
+    }
+
+    public private(set) var repeatedTaskAnswer: RepeatedTaskAnswer = .acceptSilently
+
+    public func answerRepeatedTasks(_ answer: RepeatedTaskAnswer) {
+        self.repeatedTaskAnswer = answer
+    }
+
     var passwords: [String: String]
     var balances: [String: Int]
     public private(set) var tasks: [String: Task] = [:]
@@ -171,10 +186,11 @@ public actor GatewaySimulator {
             return ["code": "06", "message": "扩展号错误"]
         }
         let taskID = fields["taskId"].flatMap { $0.isEmpty ? nil : $0 } ?? UUID().uuidString.lowercased()
-        // A repeated task id is the same task: acknowledged again, never sent twice.
+        // A repeated task id is the same task: never sent twice, acknowledged or refused as configured.
         if var existing = self.tasks[taskID] {
             existing.sendCalls += 1
             self.tasks[taskID] = existing
+            if case .refuse(let code) = self.repeatedTaskAnswer { return ["code": code, "message": "任务ID重复"] }
             return ["code": "00", "data": ["taskId": taskID], "message": "成功"]
         }
         guard self.balances[account, default: 0] >= mobiles.count else { return ["code": "07", "message": "余额不足"] }

@@ -11,6 +11,7 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Address to listen on.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 9090
     @Option(help: "An account as name:password:balance (repeatable).") var account: [String] = ["demo:demo-password:100000"]
+    @Option(help: "Refuse a repeated taskId with this code instead of acknowledging it again.") var repeatedTaskCode: String?
 
     func run() async throws {
         let accounts = try self.account.map { text -> (String, String, Int) in
@@ -19,6 +20,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             return (parts[0], parts[1], balance)
         }
         let simulator = GatewaySimulator(accounts: accounts.map { (name: $0.0, password: $0.1, balance: $0.2) })
+        if let code = self.repeatedTaskCode { await simulator.answerRepeatedTasks(.refuse(code: code)) }
         let app = Application(
             router: buildSimulatorRouter(simulator),
             configuration: .init(address: .hostname(self.host, port: self.port), serverName: "smshub-sim"),
