@@ -86,18 +86,22 @@ struct AppHarness {
     }
 }
 
-func configuration(for database: TestDatabase) -> AppConfiguration {
-    AppConfiguration(host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4, keyring: testKeyring, publicBaseURL: "https://hub.example.test", egress: testEgress)
+func configuration(for database: TestDatabase, egress: EgressPolicy = testEgress) -> AppConfiguration {
+    AppConfiguration(
+        host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4,
+        keyring: testKeyring, publicBaseURL: "https://hub.example.test", egress: egress, outboundTimeout: .seconds(2)
+    )
 }
 
 /// The service on a fresh database, with the server's real connection limits (`limits` to shorten them).
 func withApp<R: Sendable>(
-    limits: ServerLimits = ServerLimits(), statementTimeout: Duration? = nil, _ body: @Sendable (AppHarness) async throws -> R
+    limits: ServerLimits = ServerLimits(), statementTimeout: Duration? = nil, egress: EgressPolicy = testEgress,
+    _ body: @Sendable (AppHarness) async throws -> R
 ) async throws -> R {
     try await withAppPool(statementTimeout: statementTimeout) { pool, database in
         let migrator = Migrator(migrations: try Migration.bundled())
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
-        let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
+        let built = buildRouter(configuration: configuration(for: database, egress: egress), dependencies: dependencies)
         var logger = Logger(label: "smshub.test")
         logger.logLevel = .warning
         let app = Application(

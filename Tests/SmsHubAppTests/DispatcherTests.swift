@@ -17,6 +17,8 @@ import Testing
         var app: AppHarness
         var simulator: GatewaySimulator
         var account: CallbackAccount
+        /// The simulator's base URL.
+        var base: String
 
         func dispatcher(maxAttempts: Int = 5) -> GatewayDispatcher {
             GatewayDispatcher(
@@ -62,7 +64,7 @@ import Testing
             try await withApp { app in
                 let account = try await app.makeAccount("gateway", settings: ["base_url": base, "account": "acme"], credentials: ["api_password": "123456"])
                 _ = try await app.request(.patch, "/v1/provider-accounts/\(account.accountID.uuidString.lowercased())", bearer: account.key, json: #"{"is_default":true}"#)
-                try await body(Setup(app: app, simulator: simulator, account: account))
+                try await body(Setup(app: app, simulator: simulator, account: account, base: base))
             }
         }
     }

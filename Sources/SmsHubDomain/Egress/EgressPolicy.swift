@@ -61,7 +61,7 @@ public struct EgressPolicy: Sendable, Equatable {
     public func target(_ text: String) -> Result<Target, Refusal> {
         guard text.utf8.count <= 512, !text.contains(where: { $0.isWhitespace || $0 == "\\" }),
             let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", var host = components.host, !host.isEmpty
+            scheme == "http" || scheme == "https", var host = components.percentEncodedHost, !host.isEmpty
         else { return .failure(.malformed) }
         guard components.user == nil, components.password == nil, !text.contains("@") else { return .failure(.credentialsInURL) }
         guard components.query == nil, components.fragment == nil, !text.contains("?"), !text.contains("#") else { return .failure(.queryOrFragment) }
