@@ -77,13 +77,18 @@ struct GatewayClient: Sendable {
         let outcome: Result<[UInt8], Failure>
         do {
             let limit = self.maxResponseBytes
+            // The client's own deadline, a little shorter, ends a wait for a connection with the
+            // connection's error (refused, no route) rather than a bare timeout.
+            let clientTimeout = TimeAmount.nanoseconds(Int64(Self.seconds(self.timeout) * 0.9 * 1e9))
             outcome = try await withDeadline(self.timeout) {
-                let response = try await client.execute(prepared, timeout: .hours(1))
+                let response = try await client.execute(prepared, timeout: clientTimeout)
                 guard (200..<300).contains(Int(response.status.code)) else { return .failure(.httpStatus(Int(response.status.code))) }
                 let body = try await response.body.collect(upTo: limit)
                 return .success(Array(body.readableBytesView))
             }
         } catch is DeadlineExceeded {
+            outcome = .failure(.timeout)
+        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
             outcome = .failure(.timeout)
         } catch {
             outcome = .failure(.transport)
@@ -95,6 +100,10 @@ struct GatewayClient: Sendable {
         } catch {
             throw .badResponse
         }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// A client for one call: its name resolves only to the checked address (the certificate is still
