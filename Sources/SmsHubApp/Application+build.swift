@@ -135,6 +135,10 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         guard status.isCurrent else {
             throw StartupError.pendingMigrations(status.pending)
         }
+        let role = try await pool.withSession { try await ServiceRoleCheck.current($0) }
+        guard role.problems.isEmpty else {
+            throw StartupError.roleBypassesTenancy(role.problems)
+        }
     } catch {
         await pool.close()
         throw error
@@ -186,11 +190,15 @@ public func runMigrations(url: String, migrator: Migrator) async throws {
 
 public enum StartupError: Error, CustomStringConvertible {
     case pendingMigrations([Int])
+    /// The service role could read every tenant's rows (DATABASE_URL's role; docs/operations.md).
+    case roleBypassesTenancy([String])
 
     public var description: String {
         switch self {
         case .pendingMigrations(let versions):
             "the database is missing migrations \(versions.map(String.init).joined(separator: ", ")); run 'smshub migrate' or start with --migrate"
+        case .roleBypassesTenancy(let problems):
+            "refusing to serve: DATABASE_URL's role would see every tenant's rows: " + problems.joined(separator: "; ")
         }
     }
 }
