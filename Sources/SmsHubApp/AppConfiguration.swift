@@ -72,8 +72,9 @@ public struct AppConfiguration: Sendable {
         }
     }
 
-    /// Reads the environment. `needsAdminToken` is false for commands that do not serve HTTP.
-    public static func fromEnvironment(_ env: [String: String], needsAdminToken: Bool = true) throws -> AppConfiguration {
+    /// Reads the environment. `needsAdminToken` is false for commands that do not serve HTTP;
+    /// `needsKeys` (by default the same) for those that never open provider secrets.
+    public static func fromEnvironment(_ env: [String: String], needsAdminToken: Bool = true, needsKeys: Bool? = nil) throws -> AppConfiguration {
         var problems: [String] = []
         func value(_ name: String) -> String? {
             guard let v = env[name], !v.isEmpty else { return nil }
@@ -113,7 +114,7 @@ public struct AppConfiguration: Sendable {
             if let l = Logger.Level(rawValue: raw.lowercased()) { level = l } else { problems.append("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical") }
         }
         var keyring: SecretKeyring?
-        if needsAdminToken {
+        if needsKeys ?? needsAdminToken {
             do {
                 guard let active = value("SMSHUB_MASTER_KEY") else { throw SecretKeyring.KeyringError.malformed }
                 let previous = try (value("SMSHUB_MASTER_KEY_PREVIOUS") ?? "").split(separator: ",").map { try SecretKeyring.Key(parsing: String($0)) }

@@ -139,6 +139,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         guard role.problems.isEmpty else {
             throw StartupError.roleBypassesTenancy(role.problems)
         }
+        let counts = try await PostgresCredentialKeys(database: Database(pool: pool)).countsByKey()
+        CredentialKeyReport.make(counts: counts, keyring: configuration.keyring).log(logger)
     } catch {
         await pool.close()
         throw error

@@ -9,7 +9,7 @@ struct SmsHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smshub",
         abstract: "Multi-tenant SMS hub.",
-        subcommands: [Serve.self, Migrate.self]
+        subcommands: [Serve.self, Migrate.self, Rekey.self]
     )
 }
 
@@ -42,9 +42,24 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
-func loadConfiguration(needsAdminToken: Bool) throws -> AppConfiguration {
+struct Rekey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-seal every stored provider credential under the active master key (SMSHUB_MASTER_KEY).",
+        discussion: "Opens with SMSHUB_MASTER_KEY and SMSHUB_MASTER_KEY_PREVIOUS. Safe to run again, and to stop: each account is its own transaction."
+    )
+
+    func run() async throws {
+        let configuration = try loadConfiguration(needsAdminToken: false, needsKeys: true)
+        let logger = bootstrapLogging(level: configuration.logLevel)
+        let report = try await runRekey(configuration: configuration, logger: logger)
+        print("rekey: \(report)")
+        if report.unopenable > 0 { throw ExitCode(2) }
+    }
+}
+
+func loadConfiguration(needsAdminToken: Bool, needsKeys: Bool? = nil) throws -> AppConfiguration {
     do {
-        return try AppConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, needsAdminToken: needsAdminToken)
+        return try AppConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, needsAdminToken: needsAdminToken, needsKeys: needsKeys)
     } catch let error as AppConfiguration.Invalid {
         throw ValidationError(error.description)
     }

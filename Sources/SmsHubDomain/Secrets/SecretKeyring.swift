@@ -50,6 +50,9 @@ public struct SecretKeyring: Sendable {
     public let active: Key
     let others: [Key]
 
+    /// The ids of the keys that only open (key ids are not secret).
+    public var previousKeyIDs: [String] { self.others.map(\.id) }
+
     public init(active: Key, others: [Key] = []) {
         self.active = active
         self.others = others.filter { $0.id != active.id }

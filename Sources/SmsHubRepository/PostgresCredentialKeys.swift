@@ -1,0 +1,37 @@
+import Foundation
+import Postgres
+
+/// Which master key seals each provider account's credentials, across tenants (as smshub_admin, which
+/// may read the key ids but has no key to open anything). For the start-up report and `smshub rekey`.
+public struct PostgresCredentialKeys: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Accounts per master key id.
+    public func countsByKey() async throws -> [String: Int] {
+        try await self.database.asAdmin { session in
+            var counts: [String: Int] = [:]
+            for row in try await session.query("SELECT secrets_key_id, count(*) AS n FROM provider_accounts GROUP BY secrets_key_id").rows {
+                counts[try row.decode("secrets_key_id")] = try row.decode("n")
+            }
+            return counts
+        }
+    }
+
+    /// Up to `limit` accounts whose credentials are sealed under another key than `keyID`, in a stable
+    /// order, skipping `excluded` (accounts a rekey pass could not open).
+    public func sealedUnderOtherKeys(than keyID: String, excluding excluded: [UUID], limit: Int) async throws -> [(tenantID: UUID, accountID: UUID)] {
+        try await self.database.asAdmin { session in
+            try await session.query(
+                """
+                SELECT tenant_id, id FROM provider_accounts
+                WHERE secrets_key_id <> \(keyID) AND NOT (id = ANY(\(excluded)))
+                ORDER BY tenant_id, id LIMIT \(limit)
+                """
+            ).rows.map { (try $0.decode("tenant_id"), try $0.decode("id")) }
+        }
+    }
+}

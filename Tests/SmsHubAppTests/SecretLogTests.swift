@@ -1,0 +1,202 @@
+import AsyncHTTPClient
+import Cryptography
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import NIOHTTP1
+import SmsHubDomain
+import SmsHubSimulator
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The real `smshub serve` at LOG_LEVEL=trace, taken through account creation and updates, a send the
+/// gateway accepts and reports, signed callbacks of each provider, a balance refresh and a token
+/// rotation: its whole log is then searched for every secret the run used.
+@Suite(.serialized) struct SecretLogTests {
+    @Test func noLogLevelWritesASecret() async throws {
+        let database = try await TestDatabases.shared.make()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        let simulator = GatewaySimulator(accounts: [(name: "acme", password: "gw-password-5f1e", balance: 1000)])
+        var quiet = Logger(label: "sim")
+        quiet.logLevel = .critical
+        let sim = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
+        try await sim.test(.live) { simClient in
+            let keyBytes = SecureRandom.bytes(32)
+            let masterKey = "scan:" + Data(keyBytes).base64EncodedString()
+            let admin = Hex.encode(SecureRandom.bytes(24))
+            let server = try ServeProcess(environment: [
+                "DATABASE_URL": database.appURL, "SMSHUB_ADMIN_TOKEN": admin, "SMSHUB_MASTER_KEY": masterKey, "LOG_LEVEL": "trace",
+                "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "0", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
+                "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:1",
+            ])
+            defer { server.stop() }
+            let port = try await server.waitForPort()
+            let hub = HubClient(base: "http://127.0.0.1:\(port)")
+
+            var secrets = [admin, masterKey, String(masterKey.dropFirst(5)), keyBytes.map(String.init).joined(separator: ", ")]
+            let tenant = try await hub.json(.POST, "/admin/tenants", bearer: admin, #"{"name":"Scan"}"#)
+            let tenantID = try #require(tenant["id"] as? String)
+            let key = try #require(try await hub.json(.POST, "/admin/tenants/\(tenantID)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String)
+            secrets.append(key)
+
+            let gatewayPassword = "gw-password-5f1e"
+            let simBase = "http://127.0.0.1:\(try #require(simClient.port))"
+            let gateway = try await hub.json(.POST, "/v1/provider-accounts", bearer: key, #"""
+                {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme"},"credentials":{"api_password":"\#(gatewayPassword)"}}
+                """#)
+            let engageSecret = "el-secret-" + Hex.encode(SecureRandom.bytes(8))
+            let engage = try await hub.json(.POST, "/v1/provider-accounts", bearer: key, #"""
+                {"provider":"engagelab","name":"el","settings":{"app_key":"appkey1"},"credentials":{"app_secret":"\#(engageSecret)"}}
+                """#)
+            let subhookKey = "subhook-" + Hex.encode(SecureRandom.bytes(8))
+            let submail = try await hub.json(.POST, "/v1/provider-accounts", bearer: key, #"""
+                {"provider":"submail","name":"sm","settings":{"app_id":"12345"},"credentials":{"subhook_key":"\#(subhookKey)"}}
+                """#)
+            secrets += [gatewayPassword, Digest.md5.hex(gatewayPassword), engageSecret, subhookKey]
+            let urls = try [gateway, engage, submail].map { try #require($0["callback_urls"] as? [String: String]) }
+            for set in urls { secrets += set.values.map { String($0.split(separator: "/").last ?? "") } }
+            let gatewayID = try #require((gateway["account"] as? [String: Any])?["id"] as? String)
+            _ = try await hub.json(.PATCH, "/v1/provider-accounts/\(gatewayID)", bearer: key, #"{"credentials":{"api_password":"\#(gatewayPassword)"}}"#)
+
+            // Sent, dispatched by the running service, its report pushed back to the status URL.
+            let statusPath = String(try #require(urls[0]["status"]).dropFirst("http://127.0.0.1:1".count))
+            await simulator.setPushURLs(account: "acme", status: hub.base + statusPath, replies: nil)
+            _ = try await hub.json(.POST, "/v1/messages", bearer: key, #"{"recipients":["13800000001"],"content":"【Scan】hi"}"#)
+            for _ in 0..<100 where await simulator.allTasks().isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(await simulator.allTasks().count == 1, "the service dispatched the send")
+
+            // Signed callbacks.
+            let timestamp = "1679392394061"
+            let signature = EngageLabSignature.expected(timestamp: timestamp, appKey: "appkey1", secret: engageSecret)
+            let eventsPath = String(try #require(urls[1]["events"]).dropFirst("http://127.0.0.1:1".count))
+            let el = try await hub.raw(.POST, hub.base + eventsPath, body: EngageLabSeeds.delivered, headers: [
+                "X-SMSHook-Signature": signature, "X-SMSHook-Timestamp": timestamp, "X-SMSHook-AppKey": "appkey1", "Content-Type": "application/json",
+            ])
+            #expect(el == 200)
+            let token = Hex.encode(SecureRandom.bytes(16))
+            let subSignature = SubmailSignature.expected(token: token, key: subhookKey)
+            let subPath = String(try #require(urls[2].values.first).dropFirst("http://127.0.0.1:1".count))
+            let body = #"{"events":"delivered","address":"13812345678","send_id":"s1","app":"12345","timestamp":"1415014855","token":"\#(token)","signature":"\#(subSignature)"}"#
+            #expect(try await hub.raw(.POST, hub.base + subPath, body: body, headers: ["Content-Type": "application/json"]) == 200)
+            secrets += [signature, token, subSignature]
+
+            _ = try await hub.json(.POST, "/v1/provider-accounts/\(gatewayID)/balance/refresh", bearer: key, "")
+            let rotated = try await hub.json(.POST, "/v1/provider-accounts/\(gatewayID)/callback-token/rotate", bearer: key, "")
+            secrets += (rotated["callback_urls"] as? [String: String] ?? [:]).values.map { String($0.split(separator: "/").last ?? "") }
+
+            server.stop()
+            let log = try server.log()
+            #expect(log.contains(" trace "), "the log is at trace level")
+            #expect(log.contains("provider account created"))
+            for secret in secrets where secret.count >= 8 {
+                #expect(!log.contains(secret), "a secret (\(secret.prefix(3))…) is in the log")
+            }
+        }
+    }
+}
+
+/// `smshub serve` as a child process, its standard error in a file.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let logURL: URL
+
+    init(environment: [String: String]) throws {
+        let binary = try Self.binary()
+        self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent("smshub-serve-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
+        self.process.executableURL = binary
+        self.process.arguments = ["serve"]
+        self.process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { a, _ in a }
+        let handle = try FileHandle(forWritingTo: self.logURL)
+        self.process.standardError = handle
+        self.process.standardOutput = handle
+        try self.process.run()
+    }
+
+    /// The built `smshub` beside this test binary (`swift build --build-tests` builds both).
+    static func binary() throws -> URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("smshub")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            directory.deleteLastPathComponent()
+        }
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/smshub")
+        guard FileManager.default.isExecutableFile(atPath: fallback.path) else { throw MissingBinary() }
+        return fallback
+    }
+
+    struct MissingBinary: Error {}
+    struct NotListening: Error { var log: String }
+
+    func log() throws -> String {
+        String(decoding: try Data(contentsOf: self.logURL), as: UTF8.self)
+    }
+
+    /// The port from the "smshub listening" line.
+    func waitForPort() async throws -> Int {
+        for _ in 0..<300 {
+            let text = try self.log()
+            if let line = text.split(separator: "\n").first(where: { $0.contains("smshub listening") }),
+                let port = line.split(separator: ":").last.flatMap({ Int($0.prefix(while: \.isNumber)) })
+            {
+                return port
+            }
+            guard self.process.isRunning else { throw NotListening(log: text) }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw NotListening(log: try self.log())
+    }
+
+    func stop() {
+        guard self.process.isRunning else { return }
+        self.process.terminate()
+        self.process.waitUntilExit()
+    }
+
+    deinit {
+        self.stop()
+        try? FileManager.default.removeItem(at: self.logURL)
+    }
+}
+
+/// Plain HTTP calls to the served hub.
+struct HubClient {
+    let base: String
+
+    func raw(_ method: HTTPMethod, _ url: String, body: String, headers: [String: String] = [:]) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return Int(response.status.code)
+    }
+
+    func json(_ method: HTTPMethod, _ path: String, bearer: String, _ body: String) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: self.base + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
+        if !body.isEmpty {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let bytes = try await response.body.collect(upTo: 1 << 20)
+        let object = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))
+        guard let dictionary = object as? [String: Any], (200..<300).contains(Int(response.status.code)) else {
+            throw UnexpectedAnswer(status: Int(response.status.code), body: String(buffer: bytes))
+        }
+        return dictionary
+    }
+
+    struct UnexpectedAnswer: Error { var status: Int; var body: String }
+}
