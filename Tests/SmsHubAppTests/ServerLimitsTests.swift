@@ -127,7 +127,7 @@ struct RawConnection: Sendable {
     @Test func unknownTokensAreLookedUpOnce() async throws {
         try await withAppPool { pool, _ in
             let counting = CountingAccounts(PostgresProviderAccountRepository(database: Database(pool: pool)))
-            let cache = CallbackAccountCache(counting, lifetime: .seconds(60), capacity: 4)
+            let cache = CallbackAccountCache(counting, lifetime: .seconds(60), missLifetime: .seconds(60), capacity: 4)
             let unknown = String(repeating: "b", count: 43)
             for _ in 0..<20 { #expect(try await cache.resolve(token: unknown) == nil) }
             #expect(counting.lookups == 1)

@@ -5,14 +5,17 @@ import Synchronization
 /// Provider accounts with the callback-token lookup cached: every callback names its account by
 /// token, and under load that lookup was a database round trip per request.
 ///
-/// Entries live `lifetime` at most. Writes through this repository (a rotated token, new secrets or
-/// settings) clear the cache at once; another instance of the service sees such a write within
-/// `lifetime`. Unknown tokens are remembered as misses for `lifetime` too, so a provider still
-/// calling a rotated URL (or anyone repeating a guess) costs no database round trip after the first;
-/// both maps are bounded by `capacity`, emptied when full, so guessing cannot fill memory.
+/// Accounts live `lifetime` (one second) at most: writes through this repository (a rotated token, new
+/// secrets or settings) clear the cache at once, and every other instance of the service sees such a
+/// write within that second, at the cost of one lookup per second per busy token. Unknown tokens are
+/// remembered as misses for `missLifetime`, so a provider still calling a rotated URL (or anyone
+/// repeating a guess) costs no database round trip after the first; a new or rotated token is a fresh
+/// random value, never among them. Both maps are bounded by `capacity`, emptied when full, so guessing
+/// cannot fill memory.
 final class CallbackAccountCache: ProviderAccountRepository {
     private let base: any ProviderAccountRepository
     private let lifetime: Duration
+    private let missLifetime: Duration
     private let capacity: Int
     private let state = Mutex(State())
 
@@ -34,9 +37,10 @@ final class CallbackAccountCache: ProviderAccountRepository {
         var generation = 0
     }
 
-    init(_ base: any ProviderAccountRepository, lifetime: Duration = .seconds(10), capacity: Int = 10_000) {
+    init(_ base: any ProviderAccountRepository, lifetime: Duration = .seconds(1), missLifetime: Duration = .seconds(10), capacity: Int = 10_000) {
         self.base = base
         self.lifetime = lifetime
+        self.missLifetime = missLifetime
         self.capacity = capacity
     }
 
@@ -50,7 +54,7 @@ final class CallbackAccountCache: ProviderAccountRepository {
             self.state.withLock { state in
                 guard state.generation == generation else { return }
                 if state.misses.count >= self.capacity { state.misses.removeAll(keepingCapacity: true) }
-                state.misses[token] = now + self.lifetime
+                state.misses[token] = now + self.missLifetime
             }
             return nil
         }
