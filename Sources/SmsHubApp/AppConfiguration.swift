@@ -29,6 +29,9 @@ public struct AppConfiguration: Sendable {
     /// The deadline of one provider call, body included (`SMSHUB_OUTBOUND_TIMEOUT_MS`).
     public var outboundTimeout: Duration
     public var outboundLimits: OutboundLimits
+    /// Where `/metrics` and `/admin` are served apart from the public routes (`SMSHUB_OPS_HOST`,
+    /// `SMSHUB_OPS_PORT`); nil serves everything on one listener.
+    public var operationsListener: (host: String, port: Int)?
 
     public static let minimumAdminTokenLength = 32
 
@@ -146,13 +149,19 @@ public struct AppConfiguration: Sendable {
         if let raw = value("SMSHUB_OUTBOUND_TIMEOUT_MS") {
             if let n = Int(raw), (100...120_000).contains(n) { outboundTimeout = .milliseconds(n) } else { problems.append("SMSHUB_OUTBOUND_TIMEOUT_MS must be 100...120000") }
         }
+        var operationsListener: (host: String, port: Int)?
+        if let raw = value("SMSHUB_OPS_PORT") {
+            if let p = Int(raw), (0...65535).contains(p) { operationsListener = (value("SMSHUB_OPS_HOST") ?? "127.0.0.1", p) } else { problems.append("SMSHUB_OPS_PORT must be a port number") }
+        } else if value("SMSHUB_OPS_HOST") != nil {
+            problems.append("SMSHUB_OPS_HOST needs SMSHUB_OPS_PORT")
+        }
         var outboundLimits = OutboundLimits()
         for (name, keyPath) in [("SMSHUB_OUTBOUND_MAX_CALLS", \OutboundLimits.total), ("SMSHUB_OUTBOUND_MAX_CALLS_PER_TENANT", \.perTenant), ("SMSHUB_OUTBOUND_MAX_CALLS_PER_ACCOUNT", \.perAccount)] {
             guard let raw = value(name) else { continue }
             if let n = Int(raw), (1...10_000).contains(n) { outboundLimits[keyPath: keyPath] = n } else { problems.append("\(name) must be 1...10000") }
         }
         guard problems.isEmpty, let databaseURL, let keyring else { throw Invalid(problems: problems) }
-        return AppConfiguration(
+        var configuration = AppConfiguration(
             host: value("SMSHUB_HOST") ?? "127.0.0.1",
             port: port,
             databaseURL: databaseURL,
@@ -168,5 +177,7 @@ public struct AppConfiguration: Sendable {
             outboundTimeout: outboundTimeout,
             outboundLimits: outboundLimits
         )
+        configuration.operationsListener = operationsListener
+        return configuration
     }
 }

@@ -48,18 +48,32 @@ public struct ServedRoute: Hashable, Sendable, CustomStringConvertible {
 
 public struct BuiltRouter {
     public let router: Router<AppRequestContext>
-    /// The routes registered by the service itself (not the 405 fallbacks).
+    /// `/metrics` and `/admin`, when configured apart from the public routes (`SMSHUB_OPS_PORT`).
+    public let operations: Router<AppRequestContext>?
+    /// The routes registered by the service itself (not the 405 fallbacks), on either router.
     public let routes: [ServedRoute]
 }
 
-public func buildRouter(configuration: AppConfiguration, dependencies: AppDependencies) -> BuiltRouter {
+/// A router with the service's middleware: request ids, metrics, problem responses.
+func makeRouter(metrics: ServiceMetrics) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self, options: [.autoGenerateHeadEndpoints])
     router.add(middleware: RequestIDMiddleware())
-    router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ProblemMiddleware(maxBodySize: JSONBody.maxSize))
+    return router
+}
 
-    OperationsRoutes(database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics)
-        .register(on: router)
+public func buildRouter(configuration: AppConfiguration, dependencies: AppDependencies) -> BuiltRouter {
+    let router = makeRouter(metrics: dependencies.metrics)
+    // Metrics and the admin API go to the operations listener when there is one, so a deployment can
+    // expose callbacks and the tenant API without them.
+    let operations = configuration.operationsListener == nil ? nil : makeRouter(metrics: dependencies.metrics)
+    let operational = operations ?? router
+
+    let health = OperationsRoutes(database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics)
+    health.registerHealth(on: router)
+    if let operations { health.registerHealth(on: operations) }
+    health.registerMetrics(on: operational)
 
     let metrics = dependencies.metrics
     // One cache for the routes that read callback tokens and the ones that change accounts, which clear it.
@@ -78,7 +92,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         .register(on: router)
 
     let cursors = PageCursorCodec(keyring: configuration.keyring)
-    let admin = router.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken))
+    let admin = operational.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken))
     AdminRoutes(tenants: dependencies.tenants, keys: dependencies.keys, cursors: cursors).register(on: admin)
 
     let tenantAPI = router.group("v1")
@@ -102,9 +116,11 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     )
         .register(on: tenantAPI)
 
-    let served = router.routes.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
+    let all = router.routes + (operations?.routes.filter { !["/healthz", "/readyz"].contains(openAPIPath($0.path.description)) } ?? [])
+    let served = all.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
     MethodNotAllowed.register(on: router)
-    return BuiltRouter(router: router, routes: served)
+    if let operations { MethodNotAllowed.register(on: operations) }
+    return BuiltRouter(router: router, operations: operations, routes: served)
 }
 
 /// `/admin/tenants/:tenant_id` → `/admin/tenants/{tenant_id}`.
@@ -147,11 +163,23 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     }
     let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
     let built = buildRouter(configuration: configuration, dependencies: dependencies)
+    var operationsServer: [any Service] = []
+    if let operations = built.operations, let listener = configuration.operationsListener {
+        operationsServer.append(Application(
+            router: operations,
+            server: configuration.serverLimits.server,
+            configuration: configuration.serverLimits.applicationConfiguration(host: listener.host, port: listener.port),
+            onServerRunning: { channel in
+                logger.notice("smshub operations listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            },
+            logger: logger
+        ))
+    }
     return Application(
         router: built.router,
         server: configuration.serverLimits.server,
         configuration: configuration.serverLimits.applicationConfiguration(host: configuration.host, port: configuration.port),
-        services: [
+        services: operationsServer + [
             PoolService(pool: pool),
             GatewayDispatcher(
                 repository: dependencies.dispatch, accounts: dependencies.providerAccounts,

@@ -8,9 +8,14 @@ struct OperationsRoutes {
     let migrator: Migrator
     let metrics: ServiceMetrics
 
-    func register(on router: Router<AppRequestContext>) {
+    /// Liveness and readiness, on every listener: load balancers probe the public one.
+    func registerHealth(on router: Router<AppRequestContext>) {
         router.get("healthz") { _, _ in Status(status: "ok") }
         router.get("readyz", use: self.ready)
+    }
+
+    /// Metrics, on the operations listener when there is one.
+    func registerMetrics(on router: Router<AppRequestContext>) {
         router.get("metrics", use: self.exposition)
     }
 
