@@ -3,7 +3,7 @@
 // its own so the sanitizer build compiles only that code, not the server: `make fuzz` (see README).
 import PackageDescription
 
-let targets = ["FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes"]
+let targets = ["FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes", "FuzzEgress"]
 
 let package = Package(
     name: "smshub-fuzz",

@@ -79,6 +79,12 @@ def main():
         write("FuzzPhone", "number-%d" % i, 0, number)
     for i, text in enumerate(["2019-04-12 17:57:08", "2018-04-13T06:31:46Z", "2026-11-23T16:00:00.5+08:00", "2026-02-28", "2020-02-29T23:59:59z"]):
         write("FuzzTimes", "time-%d" % i, 0, text)
+    for i, text in enumerate(["127.0.0.1", "::ffff:10.0.0.1", "fe80::1%eth0", "64:ff9b::a9fe:a9fe", "2001:db8::1"]):
+        write("FuzzEgress", "address-%d" % i, 0, text)
+    for i, text in enumerate(["10.0.0.0/8", "::/0", "fc00::/7", "127.0.0.1/32"]):
+        write("FuzzEgress", "block-%d" % i, 1, text)
+    for i, text in enumerate(["https://gw.example.com/base/", "http://127.0.0.1:9090", "https://[::1]:8443", "https://u:p@h?x=#y"]):
+        write("FuzzEgress", "url-%d" % i, 2, text)
     write("FuzzCursor", "garbage", 0, "bm90LWEtY3Vyc29y")
     write("FuzzCursor", "sealed-now", 1, "\x41\xda\x5a\x9f\x40\x00\x00\x00")
 

@@ -213,7 +213,7 @@ func outboundCaller(configuration: AppConfiguration, dependencies: AppDependenci
 }
 
 public func runMigrations(url: String, migrator: Migrator) async throws {
-    try await PGPool.scoped(PGConfiguration(url: url, maxConnections: 1, applicationName: "smshub-migrate")) { pool in
+    _ = try await PGPool.scoped(PGConfiguration(url: url, maxConnections: 1, applicationName: "smshub-migrate")) { pool in
         try await pool.withSession { try await migrator.migrate($0) }
     }
 }

@@ -40,16 +40,23 @@ struct GatewayDispatcher: Service {
         return tasks.count
     }
 
-    /// Plans and claims, tenant by tenant from a rotating start, as many tasks as free slots allow.
+    /// Plans and claims, tenant by tenant from a rotating start, as many tasks as free slots allow. A
+    /// tenant whose planning or claim fails is skipped for this pass; what was claimed is returned.
     func claimRound(_ slots: OutboundSlots) async throws -> [DispatchTask] {
         var claimed: [DispatchTask] = []
         for tenantID in await slots.rotated(try await self.repository.tenantsWithWork()) {
             let free = await slots.free(for: tenantID)
             guard free > 0 else { continue }
-            _ = try await self.repository.plan(tenantID: tenantID, maxPerTask: GatewayAPI.maxMobilesPerSend, limit: 50_000)
-            let tasks = try await self.repository.claim(tenantID: tenantID, limit: free, perAccount: self.limits.perAccount, lease: self.lease, owner: self.owner)
-            await slots.take(tenantID, tasks.count)
-            claimed += tasks
+            do {
+                _ = try await self.repository.plan(tenantID: tenantID, maxPerTask: GatewayAPI.maxMobilesPerSend, limit: 50_000)
+                let tasks = try await self.repository.claim(
+                    tenantID: tenantID, limit: free, perAccount: self.limits.perAccount, lease: self.lease, owner: self.owner
+                )
+                await slots.take(tenantID, tasks.count)
+                claimed += tasks
+            } catch {
+                self.logger.error("dispatch planning failed for a tenant", metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "error.type": "\(type(of: error))"])
+            }
         }
         return claimed
     }

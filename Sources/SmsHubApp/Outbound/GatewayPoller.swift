@@ -40,7 +40,7 @@ struct GatewayPoller: Service {
     @discardableResult
     func runOnce() async throws -> Int {
         let slots = OutboundSlots(self.limits)
-        let started = try await self.startRound(slots)
+        let started = await self.startRound(slots)
         return await withTaskGroup(of: Bool.self) { group in
             for poll in started {
                 group.addTask { await self.pollAndRelease(poll) }
@@ -57,20 +57,32 @@ struct GatewayPoller: Service {
         var kind: PollKind
     }
 
-    /// Leases every due poll the slots allow, tenants in rotating order.
-    func startRound(_ slots: OutboundSlots) async throws -> [Due] {
+    /// Leases every due poll the slots allow, tenants in rotating order. A database error ends the
+    /// round early but never loses a poll already leased (its slot is held until it has run).
+    func startRound(_ slots: OutboundSlots) async -> [Due] {
         var started: [Due] = []
-        for kind in PollKind.allCases {
-            let every = self.intervals[kind] ?? .seconds(5)
-            for due in await slots.rotated(try await self.polls.due(kind: kind, every: every)) {
-                guard await slots.tryTake(due.tenantID) else { continue }
-                // Re-checked while taking the lease: another instance may have polled since the listing.
-                guard try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, every: every, lease: self.lease) else {
-                    await slots.release(due.tenantID)
-                    continue
+        do {
+            for kind in PollKind.allCases {
+                let every = self.intervals[kind] ?? .seconds(5)
+                for due in await slots.rotated(try await self.polls.due(kind: kind, every: every)) {
+                    guard await slots.tryTake(due.tenantID) else { continue }
+                    // Re-checked while taking the lease: another instance may have polled since the listing.
+                    let leased: Bool
+                    do {
+                        leased = try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, every: every, lease: self.lease)
+                    } catch {
+                        await slots.release(due.tenantID)
+                        throw error
+                    }
+                    guard leased else {
+                        await slots.release(due.tenantID)
+                        continue
+                    }
+                    started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: kind))
                 }
-                started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: kind))
             }
+        } catch {
+            self.logger.error("poll round cut short", metadata: ["error.type": "\(type(of: error))", "started": "\(started.count)"])
         }
         return started
     }
@@ -165,7 +177,7 @@ struct GatewayPoller: Service {
         let slots = OutboundSlots(self.limits)
         await withDiscardingTaskGroup { group in
             await runPasses(every: self.tick, logger: self.logger, failure: "poll pass failed") {
-                for due in try await self.startRound(slots) {
+                for due in await self.startRound(slots) {
                     group.addTask {
                         _ = await self.pollAndRelease(due)
                         await slots.release(due.tenantID)
