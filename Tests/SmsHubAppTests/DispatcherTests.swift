@@ -328,3 +328,21 @@ import Testing
         }
     }
 }
+
+/// Disabling stops calls out, never reports in: a disabled account's, and a disabled tenant's,
+/// callbacks are still stored.
+@Suite struct DisabledCallbackTests {
+    @Test func callbacksOfDisabledAccountsAndTenantsAreStored() async throws {
+        try await withApp { app in
+            let account = try await app.engageLab()
+            let id = account.accountID.uuidString.lowercased()
+            #expect(try await app.request(.post, "/v1/provider-accounts/\(id)/disable", bearer: account.key).status == .ok)
+            #expect(try await app.postEngageLab(account, EngageLabSeeds.delivered).status == .ok)
+            #expect(try await app.count("status_events") == 1)
+
+            #expect(try await app.admin(.post, "/admin/tenants/\(account.tenantID.uuidString.lowercased())/disable").status == .ok)
+            #expect(try await app.postEngageLab(account, EngageLabSeeds.failed).status == .ok)
+            #expect(try await app.count("status_events") == 2)
+        }
+    }
+}
