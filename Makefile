@@ -1,16 +1,50 @@
-.PHONY: run test build migrate clean-db fuzz
+.DEFAULT_GOAL := help
+.PHONY: help run test unit contract fuzz bench migrate fmt lint check-layers check-docs build db-stop clean-db
 
-run:        ## set up everything and start the service
+# Swift sources the formatter and the linter cover.
+SWIFT_SOURCES := Package.swift Sources Tests fuzz/Package.swift fuzz/Sources
+
+help:       ## list the targets
+	@awk 'BEGIN {FS = ":[^#]*## "} /^[a-z-]+:.*## / {printf "  make %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run:        ## set up everything (PostgreSQL, build, migrations) and start smshub with the demo simulator
 	@scripts/run
 
-test:       ## set up the database and run the whole test suite
+test:       ## the whole suite on a throwaway PostgreSQL of its own, then the API contract check
 	@scripts/test
 
-build:
+unit:       ## the tests that need no database (domain and cryptography)
+	swift test --filter 'SmsHubDomainTests|CryptographyTests'
+
+contract:   ## the API contract check alone: openapi.yaml validated, schemathesis against a live server
+	@scripts/contract
+
+fuzz:       ## every libFuzzer target for FUZZ_SECONDS each (default 60); see fuzz/run
+	@fuzz/run $${FUZZ_SECONDS:-60}
+
+bench:      ## the hot-path benchmarks on a release build (bench/run; docs/performance.md)
+	@bench/run
+
+migrate:    ## apply pending migrations to DATABASE_URL's database, or the local one
+	@scripts/migrate
+
+fmt:        ## format the Swift code in place (swift format, .swift-format)
+	swift format format --in-place --parallel --recursive $(SWIFT_SOURCES)
+
+lint:       ## fail on code the formatter would change or its rules refuse
+	swift format lint --strict --parallel --recursive $(SWIFT_SOURCES)
+
+check-layers: ## fail when a module imports what its layer must not (scripts/check-layers)
+	@scripts/check-layers
+
+check-docs: ## fail on a broken link or a command that no longer exists in the docs (scripts/check-docs)
+	@scripts/check-docs
+
+build:      ## debug build of everything
 	swift build
 
-clean-db:   ## stop and delete the local PostgreSQL cluster
-	@bash -c 'source scripts/lib.sh; d=$$(pg_bindir); [ -f "$$SMSHUB_PG_DATA/PG_VERSION" ] && pg_as_owner $$d/pg_ctl -D "$$SMSHUB_PG_DATA" stop -m fast || true; rm -rf "$$SMSHUB_PG_DATA"'
+db-stop:    ## stop the local PostgreSQL clusters (make run's and the tests'), keeping their data
+	@scripts/db stop
 
-fuzz:       ## run every libFuzzer target for FUZZ_SECONDS each (default 60); see fuzz/run
-	@fuzz/run $${FUZZ_SECONDS:-60}
+clean-db:   ## stop the local PostgreSQL clusters and delete their data
+	@scripts/db clean

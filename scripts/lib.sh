@@ -57,6 +57,13 @@ ensure_python_tools() {
   fi
 }
 
+# Stops the script when something already listens on 127.0.0.1:$1 ($2 names what wanted it).
+require_free_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    die "port $1 is in use (is $2 already running? stop it, or set $3)"
+  fi
+}
+
 # A field of the JSON on stdin: `json '["account"]["id"]'`.
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 
@@ -95,7 +102,7 @@ ensure_local_cluster() {
     # The server user must reach the data directory through every parent; fall back to /var/tmp when it cannot.
     mkdir -p "$SMSHUB_PG_DATA" && chown postgres "$SMSHUB_PG_DATA"
     if ! runuser -u postgres -- test -w "$SMSHUB_PG_DATA"; then
-      SMSHUB_PG_DATA="/var/tmp/smshub-pg-$(printf '%s' "$SMSHUB_ROOT" | md5sum | cut -c1-12)"
+      SMSHUB_PG_DATA="/var/tmp/smshub-pg-$(printf '%s' "$SMSHUB_ROOT" | md5sum | cut -c1-12)-$SMSHUB_PG_PORT"
       mkdir -p "$SMSHUB_PG_DATA" && chown postgres "$SMSHUB_PG_DATA"
     fi
     chmod 700 "$SMSHUB_PG_DATA"

@@ -44,6 +44,7 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
     }
     control.post("push-urls") { request, _ in
         let fields = try await formFields(request)
+        for name in ["status", "replies"] { if let url = fields[name] { try requireUsableURL(url, field: name) } }
         await simulator.setPushURLs(account: fields["account"] ?? "", status: fields["status"], replies: fields["replies"])
         return json(["ok": true])
     }
@@ -54,6 +55,7 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
         // provider=huawei&url=…&id=<smsMsgId>&outcome=<status code, e.g. DELIVRD>[&sequence=n&total=m]
         let fields = try await formFields(request)
         guard let url = fields["url"], let id = fields["id"], !id.isEmpty else { throw HTTPError(.badRequest, message: "url and id are required") }
+        try requireUsableURL(url, field: "url")
         let outcome = fields["outcome"] ?? "delivered"
         let push: ProviderPushes.Push
         switch fields["provider"] {
@@ -67,6 +69,7 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
             throw HTTPError(.badRequest, message: "provider must be engagelab, submail or huawei")
         }
         let status = await deliverNow(url: url, push: push)
+        guard status != 0 else { throw HTTPError(.badGateway, message: "no answer from \(url)") }
         return json(["status": status])
     }
     control.post("faults") { request, _ in
@@ -83,6 +86,14 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
         return json(["queued": faults.count])
     }
     return router
+}
+
+/// A push URL the simulator can call: absolute http(s) with a host. A placeholder pasted from the docs
+/// (`<the status URL>`) is a 400 here rather than a push silently lost.
+func requireUsableURL(_ text: String, field: String) throws {
+    guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+        let host = components.host, !host.isEmpty
+    else { throw HTTPError(.badRequest, message: "\(field) must be an absolute http(s) URL, not \(text.debugDescription)") }
 }
 
 func formFields(_ request: Request) async throws -> [String: String] {

@@ -155,10 +155,13 @@ final class ServeProcess: @unchecked Sendable {
         throw NotListening(log: try self.log())
     }
 
+    /// SIGTERM, then SIGKILL after 10 s; never waits unbounded (Foundation's wait was seen to hang on
+    /// an unreaped child when called from a concurrency thread, see ScratchCluster.run).
     func stop() {
         guard self.process.isRunning else { return }
-        self.process.terminate()
-        self.process.waitUntilExit()
+        kill(self.process.processIdentifier, SIGTERM)
+        for _ in 0..<100 where self.process.isRunning { usleep(100_000) }
+        if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
     }
 
     deinit {

@@ -43,4 +43,25 @@ import Testing
             }
         }
     }
+
+    /// A URL the simulator cannot call is an error, not a push silently lost.
+    @Test func anUnusablePushURLIsRefused() async throws {
+        let simulator = GatewaySimulator(accounts: [])
+        var logger = Logger(label: "sim")
+        logger.logLevel = .critical
+        let sim = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        try await sim.test(.live) { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let placeholder = try await client.execute(
+                uri: "/sim/push-urls", method: .post, headers: form, body: ByteBuffer(string: "account=demo&status=%3Cthe+status+URL%3E")
+            )
+            #expect(placeholder.status == .badRequest)
+            let unreachable = try await client.execute(
+                uri: "/sim/push", method: .post, headers: form, body: ByteBuffer(string: "provider=huawei&id=x&url=http%3A%2F%2F127.0.0.1%3A1%2Fcallbacks")
+            )
+            #expect(unreachable.status == .badGateway)
+            let relative = try await client.execute(uri: "/sim/push", method: .post, headers: form, body: ByteBuffer(string: "provider=huawei&id=x&url=%2Fcallbacks"))
+            #expect(relative.status == .badRequest)
+        }
+    }
 }

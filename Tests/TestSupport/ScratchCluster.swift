@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A PostgreSQL cluster of its own, for the few tests that stop or restart the server: they must not
 /// disturb the shared server every other test runs against.
 public final class ScratchCluster: @unchecked Sendable {
@@ -14,13 +18,47 @@ public final class ScratchCluster: @unchecked Sendable {
             throw MissingTestEnvironment(variable: "SMSHUB_TEST_PG_BIN")
         }
         let directory = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("smshub-scratch-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if getuid() == 0 { try run("/bin/chown", ["postgres", directory.path]) }
-        let port = Int.random(in: 40_000...49_999)
-        let cluster = ScratchCluster(port: port, dataDirectory: directory, binDirectory: bin)
-        try cluster.asServerUser("\(bin)/initdb", ["-D", directory.path, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
-        try cluster.startServer()
-        return cluster
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            if getuid() == 0 { try run("/bin/chown", ["postgres", directory.path]) }
+            let initializer = ScratchCluster(port: 0, dataDirectory: directory, binDirectory: bin)
+            try initializer.asServerUser("\(bin)/initdb", ["-D", directory.path, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
+            // A port free now may be taken before the server binds it: try a few.
+            var lastError: (any Error)?
+            for _ in 0..<5 {
+                let cluster = ScratchCluster(port: Self.freePort(), dataDirectory: directory, binDirectory: bin)
+                do {
+                    try cluster.startServer()
+                    return cluster
+                } catch {
+                    lastError = error
+                }
+            }
+            throw lastError ?? CommandFailed(command: "pg_ctl start", status: 1, output: "no free port")
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
+    /// A loopback port that nothing listens on, below Linux's range for outgoing connections
+    /// (32768–60999), where a client's ephemeral port could take it between the check and the bind.
+    static func freePort() -> Int {
+        for _ in 0..<100 {
+            let port = Int.random(in: 20_000...32_000)
+            let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            guard socket >= 0 else { continue }
+            defer { close(socket) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if bound == 0 { return port }
+        }
+        return Int.random(in: 20_000...32_000)
     }
 
     init(port: Int, dataDirectory: URL, binDirectory: String) {
