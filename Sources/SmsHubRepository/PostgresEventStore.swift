@@ -120,7 +120,7 @@ public struct PostgresEventStore: EventStore {
     }
 
     public func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws {
-        try await self.database.withTenant(tenantID) { session in
+        _ = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
                 INSERT INTO callback_receipts (tenant_id, provider_account_id, provider, outcome, reason)

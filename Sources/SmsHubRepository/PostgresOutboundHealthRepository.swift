@@ -11,7 +11,7 @@ public struct PostgresOutboundHealthRepository: OutboundHealthRepository {
 
     public func recordSuccess(tenantID: UUID, accountID: UUID) async throws {
         // A healthy account has no row, or a zeroed one: the common case writes nothing.
-        try await self.database.withTenant(tenantID) { session in
+        _ = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
                 UPDATE outbound_health SET consecutive_failures = 0, paused_until = NULL

@@ -36,7 +36,7 @@ public struct PostgresPollRepository: PollRepository {
     }
 
     public func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws {
-        try await self.database.withTenant(tenantID) { session in
+        _ = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
                 UPDATE poll_leases SET leased_until = now() - interval '1 microsecond',

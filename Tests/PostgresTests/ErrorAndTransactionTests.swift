@@ -49,7 +49,7 @@ import Testing
                         try await session.query("INSERT INTO t VALUES ('not a number')")
                     }
                 }
-                try await pool.withTransaction { session in
+                _ = try await pool.withTransaction { session in
                     try await session.query("INSERT INTO t VALUES (3)")
                 }
                 let ids = try await pool.query("SELECT coalesce(array_agg(id ORDER BY id), '{}') AS ids FROM t").first!.decode("ids", as: [Int].self)

@@ -28,8 +28,14 @@ struct AppHarness {
         var headers: HTTPFields
         var body: ByteBuffer
 
+        /// The body as a JSON object. Anything else (garbage, an array, nothing) fails the test that
+        /// asked, so an assertion that a field is absent cannot pass on a body that is not JSON at all.
         var json: [String: Any] {
-            (try? JSONSerialization.jsonObject(with: Data(self.body.readableBytesView))) as? [String: Any] ?? [:]
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(self.body.readableBytesView))) as? [String: Any] else {
+                Issue.record("the response body is not a JSON object: \(String(buffer: self.body).prefix(200).debugDescription)")
+                return [:]
+            }
+            return object
         }
         var text: String { String(buffer: self.body) }
         var contentType: String? { self.headers[.contentType] }

@@ -30,7 +30,7 @@ import Glibc
         let ownerURL = database.ownerURL
         let appURL = database.appURL
         let migrator = Migrator(migrations: try Migration.bundled())
-        try await PGPool.scoped(PGConfiguration(url: ownerURL, maxConnections: 1)) { pool in
+        _ = try await PGPool.scoped(PGConfiguration(url: ownerURL, maxConnections: 1)) { pool in
             try await pool.withSession { try await migrator.migrate($0) }
         }
         let timeout = Duration.milliseconds(800)

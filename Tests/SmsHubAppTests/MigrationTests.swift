@@ -77,7 +77,7 @@ import Testing
         let original = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id int);")!
         let edited = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id bigint);")!
         try await withPool(url: database.ownerURL) { pool in
-            try await pool.withSession { try await Migrator(migrations: [original]).migrate($0) }
+            _ = try await pool.withSession { try await Migrator(migrations: [original]).migrate($0) }
             let error = try await #require(throws: MigrationError.self) {
                 try await pool.withSession { try await Migrator(migrations: [edited]).migrate($0) }
             }

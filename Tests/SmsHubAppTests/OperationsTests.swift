@@ -36,7 +36,7 @@ import Testing
             #expect(reply.headers[.contentType] == "application/problem+json")
             #expect(String(buffer: reply.body).contains("pending"))
             // Once migrated, the same server reports ready.
-            try await pool.withSession { try await migrator.migrate($0) }
+            _ = try await pool.withSession { try await migrator.migrate($0) }
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
         }
         await pool.close()

@@ -109,7 +109,7 @@ final class ServeProcess: @unchecked Sendable {
     init(environment: [String: String]) throws {
         let binary = try Self.binary()
         self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent("smshub-serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
         self.process.executableURL = binary
         self.process.arguments = ["serve"]
         self.process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { a, _ in a }

@@ -22,7 +22,7 @@ import Testing
         }
         let database = TestDatabase(name: "smshub", on: cluster)
         let migrator = Migrator(migrations: try Migration.bundled())
-        try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
+        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
             try await pool.withSession { try await migrator.migrate($0) }
         }
         let asSuperuser = { (sql: String) in

@@ -71,7 +71,7 @@ import Testing
     @Test func theSettingDoesNotOutliveItsTransaction() async throws {
         try await withAppPool(maxConnections: 1) { pool, database in
             let (a, _) = try await seed(database)
-            try await pool.withTransaction { session in
+            _ = try await pool.withTransaction { session in
                 try await session.query("SELECT set_config('smshub.tenant_id', \(a.uuidString), true)")
             }
             // Same (only) pooled connection, next transaction: back to seeing nothing.

@@ -82,7 +82,7 @@ public actor TestDatabases {
     }
 
     public func drop(_ database: TestDatabase) async throws {
-        try await Self.superuser { session in
+        _ = try await Self.superuser { session in
             try await session.query("DROP DATABASE IF EXISTS \(unescaped: database.name) WITH (FORCE)")
         }
     }
@@ -93,7 +93,7 @@ public actor TestDatabases {
         try await self.ensureTemplate()
         self.counter += 1
         let name = "smshub_test_\(ProcessInfo.processInfo.processIdentifier)_\(self.counter)"
-        try await Self.superuser { session in
+        _ = try await Self.superuser { session in
             try await session.query("CREATE DATABASE \(unescaped: name) OWNER smshub_owner")
         }
         try await Self.ensureRoles()
@@ -119,7 +119,7 @@ public actor TestDatabases {
                 try await session.query("DROP DATABASE IF EXISTS \(unescaped: Self.templateName) WITH (FORCE)")
                 try await session.query("CREATE DATABASE \(unescaped: Self.templateName) OWNER smshub_owner")
             }
-            try await PGPool.scoped(PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1)) { pool in
+            _ = try await PGPool.scoped(PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1)) { pool in
                 try await pool.withSession { try await Migrator(migrations: try Migration.bundled()).migrate($0) }
             }
         }

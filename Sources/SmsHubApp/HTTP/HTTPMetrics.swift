@@ -110,7 +110,7 @@ public final class ServiceMetrics: Sendable {
             if paused { handles.pausedAccounts.insert(account) } else { handles.pausedAccounts.remove(account) }
             if handles.pausedGauge == nil {
                 handles.pausedGauge = self.registry.makeGauge(
-                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "outbound_accounts_paused", helpText: "Provider accounts whose circuit breaker is open, as this instance last saw them")
+                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "outbound_accounts_paused", unitName: "", helpText: "Provider accounts whose circuit breaker is open, as this instance last saw them")
                 )
             }
             return (handles.pausedGauge, handles.pausedAccounts.count)
