@@ -31,7 +31,7 @@ import Glibc
             let waited = ContinuousClock.now - started
             #expect(kill(pid, SIGCONT) == 0)
             #expect(error.isTimeout, "\(error)")
-            #expect(waited < .seconds(3), "waited \(waited)")
+            #expect(waited < .seconds(10), "waited \(waited)")  // unbounded without the deadline; room for a loaded machine
             // A fresh connection serves the next call; the frozen one was discarded.
             let next = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid", as: Int32.self)
             #expect(next != pid)

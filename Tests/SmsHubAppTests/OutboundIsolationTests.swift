@@ -63,7 +63,7 @@ actor TrickleGateway {
                     "gateway", settings: ["base_url": "http://127.0.0.1:\(try #require(trickleClient.port))", "account": "slow"], credentials: ["api_password": "x"]
                 )
                 _ = try await setup.app.request(.patch, "/v1/provider-accounts/\(slow.accountID.uuidString.lowercased())", bearer: slow.key, json: #"{"is_default":true}"#)
-                let services = self.services(setup, deadline: .seconds(8))
+                let services = self.services(setup, deadline: .seconds(20))
                 let running = Task { await services.run() }
                 defer { running.cancel() }
 
@@ -94,7 +94,7 @@ actor TrickleGateway {
     /// The same send with no neighbour, for the figure beside the one above (bench/outbound-isolation).
     @Test func theSameSendWithoutANeighbour() async throws {
         try await DispatcherTests().withSetup { setup in
-            let services = self.services(setup, deadline: .seconds(8))
+            let services = self.services(setup, deadline: .seconds(20))
             let running = Task { await services.run() }
             defer { running.cancel() }
             let started = ContinuousClock.now

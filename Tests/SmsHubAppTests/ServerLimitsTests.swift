@@ -64,6 +64,20 @@ struct RawConnection: Sendable {
         return data.isEmpty ? nil : String(decoding: data, as: UTF8.self)
     }
 
+    /// True when the server closed the connection (after sending anything or nothing) within the
+    /// socket's 10 s receive timeout; false when that timeout passed with the connection still open.
+    func closedByServer() async -> Bool {
+        let socket = self.socket
+        return (try? await NIOThreadPool.singleton.runIfActive {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = recv(socket, &buffer, buffer.count, 0)
+                if count == 0 { return true }
+                if count < 0 { return errno == ECONNRESET }
+            }
+        }) ?? false
+    }
+
     func close() { _ = Glibc.close(self.socket) }
 }
 
@@ -106,15 +120,14 @@ struct RawConnection: Sendable {
             let slow = try RawConnection(port: port)
             let slowBody = try RawConnection(port: port)
             await slowBody.send("POST /callbacks/huawei/\(String(repeating: "a", count: 43))/status HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
-            let started = ContinuousClock.now
             for byte in "GET /healthz HTTP/1.1\r\nHost: x\r\n" {
                 await slow.send(String(byte))
                 try await Task.sleep(for: .milliseconds(150))
             }
-            #expect(await silent.readAll() == nil, "closed without a response")
-            #expect(await slow.readAll() == nil)
-            _ = await slowBody.readAll()
-            #expect(ContinuousClock.now - started < .seconds(8))
+            // Closed by the server (the deadlines are 1 s; the sockets wait 10 s before giving up).
+            #expect(await silent.closedByServer(), "a connection that never sends")
+            #expect(await slow.closedByServer(), "a head trickled past its deadline")
+            #expect(await slowBody.closedByServer(), "a body trickled past its deadline")
             for connection in [silent, slow, slowBody] { connection.close() }
             let fresh = try RawConnection(port: port)
             await fresh.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -175,7 +188,7 @@ final class CountingAccounts: ProviderAccountRepository {
                     let waited = ContinuousClock.now - started
                     expectProblem(reply, .serviceUnavailable, code: "service_unavailable")
                     #expect(reply.headers[.retryAfter] != nil)
-                    #expect(waited < .seconds(3), "answered after \(waited)")
+                    #expect(waited < .seconds(10), "answered after \(waited)")  // never, without the deadline
                     #expect(try await app.request(.get, "/readyz").status == .ok, "the rest of the database still answers")
                 }
             }
