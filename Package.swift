@@ -62,6 +62,7 @@ let package = Package(
         .target(
             name: "SmsHubRepository",
             dependencies: [
+                "Cryptography",
                 "Postgres",
                 "SmsHubDomain",
                 .product(name: "Logging", package: "swift-log"),
@@ -72,6 +73,7 @@ let package = Package(
         .target(
             name: "SmsHubApp",
             dependencies: [
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 "SmsHubDomain",
                 "SmsHubRepository",
                 "Cryptography",
@@ -91,6 +93,7 @@ let package = Package(
         .executableTarget(
             name: "smshub",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "SmsHubApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -111,6 +114,7 @@ let package = Package(
         .executableTarget(
             name: "smshub-sim",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "SmsHubSimulator",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -135,6 +139,13 @@ let package = Package(
         .testTarget(
             name: "SmsHubAppTests",
             dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "SmsHubApp",
                 "SmsHubDomain",
                 "SmsHubRepository",

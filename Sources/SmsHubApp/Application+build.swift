@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Hummingbird
 import Logging
-import Postgres
 import ServiceLifecycle
 import SmsHubDomain
 import SmsHubRepository
@@ -81,10 +80,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     // A quarter of the pool for concurrent ingest transactions leaves the rest to the API and the dispatcher.
     let batcher = IngestBatcher(
         store: dependencies.events, maxInFlight: max(1, configuration.databasePoolSize / 4),
-        isUnavailable: { error in
-            guard let error = error as? PGError else { return false }
-            return error.isConnectionFailure || error.isTimeout || error.kind == .poolTimeout || error.kind == .poolClosed
-        },
+        isUnavailable: { DatabaseFailure.isUnavailable($0) },
         logger: Logger(label: "smshub.ingest"),
         onBatch: { metrics.recordIngestBatch(size: $0) }
     )
@@ -138,30 +134,26 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     if migrate {
         try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
     }
-    let pool = PGPool(
-        configuration: PGConfiguration(
-            url: configuration.databaseURL, maxConnections: configuration.databasePoolSize,
-            acquireTimeout: configuration.databaseStatementTimeout + .seconds(1),
-            statementTimeout: configuration.databaseStatementTimeout
-        ),
-        logger: logger
+    let database = Database.connect(
+        url: configuration.databaseURL, maxConnections: configuration.databasePoolSize,
+        statementTimeout: configuration.databaseStatementTimeout, logger: logger
     )
     do {
-        let status = try await pool.withSession { try await migrator.status($0) }
+        let status = try await database.migrationStatus(migrator)
         guard status.isCurrent else {
             throw StartupError.pendingMigrations(status.pending)
         }
-        let role = try await pool.withSession { try await ServiceRoleCheck.current($0) }
+        let role = try await database.serviceRoleCheck()
         guard role.problems.isEmpty else {
             throw StartupError.roleBypassesTenancy(role.problems)
         }
-        let counts = try await PostgresCredentialKeys(database: Database(pool: pool)).countsByKey()
+        let counts = try await PostgresCredentialKeys(database: database).countsByKey()
         CredentialKeyReport.make(counts: counts, keyring: configuration.keyring).log(logger)
     } catch {
-        await pool.close()
+        await database.close()
         throw error
     }
-    let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+    let dependencies = AppDependencies(database: database, migrator: migrator)
     let built = buildRouter(configuration: configuration, dependencies: dependencies)
     var operationsServer: [any Service] = []
     if let operations = built.operations, let listener = configuration.operationsListener {
@@ -180,7 +172,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         server: configuration.serverLimits.server,
         configuration: configuration.serverLimits.applicationConfiguration(host: configuration.host, port: configuration.port),
         services: operationsServer + [
-            PoolService(pool: pool),
+            PoolService(database: database),
             GatewayDispatcher(
                 repository: dependencies.dispatch, accounts: dependencies.providerAccounts,
                 caller: outboundCaller(configuration: configuration, dependencies: dependencies, logger: Logger(label: "smshub.dispatch")),
@@ -212,10 +204,15 @@ func outboundCaller(configuration: AppConfiguration, dependencies: AppDependenci
     )
 }
 
+/// `smshub migrate`: applies the migrations bundled in this build; returns the latest version.
+public func migrateBundled(url: String, logger: Logger) async throws -> Int {
+    let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
+    try await runMigrations(url: url, migrator: migrator)
+    return migrator.migrations.last?.version ?? 0
+}
+
 public func runMigrations(url: String, migrator: Migrator) async throws {
-    _ = try await PGPool.scoped(PGConfiguration(url: url, maxConnections: 1, applicationName: "smshub-migrate")) { pool in
-        try await pool.withSession { try await migrator.migrate($0) }
-    }
+    try await Database.withSingleConnection(url: url, applicationName: "smshub-migrate") { try await $0.migrate(migrator) }
 }
 
 public enum StartupError: Error, CustomStringConvertible {
@@ -235,10 +232,10 @@ public enum StartupError: Error, CustomStringConvertible {
 
 /// Closes the pool once the server has stopped taking requests.
 struct PoolService: Service {
-    let pool: PGPool
+    let database: Database
 
     func run() async throws {
         try? await gracefulShutdown()
-        await self.pool.close()
+        await self.database.close()
     }
 }

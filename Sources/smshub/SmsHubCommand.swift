@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import Logging
 import SmsHubApp
-import SmsHubRepository
 
 @main
 struct SmsHubCommand: AsyncParsableCommand {
@@ -36,9 +35,8 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         let configuration = try loadConfiguration(needsAdminToken: false)
         let logger = bootstrapLogging(level: configuration.logLevel)
-        let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
-        try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
-        logger.notice("migrations are current", metadata: ["latest": "\(migrator.migrations.last?.version ?? 0)"])
+        let latest = try await migrateBundled(url: configuration.migrationDatabaseURL, logger: logger)
+        logger.notice("migrations are current", metadata: ["latest": "\(latest)"])
     }
 }
 

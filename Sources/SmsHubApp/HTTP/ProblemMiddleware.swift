@@ -2,7 +2,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
-import Postgres
+import SmsHubRepository
 
 /// Turns every error that escapes a route into a problem response, so no client ever sees a plain-text
 /// or empty error, and no error message from inside (SQL, file paths, secrets) ever reaches a client.
@@ -23,13 +23,13 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem.response(requestID: context.id)
         } catch let error as HTTPError {
             return Self.problem(for: error, maxBodySize: self.maxBodySize).response(requestID: context.id)
-        } catch let error as PGError where error.isConnectionFailure || error.isTimeout || error.kind == .poolTimeout || error.kind == .poolClosed {
-            context.logger.error("database unavailable", metadata: ["error.kind": "\(error.kind)", "sqlstate": "\(error.sqlState ?? "-")"])
+        } catch where DatabaseFailure.isUnavailable(error) {
+            context.logger.error("database unavailable", metadata: DatabaseFailure.logMetadata(error) ?? [:])
             return Problem.unavailable("The database is unavailable; retry shortly.").response(requestID: context.id)
         } catch {
             // Logged by type and SQLSTATE only: messages can carry values bound into statements.
-            if let pg = error as? PGError {
-                context.logger.error("database error", metadata: ["sqlstate": "\(pg.sqlState ?? "-")", "error.kind": "\(pg.kind)"])
+            if let metadata = DatabaseFailure.logMetadata(error) {
+                context.logger.error("database error", metadata: metadata)
             } else {
                 context.logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
             }

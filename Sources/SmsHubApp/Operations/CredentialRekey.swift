@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Postgres
 import SmsHubDomain
 import SmsHubRepository
 
@@ -106,7 +105,7 @@ public struct CredentialKeyReport: Sendable, Equatable {
 
 /// `smshub rekey`: one connection as the service role (whose smshub_admin membership reads the key ids).
 public func runRekey(configuration: AppConfiguration, logger: Logger) async throws -> CredentialRekey.Report {
-    try await PGPool.scoped(PGConfiguration(url: configuration.databaseURL, maxConnections: 1, applicationName: "smshub-rekey")) { pool in
-        try await CredentialRekey(database: Database(pool: pool), keyring: configuration.keyring).run(logger: logger)
+    try await Database.withSingleConnection(url: configuration.databaseURL, applicationName: "smshub-rekey") { database in
+        try await CredentialRekey(database: database, keyring: configuration.keyring).run(logger: logger)
     }
 }

@@ -1,5 +1,4 @@
 import Hummingbird
-import Postgres
 import SmsHubRepository
 
 /// Liveness, readiness and metrics: unauthenticated, for load balancers and Prometheus.
@@ -26,9 +25,9 @@ struct OperationsRoutes {
     @Sendable func ready(request: Request, context: AppRequestContext) async throws -> Status {
         let status: Migrator.Status
         do {
-            status = try await self.database.pool.withSession { try await self.migrator.status($0) }
-        } catch let error as PGError {
-            context.logger.warning("readiness: database unreachable", metadata: ["error.kind": "\(error.kind)", "sqlstate": "\(error.sqlState ?? "-")"])
+            status = try await self.database.migrationStatus(self.migrator)
+        } catch let error where DatabaseFailure.logMetadata(error) != nil {
+            context.logger.warning("readiness: database unreachable", metadata: DatabaseFailure.logMetadata(error) ?? [:])
             throw Problem.unavailable("The database is unreachable.")
         } catch let error as MigrationError {
             throw Problem.unavailable("The database schema does not match this build: \(error)")
@@ -49,7 +48,7 @@ struct OperationsRoutes {
     }
 
     private func recordPoolGauges() async {
-        let stats = await self.database.pool.statistics
+        let stats = await self.database.poolStatistics()
         for (state, value) in [("open", stats.open), ("idle", stats.idle), ("waiting", stats.waiting), ("max", stats.max)] {
             self.metrics.registry.makeGauge(
                 descriptor: .init(namespace: "smshub", metricName: "db_pool_connections", unitName: "", helpText: "Database pool connections by state"),
