@@ -3,15 +3,18 @@
 // its own so the sanitizer build compiles only that code, not the server: `make fuzz` (see README).
 import PackageDescription
 
-let targets = ["FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes", "FuzzEgress"]
+let targets = [
+    "FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes", "FuzzEgress",
+]
 
 let package = Package(
     name: "smshub-fuzz",
     platforms: [.macOS(.v14)],
     dependencies: [.package(name: "smshub", path: "..")],
     targets: [
-        .target(name: "FuzzSupport", dependencies: [.product(name: "SmsHubDomain", package: "smshub")]),
-    ] + targets.map { name in
-        .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "SmsHubDomain", package: "smshub")])
-    }
+        .target(name: "FuzzSupport", dependencies: [.product(name: "SmsHubDomain", package: "smshub")])
+    ]
+        + targets.map { name in
+            .executableTarget(name: name, dependencies: ["FuzzSupport", .product(name: "SmsHubDomain", package: "smshub")])
+        }
 )

@@ -12,9 +12,12 @@ public enum HMAC {
                 withUnsafePointer(to: 0 as UInt8) { empty in
                     CLibCrypto.HMAC(
                         EVP_sha256(),
-                        keyBytes.baseAddress ?? UnsafeRawPointer(empty), Int32(keyBytes.count),
-                        messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty, messageBytes.count,
-                        &output, &length
+                        keyBytes.baseAddress ?? UnsafeRawPointer(empty),
+                        Int32(keyBytes.count),
+                        messageBytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? empty,
+                        messageBytes.count,
+                        &output,
+                        &length
                     )
                 }
             }

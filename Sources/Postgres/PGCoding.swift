@@ -102,10 +102,7 @@ extension Double: PGArrayElement {
     public static var pgArrayType: PGType { .float8Array }
     public var pgData: PGData {
         let text: String =
-            if self.isNaN { "NaN" }
-            else if self == .infinity { "Infinity" }
-            else if self == -.infinity { "-Infinity" }
-            else { String(self) }
+            if self.isNaN { "NaN" } else if self == .infinity { "Infinity" } else if self == -.infinity { "-Infinity" } else { String(self) }
         return .text(.float8, text)
     }
     public static func pgDecode(text: Substring) throws -> Double {

@@ -25,7 +25,8 @@ public final class PGConnection: @unchecked Sendable {
     /// Session settings every connection gets, so results decode the same whatever the server's defaults.
     /// JIT is off: the service's statements are short, and an aggregate whose plan is costed
     /// above `jit_above_cost` (the daily summary) spent 114 of its 130 ms compiling expressions.
-    static let sessionOptions = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8 -c jit=off"
+    static let sessionOptions =
+        "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c client_encoding=UTF8 -c jit=off"
 
     /// Opens a connection (blocking). `url` is a `postgresql://` URL or a libpq key=value string.
     ///
@@ -34,14 +35,19 @@ public final class PGConnection: @unchecked Sendable {
     /// statements, and end a session left idle inside a transaction (a client frozen mid-way) so its
     /// locks do not hold up everyone else.
     public static func connect(
-        url: String, applicationName: String = "smshub", connectTimeoutSeconds: Int = 5, statementTimeout: Duration? = nil
+        url: String,
+        applicationName: String = "smshub",
+        connectTimeoutSeconds: Int = 5,
+        statementTimeout: Duration? = nil
     ) throws -> PGConnection {
         var options = sessionOptions
         if let statementTimeout {
             let millis = max(1, statementTimeout.components.seconds * 1000 + statementTimeout.components.attoseconds / 1_000_000_000_000_000)
             options += " -c statement_timeout=\(millis) -c idle_in_transaction_session_timeout=\(max(10_000, millis * 5))"
         }
-        let keywords = ["dbname", "options", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count"]
+        let keywords = [
+            "dbname", "options", "application_name", "connect_timeout", "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count",
+        ]
         let values = [url, options, applicationName, String(connectTimeoutSeconds), "1", "10", "3", "3"]
         let handle = withCStrings(keywords) { keywordPointers in
             withCStrings(values) { valuePointers in
@@ -137,7 +143,10 @@ public final class PGConnection: @unchecked Sendable {
         for (index, bind) in binds.enumerated() {
             let count = bind.bytes?.count ?? 0
             guard count <= Self.maxParameterBytes, let length = Int32(exactly: count) else {
-                throw PGError(kind: .invalidParameter, message: "parameter $\(index + 1) is \(count) bytes, over PostgreSQL's limit of \(Self.maxParameterBytes)")
+                throw PGError(
+                    kind: .invalidParameter,
+                    message: "parameter $\(index + 1) is \(count) bytes, over PostgreSQL's limit of \(Self.maxParameterBytes)"
+                )
             }
             lengths.append(length)
         }
@@ -190,9 +199,11 @@ public final class PGConnection: @unchecked Sendable {
         guard !utf8.contains(0) else {
             throw PGError(kind: .invalidParameter, message: "a setting contains a NUL character")
         }
-        guard let escaped = utf8.withUnsafeBufferPointer({ buffer in
-            buffer.withMemoryRebound(to: CChar.self) { PQescapeLiteral(handle, $0.baseAddress, $0.count) }
-        }) else {
+        guard
+            let escaped = utf8.withUnsafeBufferPointer({ buffer in
+                buffer.withMemoryRebound(to: CChar.self) { PQescapeLiteral(handle, $0.baseAddress, $0.count) }
+            })
+        else {
             throw PGError(kind: .invalidParameter, message: Self.trimmed(PQerrorMessage(handle)))
         }
         defer { PQfreemem(escaped) }
@@ -291,7 +302,7 @@ public final class PGConnection: @unchecked Sendable {
 private func withCStrings<R>(_ strings: [String], _ body: ([UnsafePointer<CChar>?]) -> R) -> R {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     pointers.append(nil)
-    defer { pointers.forEach { free($0) } }
+    defer { for pointer in pointers { free(pointer) } }
     return body(pointers.map { $0.map { UnsafePointer($0) } })
 }
 
@@ -304,6 +315,6 @@ private func withBindPointers<R>(_ binds: [PGData], _ body: ([UnsafePointer<CCha
         buffer[bytes.count] = 0
         return buffer
     }
-    defer { buffers.forEach { $0?.deallocate() } }
+    defer { for buffer in buffers { buffer?.deallocate() } }
     return body(buffers.map { $0.map { UnsafePointer($0) } })
 }

@@ -11,8 +11,11 @@ import NIOPosix
 /// skipped rather than run late.
 enum PGDeadline {
     static func run<R: Sendable>(
-        on threads: NIOThreadPool, deadline: Duration?, what: String,
-        onAbandon: @escaping @Sendable () -> Void = {}, onLateResult: @escaping @Sendable (R) -> Void = { _ in },
+        on threads: NIOThreadPool,
+        deadline: Duration?,
+        what: String,
+        onAbandon: @escaping @Sendable () -> Void = {},
+        onLateResult: @escaping @Sendable (R) -> Void = { _ in },
         _ body: @escaping @Sendable () throws -> R
     ) async throws -> R {
         guard let deadline else { return try await threads.runIfActive(body) }

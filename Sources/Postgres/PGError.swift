@@ -29,8 +29,12 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
     public var constraint: String?
 
     public init(
-        kind: Kind, sqlState: String? = nil, message: String, detail: String? = nil,
-        hint: String? = nil, constraint: String? = nil
+        kind: Kind,
+        sqlState: String? = nil,
+        message: String,
+        detail: String? = nil,
+        hint: String? = nil,
+        constraint: String? = nil
     ) {
         self.kind = kind
         self.sqlState = sqlState

@@ -41,7 +41,8 @@ public actor PGPool {
 
     /// Leases a connection and runs `body` in a transaction on it, with `settings` in force (see `PGSession.transaction`).
     public nonisolated func withTransaction<R: Sendable>(
-        settings: [(name: String, value: String)] = [], _ body: (PGSession) async throws -> R
+        settings: [(name: String, value: String)] = [],
+        _ body: (PGSession) async throws -> R
     ) async throws -> R {
         try await self.withSession { session in try await session.transaction(settings: settings, body) }
     }
@@ -110,7 +111,10 @@ public actor PGPool {
         let configuration = self.configuration
         // A connection that completes after its caller gave up is closed: its slot was given back then.
         return try await PGDeadline.run(
-            on: self.threads, deadline: configuration.clientDeadline, what: "connecting", onLateResult: { $0.close() }
+            on: self.threads,
+            deadline: configuration.clientDeadline,
+            what: "connecting",
+            onLateResult: { $0.close() }
         ) {
             try PGConnection.connect(
                 url: configuration.url,
@@ -162,7 +166,8 @@ public actor PGPool {
         waiter.continuation.resume(
             throwing: PGError(
                 kind: .poolTimeout,
-                message: "no database connection became free within \(self.configuration.acquireTimeout) (pool size \(self.configuration.maxConnections))"
+                message:
+                    "no database connection became free within \(self.configuration.acquireTimeout) (pool size \(self.configuration.maxConnections))"
             )
         )
     }

@@ -87,8 +87,14 @@ enum PGTimestamp {
                 guard let oh = number(2) else { return nil }
                 var om: Int64 = 0
                 var os: Int64 = 0
-                if expect(58) { guard let v = number(2) else { return nil }; om = v }
-                if expect(58) { guard let v = number(2) else { return nil }; os = v }
+                if expect(58) {
+                    guard let v = number(2) else { return nil }
+                    om = v
+                }
+                if expect(58) {
+                    guard let v = number(2) else { return nil }
+                    os = v
+                }
                 offset = sign * (oh * 3600 + om * 60 + os)
             }
         }

@@ -31,7 +31,10 @@ public struct PGType: RawRepresentable, Hashable, Sendable {
 
 /// One bind parameter as libpq takes it: bytes in text or binary format, or SQL NULL.
 public struct PGData: Sendable {
-    public enum Format: Int32, Sendable { case text = 0, binary = 1 }
+    public enum Format: Int32, Sendable {
+        case text = 0
+        case binary = 1
+    }
     public var type: PGType
     public var format: Format
     /// nil is SQL NULL.

@@ -103,24 +103,42 @@ public struct AppConfiguration: Sendable {
         }
         var statementTimeout = Duration.seconds(2)
         if let raw = value("SMSHUB_DB_STATEMENT_TIMEOUT_MS") {
-            if let n = Int(raw), (100...600_000).contains(n) { statementTimeout = .milliseconds(n) } else { problems.append("SMSHUB_DB_STATEMENT_TIMEOUT_MS must be 100...600000") }
+            if let n = Int(raw), (100...600_000).contains(n) {
+                statementTimeout = .milliseconds(n)
+            } else {
+                problems.append("SMSHUB_DB_STATEMENT_TIMEOUT_MS must be 100...600000")
+            }
         }
         var limits = ServerLimits()
         if let raw = value("SMSHUB_HTTP_MAX_CONNECTIONS") {
-            if let n = Int(raw), (1...1_000_000).contains(n) { limits.maxConnections = n } else { problems.append("SMSHUB_HTTP_MAX_CONNECTIONS must be 1...1000000") }
+            if let n = Int(raw), (1...1_000_000).contains(n) {
+                limits.maxConnections = n
+            } else {
+                problems.append("SMSHUB_HTTP_MAX_CONNECTIONS must be 1...1000000")
+            }
         }
         if let raw = value("SMSHUB_HTTP_IDLE_TIMEOUT_S") {
-            if let n = Int(raw), (1...3600).contains(n) { limits.idleTimeout = .seconds(n) } else { problems.append("SMSHUB_HTTP_IDLE_TIMEOUT_S must be 1...3600") }
+            if let n = Int(raw), (1...3600).contains(n) {
+                limits.idleTimeout = .seconds(n)
+            } else {
+                problems.append("SMSHUB_HTTP_IDLE_TIMEOUT_S must be 1...3600")
+            }
         }
         var level = Logger.Level.info
         if let raw = value("LOG_LEVEL") {
-            if let l = Logger.Level(rawValue: raw.lowercased()) { level = l } else { problems.append("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical") }
+            if let l = Logger.Level(rawValue: raw.lowercased()) {
+                level = l
+            } else {
+                problems.append("LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical")
+            }
         }
         var keyring: SecretKeyring?
         if needsKeys ?? needsAdminToken {
             do {
                 guard let active = value("SMSHUB_MASTER_KEY") else { throw SecretKeyring.KeyringError.malformed }
-                let previous = try (value("SMSHUB_MASTER_KEY_PREVIOUS") ?? "").split(separator: ",").map { try SecretKeyring.Key(parsing: String($0)) }
+                let previous = try (value("SMSHUB_MASTER_KEY_PREVIOUS") ?? "").split(separator: ",").map {
+                    try SecretKeyring.Key(parsing: String($0))
+                }
                 keyring = SecretKeyring(active: try SecretKeyring.Key(parsing: active), others: previous)
             } catch let error as SecretKeyring.KeyringError {
                 problems.append(value("SMSHUB_MASTER_KEY") == nil ? "SMSHUB_MASTER_KEY is required" : "SMSHUB_MASTER_KEY(_PREVIOUS): \(error)")
@@ -136,7 +154,11 @@ public struct AppConfiguration: Sendable {
         if let raw = value("SMSHUB_EGRESS_ALLOW") {
             let blocks = raw.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let parsed = blocks.compactMap { IPNetwork($0) }
-            if parsed.count == blocks.count { egress.allowed = parsed } else { problems.append("SMSHUB_EGRESS_ALLOW must be a comma-separated list of CIDR blocks (127.0.0.1/32, ::1/128)") }
+            if parsed.count == blocks.count {
+                egress.allowed = parsed
+            } else {
+                problems.append("SMSHUB_EGRESS_ALLOW must be a comma-separated list of CIDR blocks (127.0.0.1/32, ::1/128)")
+            }
         }
         if let raw = value("SMSHUB_EGRESS_ALLOW_HTTP") {
             switch raw.lowercased() {
@@ -147,18 +169,33 @@ public struct AppConfiguration: Sendable {
         }
         var outboundTimeout = Duration.seconds(10)
         if let raw = value("SMSHUB_OUTBOUND_TIMEOUT_MS") {
-            if let n = Int(raw), (100...120_000).contains(n) { outboundTimeout = .milliseconds(n) } else { problems.append("SMSHUB_OUTBOUND_TIMEOUT_MS must be 100...120000") }
+            if let n = Int(raw), (100...120_000).contains(n) {
+                outboundTimeout = .milliseconds(n)
+            } else {
+                problems.append("SMSHUB_OUTBOUND_TIMEOUT_MS must be 100...120000")
+            }
         }
         var operationsListener: (host: String, port: Int)?
         if let raw = value("SMSHUB_OPS_PORT") {
-            if let p = Int(raw), (0...65535).contains(p) { operationsListener = (value("SMSHUB_OPS_HOST") ?? "127.0.0.1", p) } else { problems.append("SMSHUB_OPS_PORT must be a port number") }
+            if let p = Int(raw), (0...65535).contains(p) {
+                operationsListener = (value("SMSHUB_OPS_HOST") ?? "127.0.0.1", p)
+            } else {
+                problems.append("SMSHUB_OPS_PORT must be a port number")
+            }
         } else if value("SMSHUB_OPS_HOST") != nil {
             problems.append("SMSHUB_OPS_HOST needs SMSHUB_OPS_PORT")
         }
         var outboundLimits = OutboundLimits()
-        for (name, keyPath) in [("SMSHUB_OUTBOUND_MAX_CALLS", \OutboundLimits.total), ("SMSHUB_OUTBOUND_MAX_CALLS_PER_TENANT", \.perTenant), ("SMSHUB_OUTBOUND_MAX_CALLS_PER_ACCOUNT", \.perAccount)] {
+        for (name, keyPath) in [
+            ("SMSHUB_OUTBOUND_MAX_CALLS", \OutboundLimits.total), ("SMSHUB_OUTBOUND_MAX_CALLS_PER_TENANT", \.perTenant),
+            ("SMSHUB_OUTBOUND_MAX_CALLS_PER_ACCOUNT", \.perAccount),
+        ] {
             guard let raw = value(name) else { continue }
-            if let n = Int(raw), (1...10_000).contains(n) { outboundLimits[keyPath: keyPath] = n } else { problems.append("\(name) must be 1...10000") }
+            if let n = Int(raw), (1...10_000).contains(n) {
+                outboundLimits[keyPath: keyPath] = n
+            } else {
+                problems.append("\(name) must be 1...10000")
+            }
         }
         guard problems.isEmpty, let databaseURL, let keyring else { throw Invalid(problems: problems) }
         var configuration = AppConfiguration(

@@ -79,7 +79,8 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     let accounts = CallbackAccountCache(dependencies.providerAccounts)
     // A quarter of the pool for concurrent ingest transactions leaves the rest to the API and the dispatcher.
     let batcher = IngestBatcher(
-        store: dependencies.events, maxInFlight: max(1, configuration.databasePoolSize / 4),
+        store: dependencies.events,
+        maxInFlight: max(1, configuration.databasePoolSize / 4),
         isUnavailable: { DatabaseFailure.isUnavailable($0) },
         logger: Logger(label: "smshub.ingest"),
         onBatch: { metrics.recordIngestBatch(size: $0) }
@@ -96,10 +97,14 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         .group(context: TenantRequestContext.self)
     TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
     ProviderAccountRoutes(
-        accounts: accounts, keyring: configuration.keyring, publicBaseURL: configuration.publicBaseURL, cursors: cursors,
-        egress: EgressResolver(policy: configuration.egress), health: dependencies.outboundHealth
+        accounts: accounts,
+        keyring: configuration.keyring,
+        publicBaseURL: configuration.publicBaseURL,
+        cursors: cursors,
+        egress: EgressResolver(policy: configuration.egress),
+        health: dependencies.outboundHealth
     )
-        .register(on: tenantAPI)
+    .register(on: tenantAPI)
     MessageRoutes(messages: dependencies.messages, accounts: accounts).register(on: tenantAPI)
     MessageQueryRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
     RecipientRoutes(queries: dependencies.queries).register(on: tenantAPI)
@@ -108,9 +113,11 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     ReviewEventRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
     SummaryRoutes(queries: dependencies.queries).register(on: tenantAPI)
     BalanceRoutes(
-        poller: gatewayPoller(configuration: configuration, dependencies: dependencies), queries: dependencies.queries, cursors: cursors
+        poller: gatewayPoller(configuration: configuration, dependencies: dependencies),
+        queries: dependencies.queries,
+        cursors: cursors
     )
-        .register(on: tenantAPI)
+    .register(on: tenantAPI)
 
     let all = router.routes + (operations?.routes.filter { !["/healthz", "/readyz"].contains(openAPIPath($0.path.description)) } ?? [])
     let served = all.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }
@@ -135,8 +142,10 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
     }
     let database = Database.connect(
-        url: configuration.databaseURL, maxConnections: configuration.databasePoolSize,
-        statementTimeout: configuration.databaseStatementTimeout, logger: logger
+        url: configuration.databaseURL,
+        maxConnections: configuration.databasePoolSize,
+        statementTimeout: configuration.databaseStatementTimeout,
+        logger: logger
     )
     do {
         let status = try await database.migrationStatus(migrator)
@@ -157,15 +166,17 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     let built = buildRouter(configuration: configuration, dependencies: dependencies)
     var operationsServer: [any Service] = []
     if let operations = built.operations, let listener = configuration.operationsListener {
-        operationsServer.append(Application(
-            router: operations,
-            server: configuration.serverLimits.server,
-            configuration: configuration.serverLimits.applicationConfiguration(host: listener.host, port: listener.port),
-            onServerRunning: { channel in
-                logger.notice("smshub operations listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
-            },
-            logger: logger
-        ))
+        operationsServer.append(
+            Application(
+                router: operations,
+                server: configuration.serverLimits.server,
+                configuration: configuration.serverLimits.applicationConfiguration(host: listener.host, port: listener.port),
+                onServerRunning: { channel in
+                    logger.notice("smshub operations listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+                },
+                logger: logger
+            )
+        )
     }
     return Application(
         router: built.router,
@@ -174,9 +185,12 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         services: operationsServer + [
             PoolService(database: database),
             GatewayDispatcher(
-                repository: dependencies.dispatch, accounts: dependencies.providerAccounts,
+                repository: dependencies.dispatch,
+                accounts: dependencies.providerAccounts,
                 caller: outboundCaller(configuration: configuration, dependencies: dependencies, logger: Logger(label: "smshub.dispatch")),
-                keyring: configuration.keyring, logger: Logger(label: "smshub.dispatch"), limits: configuration.outboundLimits
+                keyring: configuration.keyring,
+                logger: Logger(label: "smshub.dispatch"),
+                limits: configuration.outboundLimits
             ),
             gatewayPoller(configuration: configuration, dependencies: dependencies),
         ],
@@ -190,9 +204,13 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
 func gatewayPoller(configuration: AppConfiguration, dependencies: AppDependencies) -> GatewayPoller {
     let logger = Logger(label: "smshub.poll")
     return GatewayPoller(
-        polls: dependencies.polls, accounts: dependencies.providerAccounts, events: dependencies.events,
+        polls: dependencies.polls,
+        accounts: dependencies.providerAccounts,
+        events: dependencies.events,
         caller: outboundCaller(configuration: configuration, dependencies: dependencies, logger: logger),
-        keyring: configuration.keyring, logger: logger, limits: configuration.outboundLimits
+        keyring: configuration.keyring,
+        logger: logger,
+        limits: configuration.outboundLimits
     )
 }
 
@@ -200,7 +218,9 @@ func gatewayPoller(configuration: AppConfiguration, dependencies: AppDependencie
 func outboundCaller(configuration: AppConfiguration, dependencies: AppDependencies, logger: Logger) -> OutboundCaller {
     OutboundCaller(
         client: GatewayClient(egress: configuration.egress, timeout: configuration.outboundTimeout),
-        health: dependencies.outboundHealth, metrics: dependencies.metrics, logger: logger
+        health: dependencies.outboundHealth,
+        metrics: dependencies.metrics,
+        logger: logger
     )
 }
 

@@ -19,7 +19,8 @@ public enum ASCIIDigits {
     public static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         let magnitude = value.magnitude
-        var divisor: UInt = 1, digits = 1
+        var divisor: UInt = 1
+        var digits = 1
         while digits < width || magnitude / divisor >= 10 {
             divisor *= 10
             digits += 1

@@ -7,17 +7,22 @@ extension Database {
     /// A pool of `maxConnections` to `url`. Statements are cancelled after `statementTimeout` by the
     /// server and abandoned a second later by the client; a caller waits as long for a free connection.
     public static func connect(url: String, maxConnections: Int, statementTimeout: Duration?, logger: Logger) -> Database {
-        Database(pool: PGPool(
-            configuration: PGConfiguration(
-                url: url, maxConnections: maxConnections, acquireTimeout: (statementTimeout ?? .seconds(4)) + .seconds(1),
-                statementTimeout: statementTimeout
-            ),
-            logger: logger
-        ))
+        Database(
+            pool: PGPool(
+                configuration: PGConfiguration(
+                    url: url,
+                    maxConnections: maxConnections,
+                    acquireTimeout: (statementTimeout ?? .seconds(4)) + .seconds(1),
+                    statementTimeout: statementTimeout
+                ),
+                logger: logger
+            )
+        )
     }
 
     /// One connection to `url` for the length of `body` (migrations, maintenance commands).
-    public static func withSingleConnection<R: Sendable>(url: String, applicationName: String, _ body: (Database) async throws -> R) async throws -> R {
+    public static func withSingleConnection<R: Sendable>(url: String, applicationName: String, _ body: (Database) async throws -> R) async throws -> R
+    {
         try await PGPool.scoped(PGConfiguration(url: url, maxConnections: 1, applicationName: applicationName)) { pool in
             try await body(Database(pool: pool))
         }

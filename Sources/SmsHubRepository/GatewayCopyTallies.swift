@@ -26,7 +26,10 @@ enum GatewayCopyTallies {
     /// Gives each new Gateway copy among `indices`' events its slot's key and takes the copies of
     /// stored reports out of the batch.
     static func count(
-        _ batch: inout [IncomingEvents], indices: [Int], tenantID: UUID, session: PGSession
+        _ batch: inout [IncomingEvents],
+        indices: [Int],
+        tenantID: UUID,
+        session: PGSession
     ) async throws -> Counted {
         var tags = Set<Tag>()
         for index in indices {

@@ -32,7 +32,8 @@ public struct PostgresDispatchRepository: DispatchRepository {
             }
             var made = 0
             for group in groups {
-                for chunk in stride(from: 0, to: group.ids.count, by: maxPerTask).map({ Array(group.ids[$0..<min($0 + maxPerTask, group.ids.count)]) }) {
+                for chunk in stride(from: 0, to: group.ids.count, by: maxPerTask).map({ Array(group.ids[$0..<min($0 + maxPerTask, group.ids.count)]) }
+                ) {
                     let taskID = UUID()
                     try await session.query(
                         """
@@ -94,9 +95,11 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 let id: UUID = try row.decode("id")
                 let messageID: UUID = try row.decode("message_id")
                 let recipientIDs: [UUID] = try row.decode("recipient_ids")
-                guard let message = try await session.query(
-                    "SELECT content, ext_no FROM messages WHERE tenant_id = \(tenantID) AND id = \(messageID)"
-                ).first else { continue }
+                guard
+                    let message = try await session.query(
+                        "SELECT content, ext_no FROM messages WHERE tenant_id = \(tenantID) AND id = \(messageID)"
+                    ).first
+                else { continue }
                 let numbers = try await session.query(
                     """
                     SELECT number_e164 FROM message_recipients r
@@ -104,13 +107,21 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     WHERE r.tenant_id = \(tenantID) ORDER BY want.n
                     """
                 ).rows.map { try $0.decode("number_e164", as: String.self) }
-                tasks.append(DispatchTask(
-                    tenantID: tenantID, id: id, messageID: messageID, accountID: try row.decode("provider_account_id"),
-                    recipientIDs: recipientIDs, attempts: try row.decode("attempts"),
-                    // The gateway is Chinese: mainland numbers go as the 11-digit national number.
-                    mobiles: numbers.map { $0.hasPrefix("+86") ? String($0.dropFirst(3)) : $0 },
-                    content: try message.decode("content"), extNo: try message.decode("ext_no"), leaseOwner: owner
-                ))
+                tasks.append(
+                    DispatchTask(
+                        tenantID: tenantID,
+                        id: id,
+                        messageID: messageID,
+                        accountID: try row.decode("provider_account_id"),
+                        recipientIDs: recipientIDs,
+                        attempts: try row.decode("attempts"),
+                        // The gateway is Chinese: mainland numbers go as the 11-digit national number.
+                        mobiles: numbers.map { $0.hasPrefix("+86") ? String($0.dropFirst(3)) : $0 },
+                        content: try message.decode("content"),
+                        extNo: try message.decode("ext_no"),
+                        leaseOwner: owner
+                    )
+                )
             }
             return tasks
         }
@@ -138,9 +149,11 @@ public struct PostgresDispatchRepository: DispatchRepository {
             switch outcome {
             case .accepted(let repeatOf):
                 let note = repeatOf.map { "the gateway refused the retry as a repeated task id (code \($0)): taken as accepted" }
-                guard try await session.query(
-                    "UPDATE dispatch_tasks SET state = 'done', lease_until = NULL, last_error = \(note), updated_at = now() WHERE \(fragment: Self.fence(task))"
-                ).affectedRows == 1 else { return false }
+                guard
+                    try await session.query(
+                        "UPDATE dispatch_tasks SET state = 'done', lease_until = NULL, last_error = \(note), updated_at = now() WHERE \(fragment: Self.fence(task))"
+                    ).affectedRows == 1
+                else { return false }
                 try await session.query(
                     """
                     UPDATE message_recipients SET status = 'submitted', status_at = now(), submitted_at = coalesce(submitted_at, now()), updated_at = now()
@@ -170,12 +183,14 @@ public struct PostgresDispatchRepository: DispatchRepository {
     }
 
     private func fail(_ task: DispatchTask, code: String, description: String, session: PGSession) async throws -> Bool {
-        guard try await session.query(
-            """
-            UPDATE dispatch_tasks SET state = 'failed', lease_until = NULL, last_error = \(code + ": " + description), updated_at = now()
-            WHERE \(fragment: Self.fence(task))
-            """
-        ).affectedRows == 1 else { return false }
+        guard
+            try await session.query(
+                """
+                UPDATE dispatch_tasks SET state = 'failed', lease_until = NULL, last_error = \(code + ": " + description), updated_at = now()
+                WHERE \(fragment: Self.fence(task))
+                """
+            ).affectedRows == 1
+        else { return false }
         try await session.query(
             """
             UPDATE message_recipients SET status = 'failed', status_code = \(code), status_description = \(description),

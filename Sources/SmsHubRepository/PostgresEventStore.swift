@@ -61,7 +61,11 @@ public struct PostgresEventStore: EventStore {
     /// Then the recipients move. Reports on messages not (yet) recorded cost the read and the INSERT.
     /// `bench/pgbench_ingest.sql` replays this INSERT to measure the database alone: change both together.
     private func storeStatuses(
-        of indices: [Int], in batch: [IncomingEvents], tenantID: UUID, outcomes: inout [StoreOutcome], session: PGSession
+        of indices: [Int],
+        in batch: [IncomingEvents],
+        tenantID: UUID,
+        outcomes: inout [StoreOutcome],
+        session: PGSession
     ) async throws {
         var rows: [(index: Int, item: IncomingEvents, report: StatusReport)] = []
         for index in indices {
@@ -80,10 +84,17 @@ public struct PostgresEventStore: EventStore {
         if !recipients.isEmpty {
             let events = zip(ids, rows).map { id, row in
                 StatusAttachment.Event(
-                    id: id, key: StatusAttachment.Key(accountID: row.item.accountID, providerMessageID: row.report.providerMessageID),
-                    numberRaw: row.report.number?.raw, numberE164: row.report.number?.e164, state: row.report.state,
-                    code: row.report.code, description: row.report.description, partSequence: row.report.partSequence,
-                    partTotal: row.report.partTotal, segments: row.report.segments, occurredAt: row.report.occurredAt
+                    id: id,
+                    key: StatusAttachment.Key(accountID: row.item.accountID, providerMessageID: row.report.providerMessageID),
+                    numberRaw: row.report.number?.raw,
+                    numberE164: row.report.number?.e164,
+                    state: row.report.state,
+                    code: row.report.code,
+                    description: row.report.description,
+                    partSequence: row.report.partSequence,
+                    partTotal: row.report.partTotal,
+                    segments: row.report.segments,
+                    occurredAt: row.report.occurredAt
                 )
             }
             plan = try await RecipientStatus.plan(events: events, recipients: recipients, tenantID: tenantID, session: session)

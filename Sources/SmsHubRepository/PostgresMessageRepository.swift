@@ -46,20 +46,28 @@ public struct PostgresMessageRepository: MessageRepository {
                 """
             )
             return Message(
-                id: message.id, tenantID: message.tenantID, providerAccountID: message.providerAccountID, content: message.content,
-                extNo: message.extNo, clientReference: message.clientReference, customJSON: message.customJSON, createdAt: created,
+                id: message.id,
+                tenantID: message.tenantID,
+                providerAccountID: message.providerAccountID,
+                content: message.content,
+                extNo: message.extNo,
+                clientReference: message.clientReference,
+                customJSON: message.customJSON,
+                createdAt: created,
                 recipients: message.recipients
             )
         }
     }
 
     func load(tenantID: UUID, id: UUID, session: PGSession) async throws -> Message? {
-        guard let row = try await session.query(
-            """
-            SELECT id, provider_account_id, content, ext_no, client_reference, custom::text AS custom, created_at
-            FROM messages WHERE tenant_id = \(tenantID) AND id = \(id)
-            """
-        ).first else { return nil }
+        guard
+            let row = try await session.query(
+                """
+                SELECT id, provider_account_id, content, ext_no, client_reference, custom::text AS custom, created_at
+                FROM messages WHERE tenant_id = \(tenantID) AND id = \(id)
+                """
+            ).first
+        else { return nil }
         let recipients = try await session.query(
             """
             SELECT id, number_raw, number_e164, status, status_code, status_description, status_at FROM message_recipients
@@ -67,9 +75,15 @@ public struct PostgresMessageRepository: MessageRepository {
             """
         ).rows.map(Self.recipient)
         return Message(
-            id: try row.decode("id"), tenantID: tenantID, providerAccountID: try row.decode("provider_account_id"),
-            content: try row.decode("content"), extNo: try row.decode("ext_no"), clientReference: try row.decode("client_reference"),
-            customJSON: try row.decode("custom"), createdAt: try row.decode("created_at"), recipients: recipients
+            id: try row.decode("id"),
+            tenantID: tenantID,
+            providerAccountID: try row.decode("provider_account_id"),
+            content: try row.decode("content"),
+            extNo: try row.decode("ext_no"),
+            clientReference: try row.decode("client_reference"),
+            customJSON: try row.decode("custom"),
+            createdAt: try row.decode("created_at"),
+            recipients: recipients
         )
     }
 
@@ -80,7 +94,8 @@ public struct PostgresMessageRepository: MessageRepository {
             id: try row.decode("id"),
             number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
             status: DeliveryState(rawValue: try row.decode("status")) ?? .unknown,
-            statusCode: try row.decode("status_code"), statusDescription: try row.decode("status_description"),
+            statusCode: try row.decode("status_code"),
+            statusDescription: try row.decode("status_description"),
             statusAt: try row.decode("status_at")
         )
     }

@@ -53,14 +53,17 @@ public struct PostgresOutboundHealthRepository: OutboundHealthRepository {
     }
 
     static func read(tenantID: UUID, accountID: UUID, session: PGSession) async throws -> OutboundHealth {
-        guard let row = try await session.query(
-            """
-            SELECT consecutive_failures, paused_until, last_failure, last_failure_at FROM outbound_health
-            WHERE tenant_id = \(tenantID) AND provider_account_id = \(accountID)
-            """
-        ).first else { return OutboundHealth() }
+        guard
+            let row = try await session.query(
+                """
+                SELECT consecutive_failures, paused_until, last_failure, last_failure_at FROM outbound_health
+                WHERE tenant_id = \(tenantID) AND provider_account_id = \(accountID)
+                """
+            ).first
+        else { return OutboundHealth() }
         return OutboundHealth(
-            consecutiveFailures: try row.decode("consecutive_failures"), pausedUntil: try row.decode("paused_until"),
+            consecutiveFailures: try row.decode("consecutive_failures"),
+            pausedUntil: try row.decode("paused_until"),
             lastFailure: (try row.decode("last_failure", as: String?.self)).flatMap(OutboundFailure.init(rawValue:)),
             lastFailureAt: try row.decode("last_failure_at")
         )

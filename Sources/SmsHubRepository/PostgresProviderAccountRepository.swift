@@ -9,7 +9,8 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
         self.database = database
     }
 
-    static let columns = "id, tenant_id, provider, name, status, settings, secrets, secrets_key_id, secret_names, is_default, created_at, updated_at, disabled_at"
+    static let columns =
+        "id, tenant_id, provider, name, status, settings, secrets, secrets_key_id, secret_names, is_default, created_at, updated_at, disabled_at"
 
     public func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount {
         let account = record.account
@@ -65,7 +66,8 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
     }
 
     public func update(
-        tenantID: UUID, id: UUID,
+        tenantID: UUID,
+        id: UUID,
         _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
     ) async throws -> ProviderAccount? {
         try await self.translatingDefaultConflict {

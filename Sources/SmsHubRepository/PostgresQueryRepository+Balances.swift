@@ -26,9 +26,11 @@ extension PostgresQueryRepository {
         var conditions: [PGQuery] = ["b.tenant_id = \(tenantID)", "b.provider_account_id = \(accountID)"]
         conditions += Keyset.conditions(time: "b.observed_at", id: "b.id", range: observed, cursor: cursor)
         return try await self.database.withTenant(tenantID) { session in
-            guard let account = try await session.query(
-                "SELECT provider FROM provider_accounts WHERE tenant_id = \(tenantID) AND id = \(accountID)"
-            ).first else { return nil }
+            guard
+                let account = try await session.query(
+                    "SELECT provider FROM provider_accounts WHERE tenant_id = \(tenantID) AND id = \(accountID)"
+                ).first
+            else { return nil }
             let provider: String = try account.decode("provider")
             let result = try await session.query(
                 """
@@ -43,8 +45,12 @@ extension PostgresQueryRepository {
 
     static func balance(_ row: PGRow) throws -> BalanceRecord {
         BalanceRecord(
-            id: try row.decode("id"), providerAccountID: try row.decode("provider_account_id"), provider: try row.decode("provider"),
-            balance: try row.decode("balance"), payment: try row.decode("payment"), observedAt: try row.decode("observed_at")
+            id: try row.decode("id"),
+            providerAccountID: try row.decode("provider_account_id"),
+            provider: try row.decode("provider"),
+            balance: try row.decode("balance"),
+            payment: try row.decode("payment"),
+            observedAt: try row.decode("observed_at")
         )
     }
 }

@@ -57,9 +57,14 @@ extension PostgresQueryRepository {
 
     static func messageSummary(_ row: PGRow) throws -> MessageSummary {
         MessageSummary(
-            id: try row.decode("id"), providerAccountID: try row.decode("provider_account_id"), content: try row.decode("content"),
-            extNo: try row.decode("ext_no"), clientReference: try row.decode("client_reference"), customJSON: try row.decode("custom"),
-            createdAt: try row.decode("created_at"), recipientCount: try row.decode("recipient_count")
+            id: try row.decode("id"),
+            providerAccountID: try row.decode("provider_account_id"),
+            content: try row.decode("content"),
+            extNo: try row.decode("ext_no"),
+            clientReference: try row.decode("client_reference"),
+            customJSON: try row.decode("custom"),
+            createdAt: try row.decode("created_at"),
+            recipientCount: try row.decode("recipient_count")
         )
     }
 }

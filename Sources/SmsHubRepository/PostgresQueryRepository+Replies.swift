@@ -34,12 +34,18 @@ extension PostgresQueryRepository {
 
     static func reply(_ row: PGRow) throws -> ReplyRecord {
         ReplyRecord(
-            id: try row.decode("id"), providerAccountID: try row.decode("provider_account_id"), provider: try row.decode("provider"),
-            providerMessageID: try row.decode("provider_message_id"), messageID: try row.decode("message_id"),
+            id: try row.decode("id"),
+            providerAccountID: try row.decode("provider_account_id"),
+            provider: try row.decode("provider"),
+            providerMessageID: try row.decode("provider_message_id"),
+            messageID: try row.decode("message_id"),
             recipientID: try row.decode("recipient_id"),
             number: PhoneNumber(raw: try row.decode("number_raw"), e164: try row.decode("number_e164")),
-            content: try row.decode("content"), extNo: try row.decode("ext_no"), repliedAt: try row.decode("replied_at"),
-            receivedAt: try row.decode("received_at"), source: try row.decode("source")
+            content: try row.decode("content"),
+            extNo: try row.decode("ext_no"),
+            repliedAt: try row.decode("replied_at"),
+            receivedAt: try row.decode("received_at"),
+            source: try row.decode("source")
         )
     }
 }

@@ -24,10 +24,15 @@ extension PostgresQueryRepository {
 
     static func reviewEvent(_ row: PGRow) throws -> ReviewEventRecord {
         ReviewEventRecord(
-            id: try row.decode("id"), providerAccountID: try row.decode("provider_account_id"), provider: try row.decode("provider"),
-            kind: ReviewResult.Kind(rawValue: try row.decode("kind")) ?? .template, subject: try row.decode("subject"),
-            result: ReviewResult.Result(rawValue: try row.decode("result")) ?? .unknown, reason: try row.decode("reason"),
-            occurredAt: try row.decode("occurred_at"), receivedAt: try row.decode("received_at")
+            id: try row.decode("id"),
+            providerAccountID: try row.decode("provider_account_id"),
+            provider: try row.decode("provider"),
+            kind: ReviewResult.Kind(rawValue: try row.decode("kind")) ?? .template,
+            subject: try row.decode("subject"),
+            result: ReviewResult.Result(rawValue: try row.decode("result")) ?? .unknown,
+            reason: try row.decode("reason"),
+            occurredAt: try row.decode("occurred_at"),
+            receivedAt: try row.decode("received_at")
         )
     }
 }

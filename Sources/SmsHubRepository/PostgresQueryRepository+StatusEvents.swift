@@ -51,13 +51,15 @@ extension PostgresQueryRepository {
 
     public func recipient(tenantID: UUID, id: UUID) async throws -> RecipientHistory? {
         try await self.database.withTenant(tenantID) { session in
-            guard let row = try await session.query(
-                """
-                SELECT id, message_id, provider_account_id, number_raw, number_e164, provider_message_id, status, status_code,
-                       status_description, status_at, created_at, submitted_at, sent_at, completed_at
-                FROM message_recipients WHERE tenant_id = \(tenantID) AND id = \(id)
-                """
-            ).first else { return nil }
+            guard
+                let row = try await session.query(
+                    """
+                    SELECT id, message_id, provider_account_id, number_raw, number_e164, provider_message_id, status, status_code,
+                           status_description, status_at, created_at, submitted_at, sent_at, completed_at
+                    FROM message_recipients WHERE tenant_id = \(tenantID) AND id = \(id)
+                    """
+                ).first
+            else { return nil }
             let events = try await session.query(
                 """
                 SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
@@ -66,10 +68,14 @@ extension PostgresQueryRepository {
                 """
             ).rows.map(Self.statusEvent)
             return RecipientHistory(
-                messageID: try row.decode("message_id"), providerAccountID: try row.decode("provider_account_id"),
+                messageID: try row.decode("message_id"),
+                providerAccountID: try row.decode("provider_account_id"),
                 recipient: try PostgresMessageRepository.recipient(row),
-                providerMessageID: try row.decode("provider_message_id"), createdAt: try row.decode("created_at"),
-                submittedAt: try row.decode("submitted_at"), sentAt: try row.decode("sent_at"), completedAt: try row.decode("completed_at"),
+                providerMessageID: try row.decode("provider_message_id"),
+                createdAt: try row.decode("created_at"),
+                submittedAt: try row.decode("submitted_at"),
+                sentAt: try row.decode("sent_at"),
+                completedAt: try row.decode("completed_at"),
                 events: events
             )
         }
@@ -77,13 +83,22 @@ extension PostgresQueryRepository {
 
     static func statusEvent(_ row: PGRow) throws -> StatusEventRecord {
         StatusEventRecord(
-            id: try row.decode("id"), providerAccountID: try row.decode("provider_account_id"), provider: try row.decode("provider"),
-            recipientID: try row.decode("recipient_id"), messageID: try row.decode("message_id"),
-            providerMessageID: try row.decode("provider_message_id"), number: try row.phoneNumber(raw: "number_raw", e164: "number_e164"),
-            status: DeliveryState(rawValue: try row.decode("state")) ?? .unknown, statusCode: try row.decode("provider_code"),
-            statusDescription: try row.decode("description"), partSequence: try row.decode("part_sequence"),
-            partTotal: try row.decode("part_total"), segments: try row.decode("segments"), occurredAt: try row.decode("occurred_at"),
-            receivedAt: try row.decode("received_at"), source: try row.decode("source")
+            id: try row.decode("id"),
+            providerAccountID: try row.decode("provider_account_id"),
+            provider: try row.decode("provider"),
+            recipientID: try row.decode("recipient_id"),
+            messageID: try row.decode("message_id"),
+            providerMessageID: try row.decode("provider_message_id"),
+            number: try row.phoneNumber(raw: "number_raw", e164: "number_e164"),
+            status: DeliveryState(rawValue: try row.decode("state")) ?? .unknown,
+            statusCode: try row.decode("provider_code"),
+            statusDescription: try row.decode("description"),
+            partSequence: try row.decode("part_sequence"),
+            partTotal: try row.decode("part_total"),
+            segments: try row.decode("segments"),
+            occurredAt: try row.decode("occurred_at"),
+            receivedAt: try row.decode("received_at"),
+            source: try row.decode("source")
         )
     }
 }

@@ -34,8 +34,12 @@ extension PostgresQueryRepository {
                     """
                 ).rows.map { row in
                     DailySummaryRow(
-                        day: try Self.day(row.decode("day")), providerAccountID: try row.decode("provider_account_id"), provider: try row.decode("provider"),
-                        sent: try row.decode("sent"), delivered: try row.decode("delivered"), failed: try row.decode("failed"),
+                        day: try Self.day(row.decode("day")),
+                        providerAccountID: try row.decode("provider_account_id"),
+                        provider: try row.decode("provider"),
+                        sent: try row.decode("sent"),
+                        delivered: try row.decode("delivered"),
+                        failed: try row.decode("failed"),
                         pending: try row.decode("pending")
                     )
                 }

@@ -26,11 +26,15 @@ public enum RecipientStatus {
             StatusAttachment.Event(
                 id: try row.decode("id"),
                 key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
-                numberRaw: try row.decode("number_raw"), numberE164: try row.decode("number_e164"),
+                numberRaw: try row.decode("number_raw"),
+                numberE164: try row.decode("number_e164"),
                 state: DeliveryState(rawValue: try row.decode("state")) ?? .unknown,
-                code: try row.decode("provider_code"), description: try row.decode("description"),
-                partSequence: try row.decode("part_sequence"), partTotal: try row.decode("part_total"),
-                segments: try row.decode("segments"), occurredAt: try row.decode("occurred_at")
+                code: try row.decode("provider_code"),
+                description: try row.decode("description"),
+                partSequence: try row.decode("part_sequence"),
+                partTotal: try row.decode("part_total"),
+                segments: try row.decode("segments"),
+                occurredAt: try row.decode("occurred_at")
             )
         }
         guard !events.isEmpty else { return }
@@ -65,7 +69,10 @@ public enum RecipientStatus {
 
     /// `StatusAttachment.plan`, with the delivered parts read first when a long message's part may need them.
     static func plan(
-        events: [StatusAttachment.Event], recipients: [StatusAttachment.Recipient], tenantID: UUID, session: PGSession
+        events: [StatusAttachment.Event],
+        recipients: [StatusAttachment.Recipient],
+        tenantID: UUID,
+        session: PGSession
     ) async throws -> StatusAttachment.Plan {
         var deliveredParts: [UUID: Set<Int>] = [:]
         if events.contains(where: StatusAttachment.needsDeliveredParts) {

@@ -29,7 +29,9 @@ public struct ServiceRoleCheck: Sendable, Equatable {
         ).first
         guard let row else { return ServiceRoleCheck(role: "?", isSuperuser: false, bypassesRLS: false, inheritsAdmin: false) }
         return ServiceRoleCheck(
-            role: try row.decode("role"), isSuperuser: try row.decode("rolsuper"), bypassesRLS: try row.decode("rolbypassrls"),
+            role: try row.decode("role"),
+            isSuperuser: try row.decode("rolsuper"),
+            bypassesRLS: try row.decode("rolbypassrls"),
             inheritsAdmin: try row.decode("inherits_admin")
         )
     }

@@ -209,7 +209,9 @@ public actor GatewaySimulator {
                 availableAt = now.addingTimeInterval(self.lateReportDelay)
             default: status = "DELIVRD"
             }
-            self.reports[account, default: []].append(Report(sendID: taskID, mobile: Self.mask(mobile), status: status, times: now, availableAt: availableAt))
+            self.reports[account, default: []].append(
+                Report(sendID: taskID, mobile: Self.mask(mobile), status: status, times: now, availableAt: availableAt)
+            )
         }
         return ["code": "00", "data": ["taskId": taskID], "message": "成功"]
     }
@@ -253,7 +255,9 @@ public actor GatewaySimulator {
 
     private func balanceObject(_ fields: [String: String]) -> [String: Any] {
         if let failure = self.authenticate(fields) { return ["code": failure.code, "message": failure.message] }
-        return ["code": "00", "data": ["balance": self.balances[fields["account"]!, default: 0], "payment": 0, "paymentName": "预付"], "message": "成功"]
+        return [
+            "code": "00", "data": ["balance": self.balances[fields["account"]!, default: 0], "payment": 0, "paymentName": "预付"], "message": "成功",
+        ]
     }
 
     /// Sorted keys, as before, without JSONSerialization's locale-aware sort of every report's keys.
@@ -264,7 +268,11 @@ public actor GatewaySimulator {
     /// `13512349831` → `135****9831`, as the gateway writes numbers in pulls.
     static func mask(_ mobile: String) -> String {
         var national = mobile
-        if national.hasPrefix("+86") { national = String(national.dropFirst(3)) } else if national.hasPrefix("0086") { national = String(national.dropFirst(4)) }
+        if national.hasPrefix("+86") {
+            national = String(national.dropFirst(3))
+        } else if national.hasPrefix("0086") {
+            national = String(national.dropFirst(4))
+        }
         guard national.count > 7 else { return national }
         return String(national.prefix(3)) + String(repeating: "*", count: national.count - 7) + String(national.suffix(4))
     }

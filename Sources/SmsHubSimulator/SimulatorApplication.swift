@@ -35,11 +35,22 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
     let control = router.group("sim")
     control.get("tasks") { _, _ in
         let tasks = await simulator.allTasks()
-        return json(["tasks": tasks.map { ["taskId": $0.taskID, "account": $0.account, "mobiles": $0.mobiles, "content": $0.content, "sendCalls": $0.sendCalls] }])
+        return json([
+            "tasks": tasks.map {
+                ["taskId": $0.taskID, "account": $0.account, "mobiles": $0.mobiles, "content": $0.content, "sendCalls": $0.sendCalls]
+            }
+        ])
     }
     control.post("replies") { request, _ in
         let fields = try await formFields(request)
-        deliver(await simulator.addReply(account: fields["account"] ?? "", mobile: fields["mobile"] ?? "", content: fields["content"] ?? "", extNo: fields["extNo"]))
+        deliver(
+            await simulator.addReply(
+                account: fields["account"] ?? "",
+                mobile: fields["mobile"] ?? "",
+                content: fields["content"] ?? "",
+                extNo: fields["extNo"]
+            )
+        )
         return json(["ok": true])
     }
     control.post("push-urls") { request, _ in
@@ -60,11 +71,22 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
         let push: ProviderPushes.Push
         switch fields["provider"] {
         case "engagelab":
-            push = ProviderPushes.engageLab(smsID: id, to: fields["mobile"] ?? "", delivered: outcome == "delivered", appKey: fields["app_key"] ?? "", appSecret: fields["secret"] ?? "")
+            push = ProviderPushes.engageLab(
+                smsID: id,
+                to: fields["mobile"] ?? "",
+                delivered: outcome == "delivered",
+                appKey: fields["app_key"] ?? "",
+                appSecret: fields["secret"] ?? ""
+            )
         case "submail":
             push = ProviderPushes.submail(sendID: id, address: fields["mobile"] ?? "", event: outcome, subhookKey: fields["secret"] ?? "")
         case "huawei":
-            push = ProviderPushes.huawei(smsMsgID: id, status: outcome, sequence: Int(fields["sequence"] ?? "") ?? 1, total: Int(fields["total"] ?? "") ?? 1)
+            push = ProviderPushes.huawei(
+                smsMsgID: id,
+                status: outcome,
+                sequence: Int(fields["sequence"] ?? "") ?? 1,
+                total: Int(fields["total"] ?? "") ?? 1
+            )
         default:
             throw HTTPError(.badRequest, message: "provider must be engagelab, submail or huawei")
         }

@@ -43,7 +43,8 @@ struct Migrate: AsyncParsableCommand {
 struct Rekey: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-seal every stored provider credential under the active master key (SMSHUB_MASTER_KEY).",
-        discussion: "Opens with SMSHUB_MASTER_KEY and SMSHUB_MASTER_KEY_PREVIOUS. Safe to run again, and to stop: each account is its own transaction."
+        discussion:
+            "Opens with SMSHUB_MASTER_KEY and SMSHUB_MASTER_KEY_PREVIOUS. Safe to run again, and to stop: each account is its own transaction."
     )
 
     func run() async throws {

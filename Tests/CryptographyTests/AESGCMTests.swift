@@ -19,11 +19,16 @@ import Testing
 
     @Test func case16WithAssociatedData() throws {
         let key = hex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308")
-        let plaintext = hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39")
+        let plaintext = hex(
+            "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39"
+        )
         let aad = hex("feedfacedeadbeeffeedfacedeadbeefabaddad2")
         let nonce = hex("cafebabefacedbaddecaf888")
         let sealed = try AESGCM.seal(plaintext, key: key, nonce: nonce, associatedData: aad)
-        #expect(Hex.encode(sealed.dropFirst(12).dropLast(16)) == "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662")
+        #expect(
+            Hex.encode(sealed.dropFirst(12).dropLast(16))
+                == "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662"
+        )
         #expect(Hex.encode(sealed.suffix(16)) == "76fc6ece0f4e1768cddf8853bb2d551b")
         #expect(try AESGCM.open(sealed, key: key, associatedData: aad) == plaintext)
     }
@@ -78,7 +83,9 @@ import Testing
         #expect(Hex.decode("abc") == nil)
         #expect(Hex.decode("zz") == nil)
         // RFC 4648 §10 vectors, unpadded.
-        for (input, expected) in [("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy")] {
+        for (input, expected) in [
+            ("", ""), ("f", "Zg"), ("fo", "Zm8"), ("foo", "Zm9v"), ("foob", "Zm9vYg"), ("fooba", "Zm9vYmE"), ("foobar", "Zm9vYmFy"),
+        ] {
             #expect(Base64URL.encode(Array(input.utf8)) == expected)
         }
         #expect(Base64URL.encode([0xfb, 0xff]) == "-_8")

@@ -9,7 +9,10 @@ import Testing
     }
 
     @Test func case2ShortKey() {
-        #expect(Hex.encode(HMAC.sha256(key: "Jefe", message: "what do ya want for nothing?")) == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            Hex.encode(HMAC.sha256(key: "Jefe", message: "what do ya want for nothing?"))
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        )
     }
 
     @Test func case3() {

@@ -13,10 +13,15 @@ import Glibc
     static let timeout = Duration.milliseconds(500)
 
     func pool(_ url: String, connectTimeoutSeconds: Int = 5) -> PGPool {
-        PGPool(configuration: PGConfiguration(
-            url: url, maxConnections: 2, acquireTimeout: .seconds(2), connectTimeoutSeconds: connectTimeoutSeconds,
-            statementTimeout: Self.timeout
-        ))
+        PGPool(
+            configuration: PGConfiguration(
+                url: url,
+                maxConnections: 2,
+                acquireTimeout: .seconds(2),
+                connectTimeoutSeconds: connectTimeoutSeconds,
+                statementTimeout: Self.timeout
+            )
+        )
     }
 
     /// SIGSTOP on the backend serving the pool's connection: the kernel keeps its socket open, so only
@@ -60,7 +65,9 @@ import Glibc
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         #expect(bound == 0)
         #expect(listen(listener, 16) == 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -76,7 +76,9 @@ import Testing
     }
 
     @Test func connectionErrorsDoNotLeakPasswords() async throws {
-        let pool = PGPool(configuration: PGConfiguration(url: "postgresql://someone:hunter2-secret@127.0.0.1:1/db", maxConnections: 1, connectTimeoutSeconds: 2))
+        let pool = PGPool(
+            configuration: PGConfiguration(url: "postgresql://someone:hunter2-secret@127.0.0.1:1/db", maxConnections: 1, connectTimeoutSeconds: 2)
+        )
         let error = try await #require(throws: PGError.self) { try await pool.query("SELECT 1") }
         await pool.close()
         #expect(error.kind == .connection)

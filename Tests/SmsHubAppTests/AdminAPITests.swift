@@ -91,11 +91,18 @@ import Testing
                 let everything: String = try row.decode("everything")
                 #expect(!everything.contains(key))
                 let hash: String = try row.decode("h")
-                let expected = try await pool.query("SELECT encode(sha256(convert_to(\(key), 'UTF8')), 'hex') AS h").first!.decode("h", as: String.self)
+                let expected = try await pool.query("SELECT encode(sha256(convert_to(\(key), 'UTF8')), 'hex') AS h").first!.decode(
+                    "h",
+                    as: String.self
+                )
                 #expect(hash == expected)
             }
 
-            expectProblem(try await app.admin(.post, "/admin/tenants/\(UUID().uuidString)/api-keys", json: #"{"name":"x"}"#), .notFound, code: "not_found")
+            expectProblem(
+                try await app.admin(.post, "/admin/tenants/\(UUID().uuidString)/api-keys", json: #"{"name":"x"}"#),
+                .notFound,
+                code: "not_found"
+            )
             expectProblem(try await app.admin(.get, "/admin/tenants/\(UUID().uuidString)/api-keys"), .notFound, code: "not_found")
             #expect(try await app.count("api_keys") == 1)
         }
@@ -105,7 +112,11 @@ import Testing
         try await withApp { app in
             let (tenantID, key) = try await app.makeTenant()
             #expect(try await app.request(.get, "/v1/me", bearer: key).status == .ok)
-            let keyID = try #require((try await app.admin(.get, "/admin/tenants/\(tenantID)/api-keys")).json["items"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? String })
+            let keyID = try #require(
+                (try await app.admin(.get, "/admin/tenants/\(tenantID)/api-keys")).json["items"].flatMap {
+                    ($0 as? [[String: Any]])?.first?["id"] as? String
+                }
+            )
 
             let revoked = try await app.admin(.post, "/admin/tenants/\(tenantID)/api-keys/\(keyID)/revoke")
             #expect(revoked.status == .ok)

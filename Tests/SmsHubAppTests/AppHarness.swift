@@ -5,11 +5,12 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import Postgres
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 let adminToken = "test-admin-token-0123456789abcdef0123456789"
 /// Tests call the simulator on loopback over plain HTTP, as `make run` allows it.
@@ -41,7 +42,14 @@ struct AppHarness {
         var contentType: String? { self.headers[.contentType] }
     }
 
-    func request(_ method: HTTPRequest.Method, _ path: String, bearer: String? = nil, json: String? = nil, contentType: String? = "application/json", body: [UInt8]? = nil) async throws -> Reply {
+    func request(
+        _ method: HTTPRequest.Method,
+        _ path: String,
+        bearer: String? = nil,
+        json: String? = nil,
+        contentType: String? = "application/json",
+        body: [UInt8]? = nil
+    ) async throws -> Reply {
         var headers: HTTPFields = [:]
         if let bearer { headers[.authorization] = "Bearer \(bearer)" }
         var buffer: ByteBuffer?
@@ -72,8 +80,10 @@ struct AppHarness {
     /// Provider calls as the service makes them, with a short deadline.
     func caller(timeout: Duration = .seconds(1)) -> OutboundCaller {
         OutboundCaller(
-            client: GatewayClient(egress: testEgress, timeout: timeout), health: PostgresOutboundHealthRepository(database: Database(pool: self.pool)),
-            metrics: self.metrics, logger: Logger(label: "test.outbound")
+            client: GatewayClient(egress: testEgress, timeout: timeout),
+            health: PostgresOutboundHealthRepository(database: Database(pool: self.pool)),
+            metrics: self.metrics,
+            logger: Logger(label: "test.outbound")
         )
     }
 
@@ -94,14 +104,24 @@ struct AppHarness {
 
 func configuration(for database: TestDatabase, egress: EgressPolicy = testEgress) -> AppConfiguration {
     AppConfiguration(
-        host: "127.0.0.1", port: 0, databaseURL: database.appURL, migrationDatabaseURL: database.ownerURL, adminToken: adminToken, databasePoolSize: 4,
-        keyring: testKeyring, publicBaseURL: "https://hub.example.test", egress: egress, outboundTimeout: .seconds(2)
+        host: "127.0.0.1",
+        port: 0,
+        databaseURL: database.appURL,
+        migrationDatabaseURL: database.ownerURL,
+        adminToken: adminToken,
+        databasePoolSize: 4,
+        keyring: testKeyring,
+        publicBaseURL: "https://hub.example.test",
+        egress: egress,
+        outboundTimeout: .seconds(2)
     )
 }
 
 /// The service on a fresh database, with the server's real connection limits (`limits` to shorten them).
 func withApp<R: Sendable>(
-    limits: ServerLimits = ServerLimits(), statementTimeout: Duration? = nil, egress: EgressPolicy = testEgress,
+    limits: ServerLimits = ServerLimits(),
+    statementTimeout: Duration? = nil,
+    egress: EgressPolicy = testEgress,
     _ body: @Sendable (AppHarness) async throws -> R
 ) async throws -> R {
     try await withAppPool(statementTimeout: statementTimeout) { pool, database in
@@ -111,7 +131,10 @@ func withApp<R: Sendable>(
         var logger = Logger(label: "smshub.test")
         logger.logLevel = .warning
         let app = Application(
-            router: built.router, server: limits.server, configuration: limits.applicationConfiguration(host: "127.0.0.1", port: 0), logger: logger
+            router: built.router,
+            server: limits.server,
+            configuration: limits.applicationConfiguration(host: "127.0.0.1", port: 0),
+            logger: logger
         )
         return try await app.test(.live) { client in
             try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))

@@ -23,10 +23,13 @@ import Testing
 
     /// Two tenants with a message, recipients, a status event, a reply, a balance and a review each.
     func seedTwoTenants(_ database: TestDatabase) async throws -> (a: UUID, b: UUID) {
-        let a = UUID(), b = UUID()
+        let a = UUID()
+        let b = UUID()
         try await withPool(url: database.superuserURL) { pool in
             for (tenant, provider) in [(a, "gateway"), (b, "huawei")] {
-                let account = UUID(), message = UUID(), recipient = UUID()
+                let account = UUID()
+                let message = UUID()
+                let recipient = UUID()
                 let token = PGBytes(Array(repeating: UInt8.random(in: 0...255), count: 32).map { _ in UInt8.random(in: 0...255) })
                 _ = try await pool.query("INSERT INTO tenants (id, name) VALUES (\(tenant), \("Tenant \(provider)"))")
                 _ = try await pool.query(
@@ -35,7 +38,9 @@ import Testing
                     VALUES (\(tenant), \(account), \(provider), 'main', '\\x0102', 'k1', \(token))
                     """
                 )
-                _ = try await pool.query("INSERT INTO messages (tenant_id, id, provider_account_id, content, recipient_count) VALUES (\(tenant), \(message), \(account), 'hi', 1)")
+                _ = try await pool.query(
+                    "INSERT INTO messages (tenant_id, id, provider_account_id, content, recipient_count) VALUES (\(tenant), \(message), \(account), 'hi', 1)"
+                )
                 _ = try await pool.query(
                     """
                     INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, status, completed_at)
@@ -54,7 +59,9 @@ import Testing
                     VALUES (\(tenant), \(account), \(provider), \(message), \(recipient), '13800000001', '+8613800000001', 'OK', 'push', 'r1', '{}')
                     """
                 )
-                _ = try await pool.query("INSERT INTO balances (tenant_id, provider_account_id, balance, raw) VALUES (\(tenant), \(account), 42, '{}')")
+                _ = try await pool.query(
+                    "INSERT INTO balances (tenant_id, provider_account_id, balance, raw) VALUES (\(tenant), \(account), 42, '{}')"
+                )
                 _ = try await pool.query(
                     """
                     INSERT INTO review_events (tenant_id, provider_account_id, provider, kind, subject, result, dedup_key, raw)
@@ -82,8 +89,11 @@ import Testing
         try await withBIDatabase { database in
             _ = try await self.seedTwoTenants(database)
             let (views, tables, definers, leaky): ([String], [String], [String], [String]) = try await withPool(url: database.superuserURL) { pool in
-                let views = try await pool.query("SELECT table_name::text AS n FROM information_schema.views WHERE table_schema = 'bi' ORDER BY 1").rows.map { try $0.decode("n", as: String.self) }
-                let tables = try await pool.query("SELECT tablename::text AS n FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").rows.map { try $0.decode("n", as: String.self) }
+                let views = try await pool.query("SELECT table_name::text AS n FROM information_schema.views WHERE table_schema = 'bi' ORDER BY 1")
+                    .rows.map { try $0.decode("n", as: String.self) }
+                let tables = try await pool.query("SELECT tablename::text AS n FROM pg_tables WHERE schemaname = 'public' ORDER BY 1").rows.map {
+                    try $0.decode("n", as: String.self)
+                }
                 let definers = try await pool.query(
                     """
                     SELECT p.oid::regprocedure::text AS n FROM pg_proc p JOIN pg_namespace s ON s.oid = p.pronamespace
@@ -100,7 +110,10 @@ import Testing
             }
             #expect(views == Self.views)
             #expect(tables.contains("provider_accounts") && tables.contains("api_keys") && tables.contains("bi_access"))
-            #expect(definers == ["bi_sees_all_tenants()", "bi_visible_tenants()"], "the only definer functions a reader may call answer about itself")
+            #expect(
+                definers == ["bi_sees_all_tenants()", "bi_visible_tenants()"],
+                "the only definer functions a reader may call answer about itself"
+            )
             #expect(leaky.isEmpty, "\(leaky)")
 
             try await withPool(url: try database.url(as: "smshub_bi")) { pool in
@@ -109,12 +122,18 @@ import Testing
                     #expect(!rows.isEmpty, "bi.\(view) shows the seeded rows")
                 }
                 for table in tables {
-                    #expect(await self.sqlState(pool, "SELECT 1 FROM public.\(unescaped: table) LIMIT 1") == SQLState.insufficientPrivilege, "\(table)")
+                    #expect(
+                        await self.sqlState(pool, "SELECT 1 FROM public.\(unescaped: table) LIMIT 1") == SQLState.insufficientPrivilege,
+                        "\(table)"
+                    )
                 }
                 #expect(await self.sqlState(pool, "SELECT secrets FROM provider_accounts") == SQLState.insufficientPrivilege)
                 #expect(await self.sqlState(pool, "SELECT * FROM authenticate_api_key('\\x00')") == SQLState.insufficientPrivilege)
                 #expect(await self.sqlState(pool, "SELECT * FROM resolve_callback_token('\\x00')") == SQLState.insufficientPrivilege)
-                #expect(await self.sqlState(pool, "INSERT INTO bi.tenants (tenant_id, tenant_name) VALUES (gen_random_uuid(), 'x')") == SQLState.insufficientPrivilege)
+                #expect(
+                    await self.sqlState(pool, "INSERT INTO bi.tenants (tenant_id, tenant_name) VALUES (gen_random_uuid(), 'x')")
+                        == SQLState.insufficientPrivilege
+                )
                 #expect(await self.sqlState(pool, "UPDATE bi.review_events SET result = 'rejected'") == SQLState.insufficientPrivilege)
                 #expect(await self.sqlState(pool, "UPDATE bi.message_recipients SET status = 'failed'") != nil)
                 #expect(await self.sqlState(pool, "DELETE FROM bi.review_events") == SQLState.insufficientPrivilege)
@@ -127,7 +146,10 @@ import Testing
 
     @Test func theDailySummaryMatchesCountsMadeByHand() async throws {
         try await withBIDatabase { database in
-            let tenant = UUID(), gateway = UUID(), huawei = UUID(), message = UUID()
+            let tenant = UUID()
+            let gateway = UUID()
+            let huawei = UUID()
+            let message = UUID()
             try await withPool(url: database.superuserURL) { pool in
                 _ = try await pool.query("INSERT INTO tenants (id, name) VALUES (\(tenant), 'Acme')")
                 for (account, provider, byte) in [(gateway, "gateway", UInt8(1)), (huawei, "huawei", UInt8(2))] {
@@ -138,7 +160,9 @@ import Testing
                         """
                     )
                 }
-                _ = try await pool.query("INSERT INTO messages (tenant_id, id, provider_account_id, content, recipient_count) VALUES (\(tenant), \(message), \(gateway), 'x', 11)")
+                _ = try await pool.query(
+                    "INSERT INTO messages (tenant_id, id, provider_account_id, content, recipient_count) VALUES (\(tenant), \(message), \(gateway), 'x', 11)"
+                )
                 // (account, accepted at, status, seconds from acceptance to the final report)
                 let rows: [(UUID, String, String, Int?)] = [
                     (gateway, "2026-11-01T08:00:00Z", "delivered", 10), (gateway, "2026-11-01T09:00:00Z", "delivered", 20),
@@ -171,11 +195,13 @@ import Testing
                 ).rows.map { try $0.decode("line", as: String.self) }
             }
             // Gateway on the 1st: delivered in 10, 20, 30 and 100 s → median 25, p90 30 + 0.7 × 70 = 79.
-            #expect(summary == [
-                "2026-11-01 gateway sent=8 delivered=4 failed=2 pending=2 rate=0.5000 median=25.000 p90=79.000",
-                "2026-11-01 huawei sent=1 delivered=1 failed=0 pending=0 rate=1.0000 median=5.000 p90=5.000",
-                "2026-11-02 gateway sent=1 delivered=0 failed=1 pending=0 rate=0.0000 median=- p90=-",
-            ])
+            #expect(
+                summary == [
+                    "2026-11-01 gateway sent=8 delivered=4 failed=2 pending=2 rate=0.5000 median=25.000 p90=79.000",
+                    "2026-11-01 huawei sent=1 delivered=1 failed=0 pending=0 rate=1.0000 median=5.000 p90=5.000",
+                    "2026-11-02 gateway sent=1 delivered=0 failed=1 pending=0 rate=0.0000 median=- p90=-",
+                ]
+            )
             let outcome = try await withPool(url: try database.url(as: "smshub_bi")) { pool in
                 try await pool.query(
                     "SELECT outcome, seconds_to_submit, seconds_submit_to_delivered, seconds_to_delivered FROM bi.recipient_outcomes WHERE number_e164 = '+8613800000003'"
@@ -204,18 +230,26 @@ import Testing
                 }
                 try await withPool(url: try database.url(as: reader)) { pool in
                     for view in Self.views {
-                        let tenants = try await pool.query("SELECT DISTINCT tenant_id FROM bi.\(unescaped: view)").rows.map { try $0.decode("tenant_id", as: UUID.self) }
+                        let tenants = try await pool.query("SELECT DISTINCT tenant_id FROM bi.\(unescaped: view)").rows.map {
+                            try $0.decode("tenant_id", as: UUID.self)
+                        }
                         #expect(tenants == [a], "bi.\(view)")
                     }
                     // SET ROLE to the group changes nothing: visibility follows the login.
                     _ = try await pool.withSession { session in
                         try await session.query("SET ROLE smshub_bi_read")
-                        let count = try await session.query("SELECT count(DISTINCT tenant_id) AS n FROM bi.message_recipients").first!.decode("n", as: Int.self)
+                        let count = try await session.query("SELECT count(DISTINCT tenant_id) AS n FROM bi.message_recipients").first!.decode(
+                            "n",
+                            as: Int.self
+                        )
                         #expect(count == 1)
                         try await session.query("RESET ROLE")
                     }
                     #expect(await self.sqlState(pool, "SET ROLE smshub_bi") == SQLState.insufficientPrivilege)
-                    #expect(await self.sqlState(pool, "INSERT INTO bi_access (role_name, tenant_id) VALUES (current_user, \(b))") == SQLState.insufficientPrivilege)
+                    #expect(
+                        await self.sqlState(pool, "INSERT INTO bi_access (role_name, tenant_id) VALUES (current_user, \(b))")
+                            == SQLState.insufficientPrivilege
+                    )
                     #expect(await self.sqlState(pool, "SELECT * FROM bi_access") == SQLState.insufficientPrivilege)
                 }
                 try await withPool(url: try database.url(as: stranger)) { pool in
@@ -225,7 +259,9 @@ import Testing
                     }
                 }
                 try await withPool(url: try database.url(as: "smshub_bi")) { pool in
-                    let tenants = try await pool.query("SELECT DISTINCT tenant_id FROM bi.message_recipients").rows.map { try $0.decode("tenant_id", as: UUID.self) }
+                    let tenants = try await pool.query("SELECT DISTINCT tenant_id FROM bi.message_recipients").rows.map {
+                        try $0.decode("tenant_id", as: UUID.self)
+                    }
                     #expect(Set(tenants) == [a, b])
                 }
             } catch {

@@ -14,16 +14,24 @@ import Testing
     @Test func engageLabSeedsAreStoredNormalised() async throws {
         try await withApp { app in
             let account = try await app.engageLab()
-            let recipients = try await app.seedRecipients(account, [
-                ("+8618871186627", "+8618871186627", "1679392394031_15_17153_881599_c1fjwa$+8618871186627"),
-                ("008615727024341", "+8615727024341", "1679392394031_15_17153_881599_c1fjwa$008615727024341"),
-            ])
-            for body in [EngageLabSeeds.target, EngageLabSeeds.sent, EngageLabSeeds.delivered, EngageLabSeeds.failed, EngageLabSeeds.reply, EngageLabSeeds.templateApproval] {
+            let recipients = try await app.seedRecipients(
+                account,
+                [
+                    ("+8618871186627", "+8618871186627", "1679392394031_15_17153_881599_c1fjwa$+8618871186627"),
+                    ("008615727024341", "+8615727024341", "1679392394031_15_17153_881599_c1fjwa$008615727024341"),
+                ]
+            )
+            for body in [
+                EngageLabSeeds.target, EngageLabSeeds.sent, EngageLabSeeds.delivered, EngageLabSeeds.failed, EngageLabSeeds.reply,
+                EngageLabSeeds.templateApproval,
+            ] {
                 let reply = try await app.postEngageLab(account, body)
                 #expect(reply.status == .ok, "\(reply.text)")
                 #expect(reply.body.readableBytes == 0)
             }
-            let events = try await app.rows("SELECT provider_message_id, number_raw, number_e164, state, provider_code, description, segments FROM status_events ORDER BY received_at, provider_message_id, state")
+            let events = try await app.rows(
+                "SELECT provider_message_id, number_raw, number_e164, state, provider_code, description, segments FROM status_events ORDER BY received_at, provider_message_id, state"
+            )
             // target and sent for two recipients, delivered for a third (unknown to the hub), failed for the first.
             #expect(events.count == 6)
             let delivered = try #require(events.first { $0["state"] == "delivered" })
@@ -100,12 +108,16 @@ import Testing
             }
             // Form
             for body in [SubmailSeeds.delivered, SubmailSeeds.templateReject] {
-                #expect(try await app.post(account.path("events"), body: Self.form(body), contentType: "application/x-www-form-urlencoded").status == .ok)
+                #expect(
+                    try await app.post(account.path("events"), body: Self.form(body), contentType: "application/x-www-form-urlencoded").status == .ok
+                )
             }
             // Multipart
             for body in [SubmailSeeds.mo, SubmailSeeds.smsSignature] {
                 let (text, boundary) = Self.multipart(body)
-                #expect(try await app.post(account.path("events"), body: text, contentType: "multipart/form-data; boundary=\(boundary)").status == .ok)
+                #expect(
+                    try await app.post(account.path("events"), body: text, contentType: "multipart/form-data; boundary=\(boundary)").status == .ok
+                )
             }
             // Query string (GET), including SUBMAIL's own misspelling.
             for body in [SubmailSeeds.dropped, SubmailSeeds.unkown] {
@@ -137,8 +149,16 @@ import Testing
             let bad = SubmailSeeds.request.replacingOccurrences(of: SubmailSeeds.signature, with: "00000000000000000000000000000000")
             let upper = SubmailSeeds.request.replacingOccurrences(of: SubmailSeeds.signature, with: SubmailSeeds.signature.uppercased())
             let unsigned = #"{"events":"request","address":"13812345678","send_id":"x","token":"067ef7e2f286a9a56eabb07dc9657852"}"#
-            expectProblem(try await app.post(account.path("events"), body: bad, contentType: "application/json"), .unauthorized, code: "invalid_signature")
-            expectProblem(try await app.post(account.path("events"), body: unsigned, contentType: "application/json"), .unauthorized, code: "invalid_signature")
+            expectProblem(
+                try await app.post(account.path("events"), body: bad, contentType: "application/json"),
+                .unauthorized,
+                code: "invalid_signature"
+            )
+            expectProblem(
+                try await app.post(account.path("events"), body: unsigned, contentType: "application/json"),
+                .unauthorized,
+                code: "invalid_signature"
+            )
             #expect(try await app.post(account.path("events"), body: upper, contentType: "application/json").status == .ok)
             #expect(try await app.count("status_events") == 1)
             #expect(try await app.count("callback_receipts") == 2)
@@ -148,10 +168,13 @@ import Testing
     @Test func huaweiSingleBatchLongMessagesAndReplies() async throws {
         try await withApp { app in
             let account = try await app.makeAccount("huawei")
-            let recipients = try await app.seedRecipients(account, [
-                ("+8613800000001", "+8613800000001", "b9d9b4fe-1234_6"),
-                ("+8613800000002", "+8613800000002", "long-1"),
-            ])
+            let recipients = try await app.seedRecipients(
+                account,
+                [
+                    ("+8613800000001", "+8613800000001", "b9d9b4fe-1234_6"),
+                    ("+8613800000002", "+8613800000002", "long-1"),
+                ]
+            )
             // The seed's sample body.
             let seed = "sequence=1&total=1&orgCode=000&updateTime=2018-04-13T06%3A31%3A46Z&source=2&smsMsgId=b9d9b4fe-1234_6&status=DELIVRD"
             #expect(try await app.post(account.path("status"), body: seed, contentType: "application/x-www-form-urlencoded").status == .ok)
@@ -162,11 +185,16 @@ import Testing
             #expect(stored["org"] == "000", "unknown fields stay in the raw payload")
 
             // A three-part message: delivered only when every part is.
-            let part = { (n: Int) in #"{"smsMsgId":"long-1","total":"3","sequence":"\#(n)","status":"DELIVRD","updateTime":"2018-04-13T06:31:4\#(n)Z"}"# }
+            let part = { (n: Int) in
+                #"{"smsMsgId":"long-1","total":"3","sequence":"\#(n)","status":"DELIVRD","updateTime":"2018-04-13T06:31:4\#(n)Z"}"#
+            }
             let batch = #"{"statusReportList":[\#(part(1)),\#(part(2))]}"#
             #expect(try await app.post(account.path("status"), body: batch, contentType: "application/json").status == .ok)
             #expect(try await app.recipientStatus(recipients[1]).status == "sent")
-            #expect(try await app.post(account.path("status"), body: #"{"statusReportList":[\#(part(3))]}"#, contentType: "application/json").status == .ok)
+            #expect(
+                try await app.post(account.path("status"), body: #"{"statusReportList":[\#(part(3))]}"#, contentType: "application/json").status
+                    == .ok
+            )
             #expect(try await app.recipientStatus(recipients[1]).status == "delivered")
 
             let reply = "smsMsgId=reply-1&from=%2B8613800000001&to=10690000&body=%E5%A5%BD&createTime=2018-04-13T07%3A00%3A00Z"
@@ -175,10 +203,18 @@ import Testing
             #expect(replies.first?["content"] == "好")
 
             // Error codes from the seed table.
-            for (code, state) in [("E200027", "failed"), ("MK:0001", "undelivered"), ("EXPIRED", "expired"), ("SC:0016", "failed"), ("ZZ:9999", "undelivered")] {
+            for (code, state) in [
+                ("E200027", "failed"), ("MK:0001", "undelivered"), ("EXPIRED", "expired"), ("SC:0016", "failed"), ("ZZ:9999", "undelivered"),
+            ] {
                 let id = "code-\(code)"
                 let recipient = try await app.seedRecipients(account, [("+8613800000009", "+8613800000009", id)])[0]
-                #expect(try await app.post(account.path("status"), body: "smsMsgId=\(id)&status=\(code)", contentType: "application/x-www-form-urlencoded").status == .ok)
+                #expect(
+                    try await app.post(
+                        account.path("status"),
+                        body: "smsMsgId=\(id)&status=\(code)",
+                        contentType: "application/x-www-form-urlencoded"
+                    ).status == .ok
+                )
                 #expect(try await app.recipientStatus(recipient).status == state, "\(code)")
             }
         }
@@ -186,11 +222,18 @@ import Testing
 
     @Test func gatewayPushesJSONAndForm() async throws {
         try await withApp { app in
-            let account = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "acme"], credentials: ["api_password": "123456"])
-            let recipients = try await app.seedRecipients(account, [
-                ("13512349831", "+8613512349831", "task-1"),
-                ("13600000014", "+8613600000014", "task-1"),
-            ])
+            let account = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "acme"],
+                credentials: ["api_password": "123456"]
+            )
+            let recipients = try await app.seedRecipients(
+                account,
+                [
+                    ("13512349831", "+8613512349831", "task-1"),
+                    ("13600000014", "+8613600000014", "task-1"),
+                ]
+            )
             let status = #"{"sendId":"task-1","mobile":"13512349831","times":"2019-04-12 17:57:08","status":"DELIVRD"}"#
             #expect(try await app.post(account.path("status"), body: status, contentType: "application/json").status == .ok)
             let form = "sendId=task-1&mobile=13600000014&times=2019-04-12+17%3A57%3A08&status=MBBLACK"

@@ -5,11 +5,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 /// Bad input, duplicates, disorder, concurrency and isolation on the callback path.
 @Suite struct CallbackRobustnessTests {
@@ -17,19 +18,36 @@ import Testing
         try await withApp { app in
             let engage = try await app.engageLab()
             let huawei = try await app.makeAccount("huawei")
-            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let gateway = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
             let submail = try await app.submail()
             let hugeNumber = String(repeating: "1", count: 10_000)
             let json = "application/json"
             let form = "application/x-www-form-urlencoded"
             let cases: [(String, String, String, HTTPFields, HTTPResponse.Status, String)] = [
                 // path, body, content type, extra headers, status, problem code
-                (engage.path("events"), String(EngageLabSeeds.delivered.dropLast(7)), json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),  // truncated
+                (
+                    engage.path("events"), String(EngageLabSeeds.delivered.dropLast(7)), json, AppHarness.engageLabHeaders(), .badRequest,
+                    "invalid_body"
+                ),  // truncated
                 (engage.path("events"), "[1,2]", json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
                 (engage.path("events"), "not json", json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
-                (engage.path("events"), EngageLabSeeds.delivered, "text/plain", AppHarness.engageLabHeaders(), .unsupportedMediaType, "unsupported_media_type"),
-                (engage.path("events"), EngageLabSeeds.delivered.replacingOccurrences(of: "1679388949000", with: "-5"), json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
-                (engage.path("events"), EngageLabSeeds.delivered.replacingOccurrences(of: #""to":"+115927992951""#, with: #""to":"\#(hugeNumber)""#), json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
+                (
+                    engage.path("events"), EngageLabSeeds.delivered, "text/plain", AppHarness.engageLabHeaders(), .unsupportedMediaType,
+                    "unsupported_media_type"
+                ),
+                (
+                    engage.path("events"), EngageLabSeeds.delivered.replacingOccurrences(of: "1679388949000", with: "-5"), json,
+                    AppHarness.engageLabHeaders(), .badRequest, "invalid_body"
+                ),
+                (
+                    engage.path("events"),
+                    EngageLabSeeds.delivered.replacingOccurrences(of: #""to":"+115927992951""#, with: #""to":"\#(hugeNumber)""#), json,
+                    AppHarness.engageLabHeaders(), .badRequest, "invalid_body"
+                ),
                 (engage.path("events"), #"{"server":"sms","itime":1679388949000}"#, json, AppHarness.engageLabHeaders(), .badRequest, "invalid_body"),
                 (huawei.path("status"), "smsMsgId=abc", form, [:], .badRequest, "invalid_body"),  // status missing
                 (huawei.path("status"), "status=DELIVRD", form, [:], .badRequest, "invalid_body"),  // id missing
@@ -37,15 +55,31 @@ import Testing
                 (huawei.path("status"), "smsMsgId=a&status=DELIVRD&total=2&sequence=3", form, [:], .badRequest, "invalid_body"),
                 (huawei.path("status"), "smsMsgId=%ZZ&status=DELIVRD", form, [:], .badRequest, "invalid_body"),
                 (huawei.path("status"), #"{"statusReportList":[]}"#, json, [:], .badRequest, "invalid_body"),
-                (huawei.path("status"), #"{"statusReportList":[\#(Array(repeating: #"{"smsMsgId":"a","status":"DELIVRD"}"#, count: 51).joined(separator: ","))]}"#, json, [:], .badRequest, "invalid_body"),
+                (
+                    huawei.path("status"),
+                    #"{"statusReportList":[\#(Array(repeating: #"{"smsMsgId":"a","status":"DELIVRD"}"#, count: 51).joined(separator: ","))]}"#, json,
+                    [:], .badRequest, "invalid_body"
+                ),
                 (huawei.path("status"), "<xml/>", "application/xml", [:], .unsupportedMediaType, "unsupported_media_type"),
                 (gateway.path("status"), #"{"sendId":"t","mobile":"\#(hugeNumber)","status":"DELIVRD"}"#, json, [:], .badRequest, "invalid_body"),
-                (gateway.path("status"), #"{"sendId":"t","mobile":"13512349831","status":"DELIVRD","times":"2019-13-45 99:00:00"}"#, json, [:], .badRequest, "invalid_body"),
+                (
+                    gateway.path("status"), #"{"sendId":"t","mobile":"13512349831","status":"DELIVRD","times":"2019-13-45 99:00:00"}"#, json, [:],
+                    .badRequest, "invalid_body"
+                ),
                 (gateway.path("replies"), #"{"mobile":"13512349831"}"#, json, [:], .badRequest, "invalid_body"),
                 (gateway.path("replies"), #"{"mobile":"abc","content":"x"}"#, json, [:], .badRequest, "invalid_body"),
-                (submail.path("events"), SubmailSeeds.request.replacingOccurrences(of: #""address":"13812345678""#, with: #""address":"""#), json, [:], .badRequest, "invalid_body"),
-                (submail.path("events"), SubmailSeeds.request.replacingOccurrences(of: "1415014855", with: "-1415014855"), json, [:], .badRequest, "invalid_body"),
-                (submail.path("events"), "--x\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nrequest", "multipart/form-data; boundary=x", [:], .badRequest, "invalid_body"),
+                (
+                    submail.path("events"), SubmailSeeds.request.replacingOccurrences(of: #""address":"13812345678""#, with: #""address":"""#), json,
+                    [:], .badRequest, "invalid_body"
+                ),
+                (
+                    submail.path("events"), SubmailSeeds.request.replacingOccurrences(of: "1415014855", with: "-1415014855"), json, [:], .badRequest,
+                    "invalid_body"
+                ),
+                (
+                    submail.path("events"), "--x\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nrequest",
+                    "multipart/form-data; boundary=x", [:], .badRequest, "invalid_body"
+                ),
             ]
             for (path, body, type, headers, status, code) in cases {
                 let reply = try await app.post(path, body: body, contentType: type, headers: headers)
@@ -55,7 +89,10 @@ import Testing
             // Invalid UTF-8 in each encoding.
             let invalid: [UInt8] = [0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]
             let none: HTTPFields = [:]
-            let targets: [(String, String, HTTPFields)] = [(engage.path("events"), json, AppHarness.engageLabHeaders()), (huawei.path("status"), json, none), (gateway.path("status"), form, none)]
+            let targets: [(String, String, HTTPFields)] = [
+                (engage.path("events"), json, AppHarness.engageLabHeaders()), (huawei.path("status"), json, none),
+                (gateway.path("status"), form, none),
+            ]
             for (path, type, headers) in targets {
                 var all = headers
                 all[.contentType] = type
@@ -75,13 +112,29 @@ import Testing
         try await withApp { app in
             let engage = try await app.engageLab()
             let token = String(engage.path("events").split(separator: "/").last!)
-            expectProblem(try await app.post("/callbacks/engagelab/\(String(repeating: "A", count: 43))", body: "{}", contentType: "application/json"), .notFound, code: "not_found")
+            expectProblem(
+                try await app.post("/callbacks/engagelab/\(String(repeating: "A", count: 43))", body: "{}", contentType: "application/json"),
+                .notFound,
+                code: "not_found"
+            )
             expectProblem(try await app.post("/callbacks/engagelab/short", body: "{}", contentType: "application/json"), .notFound, code: "not_found")
             // A real token on another provider's route names no account there.
-            expectProblem(try await app.post("/callbacks/huawei/\(token)/status", body: "smsMsgId=a&status=DELIVRD", contentType: "application/x-www-form-urlencoded"), .notFound, code: "not_found")
+            expectProblem(
+                try await app.post(
+                    "/callbacks/huawei/\(token)/status",
+                    body: "smsMsgId=a&status=DELIVRD",
+                    contentType: "application/x-www-form-urlencoded"
+                ),
+                .notFound,
+                code: "not_found"
+            )
             // After rotation the old URL is gone, even though it was just used (and its account cached).
             #expect(try await app.postEngageLab(engage, EngageLabSeeds.delivered).status == .ok)
-            let rotated = try await app.request(.post, "/v1/provider-accounts/\(engage.accountID.uuidString.lowercased())/callback-token/rotate", bearer: engage.key)
+            let rotated = try await app.request(
+                .post,
+                "/v1/provider-accounts/\(engage.accountID.uuidString.lowercased())/callback-token/rotate",
+                bearer: engage.key
+            )
             #expect(rotated.status == .ok)
             let newURL = try #require((rotated.json["callback_urls"] as? [String: String])?["events"])
             expectProblem(try await app.postEngageLab(engage, EngageLabSeeds.delivered), .notFound, code: "not_found")
@@ -97,7 +150,9 @@ import Testing
             let engage = try await app.engageLab()
             #expect(try await app.postEngageLab(engage, EngageLabSeeds.delivered).status == .ok)
             let changed = try await app.request(
-                .patch, "/v1/provider-accounts/\(engage.accountID.uuidString.lowercased())", bearer: engage.key,
+                .patch,
+                "/v1/provider-accounts/\(engage.accountID.uuidString.lowercased())",
+                bearer: engage.key,
                 json: #"{"credentials":{"app_secret":"the-new-secret"}}"#
             )
             #expect(changed.status == .ok)
@@ -132,7 +187,10 @@ import Testing
             for _ in 0..<3 {
                 #expect(try await app.postEngageLab(engage, EngageLabSeeds.delivered).status == .ok)
                 #expect(try await app.postEngageLab(engage, EngageLabSeeds.reply).status == .ok)
-                #expect(try await app.post(huawei.path("status"), body: "smsMsgId=m1&status=DELIVRD", contentType: "application/x-www-form-urlencoded").status == .ok)
+                #expect(
+                    try await app.post(huawei.path("status"), body: "smsMsgId=m1&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                        .status == .ok
+                )
             }
             #expect(try await app.count("status_events") == 2)
             #expect(try await app.count("replies") == 1)
@@ -176,7 +234,11 @@ import Testing
                 try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
                     for code in codes {
                         group.addTask {
-                            try await app.post(huawei.path("status"), body: "smsMsgId=\(id)&status=\(code)", contentType: "application/x-www-form-urlencoded").status
+                            try await app.post(
+                                huawei.path("status"),
+                                body: "smsMsgId=\(id)&status=\(code)",
+                                contentType: "application/x-www-form-urlencoded"
+                            ).status
                         }
                     }
                     for try await status in group { #expect(status == .ok) }
@@ -192,8 +254,14 @@ import Testing
     @Test func statusesBeforeTheirRecipientAreKeptAndAttachedLater() async throws {
         try await withApp { app in
             let huawei = try await app.makeAccount("huawei")
-            #expect(try await app.post(huawei.path("status"), body: "smsMsgId=early&status=ACCEPTD", contentType: "application/x-www-form-urlencoded").status == .ok)
-            #expect(try await app.post(huawei.path("status"), body: "smsMsgId=early&status=DELIVRD", contentType: "application/x-www-form-urlencoded").status == .ok)
+            #expect(
+                try await app.post(huawei.path("status"), body: "smsMsgId=early&status=ACCEPTD", contentType: "application/x-www-form-urlencoded")
+                    .status == .ok
+            )
+            #expect(
+                try await app.post(huawei.path("status"), body: "smsMsgId=early&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                    .status == .ok
+            )
             let pending = try await app.rows("SELECT recipient_id FROM status_events WHERE provider_message_id = 'early'")
             #expect(pending.count == 2 && pending.allSatisfy { $0["recipient_id"]! == nil })
 
@@ -202,7 +270,9 @@ import Testing
             try await app.pool.withTransaction { session in
                 try await session.query("SELECT set_config('smshub.tenant_id', \(huawei.tenantID.uuidString), true)")
                 try await RecipientStatus.attachAndApply(
-                    tenantID: huawei.tenantID, keys: [StatusAttachment.Key(accountID: huawei.accountID, providerMessageID: "early")], session: session
+                    tenantID: huawei.tenantID,
+                    keys: [StatusAttachment.Key(accountID: huawei.accountID, providerMessageID: "early")],
+                    session: session
                 )
             }
             #expect(try await app.recipientStatus(recipient).status == "delivered")
@@ -213,7 +283,11 @@ import Testing
 
     @Test func maskedGatewayNumbersSharingAMaskLandOnDifferentRecipients() async throws {
         try await withApp { app in
-            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let gateway = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
             // 13512349831 and 13599999831 both mask to 135****9831.
             let ids = try await app.seedRecipients(gateway, [("13512349831", "+8613512349831", "task"), ("13599999831", "+8613599999831", "task")])
             for times in ["2019-04-12 17:57:08", "2019-04-12 17:57:09"] {
@@ -230,7 +304,11 @@ import Testing
     /// moves that number's recipient; the first number's own report is then a report of its own.
     @Test func aPushAfterItsMaskedCopyMovesItsOwnNumber() async throws {
         try await withApp { app in
-            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let gateway = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
             let ids = try await app.seedRecipients(gateway, [("13512349831", "+8613512349831", "task"), ("13599999831", "+8613599999831", "task")])
             func post(_ mobile: String) async throws {
                 let body = #"{"sendId":"task","mobile":"\#(mobile)","times":"2019-04-12 17:57:08","status":"DELIVRD"}"#
@@ -243,7 +321,11 @@ import Testing
 
             try await post("13599999831")
             #expect(try await app.recipientStatus(ids[1]).status == "delivered")
-            #expect(try await app.rows(events) == [["number_raw": "13599999831", "number_e164": "+8613599999831", "recipient_id": ids[1].uuidString.lowercased()]])
+            #expect(
+                try await app.rows(events) == [
+                    ["number_raw": "13599999831", "number_e164": "+8613599999831", "recipient_id": ids[1].uuidString.lowercased()]
+                ]
+            )
 
             try await post("13512349831")
             #expect(try await app.rows(events).map { $0["recipient_id"] } == [ids[1].uuidString.lowercased(), ids[0].uuidString.lowercased()])
@@ -257,18 +339,32 @@ import Testing
     /// first, then takes the push's number.
     @Test func aMaskedCopyAndItsPushInOneBatch() async throws {
         try await withApp { app in
-            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let gateway = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
             let ids = try await app.seedRecipients(gateway, [("13512349831", "+8613512349831", "task"), ("13599999831", "+8613599999831", "task")])
             func item(_ mobile: String) throws -> IncomingEvents {
                 let fields = ["sendId": "task", "mobile": mobile, "times": "2019-04-12 17:57:08", "status": "DELIVRD"]
                 let report = try GatewayCallbackParser.status(fields, raw: "{}", zone: TimeZone(identifier: "Asia/Shanghai")!)
-                return IncomingEvents(tenantID: gateway.tenantID, accountID: gateway.accountID, provider: .gateway, source: .push, events: [.status(report)])
+                return IncomingEvents(
+                    tenantID: gateway.tenantID,
+                    accountID: gateway.accountID,
+                    provider: .gateway,
+                    source: .push,
+                    events: [.status(report)]
+                )
             }
             let store = PostgresEventStore(database: Database(pool: app.pool))
             let outcomes = try await store.store([item("135****9831"), item("13599999831"), item("13599999831")])
             #expect(outcomes == [StoreOutcome(stored: 1), StoreOutcome(duplicates: 1), StoreOutcome(duplicates: 1)])
             #expect(try await app.recipientStatus(ids[1]).status == "delivered")
-            #expect(try await app.rows("SELECT number_e164, recipient_id FROM status_events") == [["number_e164": "+8613599999831", "recipient_id": ids[1].uuidString.lowercased()]])
+            #expect(
+                try await app.rows("SELECT number_e164, recipient_id FROM status_events") == [
+                    ["number_e164": "+8613599999831", "recipient_id": ids[1].uuidString.lowercased()]
+                ]
+            )
         }
     }
 
@@ -277,7 +373,11 @@ import Testing
     /// in turn, so each number's report is stored once and the copies add nothing.
     @Test func concurrentCopiesOfReportsOnNumbersMaskedAlikeAreStoredOncePerNumber() async throws {
         try await withApp { app in
-            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let gateway = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
             let tasks = (0..<12).map { "task-\($0)" }
             var seeded: [(number: String, e164: String, providerMessageID: String)] = []
             for task in tasks {
@@ -308,7 +408,8 @@ import Testing
     /// and across items, many provider message ids. Each item's outcome counts its own events.
     @Test func aMixedBatchIsStoredInOneTransactionWithPerItemOutcomes() async throws {
         try await withApp { app in
-            let a = try await app.makeAccount("huawei"), b = try await app.makeAccount("huawei")
+            let a = try await app.makeAccount("huawei")
+            let b = try await app.makeAccount("huawei")
             #expect(a.tenantID != b.tenantID)
             let aIDs = try await app.seedRecipients(a, [("+8613800000001", "+8613800000001", "m1"), ("+8613800000002", "+8613800000002", "m2")])
             let bIDs = try await app.seedRecipients(b, [("+8613800000001", "+8613800000001", "m1")])
@@ -318,10 +419,16 @@ import Testing
             func item(_ account: CallbackAccount, _ events: [ProviderEvent]) -> IncomingEvents {
                 IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .huawei, source: .push, events: events)
             }
-            let reply = ProviderEvent.reply(InboundReply(
-                providerMessageID: nil, number: PhoneNumber(raw: "+8613800000001", e164: "+8613800000001"), content: "hi",
-                repliedAt: nil, dedupKey: "r1", raw: "{}"
-            ))
+            let reply = ProviderEvent.reply(
+                InboundReply(
+                    providerMessageID: nil,
+                    number: PhoneNumber(raw: "+8613800000001", e164: "+8613800000001"),
+                    content: "hi",
+                    repliedAt: nil,
+                    dedupKey: "r1",
+                    raw: "{}"
+                )
+            )
             let store = PostgresEventStore(database: Database(pool: app.pool))
             let outcomes = try await store.store([
                 item(a, [report("m1", .sent, key: "a1"), report("m1", .delivered, key: "a2")]),
@@ -329,9 +436,11 @@ import Testing
                 item(a, [report("m2", .delivered, key: "a3"), report("m1", .delivered, key: "a2")]),
                 item(a, [report("nobody", .delivered, key: "a4"), report("m2", .delivered, key: "a3")]),
             ])
-            #expect(outcomes == [
-                StoreOutcome(stored: 2), StoreOutcome(stored: 2), StoreOutcome(stored: 1, duplicates: 1), StoreOutcome(stored: 1, duplicates: 1),
-            ])
+            #expect(
+                outcomes == [
+                    StoreOutcome(stored: 2), StoreOutcome(stored: 2), StoreOutcome(stored: 1, duplicates: 1), StoreOutcome(stored: 1, duplicates: 1),
+                ]
+            )
             #expect(try await app.recipientStatus(aIDs[0]).status == "delivered")
             #expect(try await app.recipientStatus(aIDs[1]).status == "delivered")
             #expect(try await app.recipientStatus(bIDs[0]).status == "failed")
@@ -363,7 +472,11 @@ import Testing
             #expect(try await app.postEngageLab(b, EngageLabSeeds.delivered).status == .ok)
             #expect(try await app.count("status_events") == 2)
             // Tenant B's key cannot see or name tenant A's account.
-            expectProblem(try await app.request(.get, "/v1/provider-accounts/\(a.accountID.uuidString.lowercased())", bearer: b.key), .notFound, code: "not_found")
+            expectProblem(
+                try await app.request(.get, "/v1/provider-accounts/\(a.accountID.uuidString.lowercased())", bearer: b.key),
+                .notFound,
+                code: "not_found"
+            )
         }
     }
 
@@ -373,15 +486,25 @@ import Testing
             try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 2)) { pool in
                 let migrator = Migrator(migrations: try Migration.bundled())
                 var dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
-                let deadPool = PGPool(configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1))
+                let deadPool = PGPool(
+                    configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1)
+                )
                 dependencies.events = PostgresEventStore(database: Database(pool: deadPool))
                 let metrics = dependencies.metrics
                 let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
-                let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
+                let app = Application(
+                    router: built.router,
+                    configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                    logger: Logger(label: "test")
+                )
                 try await app.test(.live) { client in
                     let harness = AppHarness(client: client, database: database, pool: pool, metrics: metrics)
                     let huawei = try await harness.makeAccount("huawei")
-                    let reply = try await harness.post(huawei.path("status"), body: "smsMsgId=a&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                    let reply = try await harness.post(
+                        huawei.path("status"),
+                        body: "smsMsgId=a&status=DELIVRD",
+                        contentType: "application/x-www-form-urlencoded"
+                    )
                     expectProblem(reply, .serviceUnavailable, code: "service_unavailable")
                     #expect(try await harness.count("status_events") == 0)
                 }

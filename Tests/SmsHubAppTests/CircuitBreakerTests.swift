@@ -1,7 +1,8 @@
 import Foundation
-@testable import SmsHubApp
 import SmsHubDomain
 import Testing
+
+@testable import SmsHubApp
 
 @Suite struct CircuitBreakerTests {
     @Test func pausesGrowFromTheThresholdToTheCap() {
@@ -20,7 +21,12 @@ import Testing
         try await DispatcherTests().withSetup { setup in
             let id = setup.account.accountID.uuidString.lowercased()
             let patch = { (url: String) in
-                try await setup.app.request(.patch, "/v1/provider-accounts/\(id)", bearer: setup.account.key, json: #"{"settings":{"base_url":"\#(url)"}}"#)
+                try await setup.app.request(
+                    .patch,
+                    "/v1/provider-accounts/\(id)",
+                    bearer: setup.account.key,
+                    json: #"{"settings":{"base_url":"\#(url)"}}"#
+                )
             }
             #expect(try await patch("http://127.0.0.1:1").status == .ok)
             let poller = DispatcherTests().poller(setup)

@@ -1,16 +1,21 @@
 import Foundation
 import Logging
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import Testing
+
+@testable import SmsHubApp
 
 /// Retiring a master key strands no account: `smshub rekey` re-seals every credential under the active
 /// key, once, and says what it could not open.
 @Suite struct CredentialRekeyTests {
     @Test func rekeyResealsEveryAccountOnceAndReportsWhatItCannotOpen() async throws {
         try await withApp { app in
-            let first = try await app.makeAccount("gateway", settings: ["base_url": "https://gw.example.com", "account": "a"], credentials: ["api_password": "p1"])
+            let first = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "https://gw.example.com", "account": "a"],
+                credentials: ["api_password": "p1"]
+            )
             let second = try await app.makeAccount("engagelab", settings: ["app_key": "k"], credentials: ["app_secret": "s2"])
             let database = Database(pool: app.pool)
             let accounts = PostgresProviderAccountRepository(database: database)
@@ -19,13 +24,25 @@ import Testing
             let gone = SecretKeyring(active: try SecretKeyring.Key(id: "gone", bytes: [UInt8](repeating: 9, count: 32)))
             let orphanID = UUID()
             let now = Date()
-            _ = try await accounts.insert(ProviderAccountRecord(
-                account: ProviderAccount(
-                    id: orphanID, tenantID: first.tenantID, provider: .huawei, name: "orphan", status: .active, settings: ProviderSettings([:]),
-                    secretNames: ["app_secret"], isDefault: false, createdAt: now, updatedAt: now, disabledAt: nil
-                ),
-                sealed: try gone.seal(ProviderSecrets(["app_secret": "s3"]), tenantID: first.tenantID, accountID: orphanID), newCallbackTokenHash: [UInt8](repeating: 1, count: 32)
-            ))
+            _ = try await accounts.insert(
+                ProviderAccountRecord(
+                    account: ProviderAccount(
+                        id: orphanID,
+                        tenantID: first.tenantID,
+                        provider: .huawei,
+                        name: "orphan",
+                        status: .active,
+                        settings: ProviderSettings([:]),
+                        secretNames: ["app_secret"],
+                        isDefault: false,
+                        createdAt: now,
+                        updatedAt: now,
+                        disabledAt: nil
+                    ),
+                    sealed: try gone.seal(ProviderSecrets(["app_secret": "s3"]), tenantID: first.tenantID, accountID: orphanID),
+                    newCallbackTokenHash: [UInt8](repeating: 1, count: 32)
+                )
+            )
 
             let next = SecretKeyring(active: try SecretKeyring.Key(id: "next", bytes: [UInt8](repeating: 8, count: 32)), others: [testKeyring.active])
             let logger = Logger(label: "test.rekey")

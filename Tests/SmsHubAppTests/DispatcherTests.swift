@@ -4,12 +4,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import SmsHubSimulator
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 /// send → dispatch, end to end: the API, PostgreSQL, the dispatcher and the simulator over HTTP.
 @Suite struct DispatcherTests {
@@ -24,14 +25,21 @@ import Testing
             GatewayDispatcher(
                 repository: PostgresDispatchRepository(database: Database(pool: self.app.pool)),
                 accounts: PostgresProviderAccountRepository(database: Database(pool: self.app.pool)),
-                caller: self.app.caller(), keyring: testKeyring,
-                logger: Logger(label: "test.dispatch"), maxAttempts: maxAttempts
+                caller: self.app.caller(),
+                keyring: testKeyring,
+                logger: Logger(label: "test.dispatch"),
+                maxAttempts: maxAttempts
             )
         }
 
         func send(_ recipients: [String], content: String = "【Acme】hello") async throws -> [String: Any] {
             let list = recipients.map { "\"\($0)\"" }.joined(separator: ",")
-            let reply = try await self.app.request(.post, "/v1/messages", bearer: self.account.key, json: #"{"recipients":[\#(list)],"content":"\#(content)"}"#)
+            let reply = try await self.app.request(
+                .post,
+                "/v1/messages",
+                bearer: self.account.key,
+                json: #"{"recipients":[\#(list)],"content":"\#(content)"}"#
+            )
             #expect(reply.status == .accepted)
             return reply.json
         }
@@ -40,17 +48,27 @@ import Testing
         /// them again), on its real port. Returns the URLs' paths.
         func pushToThisApp() async throws -> (status: String, replies: String) {
             let port = try #require(self.app.client.port)
-            let rotated = try await self.app.request(.post, "/v1/provider-accounts/\(self.account.accountID.uuidString.lowercased())/callback-token/rotate", bearer: self.account.key)
+            let rotated = try await self.app.request(
+                .post,
+                "/v1/provider-accounts/\(self.account.accountID.uuidString.lowercased())/callback-token/rotate",
+                bearer: self.account.key
+            )
             let urls = try #require(rotated.json["callback_urls"] as? [String: String])
             let path = { (url: String) in String(url.dropFirst("https://hub.example.test".count)) }
             let (status, replies) = (path(try #require(urls["status"])), path(try #require(urls["replies"])))
-            await self.simulator.setPushURLs(account: "acme", status: "http://127.0.0.1:\(port)\(status)", replies: "http://127.0.0.1:\(port)\(replies)")
+            await self.simulator.setPushURLs(
+                account: "acme",
+                status: "http://127.0.0.1:\(port)\(status)",
+                replies: "http://127.0.0.1:\(port)\(replies)"
+            )
             return (status, replies)
         }
 
         /// Makes every pending task due now, instead of waiting out its backoff.
         func makeRetriesDue() async throws {
-            _ = try await self.app.rows("UPDATE dispatch_tasks SET next_attempt_at = now() - interval '1 second' WHERE state = 'pending' RETURNING id")
+            _ = try await self.app.rows(
+                "UPDATE dispatch_tasks SET next_attempt_at = now() - interval '1 second' WHERE state = 'pending' RETURNING id"
+            )
         }
     }
 
@@ -62,8 +80,17 @@ import Testing
         try await sim.test(.live) { simClient in
             let base = "http://127.0.0.1:\(try #require(simClient.port))"
             try await withApp { app in
-                let account = try await app.makeAccount("gateway", settings: ["base_url": base, "account": "acme"], credentials: ["api_password": "123456"])
-                _ = try await app.request(.patch, "/v1/provider-accounts/\(account.accountID.uuidString.lowercased())", bearer: account.key, json: #"{"is_default":true}"#)
+                let account = try await app.makeAccount(
+                    "gateway",
+                    settings: ["base_url": base, "account": "acme"],
+                    credentials: ["api_password": "123456"]
+                )
+                _ = try await app.request(
+                    .patch,
+                    "/v1/provider-accounts/\(account.accountID.uuidString.lowercased())",
+                    bearer: account.key,
+                    json: #"{"is_default":true}"#
+                )
                 try await body(Setup(app: app, simulator: simulator, account: account, base: base))
             }
         }
@@ -78,7 +105,9 @@ import Testing
             #expect(tasks.map(\.mobiles.count).sorted() == [1000, 3000, 3000])
             #expect(Set(tasks.flatMap(\.mobiles)) == Set(numbers))
             #expect(tasks.allSatisfy { $0.sendCalls == 1 && $0.content == "【Acme】hello" })
-            let states = try await setup.app.rows("SELECT status, count(*) AS n, count(DISTINCT provider_message_id) AS tasks FROM message_recipients GROUP BY status")
+            let states = try await setup.app.rows(
+                "SELECT status, count(*) AS n, count(DISTINCT provider_message_id) AS tasks FROM message_recipients GROUP BY status"
+            )
             #expect(states.count == 1)
             #expect(states[0]["status"] == "submitted")
             #expect(states[0]["n"] == "7000")
@@ -128,7 +157,9 @@ import Testing
             try await dispatcher.runOnce()
             try await setup.makeRetriesDue()
             try await dispatcher.runOnce()
-            let exhausted = try await setup.app.rows("SELECT status, status_code, status_description FROM message_recipients WHERE number_e164 = '+8613812345671'")[0]
+            let exhausted = try await setup.app.rows(
+                "SELECT status, status_code, status_description FROM message_recipients WHERE number_e164 = '+8613812345671'"
+            )[0]
             #expect(exhausted["status"] == "failed")
             #expect(exhausted["status_code"] == "dispatch_failed")
             #expect(exhausted["status_description"]??.contains("2 attempts") == true)
@@ -140,7 +171,9 @@ import Testing
             polls: PostgresPollRepository(database: Database(pool: setup.app.pool)),
             accounts: PostgresProviderAccountRepository(database: Database(pool: setup.app.pool)),
             events: PostgresEventStore(database: Database(pool: setup.app.pool)),
-            caller: setup.app.caller(), keyring: testKeyring, logger: Logger(label: "test.poll"),
+            caller: setup.app.caller(),
+            keyring: testKeyring,
+            logger: Logger(label: "test.poll"),
             intervals: [.report: .zero, .mo: .zero, .balance: .zero]
         )
     }
@@ -173,7 +206,11 @@ import Testing
             #expect(reply[0]["message_id"] == message["id"] as? String)
 
             // Balance history: one row per poll, and the refresh endpoint polls at once.
-            let refreshed = try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/balance/refresh", bearer: setup.account.key)
+            let refreshed = try await setup.app.request(
+                .post,
+                "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/balance/refresh",
+                bearer: setup.account.key
+            )
             #expect(refreshed.status == .ok, "\(refreshed.text)")
             #expect(refreshed.json["balance"] as? Int == 1_000_000 - 4)
             let history = try await setup.app.rows("SELECT balance FROM balances ORDER BY observed_at")
@@ -205,10 +242,39 @@ import Testing
     @Test func balanceRefreshErrors() async throws {
         try await withSetup { setup in
             let huawei = try await setup.app.makeAccount("huawei", tenant: (setup.account.tenantID.uuidString.lowercased(), setup.account.key))
-            expectProblem(try await setup.app.request(.post, "/v1/provider-accounts/\(huawei.accountID.uuidString.lowercased())/balance/refresh", bearer: setup.account.key), .unprocessableContent, code: "validation_failed")
-            expectProblem(try await setup.app.request(.post, "/v1/provider-accounts/\(UUID().uuidString.lowercased())/balance/refresh", bearer: setup.account.key), .notFound, code: "not_found")
-            _ = try await setup.app.request(.patch, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())", bearer: setup.account.key, json: #"{"credentials":{"api_password":"wrong"}}"#)
-            expectProblem(try await setup.app.request(.post, "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/balance/refresh", bearer: setup.account.key), .badGateway, code: "gateway_unavailable")
+            expectProblem(
+                try await setup.app.request(
+                    .post,
+                    "/v1/provider-accounts/\(huawei.accountID.uuidString.lowercased())/balance/refresh",
+                    bearer: setup.account.key
+                ),
+                .unprocessableContent,
+                code: "validation_failed"
+            )
+            expectProblem(
+                try await setup.app.request(
+                    .post,
+                    "/v1/provider-accounts/\(UUID().uuidString.lowercased())/balance/refresh",
+                    bearer: setup.account.key
+                ),
+                .notFound,
+                code: "not_found"
+            )
+            _ = try await setup.app.request(
+                .patch,
+                "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())",
+                bearer: setup.account.key,
+                json: #"{"credentials":{"api_password":"wrong"}}"#
+            )
+            expectProblem(
+                try await setup.app.request(
+                    .post,
+                    "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())/balance/refresh",
+                    bearer: setup.account.key
+                ),
+                .badGateway,
+                code: "gateway_unavailable"
+            )
         }
     }
 
@@ -227,7 +293,9 @@ import Testing
 
             _ = try await setup.send(["13512349830"])
             try await setup.dispatcher().runOnce()
-            #expect(try await self.eventually(setup, "SELECT status FROM message_recipients WHERE number_e164 = '+8613512349830'", equals: "delivered"))
+            #expect(
+                try await self.eventually(setup, "SELECT status FROM message_recipients WHERE number_e164 = '+8613512349830'", equals: "delivered")
+            )
             #expect(try await setup.app.rows("SELECT source FROM status_events").map { $0["source"]! } == ["push"])
             // The same report, pulled afterwards, is recognised as the pushed one.
             try await self.poller(setup).runOnce()
@@ -238,9 +306,13 @@ import Testing
             _ = try await setup.send(["13612349831"], content: "second")
             try await setup.dispatcher().runOnce()
             try await Task.sleep(for: .milliseconds(300))
-            #expect(try await setup.app.rows("SELECT status FROM message_recipients WHERE number_e164 = '+8613612349831'")[0]["status"] == "submitted")
+            #expect(
+                try await setup.app.rows("SELECT status FROM message_recipients WHERE number_e164 = '+8613612349831'")[0]["status"] == "submitted"
+            )
             try await self.poller(setup).runOnce()
-            #expect(try await setup.app.rows("SELECT status FROM message_recipients WHERE number_e164 = '+8613612349831'")[0]["status"] == "delivered")
+            #expect(
+                try await setup.app.rows("SELECT status FROM message_recipients WHERE number_e164 = '+8613612349831'")[0]["status"] == "delivered"
+            )
 
             // A pushed reply is linked to the message it answers.
             deliver(await setup.simulator.addReply(account: "acme", mobile: "13512349830", content: "ok", extNo: nil))
@@ -266,7 +338,11 @@ import Testing
             deliver(await setup.simulator.addReply(account: "acme", mobile: "13512340001", content: "ok", extNo: nil))
             #expect(try await self.eventually(setup, "SELECT count(*) FROM replies", equals: "1"))
             try await self.poller(setup).runOnce()
-            #expect(try await setup.app.rows("SELECT source, number_raw FROM replies").map { [$0["source"]!, $0["number_raw"]!] } == [["push", "13512340001"]])
+            #expect(
+                try await setup.app.rows("SELECT source, number_raw FROM replies").map { [$0["source"]!, $0["number_raw"]!] } == [
+                    ["push", "13512340001"]
+                ]
+            )
 
             // A reply pulled before its push (here: late) is linked by its mask to the newest match; the
             // push then names the number, and the stored reply takes it and its message.

@@ -2,10 +2,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubSimulator
 import Testing
+
+@testable import SmsHubApp
 
 /// A tenant cannot make the hub connect to loopback, private or metadata addresses, however the URL
 /// is written: the host is resolved as the HTTP client would, and every address checked.
@@ -41,7 +42,11 @@ import Testing
     @Test func aRedirectIsAnAnswerNotAnInstruction() async throws {
         // The "gateway" redirects every call to the simulator, which would answer it: not followed.
         let simulator = GatewaySimulator(accounts: [(name: "acme", password: "123456", balance: 5)])
-        let sim = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Self.quiet)
+        let sim = Application(
+            router: buildSimulatorRouter(simulator),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: Self.quiet
+        )
         try await sim.test(.live) { simClient in
             let target = "http://127.0.0.1:\(try #require(simClient.port))"
             let router = Router()
@@ -73,7 +78,12 @@ import Testing
             }
             // The tenant's view of a refusal by its gateway: the code, not the gateway's words.
             let id = setup.account.accountID.uuidString.lowercased()
-            _ = try await setup.app.request(.patch, "/v1/provider-accounts/\(id)", bearer: setup.account.key, json: #"{"credentials":{"api_password":"wrong"}}"#)
+            _ = try await setup.app.request(
+                .patch,
+                "/v1/provider-accounts/\(id)",
+                bearer: setup.account.key,
+                json: #"{"credentials":{"api_password":"wrong"}}"#
+            )
             let refused = try await setup.app.request(.post, "/v1/provider-accounts/\(id)/balance/refresh", bearer: setup.account.key)
             expectProblem(refused, .badGateway, code: "gateway_unavailable")
             #expect(refused.json["detail"] as? String == "the gateway refused the call (code 02)")

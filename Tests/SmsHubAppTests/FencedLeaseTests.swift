@@ -1,8 +1,9 @@
 import Foundation
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubSimulator
 import Testing
+
+@testable import SmsHubApp
 
 /// An instance frozen while it holds a dispatch task, whose lease another instance takes over, finds
 /// nothing to write when it resumes, whatever the gateway answers to a repeated task id.
@@ -98,8 +99,12 @@ import Testing
             await setup.simulator.injectSendFaults([.hang(seconds: 2.5)])
             let base = setup.dispatcher()
             let slow = GatewayDispatcher(
-                repository: base.repository, accounts: base.accounts, caller: setup.app.caller(timeout: .seconds(5)), keyring: base.keyring,
-                logger: base.logger, lease: .milliseconds(900)
+                repository: base.repository,
+                accounts: base.accounts,
+                caller: setup.app.caller(timeout: .seconds(5)),
+                keyring: base.keyring,
+                logger: base.logger,
+                lease: .milliseconds(900)
             )
             async let first = slow.runOnce()
             var claimedMeanwhile = 0

@@ -3,10 +3,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-@testable import SmsHubApp
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 #if canImport(Glibc)
 import Glibc
@@ -35,12 +36,19 @@ import Glibc
         }
         let timeout = Duration.milliseconds(800)
         let poolConfiguration = PGConfiguration(
-            url: appURL, maxConnections: 4, acquireTimeout: timeout + .seconds(1), connectTimeoutSeconds: 2, statementTimeout: timeout
+            url: appURL,
+            maxConnections: 4,
+            acquireTimeout: timeout + .seconds(1),
+            connectTimeoutSeconds: 2,
+            statementTimeout: timeout
         )
         try await PGPool.scoped(poolConfiguration) { pool in
             let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
             var configuration = AppConfiguration(
-                databaseURL: appURL, adminToken: adminToken, keyring: testKeyring, publicBaseURL: "https://hub.example.test"
+                databaseURL: appURL,
+                adminToken: adminToken,
+                keyring: testKeyring,
+                publicBaseURL: "https://hub.example.test"
             )
             configuration.databaseStatementTimeout = timeout
             let built = buildRouter(configuration: configuration, dependencies: dependencies)
@@ -51,7 +59,11 @@ import Glibc
                 let harness = AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics)
                 let huawei = try await harness.makeAccount("huawei")
                 func report(_ id: String) async throws -> AppHarness.Reply {
-                    try await harness.post(huawei.path("status"), body: "smsMsgId=\(id)&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                    try await harness.post(
+                        huawei.path("status"),
+                        body: "smsMsgId=\(id)&status=DELIVRD",
+                        contentType: "application/x-www-form-urlencoded"
+                    )
                 }
                 #expect(try await report("before").status == .ok)
 

@@ -4,10 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubSimulator
 import Testing
+
+@testable import SmsHubApp
 
 /// The Gateway client against the project's simulator, over real HTTP on loopback.
 @Suite struct GatewayClientTests {
@@ -26,7 +27,12 @@ import Testing
 
     @Test func sendPullAndBalanceRoundTrip() async throws {
         try await withSimulator { simulator, base, client in
-            let send = GatewayAPI.SendRequest(taskID: "task-1", mobiles: ["13512349830", "13600000016", "13700000017", "13800000018", "13900000019"], content: "【Acme】验证码 1234 & more", extNo: "10")
+            let send = GatewayAPI.SendRequest(
+                taskID: "task-1",
+                mobiles: ["13512349830", "13600000016", "13700000017", "13800000018", "13900000019"],
+                content: "【Acme】验证码 1234 & more",
+                extNo: "10"
+            )
             let sent = try await client.call(baseURL: base, .send, credentials: Self.credentials, send: send)
             #expect(sent.isSuccess)
             #expect(sent.data?["taskId"] == .string("task-1"))
@@ -75,13 +81,20 @@ import Testing
     @Test func failuresAreTyped() async throws {
         try await withSimulator { simulator, base, client in
             let wrong = GatewayAPI.Credentials(account: "acme", password: "nope")
-            let refused = try await client.call(baseURL: base, .send, credentials: wrong, send: .init(taskID: "t", mobiles: ["1"], content: "x", extNo: nil))
+            let refused = try await client.call(
+                baseURL: base,
+                .send,
+                credentials: wrong,
+                send: .init(taskID: "t", mobiles: ["1"], content: "x", extNo: nil)
+            )
             #expect(!refused.isSuccess)
             #expect(refused.code == "02")
 
             await simulator.injectSendFaults([.httpStatus(500), .hang(seconds: 2), .code("99")])
             let send = GatewayAPI.SendRequest(taskID: "t2", mobiles: ["13512349830"], content: "x", extNo: nil)
-            await #expect(throws: GatewayClient.Failure.httpStatus(500)) { try await client.call(baseURL: base, .send, credentials: Self.credentials, send: send) }
+            await #expect(throws: GatewayClient.Failure.httpStatus(500)) {
+                try await client.call(baseURL: base, .send, credentials: Self.credentials, send: send)
+            }
             do {
                 _ = try await client.call(baseURL: base, .send, credentials: Self.credentials, send: send)
                 Issue.record("a hang past the timeout must fail")
@@ -95,7 +108,9 @@ import Testing
             #expect(try await client.call(baseURL: base, .send, credentials: Self.credentials, send: send).isSuccess)
             #expect(await simulator.allTasks().filter { $0.taskID == "t2" }.count == 1)
 
-            await #expect(throws: GatewayClient.Failure.self) { try await client.call(baseURL: "http://127.0.0.1:1", .balance, credentials: Self.credentials) }
+            await #expect(throws: GatewayClient.Failure.self) {
+                try await client.call(baseURL: "http://127.0.0.1:1", .balance, credentials: Self.credentials)
+            }
         }
     }
 
@@ -107,7 +122,11 @@ import Testing
     }
 
     @Test func reportEnvelopeAcceptsTheDocumentsShapes() throws {
-        let list = try GatewayAPI.envelope(Array(#"{"code":"00","data":[{"sendId":"a","status":"DELIVER","mobile":"135****9831","times":"2019-04-12 17:57:08"}],"message":"成功"}"#.utf8))
+        let list = try GatewayAPI.envelope(
+            Array(
+                #"{"code":"00","data":[{"sendId":"a","status":"DELIVER","mobile":"135****9831","times":"2019-04-12 17:57:08"}],"message":"成功"}"#.utf8
+            )
+        )
         #expect(GatewayAPI.items(list).count == 1)
         let wrapped = try GatewayAPI.envelope(Array(#"{"code":"00","data":{"list":[{"sendId":"a"},{"sendId":"b"}]},"message":"成功"}"#.utf8))
         #expect(GatewayAPI.items(wrapped).count == 2)

@@ -1,12 +1,13 @@
 import Foundation
 import Logging
 import Postgres
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
-import TestSupport
 import Synchronization
+import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 /// The group commit's bounds, against the real event store.
 @Suite struct IngestBatcherTests {
@@ -46,7 +47,12 @@ import Testing
     @Test func aFullQueueTurnsRequestsAway() async throws {
         try await withApp { app in
             let account = try await app.makeAccount("huawei")
-            let batcher = IngestBatcher(store: PostgresEventStore(database: Database(pool: app.pool)), maxInFlight: 1, maxPending: 3, logger: Logger(label: "test"))
+            let batcher = IngestBatcher(
+                store: PostgresEventStore(database: Database(pool: app.pool)),
+                maxInFlight: 1,
+                maxPending: 3,
+                logger: Logger(label: "test")
+            )
             try await withPool(url: app.database.superuserURL) { pool in
                 try await pool.withTransaction { session in
                     // The store's INSERT waits on this lock until the transaction ends.

@@ -1,8 +1,9 @@
 import Logging
-@testable import SmsHubApp
-import Synchronization
 import SmsHubDomain
+import Synchronization
 import Testing
+
+@testable import SmsHubApp
 
 @Suite struct LogLineHandlerTests {
     final class Lines: Sendable {
@@ -23,7 +24,10 @@ import Testing
         logger.notice("callback refused", metadata: ["reason": "bad signature", "request_id": "r-2"])
         let line = try #require(lines.all.first)
         #expect(lines.all.count == 1)
-        #expect(line.hasSuffix(" notice smshub.test: account_id=a-1 reason=bad signature request_id=r-2 [SmsHubAppTests] callback refused\n"), "\(line)")
+        #expect(
+            line.hasSuffix(" notice smshub.test: account_id=a-1 reason=bad signature request_id=r-2 [SmsHubAppTests] callback refused\n"),
+            "\(line)"
+        )
         // The line starts with the time, in UTC.
         #expect(RFC3339.parse(String(line.prefix(20))) != nil, "\(line)")
         // Metadata set on one copy of a logger stays on that copy.

@@ -1,11 +1,12 @@
 import Foundation
 import Logging
 import Postgres
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 @Suite struct MigrationTests {
     @Test func bundledMigrationsAreNumberedInOrder() throws {

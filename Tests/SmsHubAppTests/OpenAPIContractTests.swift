@@ -1,9 +1,10 @@
 import Foundation
 import Postgres
-@testable import SmsHubApp
 import SmsHubRepository
 import Testing
 import Yams
+
+@testable import SmsHubApp
 
 /// The contract and the server must list the same routes: a route added to one and not the other fails here.
 @Suite struct OpenAPIContractTests {
@@ -30,7 +31,10 @@ import Yams
         // Building the router needs no connection; the pool connects lazily.
         let pool = PGPool(configuration: PGConfiguration(url: "postgresql://unused@127.0.0.1:1/unused"))
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
-        let built = buildRouter(configuration: AppConfiguration(databaseURL: "unused", adminToken: adminToken, keyring: testKeyring), dependencies: dependencies)
+        let built = buildRouter(
+            configuration: AppConfiguration(databaseURL: "unused", adminToken: adminToken, keyring: testKeyring),
+            dependencies: dependencies
+        )
         // HEAD is generated for every GET and documented once, in the spec's description.
         return Set(built.routes.filter { $0.method != "HEAD" })
     }

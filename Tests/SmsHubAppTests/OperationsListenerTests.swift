@@ -2,10 +2,11 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-@testable import SmsHubApp
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 /// With an operations listener configured, `/metrics` and `/admin` are served there and nowhere else,
 /// so a deployment can expose callbacks and the tenant API alone.
@@ -46,14 +47,21 @@ import Testing
     }
 
     @Test func theListenerIsConfiguredByPortAlone() throws {
-        let base = ["DATABASE_URL": "postgresql://x@127.0.0.1/x", "SMSHUB_ADMIN_TOKEN": adminToken, "SMSHUB_MASTER_KEY": "k1:" + Data(repeating: 1, count: 32).base64EncodedString()]
+        let base = [
+            "DATABASE_URL": "postgresql://x@127.0.0.1/x", "SMSHUB_ADMIN_TOKEN": adminToken,
+            "SMSHUB_MASTER_KEY": "k1:" + Data(repeating: 1, count: 32).base64EncodedString(),
+        ]
         #expect(try AppConfiguration.fromEnvironment(base).operationsListener == nil)
         let split = try AppConfiguration.fromEnvironment(base.merging(["SMSHUB_OPS_PORT": "9091"]) { $1 })
         #expect(split.operationsListener?.host == "127.0.0.1")
         #expect(split.operationsListener?.port == 9091)
         #expect(throws: AppConfiguration.Invalid.self) { try AppConfiguration.fromEnvironment(base.merging(["SMSHUB_OPS_HOST": "0.0.0.0"]) { $1 }) }
-        #expect(throws: AppConfiguration.Invalid.self) { try AppConfiguration.fromEnvironment(base.merging(["SMSHUB_EGRESS_ALLOW": "10.0.0.0/40"]) { $1 }) }
-        let egress = try AppConfiguration.fromEnvironment(base.merging(["SMSHUB_EGRESS_ALLOW": "127.0.0.1/32, ::1/128", "SMSHUB_EGRESS_ALLOW_HTTP": "true"]) { $1 }).egress
+        #expect(throws: AppConfiguration.Invalid.self) {
+            try AppConfiguration.fromEnvironment(base.merging(["SMSHUB_EGRESS_ALLOW": "10.0.0.0/40"]) { $1 })
+        }
+        let egress = try AppConfiguration.fromEnvironment(
+            base.merging(["SMSHUB_EGRESS_ALLOW": "127.0.0.1/32, ::1/128", "SMSHUB_EGRESS_ALLOW_HTTP": "true"]) { $1 }
+        ).egress
         #expect(egress.allowed.count == 2 && egress.allowPlainHTTP)
     }
 }

@@ -2,13 +2,13 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import TestSupport
 import Logging
 import Postgres
-@testable import SmsHubApp
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 @Suite struct OperationsTests {
     @Test func healthAndReadiness() async throws {
@@ -43,7 +43,9 @@ import Testing
     }
 
     @Test func readinessFailsWhenTheDatabaseIsUnreachable() async throws {
-        let pool = PGPool(configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1))
+        let pool = PGPool(
+            configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1)
+        )
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
         let configuration = AppConfiguration(databaseURL: "postgresql://127.0.0.1:1/none", adminToken: adminToken, keyring: testKeyring)
         let built = buildRouter(configuration: configuration, dependencies: dependencies)
@@ -83,7 +85,9 @@ import Testing
 
     @Test func configurationListsMissingSettingsWithoutValues() throws {
         let error = try #require(throws: AppConfiguration.Invalid.self) {
-            try AppConfiguration.fromEnvironment(["SMSHUB_ADMIN_TOKEN": "short-secret-value", "SMSHUB_PORT": "99999", "SMSHUB_MASTER_KEY": "k1:c2hvcnQ="])
+            try AppConfiguration.fromEnvironment([
+                "SMSHUB_ADMIN_TOKEN": "short-secret-value", "SMSHUB_PORT": "99999", "SMSHUB_MASTER_KEY": "k1:c2hvcnQ=",
+            ])
         }
         #expect(error.problems.count == 4)
         #expect(error.description.contains("SMSHUB_MASTER_KEY"))

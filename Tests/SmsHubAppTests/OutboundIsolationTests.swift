@@ -3,11 +3,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import SmsHubSimulator
 import Testing
+
+@testable import SmsHubApp
 
 /// A "gateway" that answers 200 and then trickles one byte a second, forever: it holds every call
 /// until the caller's deadline. Counts the calls it is holding.
@@ -30,18 +31,22 @@ actor TrickleGateway {
     nonisolated func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.post("api/v1/:call") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody { writer in
-                await self.opened()
-                do {
-                    while true {
-                        try await writer.write(ByteBuffer(string: " "))
-                        try await Task.sleep(for: .seconds(1))
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody { writer in
+                    await self.opened()
+                    do {
+                        while true {
+                            try await writer.write(ByteBuffer(string: " "))
+                            try await Task.sleep(for: .seconds(1))
+                        }
+                    } catch {
+                        await self.closed()
+                        throw error
                     }
-                } catch {
-                    await self.closed()
-                    throw error
                 }
-            })
+            )
         }
         return router
     }
@@ -60,16 +65,28 @@ actor TrickleGateway {
         try await server.test(.live) { trickleClient in
             try await DispatcherTests().withSetup { setup in
                 let slow = try await setup.app.makeAccount(
-                    "gateway", settings: ["base_url": "http://127.0.0.1:\(try #require(trickleClient.port))", "account": "slow"], credentials: ["api_password": "x"]
+                    "gateway",
+                    settings: ["base_url": "http://127.0.0.1:\(try #require(trickleClient.port))", "account": "slow"],
+                    credentials: ["api_password": "x"]
                 )
-                _ = try await setup.app.request(.patch, "/v1/provider-accounts/\(slow.accountID.uuidString.lowercased())", bearer: slow.key, json: #"{"is_default":true}"#)
+                _ = try await setup.app.request(
+                    .patch,
+                    "/v1/provider-accounts/\(slow.accountID.uuidString.lowercased())",
+                    bearer: slow.key,
+                    json: #"{"is_default":true}"#
+                )
                 let services = self.services(setup, deadline: .seconds(20))
                 let running = Task { await services.run() }
                 defer { running.cancel() }
 
                 // The slow tenant's sends and polls are hanging first.
                 for n in 0..<3 {
-                    let reply = try await setup.app.request(.post, "/v1/messages", bearer: slow.key, json: #"{"recipients":["1380000000\#(n)"],"content":"【Slow】x"}"#)
+                    let reply = try await setup.app.request(
+                        .post,
+                        "/v1/messages",
+                        bearer: slow.key,
+                        json: #"{"recipients":["1380000000\#(n)"],"content":"【Slow】x"}"#
+                    )
                     #expect(reply.status == .accepted)
                 }
                 #expect(try await self.eventually { await trickle.open >= 4 }, "sends and polls of the slow tenant are held")
@@ -99,9 +116,11 @@ actor TrickleGateway {
             defer { running.cancel() }
             let started = ContinuousClock.now
             _ = try await setup.send(Self.recipients)
-            #expect(try await self.eventually {
-                try await setup.app.rows("SELECT count(*) AS n FROM message_recipients WHERE status = 'delivered'")[0]["n"] == "1000"
-            })
+            #expect(
+                try await self.eventually {
+                    try await setup.app.rows("SELECT count(*) AS n FROM message_recipients WHERE status = 'delivered'")[0]["n"] == "1000"
+                }
+            )
             print("outbound-isolation: neighbour=none seconds=\(Self.seconds(ContinuousClock.now - started))")
         }
     }
@@ -121,15 +140,22 @@ actor TrickleGateway {
         let caller = setup.app.caller(timeout: deadline)
         var dispatcher = setup.dispatcher()
         dispatcher = GatewayDispatcher(
-            repository: dispatcher.repository, accounts: dispatcher.accounts, caller: caller, keyring: testKeyring, logger: Self.quiet,
+            repository: dispatcher.repository,
+            accounts: dispatcher.accounts,
+            caller: caller,
+            keyring: testKeyring,
+            logger: Self.quiet,
             interval: .milliseconds(100)
         )
         let poller = GatewayPoller(
             polls: PostgresPollRepository(database: Database(pool: setup.app.pool)),
             accounts: PostgresProviderAccountRepository(database: Database(pool: setup.app.pool)),
             events: PostgresEventStore(database: Database(pool: setup.app.pool)),
-            caller: caller, keyring: testKeyring, logger: Self.quiet,
-            intervals: [.report: .milliseconds(200), .mo: .seconds(1), .balance: .seconds(60)], tick: .milliseconds(100)
+            caller: caller,
+            keyring: testKeyring,
+            logger: Self.quiet,
+            intervals: [.report: .milliseconds(200), .mo: .seconds(1), .balance: .seconds(60)],
+            tick: .milliseconds(100)
         )
         return Services(dispatcher: dispatcher, poller: poller)
     }

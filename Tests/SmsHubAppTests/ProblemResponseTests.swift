@@ -47,7 +47,13 @@ import Testing
             let noType = try await app.request(.post, "/admin/tenants", bearer: adminToken, json: #"{"name":"A"}"#, contentType: nil)
             expectProblem(noType, .unsupportedMediaType, code: "unsupported_media_type")
             // Parameters on the media type are fine.
-            let ok = try await app.request(.post, "/admin/tenants", bearer: adminToken, json: #"{"name":"A"}"#, contentType: "application/json; charset=utf-8")
+            let ok = try await app.request(
+                .post,
+                "/admin/tenants",
+                bearer: adminToken,
+                json: #"{"name":"A"}"#,
+                contentType: "application/json; charset=utf-8"
+            )
             #expect(ok.status == .created)
             #expect(try await app.count("tenants") == 1)
         }
@@ -68,7 +74,12 @@ import Testing
                 expectProblem(reply, .badRequest, code: "invalid_body")
                 #expect((reply.json["detail"] as? String)?.contains(expected) == true, "\(body) → \(reply.json["detail"] ?? "")")
             }
-            let invalidUTF8 = try await app.request(.post, "/admin/tenants", bearer: adminToken, body: [0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d])
+            let invalidUTF8 = try await app.request(
+                .post,
+                "/admin/tenants",
+                bearer: adminToken,
+                body: [0x7b, 0x22, 0x6e, 0x61, 0x6d, 0x65, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d]
+            )
             expectProblem(invalidUTF8, .badRequest, code: "invalid_body")
             #expect(try await app.count("tenants") == 0)
         }

@@ -8,7 +8,8 @@ import TestSupport
 import Testing
 
 @Suite struct ProviderAccountTests {
-    static let engageLab = #"{"provider":"engagelab","name":"EL prod","settings":{"app_key":"a1b2c3d4e5f6a7b8c9d0e1f2"},"credentials":{"app_secret":"engagelab_demo_secret"}}"#
+    static let engageLab =
+        #"{"provider":"engagelab","name":"EL prod","settings":{"app_key":"a1b2c3d4e5f6a7b8c9d0e1f2"},"credentials":{"app_secret":"engagelab_demo_secret"}}"#
 
     @Test func createdAccountsShowCallbackURLsOnceAndNeverTheirSecrets() async throws {
         try await withApp { app in
@@ -35,7 +36,8 @@ import Testing
 
             // At rest: the secret is sealed, the token only hashed.
             try await withPool(url: app.database.superuserURL) { pool in
-                let row = try await pool.query("SELECT row_to_json(provider_accounts)::text AS everything, secrets_key_id FROM provider_accounts").first!
+                let row = try await pool.query("SELECT row_to_json(provider_accounts)::text AS everything, secrets_key_id FROM provider_accounts")
+                    .first!
                 let everything: String = try row.decode("everything")
                 #expect(!everything.contains("engagelab_demo_secret"))
                 #expect(!everything.contains(token))
@@ -60,10 +62,19 @@ import Testing
             let invalid: [(String, String)] = [
                 (#"{"provider":"twilio","name":"x"}"#, "provider"),
                 (#"{"provider":"gateway","name":"gw","settings":{"account":"a"},"credentials":{"api_password":"p"}}"#, "settings.base_url"),
-                (#"{"provider":"gateway","name":"gw","settings":{"base_url":"ftp://x","account":"a"},"credentials":{"api_password":"p"}}"#, "settings.base_url"),
+                (
+                    #"{"provider":"gateway","name":"gw","settings":{"base_url":"ftp://x","account":"a"},"credentials":{"api_password":"p"}}"#,
+                    "settings.base_url"
+                ),
                 (#"{"provider":"gateway","name":"gw","settings":{"base_url":"https://x","account":"a"}}"#, "credentials.api_password"),
-                (#"{"provider":"engagelab","name":"el","settings":{"app_key":"k"},"credentials":{"app_secret":"s","extra":"x"}}"#, "credentials.extra"),
-                (#"{"provider":"submail","name":"sm","settings":{"app_id":"1","time_zone":"Mars/Olympus"},"credentials":{"subhook_key":"k"}}"#, "settings.time_zone"),
+                (
+                    #"{"provider":"engagelab","name":"el","settings":{"app_key":"k"},"credentials":{"app_secret":"s","extra":"x"}}"#,
+                    "credentials.extra"
+                ),
+                (
+                    #"{"provider":"submail","name":"sm","settings":{"app_id":"1","time_zone":"Mars/Olympus"},"credentials":{"subhook_key":"k"}}"#,
+                    "settings.time_zone"
+                ),
                 (#"{"provider":"huawei","name":""}"#, "name"),
             ]
             for (body, field) in invalid {
@@ -72,8 +83,16 @@ import Testing
                 let fields = (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
                 #expect(fields.contains(field), "\(body) → \(fields)")
             }
-            expectProblem(try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei"}"#), .badRequest, code: "invalid_body")
-            expectProblem(try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei","name":"x","settings":{"a":1}}"#), .badRequest, code: "invalid_body")
+            expectProblem(
+                try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei"}"#),
+                .badRequest,
+                code: "invalid_body"
+            )
+            expectProblem(
+                try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei","name":"x","settings":{"a":1}}"#),
+                .badRequest,
+                code: "invalid_body"
+            )
             #expect(try await app.count("provider_accounts") == valid.count)
         }
     }
@@ -85,13 +104,22 @@ import Testing
             let id = try #require((created.json["account"] as? [String: Any])?["id"] as? String)
             let before = try await self.sealed(app, id)
 
-            let renamed = try await app.request(.patch, "/v1/provider-accounts/\(id)", bearer: key, json: #"{"name":"renamed","credentials":{"app_secret":"rotated-secret"}}"#)
+            let renamed = try await app.request(
+                .patch,
+                "/v1/provider-accounts/\(id)",
+                bearer: key,
+                json: #"{"name":"renamed","credentials":{"app_secret":"rotated-secret"}}"#
+            )
             #expect(renamed.status == .ok, "\(renamed.text)")
             #expect(renamed.json["name"] as? String == "renamed")
             #expect(!renamed.text.contains("rotated-secret"))
             let after = try await self.sealed(app, id)
             #expect(after != before, "rotating a secret re-seals it")
-            let opened = try testKeyring.open(after, keyID: "test1", context: SecretKeyring.context(tenantID: UUID(uuidString: tenantID)!, accountID: UUID(uuidString: id)!))
+            let opened = try testKeyring.open(
+                after,
+                keyID: "test1",
+                context: SecretKeyring.context(tenantID: UUID(uuidString: tenantID)!, accountID: UUID(uuidString: id)!)
+            )
             #expect(opened["app_secret"] == "rotated-secret")
 
             // Removing a required credential is refused and changes nothing.
@@ -132,7 +160,11 @@ import Testing
             for path in ["/disable", "/enable", "/callback-token/rotate"] {
                 expectProblem(try await app.request(.post, "/v1/provider-accounts/\(id)\(path)", bearer: keyB), .notFound, code: "not_found")
             }
-            expectProblem(try await app.request(.patch, "/v1/provider-accounts/\(id)", bearer: keyB, json: #"{"name":"hijacked"}"#), .notFound, code: "not_found")
+            expectProblem(
+                try await app.request(.patch, "/v1/provider-accounts/\(id)", bearer: keyB, json: #"{"name":"hijacked"}"#),
+                .notFound,
+                code: "not_found"
+            )
             let stillA = try await app.request(.get, "/v1/provider-accounts/\(id)", bearer: keyA)
             #expect(stillA.json["name"] as? String == "EL prod")
             #expect(stillA.json["status"] as? String == "active")
@@ -156,7 +188,10 @@ import Testing
 
     func sealed(_ app: AppHarness, _ id: String) async throws -> [UInt8] {
         try await withPool(url: app.database.superuserURL) { pool in
-            try await pool.query("SELECT secrets FROM provider_accounts WHERE id = \(UUID(uuidString: id)!)").first!.decode("secrets", as: PGBytes.self).bytes
+            try await pool.query("SELECT secrets FROM provider_accounts WHERE id = \(UUID(uuidString: id)!)").first!.decode(
+                "secrets",
+                as: PGBytes.self
+            ).bytes
         }
     }
 }

@@ -8,9 +8,23 @@ import Testing
         try await withApp { app in
             let account = try await app.makeAccount("huawei")
             let other = try await app.makeAccount("huawei", tenant: (account.tenantID.uuidString.lowercased(), account.key))
-            let m1 = try await app.seedMessage(account, at: "2026-11-01T10:00:00Z", reference: "order-1", recipients: [("13812345678", "+8613812345678", "delivered")])
-            let m2 = try await app.seedMessage(account, at: "2026-11-02T10:00:00Z", recipients: [("13812345678", "+8613812345678", "failed"), ("13900000000", "+8613900000000", "delivered")])
-            let m3 = try await app.seedMessage(other, at: "2026-11-03T10:00:00Z", reference: "order-1", recipients: [("13900000000", "+8613900000000", "queued")])
+            let m1 = try await app.seedMessage(
+                account,
+                at: "2026-11-01T10:00:00Z",
+                reference: "order-1",
+                recipients: [("13812345678", "+8613812345678", "delivered")]
+            )
+            let m2 = try await app.seedMessage(
+                account,
+                at: "2026-11-02T10:00:00Z",
+                recipients: [("13812345678", "+8613812345678", "failed"), ("13900000000", "+8613900000000", "delivered")]
+            )
+            let m3 = try await app.seedMessage(
+                other,
+                at: "2026-11-03T10:00:00Z",
+                reference: "order-1",
+                recipients: [("13900000000", "+8613900000000", "queued")]
+            )
             let key = account.key
 
             let all = try await app.items("/v1/messages", key: key)
@@ -31,10 +45,25 @@ import Testing
             #expect(ids(try await app.items("/v1/messages?number=13812345678&status=failed", key: key).items) == [m2.idString])
             #expect(ids(try await app.items("/v1/messages?client_reference=order-1", key: key).items) == [m3.idString, m1.idString])
             #expect(ids(try await app.items("/v1/messages?client_reference=order-1&status=queued", key: key).items) == [m3.idString])
-            #expect(ids(try await app.items("/v1/messages?provider_account_id=\(other.accountID.uuidString.lowercased())", key: key).items) == [m3.idString])
-            #expect(ids(try await app.items("/v1/messages?status=delivered&provider_account_id=\(account.accountID.uuidString.lowercased())", key: key).items) == [m2.idString, m1.idString])
-            #expect(ids(try await app.items("/v1/messages?from=2026-11-02T10:00:00Z&to=2026-11-03T10:00:00Z", key: key).items) == [m2.idString], "from inclusive, to exclusive")
-            #expect(ids(try await app.items("/v1/messages?from=2026-11-02T18:00:00%2B08:00", key: key).items) == [m3.idString, m2.idString], "offsets are honoured")
+            #expect(
+                ids(try await app.items("/v1/messages?provider_account_id=\(other.accountID.uuidString.lowercased())", key: key).items) == [
+                    m3.idString
+                ]
+            )
+            #expect(
+                ids(
+                    try await app.items("/v1/messages?status=delivered&provider_account_id=\(account.accountID.uuidString.lowercased())", key: key)
+                        .items
+                ) == [m2.idString, m1.idString]
+            )
+            #expect(
+                ids(try await app.items("/v1/messages?from=2026-11-02T10:00:00Z&to=2026-11-03T10:00:00Z", key: key).items) == [m2.idString],
+                "from inclusive, to exclusive"
+            )
+            #expect(
+                ids(try await app.items("/v1/messages?from=2026-11-02T18:00:00%2B08:00", key: key).items) == [m3.idString, m2.idString],
+                "offsets are honoured"
+            )
             #expect(ids(try await app.items("/v1/messages?status=delivered&to=2026-11-02T00:00:00Z", key: key).items) == [m1.idString])
             #expect(try await app.items("/v1/messages?number=13700000000", key: key).items.isEmpty)
             #expect(try await app.items("/v1/messages?from=2026-11-03T00:00:00Z&to=2026-11-01T00:00:00Z", key: key).items.isEmpty, "an empty range")
@@ -49,7 +78,13 @@ import Testing
                 // Two messages share each time: the id breaks the tie.
                 for _ in 0..<2 {
                     let status = day % 3 == 0 ? "failed" : "delivered"
-                    seeded.append(try await app.seedMessage(account, at: "2026-11-0\(day)T08:00:00Z", recipients: [("1380000000\(day)", "+861380000000\(day)", status)]).idString)
+                    seeded.append(
+                        try await app.seedMessage(
+                            account,
+                            at: "2026-11-0\(day)T08:00:00Z",
+                            recipients: [("1380000000\(day)", "+861380000000\(day)", status)]
+                        ).idString
+                    )
                 }
             }
             for path in ["/v1/messages", "/v1/messages?status=delivered", "/v1/messages?number=13800000003"] {
@@ -83,11 +118,25 @@ import Testing
     @Test func recipientHistoryAndStatusEvents() async throws {
         try await withApp { app in
             let account = try await app.makeAccount("huawei")
-            let recipients = try await app.seedRecipients(account, [("+8613800000002", "+8613800000002", "long-1"), ("13800000003", "+8613800000003", "single-1")])
-            let part = { (n: Int, status: String) in #"{"smsMsgId":"long-1","total":"2","sequence":"\#(n)","status":"\#(status)","updateTime":"2018-04-13T06:31:4\#(n)Z"}"# }
-            #expect(try await app.post(account.path("status"), body: #"{"statusReportList":[\#(part(1, "DELIVRD"))]}"#, contentType: "application/json").status == .ok)
-            #expect(try await app.post(account.path("status"), body: #"{"statusReportList":[\#(part(2, "DELIVRD"))]}"#, contentType: "application/json").status == .ok)
-            #expect(try await app.post(account.path("status"), body: "smsMsgId=single-1&status=E200027", contentType: "application/x-www-form-urlencoded").status == .ok)
+            let recipients = try await app.seedRecipients(
+                account,
+                [("+8613800000002", "+8613800000002", "long-1"), ("13800000003", "+8613800000003", "single-1")]
+            )
+            let part = { (n: Int, status: String) in
+                #"{"smsMsgId":"long-1","total":"2","sequence":"\#(n)","status":"\#(status)","updateTime":"2018-04-13T06:31:4\#(n)Z"}"#
+            }
+            #expect(
+                try await app.post(account.path("status"), body: #"{"statusReportList":[\#(part(1, "DELIVRD"))]}"#, contentType: "application/json")
+                    .status == .ok
+            )
+            #expect(
+                try await app.post(account.path("status"), body: #"{"statusReportList":[\#(part(2, "DELIVRD"))]}"#, contentType: "application/json")
+                    .status == .ok
+            )
+            #expect(
+                try await app.post(account.path("status"), body: "smsMsgId=single-1&status=E200027", contentType: "application/x-www-form-urlencoded")
+                    .status == .ok
+            )
 
             let id = recipients[0].uuidString.lowercased()
             let history = try await app.request(.get, "/v1/recipients/\(id)", bearer: account.key)
@@ -98,7 +147,9 @@ import Testing
             let events = try #require(history.json["events"] as? [[String: Any]])
             #expect(events.count == 2)
             #expect(events.map { $0["part_sequence"] as? Int } == [1, 2])
-            #expect(events.allSatisfy { $0["status_code"] as? String == "DELIVRD" && $0["status_description"] as? String == "Delivered to the handset." })
+            #expect(
+                events.allSatisfy { $0["status_code"] as? String == "DELIVRD" && $0["status_description"] as? String == "Delivered to the handset." }
+            )
             #expect(events.allSatisfy { $0["recipient_id"] as? String == id && $0["message_id"] as? String == history.json["message_id"] as? String })
             #expect(events[0]["occurred_at"] as? String == "2018-04-13T06:31:41Z")
 
@@ -141,7 +192,10 @@ import Testing
             #expect(reviews.count == 3)
             let templates = try await app.items("/v1/review-events?kind=template&subject=H5OSN4", key: account.key).items
             #expect(Set(templates.compactMap { $0["result"] as? String }) == ["approved", "rejected"])
-            let rejected = try await app.items("/v1/review-events?result=rejected&provider_account_id=\(account.accountID.uuidString.lowercased())", key: account.key).items
+            let rejected = try await app.items(
+                "/v1/review-events?result=rejected&provider_account_id=\(account.accountID.uuidString.lowercased())",
+                key: account.key
+            ).items
             #expect(rejected.count == 2)
             #expect(rejected.allSatisfy { $0["reason"] != nil })
             #expect(try await app.items("/v1/review-events?kind=signature", key: account.key).items.first?["subject"] as? String == "【SUBMAIL】")
@@ -156,7 +210,11 @@ import Testing
             #expect(latest.map { $0["provider_account_id"] as? String } == [account.accountID, gateway.accountID].map { $0.uuidString.lowercased() })
             let path = "/v1/provider-accounts/\(account.accountID.uuidString.lowercased())/balances"
             #expect(try await app.allPages(path, key: account.key, limit: 2).map { $0["balance"] as? Double } == [80, 90, 100.5])
-            #expect(try await app.items(path + "?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z", key: account.key).items.map { $0["balance"] as? Double } == [90])
+            #expect(
+                try await app.items(path + "?from=2026-11-02T00:00:00Z&to=2026-11-03T00:00:00Z", key: account.key).items.map {
+                    $0["balance"] as? Double
+                } == [90]
+            )
         }
     }
 
@@ -166,11 +224,19 @@ import Testing
             let tenant = (account.tenantID.uuidString.lowercased(), account.key)
             let second = try await app.makeAccount("huawei", tenant: tenant)
             // 2026-11-01 23:30 UTC is 2026-11-02 07:30 in Shanghai.
-            try await app.seedMessage(account, at: "2026-11-01T23:30:00Z", recipients: [
-                ("13800000001", "+8613800000001", "delivered"), ("13800000002", "+8613800000002", "failed"),
-                ("13800000003", "+8613800000003", "undelivered"), ("13800000004", "+8613800000004", "submitted"),
-            ])
-            try await app.seedMessage(account, at: "2026-11-02T01:00:00Z", recipients: [("13800000005", "+8613800000005", "delivered"), ("13800000006", "+8613800000006", "expired")])
+            try await app.seedMessage(
+                account,
+                at: "2026-11-01T23:30:00Z",
+                recipients: [
+                    ("13800000001", "+8613800000001", "delivered"), ("13800000002", "+8613800000002", "failed"),
+                    ("13800000003", "+8613800000003", "undelivered"), ("13800000004", "+8613800000004", "submitted"),
+                ]
+            )
+            try await app.seedMessage(
+                account,
+                at: "2026-11-02T01:00:00Z",
+                recipients: [("13800000005", "+8613800000005", "delivered"), ("13800000006", "+8613800000006", "expired")]
+            )
             try await app.seedMessage(second, at: "2026-11-02T01:00:00Z", recipients: [("13800000007", "+8613800000007", "queued")])
 
             func summary(_ query: String) async throws -> [String] {
@@ -178,26 +244,35 @@ import Testing
                 #expect(reply.status == .ok, "\(reply.text)")
                 return (reply.json["items"] as? [[String: Any]] ?? []).map { item in
                     let account = item["provider_account_id"] as? String == second.accountID.uuidString.lowercased() ? "B" : "A"
-                    return "\(item["date"]!) \(account) sent=\(item["sent"]!) delivered=\(item["delivered"]!) failed=\(item["failed"]!) pending=\(item["pending"]!)"
+                    return
+                        "\(item["date"]!) \(account) sent=\(item["sent"]!) delivered=\(item["delivered"]!) failed=\(item["failed"]!) pending=\(item["pending"]!)"
                 }
             }
-            #expect(try await summary("to=2026-11-02&days=2") == [
-                "2026-11-02 A sent=2 delivered=1 failed=1 pending=0",
-                "2026-11-02 B sent=1 delivered=0 failed=0 pending=1",
-                "2026-11-01 A sent=4 delivered=1 failed=2 pending=1",
-            ])
-            #expect(try await summary("to=2026-11-02&days=2&time_zone=Asia/Shanghai") == [
-                "2026-11-02 A sent=6 delivered=2 failed=3 pending=1",
-                "2026-11-02 B sent=1 delivered=0 failed=0 pending=1",
-            ])
+            #expect(
+                try await summary("to=2026-11-02&days=2") == [
+                    "2026-11-02 A sent=2 delivered=1 failed=1 pending=0",
+                    "2026-11-02 B sent=1 delivered=0 failed=0 pending=1",
+                    "2026-11-01 A sent=4 delivered=1 failed=2 pending=1",
+                ]
+            )
+            #expect(
+                try await summary("to=2026-11-02&days=2&time_zone=Asia/Shanghai") == [
+                    "2026-11-02 A sent=6 delivered=2 failed=3 pending=1",
+                    "2026-11-02 B sent=1 delivered=0 failed=0 pending=1",
+                ]
+            )
             // West of UTC, the day ends on the next UTC day: both messages are 2026-11-01 in Los Angeles.
-            #expect(try await summary("to=2026-11-01&days=1&time_zone=America/Los_Angeles") == [
-                "2026-11-01 A sent=6 delivered=2 failed=3 pending=1",
-                "2026-11-01 B sent=1 delivered=0 failed=0 pending=1",
-            ])
-            #expect(try await summary("to=2026-11-02&days=1&provider_account_id=\(second.accountID.uuidString.lowercased())") == [
-                "2026-11-02 B sent=1 delivered=0 failed=0 pending=1",
-            ])
+            #expect(
+                try await summary("to=2026-11-01&days=1&time_zone=America/Los_Angeles") == [
+                    "2026-11-01 A sent=6 delivered=2 failed=3 pending=1",
+                    "2026-11-01 B sent=1 delivered=0 failed=0 pending=1",
+                ]
+            )
+            #expect(
+                try await summary("to=2026-11-02&days=1&provider_account_id=\(second.accountID.uuidString.lowercased())") == [
+                    "2026-11-02 B sent=1 delivered=0 failed=0 pending=1"
+                ]
+            )
             #expect(try await summary("to=2026-10-31&days=31").isEmpty)
             let defaults = try await app.request(.get, "/v1/summary/daily", bearer: account.key)
             #expect(defaults.json["time_zone"] as? String == "UTC")
@@ -271,15 +346,27 @@ import Testing
             for path in paths {
                 #expect(try await app.request(.get, path, bearer: a.key).status == .ok, "\(path)")
                 let theirs = try await app.request(.get, path, bearer: b.key)
-                let missing = try await app.request(.get, path.replacingOccurrences(of: path.split(separator: "/").last == "balances" ? a.accountID.uuidString.lowercased() : String(path.split(separator: "/").last!), with: UUID().uuidString.lowercased()), bearer: b.key)
+                let missing = try await app.request(
+                    .get,
+                    path.replacingOccurrences(
+                        of: path.split(separator: "/").last == "balances"
+                            ? a.accountID.uuidString.lowercased() : String(path.split(separator: "/").last!),
+                        with: UUID().uuidString.lowercased()
+                    ),
+                    bearer: b.key
+                )
                 #expect(theirs.status == .notFound, "\(path)")
-                var theirsBody = theirs.json, missingBody = missing.json
+                var theirsBody = theirs.json
+                var missingBody = missing.json
                 theirsBody["request_id"] = nil
                 missingBody["request_id"] = nil
                 #expect(NSDictionary(dictionary: theirsBody).isEqual(to: missingBody), "\(path): \(theirs.text) vs \(missing.text)")
             }
             // Lists filtered by another tenant's ids are simply empty.
-            for path in ["/v1/messages?provider_account_id=\(a.accountID.uuidString.lowercased())", "/v1/replies?message_id=\(message.idString)", "/v1/status-events", "/v1/review-events", "/v1/balances"] {
+            for path in [
+                "/v1/messages?provider_account_id=\(a.accountID.uuidString.lowercased())", "/v1/replies?message_id=\(message.idString)",
+                "/v1/status-events", "/v1/review-events", "/v1/balances",
+            ] {
                 #expect(try await app.items(path, key: b.key).items.isEmpty, "\(path)")
             }
         }

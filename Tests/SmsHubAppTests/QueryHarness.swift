@@ -13,7 +13,12 @@ extension AppHarness {
 
     /// A message created at `at` (a PostgreSQL timestamptz literal) with recipients in the given states.
     @discardableResult
-    func seedMessage(_ account: CallbackAccount, at: String, reference: String? = nil, recipients: [(raw: String, e164: String, status: String)]) async throws -> SeededMessage {
+    func seedMessage(
+        _ account: CallbackAccount,
+        at: String,
+        reference: String? = nil,
+        recipients: [(raw: String, e164: String, status: String)]
+    ) async throws -> SeededMessage {
         try await withPool(url: self.database.superuserURL) { pool in
             let id = try await pool.query(
                 """
@@ -24,13 +29,15 @@ extension AppHarness {
             ).first!.decode("id", as: UUID.self)
             var ids: [UUID] = []
             for (position, recipient) in recipients.enumerated() {
-                ids.append(try await pool.query(
-                    """
-                    INSERT INTO message_recipients (tenant_id, message_id, provider_account_id, number_raw, number_e164, status, created_at, position, provider_message_id)
-                    VALUES (\(account.tenantID), \(id), \(account.accountID), \(recipient.raw), \(recipient.e164), \(recipient.status), \(at)::timestamptz, \(position + 1), \(id.uuidString.lowercased()))
-                    RETURNING id
-                    """
-                ).first!.decode("id", as: UUID.self))
+                ids.append(
+                    try await pool.query(
+                        """
+                        INSERT INTO message_recipients (tenant_id, message_id, provider_account_id, number_raw, number_e164, status, created_at, position, provider_message_id)
+                        VALUES (\(account.tenantID), \(id), \(account.accountID), \(recipient.raw), \(recipient.e164), \(recipient.status), \(at)::timestamptz, \(position + 1), \(id.uuidString.lowercased()))
+                        RETURNING id
+                        """
+                    ).first!.decode("id", as: UUID.self)
+                )
             }
             return SeededMessage(id: id, recipients: ids)
         }

@@ -42,27 +42,49 @@ import Glibc
             var secrets = [admin, masterKey, String(masterKey.dropFirst(5)), keyBytes.map(String.init).joined(separator: ", ")]
             let tenant = try await hub.json(.POST, "/admin/tenants", bearer: admin, #"{"name":"Scan"}"#)
             let tenantID = try #require(tenant["id"] as? String)
-            let key = try #require(try await hub.json(.POST, "/admin/tenants/\(tenantID)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String)
+            let key = try #require(
+                try await hub.json(.POST, "/admin/tenants/\(tenantID)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String
+            )
             secrets.append(key)
 
             let gatewayPassword = "gw-password-5f1e"
             let simBase = "http://127.0.0.1:\(try #require(simClient.port))"
-            let gateway = try await hub.json(.POST, "/v1/provider-accounts", bearer: key, #"""
+            let gateway = try await hub.json(
+                .POST,
+                "/v1/provider-accounts",
+                bearer: key,
+                #"""
                 {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme"},"credentials":{"api_password":"\#(gatewayPassword)"}}
-                """#)
+                """#
+            )
             let engageSecret = "el-secret-" + Hex.encode(SecureRandom.bytes(8))
-            let engage = try await hub.json(.POST, "/v1/provider-accounts", bearer: key, #"""
+            let engage = try await hub.json(
+                .POST,
+                "/v1/provider-accounts",
+                bearer: key,
+                #"""
                 {"provider":"engagelab","name":"el","settings":{"app_key":"appkey1"},"credentials":{"app_secret":"\#(engageSecret)"}}
-                """#)
+                """#
+            )
             let subhookKey = "subhook-" + Hex.encode(SecureRandom.bytes(8))
-            let submail = try await hub.json(.POST, "/v1/provider-accounts", bearer: key, #"""
+            let submail = try await hub.json(
+                .POST,
+                "/v1/provider-accounts",
+                bearer: key,
+                #"""
                 {"provider":"submail","name":"sm","settings":{"app_id":"12345"},"credentials":{"subhook_key":"\#(subhookKey)"}}
-                """#)
+                """#
+            )
             secrets += [gatewayPassword, Digest.md5.hex(gatewayPassword), engageSecret, subhookKey]
             let urls = try [gateway, engage, submail].map { try #require($0["callback_urls"] as? [String: String]) }
             for set in urls { secrets += set.values.map { String($0.split(separator: "/").last ?? "") } }
             let gatewayID = try #require((gateway["account"] as? [String: Any])?["id"] as? String)
-            _ = try await hub.json(.PATCH, "/v1/provider-accounts/\(gatewayID)", bearer: key, #"{"credentials":{"api_password":"\#(gatewayPassword)"}}"#)
+            _ = try await hub.json(
+                .PATCH,
+                "/v1/provider-accounts/\(gatewayID)",
+                bearer: key,
+                #"{"credentials":{"api_password":"\#(gatewayPassword)"}}"#
+            )
 
             // Sent, dispatched by the running service, its report pushed back to the status URL.
             let statusPath = String(try #require(urls[0]["status"]).dropFirst("http://127.0.0.1:1".count))
@@ -75,14 +97,21 @@ import Glibc
             let timestamp = "1679392394061"
             let signature = EngageLabSignature.expected(timestamp: timestamp, appKey: "appkey1", secret: engageSecret)
             let eventsPath = String(try #require(urls[1]["events"]).dropFirst("http://127.0.0.1:1".count))
-            let el = try await hub.raw(.POST, hub.base + eventsPath, body: EngageLabSeeds.delivered, headers: [
-                "X-SMSHook-Signature": signature, "X-SMSHook-Timestamp": timestamp, "X-SMSHook-AppKey": "appkey1", "Content-Type": "application/json",
-            ])
+            let el = try await hub.raw(
+                .POST,
+                hub.base + eventsPath,
+                body: EngageLabSeeds.delivered,
+                headers: [
+                    "X-SMSHook-Signature": signature, "X-SMSHook-Timestamp": timestamp, "X-SMSHook-AppKey": "appkey1",
+                    "Content-Type": "application/json",
+                ]
+            )
             #expect(el == 200)
             let token = Hex.encode(SecureRandom.bytes(16))
             let subSignature = SubmailSignature.expected(token: token, key: subhookKey)
             let subPath = String(try #require(urls[2].values.first).dropFirst("http://127.0.0.1:1".count))
-            let body = #"{"events":"delivered","address":"13812345678","send_id":"s1","app":"12345","timestamp":"1415014855","token":"\#(token)","signature":"\#(subSignature)"}"#
+            let body =
+                #"{"events":"delivered","address":"13812345678","send_id":"s1","app":"12345","timestamp":"1415014855","token":"\#(token)","signature":"\#(subSignature)"}"#
             #expect(try await hub.raw(.POST, hub.base + subPath, body: body, headers: ["Content-Type": "application/json"]) == 200)
             secrets += [signature, token, subSignature]
 
@@ -201,5 +230,8 @@ struct HubClient {
         return dictionary
     }
 
-    struct UnexpectedAnswer: Error { var status: Int; var body: String }
+    struct UnexpectedAnswer: Error {
+        var status: Int
+        var body: String
+    }
 }

@@ -10,7 +10,8 @@ import Testing
 
     func gatewayAccount(_ app: AppHarness, isDefault: Bool = true) async throws -> CallbackAccount {
         let (tenantID, key) = try await app.makeTenant()
-        let body = #"{"provider":"gateway","name":"gw","is_default":\#(isDefault),"settings":{"base_url":"http://127.0.0.1:1","account":"acme"},"credentials":{"api_password":"123456"}}"#
+        let body =
+            #"{"provider":"gateway","name":"gw","is_default":\#(isDefault),"settings":{"base_url":"http://127.0.0.1:1","account":"acme"},"credentials":{"api_password":"123456"}}"#
         let created = try await app.request(.post, "/v1/provider-accounts", bearer: key, json: body)
         #expect(created.status == .created)
         let account = try #require(created.json["account"] as? [String: Any])
@@ -27,7 +28,11 @@ import Testing
     @Test func acceptedMessagesAreQueuedWithNormalisedDistinctRecipients() async throws {
         try await withApp { app in
             let account = try await self.gatewayAccount(app)
-            let reply = try await self.send(app, account, #"{"recipients":["13812345678","+8613812345678","008613912345678"," 13700000000 "],"content":"【Acme】Your code is 1234","ext_no":"10","client_reference":"order-42","custom":{"orderId":42,"tags":["a"]}}"#)
+            let reply = try await self.send(
+                app,
+                account,
+                #"{"recipients":["13812345678","+8613812345678","008613912345678"," 13700000000 "],"content":"【Acme】Your code is 1234","ext_no":"10","client_reference":"order-42","custom":{"orderId":42,"tags":["a"]}}"#
+            )
             #expect(reply.status == .accepted, "\(reply.text)")
             let json = reply.json
             let id = try #require(json["id"] as? String)
@@ -72,7 +77,11 @@ import Testing
             #expect(again.status == .accepted)
             #expect(again.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
             #expect(again.json["id"] as? String == first.json["id"] as? String)
-            #expect((again.json["recipients"] as? [[String: Any]])?.first?["id"] as? String == (first.json["recipients"] as? [[String: Any]])?.first?["id"] as? String)
+            #expect(
+                (again.json["recipients"] as? [[String: Any]])?.first?["id"] as? String == (first.json["recipients"] as? [[String: Any]])?.first?[
+                    "id"
+                ] as? String
+            )
 
             let different = try await self.send(app, account, #"{"recipients":["13812345678"],"content":"【Acme】bye"}"#, key: "order-42-attempt")
             expectProblem(different, .conflict, code: "idempotency_conflict")
@@ -81,7 +90,9 @@ import Testing
 
             // Concurrent retries with one key store one message.
             let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
-                for _ in 0..<6 { group.addTask { try await self.send(app, account, #"{"recipients":["13900000000"],"content":"x"}"#, key: "race").status } }
+                for _ in 0..<6 {
+                    group.addTask { try await self.send(app, account, #"{"recipients":["13900000000"],"content":"x"}"#, key: "race").status }
+                }
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(statuses.allSatisfy { $0 == .accepted })
@@ -98,12 +109,21 @@ import Testing
             let cases: [(String, HTTPResponse.Status, String, String?)] = [
                 (#"{"recipients":[],"content":"x"}"#, .unprocessableContent, "validation_failed", "recipients"),
                 (#"{"recipients":["13812345678"],"content":"   "}"#, .unprocessableContent, "validation_failed", "content"),
-                (#"{"recipients":["13812345678"],"content":"\#(String(repeating: "字", count: 501))"}"#, .unprocessableContent, "validation_failed", "content"),
+                (
+                    #"{"recipients":["13812345678"],"content":"\#(String(repeating: "字", count: 501))"}"#, .unprocessableContent, "validation_failed",
+                    "content"
+                ),
                 (#"{"recipients":["13812345678","not-a-number"],"content":"x"}"#, .unprocessableContent, "validation_failed", "recipients[1]"),
-                (#"{"recipients":["\#(String(repeating: "1", count: 10_000))"],"content":"x"}"#, .unprocessableContent, "validation_failed", "recipients[0]"),
+                (
+                    #"{"recipients":["\#(String(repeating: "1", count: 10_000))"],"content":"x"}"#, .unprocessableContent, "validation_failed",
+                    "recipients[0]"
+                ),
                 (#"{"recipients":["13812345678"],"content":"x","ext_no":"-3"}"#, .unprocessableContent, "validation_failed", "ext_no"),
                 (#"{"recipients":["13812345678"],"content":"x","custom":[1]}"#, .unprocessableContent, "validation_failed", "custom"),
-                (#"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(UUID().uuidString)"}"#, .unprocessableContent, "validation_failed", "provider_account_id"),
+                (
+                    #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(UUID().uuidString)"}"#, .unprocessableContent,
+                    "validation_failed", "provider_account_id"
+                ),
                 (#"{"recipients":["13812345678"],"content":"x","provider_account_id":"nope"}"#, .badRequest, "invalid_body", nil),
                 (#"{"recipients":"13812345678","content":"x"}"#, .badRequest, "invalid_body", nil),
                 (#"{"content":"x"}"#, .badRequest, "invalid_body", nil),
@@ -118,9 +138,21 @@ import Testing
                 }
             }
             let tooMany = "[" + (0..<10_001).map { "\"1380000\(String(format: "%04d", $0 % 10_000))\"" }.joined(separator: ",") + "]"
-            expectProblem(try await self.send(app, account, #"{"recipients":\#(tooMany),"content":"x"}"#), .unprocessableContent, code: "validation_failed")
-            expectProblem(try await self.send(app, account, #"{"recipients":["1"],"content":"\#(String(repeating: "x", count: 1_100_000))"}"#), .contentTooLarge, code: "payload_too_large")
-            expectProblem(try await app.request(.post, "/v1/messages", bearer: account.key, json: "{}", contentType: "text/plain"), .unsupportedMediaType, code: "unsupported_media_type")
+            expectProblem(
+                try await self.send(app, account, #"{"recipients":\#(tooMany),"content":"x"}"#),
+                .unprocessableContent,
+                code: "validation_failed"
+            )
+            expectProblem(
+                try await self.send(app, account, #"{"recipients":["1"],"content":"\#(String(repeating: "x", count: 1_100_000))"}"#),
+                .contentTooLarge,
+                code: "payload_too_large"
+            )
+            expectProblem(
+                try await app.request(.post, "/v1/messages", bearer: account.key, json: "{}", contentType: "text/plain"),
+                .unsupportedMediaType,
+                code: "unsupported_media_type"
+            )
             #expect(try await app.count("messages") == 0)
             #expect(try await app.count("message_recipients") == 0)
         }
@@ -130,17 +162,51 @@ import Testing
         try await withApp { app in
             // No default gateway account.
             let noDefault = try await self.gatewayAccount(app, isDefault: false)
-            expectProblem(try await self.send(app, noDefault, #"{"recipients":["13812345678"],"content":"x"}"#), .unprocessableContent, code: "validation_failed")
+            expectProblem(
+                try await self.send(app, noDefault, #"{"recipients":["13812345678"],"content":"x"}"#),
+                .unprocessableContent,
+                code: "validation_failed"
+            )
             // Naming it explicitly works.
-            #expect(try await self.send(app, noDefault, #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(noDefault.accountID.uuidString)"}"#).status == .accepted)
+            #expect(
+                try await self.send(
+                    app,
+                    noDefault,
+                    #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(noDefault.accountID.uuidString)"}"#
+                ).status == .accepted
+            )
             // Not a gateway account, or disabled.
             let huawei = try await app.makeAccount("huawei", tenant: (noDefault.tenantID.uuidString.lowercased(), noDefault.key))
-            expectProblem(try await self.send(app, noDefault, #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(huawei.accountID.uuidString)"}"#), .unprocessableContent, code: "validation_failed")
+            expectProblem(
+                try await self.send(
+                    app,
+                    noDefault,
+                    #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(huawei.accountID.uuidString)"}"#
+                ),
+                .unprocessableContent,
+                code: "validation_failed"
+            )
             _ = try await app.request(.post, "/v1/provider-accounts/\(noDefault.accountID.uuidString.lowercased())/disable", bearer: noDefault.key)
-            expectProblem(try await self.send(app, noDefault, #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(noDefault.accountID.uuidString)"}"#), .unprocessableContent, code: "validation_failed")
+            expectProblem(
+                try await self.send(
+                    app,
+                    noDefault,
+                    #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(noDefault.accountID.uuidString)"}"#
+                ),
+                .unprocessableContent,
+                code: "validation_failed"
+            )
             // Another tenant's account cannot be named.
             let other = try await self.gatewayAccount(app)
-            expectProblem(try await self.send(app, noDefault, #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(other.accountID.uuidString)"}"#), .unprocessableContent, code: "validation_failed")
+            expectProblem(
+                try await self.send(
+                    app,
+                    noDefault,
+                    #"{"recipients":["13812345678"],"content":"x","provider_account_id":"\#(other.accountID.uuidString)"}"#
+                ),
+                .unprocessableContent,
+                code: "validation_failed"
+            )
             #expect(try await app.count("messages") == 1)
         }
     }

@@ -5,11 +5,12 @@ import Logging
 import NIOCore
 import NIOPosix
 import Postgres
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 #if canImport(Glibc)
 import Glibc
@@ -68,14 +69,15 @@ struct RawConnection: Sendable {
     /// socket's 10 s receive timeout; false when that timeout passed with the connection still open.
     func closedByServer() async -> Bool {
         let socket = self.socket
-        return (try? await NIOThreadPool.singleton.runIfActive {
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            while true {
-                let count = recv(socket, &buffer, buffer.count, 0)
-                if count == 0 { return true }
-                if count < 0 { return errno == ECONNRESET }
-            }
-        }) ?? false
+        return
+            (try? await NIOThreadPool.singleton.runIfActive {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = recv(socket, &buffer, buffer.count, 0)
+                    if count == 0 { return true }
+                    if count < 0 { return errno == ECONNRESET }
+                }
+            }) ?? false
     }
 
     func close() { _ = Glibc.close(self.socket) }
@@ -90,18 +92,25 @@ struct RawConnection: Sendable {
             // body is read up to the 1 MiB limit, then refused with 413.)
             for chunked in ["zz\r\nabc\r\n0\r\n\r\n", "1FFFFFFFFFFFFFFFF\r\nabc\r\n0\r\n\r\n", "-1\r\nabc\r\n0\r\n\r\n"] {
                 let connection = try RawConnection(port: port)
-                await connection.send("POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n\(chunked)")
+                await connection.send(
+                    "POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n\(chunked)"
+                )
                 let reply = await connection.readAll() ?? ""
                 connection.close()
                 #expect(reply.hasPrefix("HTTP/1.1 400"), "\(chunked.debugDescription) → \(reply.prefix(200))")
             }
             let huge = try RawConnection(port: port)
-            await huge.send("POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n" + String(repeating: "a", count: 1_100_000))
+            await huge.send(
+                "POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFF\r\n"
+                    + String(repeating: "a", count: 1_100_000)
+            )
             #expect(await huge.readAll()?.hasPrefix("HTTP/1.1 413") == true)
             huge.close()
             // A chunked body cut short by the client: nothing is stored, and the server goes on.
             let truncated = try RawConnection(port: port)
-            await truncated.send("POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n20\r\nsmsMsgId=a&status=DELIV")
+            await truncated.send(
+                "POST \(huawei.path("status")) HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n20\r\nsmsMsgId=a&status=DELIV"
+            )
             shutdown(truncated.socket, Int32(SHUT_WR))
             _ = await truncated.readAll()
             truncated.close()
@@ -119,7 +128,9 @@ struct RawConnection: Sendable {
             let silent = try RawConnection(port: port)
             let slow = try RawConnection(port: port)
             let slowBody = try RawConnection(port: port)
-            await slowBody.send("POST /callbacks/huawei/\(String(repeating: "a", count: 43))/status HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
+            await slowBody.send(
+                "POST /callbacks/huawei/\(String(repeating: "a", count: 43))/status HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab"
+            )
             for byte in "GET /healthz HTTP/1.1\r\nHost: x\r\n" {
                 await slow.send(String(byte))
                 try await Task.sleep(for: .milliseconds(150))
@@ -168,7 +179,11 @@ final class CountingAccounts: ProviderAccountRepository {
     }
     func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount? { try await self.base.get(tenantID: tenantID, id: id) }
     func record(tenantID: UUID, id: UUID) async throws -> ProviderAccountRecord? { try await self.base.record(tenantID: tenantID, id: id) }
-    func update(tenantID: UUID, id: UUID, _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord) async throws -> ProviderAccount? {
+    func update(
+        tenantID: UUID,
+        id: UUID,
+        _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
+    ) async throws -> ProviderAccount? {
         try await self.base.update(tenantID: tenantID, id: id, change)
     }
 }
@@ -184,7 +199,11 @@ final class CountingAccounts: ProviderAccountRepository {
                 try await pool.withTransaction { session in
                     try await session.query("LOCK TABLE status_events IN EXCLUSIVE MODE")
                     let started = ContinuousClock.now
-                    let reply = try await app.post(huawei.path("status"), body: "smsMsgId=held&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+                    let reply = try await app.post(
+                        huawei.path("status"),
+                        body: "smsMsgId=held&status=DELIVRD",
+                        contentType: "application/x-www-form-urlencoded"
+                    )
                     let waited = ContinuousClock.now - started
                     expectProblem(reply, .serviceUnavailable, code: "service_unavailable")
                     #expect(reply.headers[.retryAfter] != nil)
@@ -193,7 +212,11 @@ final class CountingAccounts: ProviderAccountRepository {
                 }
             }
             // The lock gone, the provider's retry is stored.
-            let retried = try await app.post(huawei.path("status"), body: "smsMsgId=held&status=DELIVRD", contentType: "application/x-www-form-urlencoded")
+            let retried = try await app.post(
+                huawei.path("status"),
+                body: "smsMsgId=held&status=DELIVRD",
+                contentType: "application/x-www-form-urlencoded"
+            )
             #expect(retried.status == .ok)
             #expect(try await app.count("status_events") == 1)
         }

@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import Postgres
-@testable import SmsHubApp
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 /// Tenancy cannot be switched off by how the service role was made: migrations make it NOINHERIT, and
 /// `serve` refuses a role that would see every tenant's rows, naming why. On a cluster of its own,
@@ -40,7 +41,9 @@ import Testing
         try await asSuperuser("INSERT INTO tenants (id, name) VALUES ('\(a.uuidString)', 'A'), ('\(b.uuidString)', 'B')")
         let visible = { () async throws -> Int in
             try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 1)) { pool in
-                try await Database(pool: pool).withTenant(a) { try await $0.query("SELECT count(*) AS n FROM tenants").first!.decode("n", as: Int.self) }
+                try await Database(pool: pool).withTenant(a) {
+                    try await $0.query("SELECT count(*) AS n FROM tenants").first!.decode("n", as: Int.self)
+                }
             }
         }
         #expect(try await visible() == 1)
@@ -59,7 +62,12 @@ import Testing
         await self.expectRefusal(configuration, logger, mentioning: "superuser")
     }
 
-    func expectRefusal(_ configuration: AppConfiguration, _ logger: Logger, mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) async {
+    func expectRefusal(
+        _ configuration: AppConfiguration,
+        _ logger: Logger,
+        mentioning text: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async {
         do {
             _ = try await buildApplication(configuration: configuration, logger: logger, migrate: false)
             Issue.record("the service started", sourceLocation: sourceLocation)

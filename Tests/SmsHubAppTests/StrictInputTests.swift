@@ -16,7 +16,11 @@ import Testing
         try await withApp { app in
             let engage = try await app.engageLab()
             let huawei = try await app.makeAccount("huawei")
-            let gateway = try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+            let gateway = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
             let submail = try await app.submail()
             let json = "application/json"
             let form = "application/x-www-form-urlencoded"
@@ -26,15 +30,40 @@ import Testing
                 (huawei.path("status"), "smsMsgId=a%00b&status=DELIVRD", form, [:], "smsMsgId"),
                 (huawei.path("status"), "smsMsgId=a&status=DELIVRD&status=UNDELIV", form, [:], "status"),
                 (huawei.path("status"), "smsMsgId=a&status=DELIVRD&updateTime=2018-02-30T06:31:46Z", form, [:], "updateTime"),
-                (huawei.path("status"), #"{"statusReportList":[{"smsMsgId":"a","status":"DELIVRD","statusDesc":"x\u0000"}]}"#, json, [:], "statusReportList[0].statusDesc"),
-                (gateway.path("status"), #"{"sendId":"t","mobile":"13512349831","status":"DELIVRD","times":"2019-02-30 10:00:00"}"#, json, [:], "times"),
+                (
+                    huawei.path("status"), #"{"statusReportList":[{"smsMsgId":"a","status":"DELIVRD","statusDesc":"x\u0000"}]}"#, json, [:],
+                    "statusReportList[0].statusDesc"
+                ),
+                (
+                    gateway.path("status"), #"{"sendId":"t","mobile":"13512349831","status":"DELIVRD","times":"2019-02-30 10:00:00"}"#, json, [:],
+                    "times"
+                ),
                 (gateway.path("status"), #"{"sendId":"t","sendId":"u","mobile":"13512349831","status":"DELIVRD"}"#, json, [:], "sendId"),
                 (gateway.path("replies"), #"{"mobile":"13512349831","content":"\ud800"}"#, json, [:], "content"),
-                (engage.path("events"), EngageLabSeeds.delivered.replacingOccurrences(of: #""server":"sms""#, with: #""server":"sms","server":"mms""#), json, AppHarness.engageLabHeaders(), "server"),
-                (engage.path("events"), #"{"itime":1679392394061,"notification":{"event":"template_approval","notification_data":{"template_id":"1","approval_status":"\#(long)"}}}"#, json, AppHarness.engageLabHeaders(), "notification.notification_data.approval_status"),
-                (submail.path("events"), "events=mo&events=request&address=13812345678&content=hi&timestamp=1415014855&token=\(SubmailSeeds.token)&signature=\(SubmailSeeds.signature)", form, [:], "events"),
-                (submail.path("events"), "events=mo&address=13812345678&content=hi&timestamp=1415014855&token=\(SubmailSeeds.token)&signature=\(SubmailSeeds.signature)&signature=\(SubmailSeeds.signature)", form, [:], "signature"),
-                (submail.path("events"), #"{"events":"sms_signature","sms_signature":"【Acme】","status":"\#(long)",\#(SubmailSeeds.sign)}"#, json, [:], "status"),
+                (
+                    engage.path("events"),
+                    EngageLabSeeds.delivered.replacingOccurrences(of: #""server":"sms""#, with: #""server":"sms","server":"mms""#), json,
+                    AppHarness.engageLabHeaders(), "server"
+                ),
+                (
+                    engage.path("events"),
+                    #"{"itime":1679392394061,"notification":{"event":"template_approval","notification_data":{"template_id":"1","approval_status":"\#(long)"}}}"#,
+                    json, AppHarness.engageLabHeaders(), "notification.notification_data.approval_status"
+                ),
+                (
+                    submail.path("events"),
+                    "events=mo&events=request&address=13812345678&content=hi&timestamp=1415014855&token=\(SubmailSeeds.token)&signature=\(SubmailSeeds.signature)",
+                    form, [:], "events"
+                ),
+                (
+                    submail.path("events"),
+                    "events=mo&address=13812345678&content=hi&timestamp=1415014855&token=\(SubmailSeeds.token)&signature=\(SubmailSeeds.signature)&signature=\(SubmailSeeds.signature)",
+                    form, [:], "signature"
+                ),
+                (
+                    submail.path("events"), #"{"events":"sms_signature","sms_signature":"【Acme】","status":"\#(long)",\#(SubmailSeeds.sign)}"#, json,
+                    [:], "status"
+                ),
             ]
             for (path, body, type, headers, field) in cases {
                 let reply = try await app.post(path, body: body, contentType: type, headers: headers)
@@ -70,7 +99,12 @@ import Testing
             }
             let provider = try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei","name":"a","name":"b"}"#)
             #expect(self.fields(provider) == ["name"])
-            let nulSetting = try await app.request(.post, "/v1/provider-accounts", bearer: key, json: #"{"provider":"huawei","name":"a","settings":{"base_url":"http://x\u0000"}}"#)
+            let nulSetting = try await app.request(
+                .post,
+                "/v1/provider-accounts",
+                bearer: key,
+                json: #"{"provider":"huawei","name":"a","settings":{"base_url":"http://x\u0000"}}"#
+            )
             expectProblem(nulSetting, .badRequest, code: "invalid_body")
             #expect(self.fields(nulSetting) == ["settings.base_url"])
             #expect(try await app.count("provider_accounts") == 0)
@@ -86,12 +120,20 @@ import Testing
         try await withApp { app in
             let (_, key) = try await app.makeTenant()
             let account = try await app.request(
-                .post, "/v1/provider-accounts", bearer: key,
-                json: #"{"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"http://127.0.0.1:1","account":"a"},"credentials":{"api_password":"p"}}"#
+                .post,
+                "/v1/provider-accounts",
+                bearer: key,
+                json:
+                    #"{"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"http://127.0.0.1:1","account":"a"},"credentials":{"api_password":"p"}}"#
             )
             #expect(account.status == .created)
             let custom = #"{"big":123456789012345678901234567890.10,"list":[1.50,-2,0.001],"nested":{"s":"中\n"},"order":42}"#
-            let sent = try await app.request(.post, "/v1/messages", bearer: key, json: #"{"recipients":["13812345678"],"content":"a","custom":\#(custom)}"#)
+            let sent = try await app.request(
+                .post,
+                "/v1/messages",
+                bearer: key,
+                json: #"{"recipients":["13812345678"],"content":"a","custom":\#(custom)}"#
+            )
             #expect(sent.status == .accepted, "\(sent.text)")
             let id = try #require(sent.json["id"] as? String)
             let fetched = try await app.request(.get, "/v1/messages/\(id)", bearer: key)
@@ -107,7 +149,8 @@ import Testing
 /// committed. Now each event keeps its own entries of the batch.
 @Suite struct LargeBatchTests {
     static func targetBatch(filling limit: Int) -> (body: String, count: Int) {
-        let head = #"{"server":"sms","message_id":"1679392394031_15_17153_881599_c1fjwa","itime":1679392394061,"status":{"message_status":"target","status_data":{"user_id":15,"msg_type":2,"template_id":881599,"message":"successfully request","sms_user":"xiaojinmintest","template_type":2,"label_id":0,"#
+        let head =
+            #"{"server":"sms","message_id":"1679392394031_15_17153_881599_c1fjwa","itime":1679392394061,"status":{"message_status":"target","status_data":{"user_id":15,"msg_type":2,"template_id":881599,"message":"successfully request","sms_user":"xiaojinmintest","template_type":2,"label_id":0,"#
         var ids: [String] = []
         var numbers: [String] = []
         var size = head.utf8.count + 40
@@ -132,7 +175,9 @@ import Testing
             let reply = try await app.postEngageLab(engage, body)
             #expect(reply.status == .ok, "\(reply.text.prefix(300))")
             #expect(try await app.count("status_events") == count)
-            let sizes = try await app.rows("SELECT sum(octet_length(raw::text))::text AS total, max(octet_length(raw::text))::text AS largest FROM status_events")[0]
+            let sizes = try await app.rows(
+                "SELECT sum(octet_length(raw::text))::text AS total, max(octet_length(raw::text))::text AS largest FROM status_events"
+            )[0]
             let total = try #require(Int((sizes["total"] ?? nil) ?? ""))
             let largest = try #require(Int((sizes["largest"] ?? nil) ?? ""))
             #expect(largest < 1024, "one recipient's raw payload, not the batch: \(largest) bytes")

@@ -45,9 +45,11 @@ import Testing
             let (a, _) = try await seed(database)
             for url in [database.ownerURL, database.superuserURL] {
                 try await withPool(url: url) { pool in
-                    for statement in ["DELETE FROM tenants WHERE id = '\(a.uuidString.lowercased())'",
-                                      "DELETE FROM provider_accounts", "TRUNCATE tenants CASCADE", "TRUNCATE provider_accounts CASCADE",
-                                      "DELETE FROM messages", "TRUNCATE messages CASCADE"] {
+                    for statement in [
+                        "DELETE FROM tenants WHERE id = '\(a.uuidString.lowercased())'",
+                        "DELETE FROM provider_accounts", "TRUNCATE tenants CASCADE", "TRUNCATE provider_accounts CASCADE",
+                        "DELETE FROM messages", "TRUNCATE messages CASCADE",
+                    ] {
                         let error = try await #require(throws: PGError.self) { try await pool.query(PGQuery(statement)) }
                         #expect(error.sqlState == "23001", "\(statement): \(error)")
                     }
@@ -146,7 +148,10 @@ import Testing
                     "SELECT has_table_privilege('smshub_app', 'bi_access', 'SELECT, INSERT, UPDATE, DELETE') AS p"
                 ).first!.decode("p", as: Bool.self)
                 #expect(!serviceSeesAccess)
-                let owned = try await pool.query("SELECT count(*) AS n FROM pg_class WHERE relowner = 'smshub_app'::regrole").first!.decode("n", as: Int.self)
+                let owned = try await pool.query("SELECT count(*) AS n FROM pg_class WHERE relowner = 'smshub_app'::regrole").first!.decode(
+                    "n",
+                    as: Int.self
+                )
                 #expect(owned == 0, "the service role owns nothing")
             }
         }

@@ -1,9 +1,10 @@
 import Foundation
-@testable import SmsHubApp
 import SmsHubDomain
 import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubApp
 
 /// A rotated callback token or changed secret, written by one instance, is what every other instance
 /// uses within a second: each keeps accounts in memory for a second at most.
@@ -17,13 +18,25 @@ import Testing
             let old = CallbackToken.generate()
             let id = UUID()
             let now = Date()
-            _ = try await writer.insert(ProviderAccountRecord(
-                account: ProviderAccount(
-                    id: id, tenantID: tenant.id, provider: .engagelab, name: "el", status: .active, settings: ProviderSettings(["app_key": "k"]),
-                    secretNames: ["app_secret"], isDefault: false, createdAt: now, updatedAt: now, disabledAt: nil
-                ),
-                sealed: try testKeyring.seal(ProviderSecrets(["app_secret": "s1"]), tenantID: tenant.id, accountID: id), newCallbackTokenHash: old.hash
-            ))
+            _ = try await writer.insert(
+                ProviderAccountRecord(
+                    account: ProviderAccount(
+                        id: id,
+                        tenantID: tenant.id,
+                        provider: .engagelab,
+                        name: "el",
+                        status: .active,
+                        settings: ProviderSettings(["app_key": "k"]),
+                        secretNames: ["app_secret"],
+                        isDefault: false,
+                        createdAt: now,
+                        updatedAt: now,
+                        disabledAt: nil
+                    ),
+                    sealed: try testKeyring.seal(ProviderSecrets(["app_secret": "s1"]), tenantID: tenant.id, accountID: id),
+                    newCallbackTokenHash: old.hash
+                )
+            )
             #expect(try await reader.resolve(token: old.secret)?.accountID == id)
 
             let new = CallbackToken.generate()

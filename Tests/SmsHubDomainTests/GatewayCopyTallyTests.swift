@@ -23,17 +23,29 @@ import Testing
     @Test func numbersMaskedAlikeAreTwoReportsAndTheirPulledCopiesNone() {
         let (a, b) = ("+8613512340001", "+8613598760001")
         #expect(self.decisions([self.push(a), self.push(b), self.pull, self.pull]) == [.new(slot: 0), .new(slot: 1), .duplicate, .duplicate])
-        #expect(self.decisions([self.pull, self.pull, self.push(a), self.push(b)]) == [.new(slot: 0), .new(slot: 1), .pairsWithPulled(slot: 0), .pairsWithPulled(slot: 1)])
+        #expect(
+            self.decisions([self.pull, self.pull, self.push(a), self.push(b)]) == [
+                .new(slot: 0), .new(slot: 1), .pairsWithPulled(slot: 0), .pairsWithPulled(slot: 1),
+            ]
+        )
         // One push lost: its report comes by the pull alone.
         #expect(self.decisions([self.push(a), self.pull, self.pull]) == [.new(slot: 0), .duplicate, .new(slot: 1)])
         // Pulls and pushes interleaved.
-        #expect(self.decisions([self.pull, self.push(a), self.push(b), self.pull]) == [.new(slot: 0), .pairsWithPulled(slot: 0), .new(slot: 1), .duplicate])
+        #expect(
+            self.decisions([self.pull, self.push(a), self.push(b), self.pull]) == [
+                .new(slot: 0), .pairsWithPulled(slot: 0), .new(slot: 1), .duplicate,
+            ]
+        )
     }
 
     @Test func aPushReceivedTwiceIsOneReport() {
         let a = "+8613512340001"
         #expect(self.decisions([self.push(a), self.push(a), self.pull]) == [.new(slot: 0), .duplicate, .duplicate])
-        #expect(self.decisions([self.pull, self.push(a), self.push(a), self.pull]) == [.new(slot: 0), .pairsWithPulled(slot: 0), .duplicate, .new(slot: 1)])
+        #expect(
+            self.decisions([self.pull, self.push(a), self.push(a), self.pull]) == [
+                .new(slot: 0), .pairsWithPulled(slot: 0), .duplicate, .new(slot: 1),
+            ]
+        )
     }
 
     /// Any number of reports of one identity, each pushed at most once (some lost, some received

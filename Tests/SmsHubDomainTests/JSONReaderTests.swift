@@ -28,7 +28,10 @@ import Testing
         #expect(self.failure(#"{"content":"a","content":"b"}"#) == .init(path: "content", reason: "is given more than once"))
         #expect(self.failure(#"{"content":"a","content":"a"}"#)?.path == "content", "the API refuses any repeat")
         #expect(self.failure(#"{"content":"a","content":"a"}"#, .refuseDiffering) == nil, "a provider may resend a field as it was")
-        #expect(self.failure(#"{"s":{"d":{"id":1,"id":2}}}"#, .refuseDiffering) == .init(path: "s.d.id", reason: "is given more than once with different values"))
+        #expect(
+            self.failure(#"{"s":{"d":{"id":1,"id":2}}}"#, .refuseDiffering)
+                == .init(path: "s.d.id", reason: "is given more than once with different values")
+        )
         // Past 16 members the reader indexes keys; the rule is the same.
         let many = (0..<40).map { #""k\#($0)":\#($0)"# }.joined(separator: ",")
         #expect(self.failure("{\(many),\"k3\":3}", .refuseDiffering) == nil)
@@ -101,7 +104,8 @@ import Testing
         #expect(throws: CallbackError.invalidField("a", "contains U+0000 (NUL), which cannot be stored")) {
             try FormBody.multipart(Array(multipart.utf8), boundary: "b")
         }
-        let repeated = "--b\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nmo\r\n--b\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nrequest\r\n--b--\r\n"
+        let repeated =
+            "--b\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nmo\r\n--b\r\nContent-Disposition: form-data; name=\"events\"\r\n\r\nrequest\r\n--b--\r\n"
         #expect(throws: CallbackError.invalidField("events", "is given more than once with different values")) {
             try FormBody.multipart(Array(repeated.utf8), boundary: "b")
         }
@@ -138,20 +142,29 @@ import Testing
     /// made a 206-byte reason: `prefix(64)` counted Characters, and one Character can hold any number
     /// of combining scalars, so the reason was bounded in nothing. Now in UTF-8 bytes.
     @Test func unknownEventReasonsAreBoundedInBytes() throws {
-        let account = CallbackAccountContext(settings: ProviderSettings(["app_id": "12345"]), secrets: ProviderSecrets(["subhook_key": "my_subhook_key"]))
+        let account = CallbackAccountContext(
+            settings: ProviderSettings(["app_id": "12345"]),
+            secrets: ProviderSecrets(["subhook_key": "my_subhook_key"])
+        )
         let sign = "token=067ef7e2f286a9a56eabb07dc9657852&signature=61bc33e46c8329ed51c264a0b0f700bb"
-        let crash = try Data(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../fuzz/regressions/FuzzSubmail/unknown-event-reason-over-200-bytes"))
+        let crash = try Data(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../fuzz/regressions/FuzzSubmail/unknown-event-reason-over-200-bytes")
+        )
         for kind in [String(repeating: "\u{FFFD}", count: 64), "e" + String(repeating: "\u{301}", count: 5000)] {
             let query = "events=\(kind.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&\(sign)"
             let parsed = try SubmailCallbackParser.parse(CallbackRequest(method: .get, query: query, body: []), account: account)
-            guard case .unrecognised(let event) = try #require(parsed.events.first) else { Issue.record("not unrecognised"); return }
+            guard case .unrecognised(let event) = try #require(parsed.events.first) else {
+                Issue.record("not unrecognised")
+                return
+            }
             #expect(event.reason.utf8.count <= "submail event ".utf8.count + 64)
         }
         // The fuzzer's own input, through the same path its target takes (selector 3: a GET query).
         let query = String(decoding: crash.dropFirst(), as: UTF8.self)
         if let parsed = try? SubmailCallbackParser.parse(CallbackRequest(method: .get, query: query, body: []), account: account),
-            case .unrecognised(let event)? = parsed.events.first {
+            case .unrecognised(let event)? = parsed.events.first
+        {
             #expect(event.reason.utf8.count <= 78)
         }
         #expect("ab\u{301}c".prefix(utf8Bytes: 3) == "ab", "never half a scalar")

@@ -5,20 +5,34 @@ import Testing
 
 /// The parsers are pure functions over bytes: these call them directly, without a server.
 @Suite struct ParserTests {
-    static let engageLabAccount = CallbackAccountContext(settings: ProviderSettings(["app_key": "a1b2c3d4e5f6a7b8c9d0e1f2"]), secrets: ProviderSecrets(["app_secret": "engagelab_demo_secret"]))
-    static let submailAccount = CallbackAccountContext(settings: ProviderSettings(["app_id": "12345"]), secrets: ProviderSecrets(["subhook_key": "my_subhook_key"]))
+    static let engageLabAccount = CallbackAccountContext(
+        settings: ProviderSettings(["app_key": "a1b2c3d4e5f6a7b8c9d0e1f2"]),
+        secrets: ProviderSecrets(["app_secret": "engagelab_demo_secret"])
+    )
+    static let submailAccount = CallbackAccountContext(
+        settings: ProviderSettings(["app_id": "12345"]),
+        secrets: ProviderSecrets(["subhook_key": "my_subhook_key"])
+    )
     static let plainAccount = CallbackAccountContext(settings: ProviderSettings(), secrets: ProviderSecrets())
 
     static let signedEngageLab = [
         "X-SMSHook-Signature": "a77fa528e2deec7ec04d4a55061623ce", "X-SMSHook-Timestamp": "1679392394061",
         "X-SMSHook-AppKey": "a1b2c3d4e5f6a7b8c9d0e1f2", "Content-Type": "application/json",
     ]
-    static let delivered = #"{"server":"sms","message_id":"b$+8613800000000","to":"+8613800000000","itime":1679388949000,"status":{"message_status":"delivered","status_data":{"receipt_time":"2023-03-21 16:55:49","sms_id":"b$+8613800000000","msg_count":2}}}"#
-    static let submailDropped = #"{"events":"dropped","address":"13812345678","send_id":"s1","report":" UNDELIV","report_desc":"網關黑名單","timestamp":"1415014855","token":"067ef7e2f286a9a56eabb07dc9657852","signature":"61bc33e46c8329ed51c264a0b0f700bb"}"#
+    static let delivered =
+        #"{"server":"sms","message_id":"b$+8613800000000","to":"+8613800000000","itime":1679388949000,"status":{"message_status":"delivered","status_data":{"receipt_time":"2023-03-21 16:55:49","sms_id":"b$+8613800000000","msg_count":2}}}"#
+    static let submailDropped =
+        #"{"events":"dropped","address":"13812345678","send_id":"s1","report":" UNDELIV","report_desc":"網關黑名單","timestamp":"1415014855","token":"067ef7e2f286a9a56eabb07dc9657852","signature":"61bc33e46c8329ed51c264a0b0f700bb"}"#
 
     @Test func engageLabDeliveredIsNormalised() throws {
-        let parsed = try EngageLabCallbackParser.parse(CallbackRequest(headers: Self.signedEngageLab, body: Array(Self.delivered.utf8)), account: Self.engageLabAccount)
-        guard case .status(let report) = try #require(parsed.events.first) else { Issue.record("not a status"); return }
+        let parsed = try EngageLabCallbackParser.parse(
+            CallbackRequest(headers: Self.signedEngageLab, body: Array(Self.delivered.utf8)),
+            account: Self.engageLabAccount
+        )
+        guard case .status(let report) = try #require(parsed.events.first) else {
+            Issue.record("not a status")
+            return
+        }
         #expect(report.state == .delivered)
         #expect(report.providerMessageID == "b$+8613800000000")
         #expect(report.number == PhoneNumber(raw: "+8613800000000", e164: "+8613800000000"))
@@ -29,24 +43,38 @@ import Testing
 
     @Test func engageLabSubStatClassesPickTheState() throws {
         for (subStat, state) in [(480, DeliveryState.failed), (520, .undelivered)] {
-            let body = #"{"to":"+8613800000000","itime":1679392394120,"status":{"message_status":"delivered_failed","error_code":\#(subStat),"error_detail":{"sub_stat":\#(subStat),"sub_stat_desc":"x"},"status_data":{"sms_id":"b$+8613800000000"}}}"#
-            let parsed = try EngageLabCallbackParser.parse(CallbackRequest(headers: Self.signedEngageLab, body: Array(body.utf8)), account: Self.engageLabAccount)
-            guard case .status(let report) = parsed.events[0] else { Issue.record("not a status"); return }
+            let body =
+                #"{"to":"+8613800000000","itime":1679392394120,"status":{"message_status":"delivered_failed","error_code":\#(subStat),"error_detail":{"sub_stat":\#(subStat),"sub_stat_desc":"x"},"status_data":{"sms_id":"b$+8613800000000"}}}"#
+            let parsed = try EngageLabCallbackParser.parse(
+                CallbackRequest(headers: Self.signedEngageLab, body: Array(body.utf8)),
+                account: Self.engageLabAccount
+            )
+            guard case .status(let report) = parsed.events[0] else {
+                Issue.record("not a status")
+                return
+            }
             #expect(report.state == state)
             #expect(report.code == String(subStat))
         }
     }
 
     @Test func submailFormAndJSONGiveTheSameEvent() throws {
-        let json = try SubmailCallbackParser.parse(CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(Self.submailDropped.utf8)), account: Self.submailAccount)
+        let json = try SubmailCallbackParser.parse(
+            CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(Self.submailDropped.utf8)),
+            account: Self.submailAccount
+        )
         let object = try JSONSerialization.jsonObject(with: Data(Self.submailDropped.utf8)) as! [String: String]
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         let form = object.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }.joined(separator: "&")
-        let parsedForm = try SubmailCallbackParser.parse(CallbackRequest(headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array(form.utf8)), account: Self.submailAccount)
+        let parsedForm = try SubmailCallbackParser.parse(
+            CallbackRequest(headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array(form.utf8)),
+            account: Self.submailAccount
+        )
         let parsedQuery = try SubmailCallbackParser.parse(CallbackRequest(method: .get, query: form, body: []), account: Self.submailAccount)
         guard case .status(let a) = json.events[0], case .status(let b) = parsedForm.events[0], case .status(let c) = parsedQuery.events[0] else {
-            Issue.record("not statuses"); return
+            Issue.record("not statuses")
+            return
         }
         #expect(a.state == .undelivered)
         #expect(a.code == "UNDELIV")
@@ -80,11 +108,32 @@ import Testing
     /// different error type.
     @Test func truncatedBodiesNeverCrash() throws {
         let samples: [(CallbackRequest, (CallbackRequest) throws -> ParsedCallback)] = [
-            (CallbackRequest(headers: Self.signedEngageLab, body: Array(Self.delivered.utf8)), { try EngageLabCallbackParser.parse($0, account: Self.engageLabAccount) }),
-            (CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(Self.submailDropped.utf8)), { try SubmailCallbackParser.parse($0, account: Self.submailAccount) }),
-            (CallbackRequest(headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Array("sequence=1&total=1&updateTime=2018-04-13T06%3A31%3A46Z&smsMsgId=b9d9b4fe-1234_6&status=DELIVRD".utf8)), { try HuaweiCallbackParser.parseStatus($0, account: Self.plainAccount) }),
-            (CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(#"{"statusReportList":[{"smsMsgId":"a","status":"DELIVRD","total":"2","sequence":"1"}]}"#.utf8)), { try HuaweiCallbackParser.parseStatus($0, account: Self.plainAccount) }),
-            (CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(#"{"sendId":"t","mobile":"135****9831","times":"2019-04-12 17:57:08","status":"DELIVRD"}"#.utf8)), { try GatewayCallbackParser.parseStatus($0, account: Self.plainAccount) }),
+            (
+                CallbackRequest(headers: Self.signedEngageLab, body: Array(Self.delivered.utf8)),
+                { try EngageLabCallbackParser.parse($0, account: Self.engageLabAccount) }
+            ),
+            (
+                CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(Self.submailDropped.utf8)),
+                { try SubmailCallbackParser.parse($0, account: Self.submailAccount) }
+            ),
+            (
+                CallbackRequest(
+                    headers: ["Content-Type": "application/x-www-form-urlencoded"],
+                    body: Array("sequence=1&total=1&updateTime=2018-04-13T06%3A31%3A46Z&smsMsgId=b9d9b4fe-1234_6&status=DELIVRD".utf8)
+                ), { try HuaweiCallbackParser.parseStatus($0, account: Self.plainAccount) }
+            ),
+            (
+                CallbackRequest(
+                    headers: ["Content-Type": "application/json"],
+                    body: Array(#"{"statusReportList":[{"smsMsgId":"a","status":"DELIVRD","total":"2","sequence":"1"}]}"#.utf8)
+                ), { try HuaweiCallbackParser.parseStatus($0, account: Self.plainAccount) }
+            ),
+            (
+                CallbackRequest(
+                    headers: ["Content-Type": "application/json"],
+                    body: Array(#"{"sendId":"t","mobile":"135****9831","times":"2019-04-12 17:57:08","status":"DELIVRD"}"#.utf8)
+                ), { try GatewayCallbackParser.parseStatus($0, account: Self.plainAccount) }
+            ),
         ]
         for (request, parse) in samples {
             var parsedCount = 0
@@ -129,7 +178,10 @@ import Testing
         }
         let wrongSecret = CallbackAccountContext(settings: Self.submailAccount.settings, secrets: ProviderSecrets(["subhook_key": "nope"]))
         #expect(throws: CallbackError.signature("signature does not verify")) {
-            try SubmailCallbackParser.parse(CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(Self.submailDropped.utf8)), account: wrongSecret)
+            try SubmailCallbackParser.parse(
+                CallbackRequest(headers: ["Content-Type": "application/json"], body: Array(Self.submailDropped.utf8)),
+                account: wrongSecret
+            )
         }
     }
 }
@@ -212,7 +264,9 @@ import Testing
         #expect(ProviderTime.local("2019-04-12 17:57:08", in: shanghai) == Date(timeIntervalSince1970: 1_555_063_028))
         #expect(ProviderTime.local("2019-04-12 17:57:08", in: TimeZone(identifier: "UTC")!) == Date(timeIntervalSince1970: 1_555_091_828))
         #expect(ProviderTime.utc("2018-04-13T06:31:46Z") == Date(timeIntervalSince1970: 1_523_601_106))
-        for bad in ["", "2019-04-12", "2019-04-12T17:57:08", "2019-13-12 17:57:08", "1999-04-12 17:57:08", "2019-04-12 25:57:08", "２０１９-04-12 17:57:08"] {
+        for bad in [
+            "", "2019-04-12", "2019-04-12T17:57:08", "2019-13-12 17:57:08", "1999-04-12 17:57:08", "2019-04-12 25:57:08", "２０１９-04-12 17:57:08",
+        ] {
             #expect(ProviderTime.local(bad, in: shanghai) == nil, "\(bad)")
         }
         #expect(ProviderTime.unix(seconds: -5) == nil)

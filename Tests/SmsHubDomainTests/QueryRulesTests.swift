@@ -11,7 +11,10 @@ import Testing
         #expect(PhoneNumber.written(text)?.e164 == e164)
     }
 
-    @Test(arguments: ["", "0", "138****5678", "+86  -138", "call me", "+0861381234567", "0138123456", "1234567890123456", "１３８１２３４５６７８", "\t13812345678", "+8613812345678x"])
+    @Test(arguments: [
+        "", "0", "138****5678", "+86  -138", "call me", "+0861381234567", "0138123456", "1234567890123456", "１３８１２３４５６７８", "\t13812345678",
+        "+8613812345678x",
+    ])
     func notWrittenNumbers(text: String) {
         #expect(PhoneNumber.written(text) == nil)
     }

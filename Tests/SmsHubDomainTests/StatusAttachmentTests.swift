@@ -10,12 +10,26 @@ import Testing
     }
 
     func event(
-        _ id: String, _ state: DeliveryState, number: String? = nil, e164: String? = nil, part: Int? = nil, of total: Int? = nil,
+        _ id: String,
+        _ state: DeliveryState,
+        number: String? = nil,
+        e164: String? = nil,
+        part: Int? = nil,
+        of total: Int? = nil,
         at seconds: TimeInterval? = nil
     ) -> StatusAttachment.Event {
         StatusAttachment.Event(
-            id: UUID(), key: self.key(id), numberRaw: number, numberE164: e164, state: state, code: state.rawValue.uppercased(),
-            description: nil, partSequence: part, partTotal: total, segments: nil, occurredAt: seconds.map { Date(timeIntervalSince1970: $0) }
+            id: UUID(),
+            key: self.key(id),
+            numberRaw: number,
+            numberE164: e164,
+            state: state,
+            code: state.rawValue.uppercased(),
+            description: nil,
+            partSequence: part,
+            partTotal: total,
+            segments: nil,
+            occurredAt: seconds.map { Date(timeIntervalSince1970: $0) }
         )
     }
 
@@ -24,8 +38,12 @@ import Testing
     }
 
     @Test func eventsGoToTheRecipientOfTheirKeyAndNumber() {
-        let a = self.recipient("m1", "+8613800000001"), b = self.recipient("m1", "+8613800000002"), c = self.recipient("m2", "+8613800000001")
-        let e1 = self.event("m1", .delivered, e164: "+8613800000002"), e2 = self.event("m2", .failed), e3 = self.event("m3", .delivered)
+        let a = self.recipient("m1", "+8613800000001")
+        let b = self.recipient("m1", "+8613800000002")
+        let c = self.recipient("m2", "+8613800000001")
+        let e1 = self.event("m1", .delivered, e164: "+8613800000002")
+        let e2 = self.event("m2", .failed)
+        let e3 = self.event("m3", .delivered)
         let plan = StatusAttachment.plan(events: [e1, e2, e3], recipients: [a, b, c])
         #expect(plan.attachments.map(\.recipientID) == [b.id, c.id])
         #expect(plan.attachments.map(\.eventID) == [e1.id, e2.id])
@@ -35,14 +53,17 @@ import Testing
     }
 
     @Test func aNumberlessEventNeedsTheOnlyRecipient() {
-        let a = self.recipient("m1", "+8613800000001"), b = self.recipient("m1", "+8613800000002")
+        let a = self.recipient("m1", "+8613800000001")
+        let b = self.recipient("m1", "+8613800000002")
         #expect(StatusAttachment.plan(events: [self.event("m1", .delivered)], recipients: [a, b]).attachments.isEmpty)
         #expect(StatusAttachment.plan(events: [self.event("m1", .delivered)], recipients: [a]).attachments.map(\.recipientID) == [a.id])
     }
 
     @Test func numbersSharingAMaskAreTakenInOrder() {
-        let a = self.recipient("t", "+8613812345678"), b = self.recipient("t", "+8613899995678")
-        let first = self.event("t", .delivered, number: "138****5678"), second = self.event("t", .delivered, number: "138****5678")
+        let a = self.recipient("t", "+8613812345678")
+        let b = self.recipient("t", "+8613899995678")
+        let first = self.event("t", .delivered, number: "138****5678")
+        let second = self.event("t", .delivered, number: "138****5678")
         let plan = StatusAttachment.plan(events: [first, second], recipients: [a, b])
         #expect(plan.attachments.map(\.recipientID) == [a.id, b.id])
         #expect(plan.rounds.flatMap { $0 }.map(\.recipientID) == [a.id, b.id])
@@ -70,8 +91,10 @@ import Testing
 
     @Test func aLongMessageIsDeliveredWhenEveryPartIs() {
         let a = self.recipient("m", "+8613800000001")
-        let part1 = self.event("m", .delivered, part: 1, of: 3), part2 = self.event("m", .delivered, part: 2, of: 3)
-        let part2again = self.event("m", .delivered, part: 2, of: 3), part3 = self.event("m", .delivered, part: 3, of: 3)
+        let part1 = self.event("m", .delivered, part: 1, of: 3)
+        let part2 = self.event("m", .delivered, part: 2, of: 3)
+        let part2again = self.event("m", .delivered, part: 2, of: 3)
+        let part3 = self.event("m", .delivered, part: 3, of: 3)
         #expect(StatusAttachment.needsDeliveredParts(part1))
         #expect(!StatusAttachment.needsDeliveredParts(self.event("m", .delivered)))
         let partial = StatusAttachment.plan(events: [part1, part2, part2again], recipients: [a])

@@ -68,10 +68,13 @@ public final class ScratchCluster: @unchecked Sendable {
     }
 
     func startServer() throws {
-        try self.asServerUser("\(self.binDirectory)/pg_ctl", [
-            "-D", self.dataDirectory.path, "-w", "-t", "30", "-l", self.dataDirectory.appendingPathComponent("log").path,
-            "-o", "-p \(self.port) -k '' -c listen_addresses=127.0.0.1 -c fsync=off", "start",
-        ])
+        try self.asServerUser(
+            "\(self.binDirectory)/pg_ctl",
+            [
+                "-D", self.dataDirectory.path, "-w", "-t", "30", "-l", self.dataDirectory.appendingPathComponent("log").path,
+                "-o", "-p \(self.port) -k '' -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+            ]
+        )
     }
 
     public func restart() throws {
@@ -139,7 +142,7 @@ public final class ScratchCluster: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var pid: pid_t = 0
         let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
         guard spawned == 0 else {

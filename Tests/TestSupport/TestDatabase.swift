@@ -76,7 +76,9 @@ public actor TestDatabases {
             try await session.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)")
             // CREATE DATABASE is serialised by this actor: PostgreSQL refuses to copy a template that
             // another CREATE DATABASE is reading.
-            try await session.query("CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: Self.templateName) OWNER smshub_owner STRATEGY FILE_COPY")
+            try await session.query(
+                "CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: Self.templateName) OWNER smshub_owner STRATEGY FILE_COPY"
+            )
         }
         return try TestDatabase(name: name)
     }
@@ -119,7 +121,9 @@ public actor TestDatabases {
                 try await session.query("DROP DATABASE IF EXISTS \(unescaped: Self.templateName) WITH (FORCE)")
                 try await session.query("CREATE DATABASE \(unescaped: Self.templateName) OWNER smshub_owner")
             }
-            _ = try await PGPool.scoped(PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1)) { pool in
+            _ = try await PGPool.scoped(
+                PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1)
+            ) { pool in
                 try await pool.withSession { try await Migrator(migrations: try Migration.bundled()).migrate($0) }
             }
         }
@@ -159,12 +163,17 @@ public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws ->
 
 /// Runs `body` with a pool on a fresh database as the service role, closing both afterwards.
 public func withAppPool<R: Sendable>(
-    maxConnections: Int = 4, statementTimeout: Duration? = nil, _ body: (PGPool, TestDatabase) async throws -> R
+    maxConnections: Int = 4,
+    statementTimeout: Duration? = nil,
+    _ body: (PGPool, TestDatabase) async throws -> R
 ) async throws -> R {
     try await withTestDatabase { database in
         let configuration = PGConfiguration(
-            url: database.appURL, maxConnections: maxConnections, acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? .seconds(5),
-            applicationName: "smshub-test", statementTimeout: statementTimeout
+            url: database.appURL,
+            maxConnections: maxConnections,
+            acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? .seconds(5),
+            applicationName: "smshub-test",
+            statementTimeout: statementTimeout
         )
         return try await PGPool.scoped(configuration) { pool in
             try await body(pool, database)

@@ -96,7 +96,9 @@ final class CallbackAccountCache: ProviderAccountRepository {
     }
 
     func update(
-        tenantID: UUID, id: UUID, _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
+        tenantID: UUID,
+        id: UUID,
+        _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
     ) async throws -> ProviderAccount? {
         // Cleared after the write commits, so no lookup running alongside it can cache the old row.
         defer { self.invalidate() }

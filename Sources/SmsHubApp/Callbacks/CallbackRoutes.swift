@@ -84,8 +84,10 @@ struct CallbackRoutes {
             throw try await self.refuse(error, account: account, context: context)
         }
         let callback = CallbackRequest(
-            method: request.method == .get ? .get : .post, headers: headers,
-            query: request.uri.query ?? "", body: Array(body.readableBytesView)
+            method: request.method == .get ? .get : .post,
+            headers: headers,
+            query: request.uri.query ?? "",
+            body: Array(body.readableBytesView)
         )
         var secrets = ProviderSecrets()
         do {
@@ -97,7 +99,10 @@ struct CallbackRoutes {
         } catch {
             // The account's secrets cannot be opened with the configured keys: a configuration fault,
             // not the provider's. 503 makes the provider retry once the keys are fixed.
-            context.logger.error("cannot open provider secrets", metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "error": "\(error)"])
+            context.logger.error(
+                "cannot open provider secrets",
+                metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "error": "\(error)"]
+            )
             throw Problem.unavailable("This endpoint cannot verify callbacks right now.")
         }
         let parsed: ParsedCallback
@@ -132,8 +137,16 @@ struct CallbackRoutes {
         switch error {
         case .signature(let reason):
             self.metrics.recordCallback(provider: provider, outcome: "rejected")
-            context.logger.notice("callback signature refused", metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "reason": "\(reason)"])
-            try await self.events.recordRejection(tenantID: account.tenantID, accountID: account.accountID, provider: account.provider, reason: reason)
+            context.logger.notice(
+                "callback signature refused",
+                metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "reason": "\(reason)"]
+            )
+            try await self.events.recordRejection(
+                tenantID: account.tenantID,
+                accountID: account.accountID,
+                provider: account.provider,
+                reason: reason
+            )
             return Problem(.unauthorized, code: "invalid_signature", title: "Signature refused", detail: reason)
         case .unsupportedMediaType, .malformed, .missingField, .invalidField:
             self.metrics.recordCallback(provider: provider, outcome: "bad_request")

@@ -29,8 +29,13 @@ actor IngestBatcher {
     let onBatch: @Sendable (Int) -> Void
 
     init(
-        store: any EventStore, maxBatch: Int = 256, maxBatchEvents: Int = 20_000, maxInFlight: Int = 4, maxPending: Int = 4096,
-        isUnavailable: @escaping @Sendable (any Error) -> Bool = { _ in false }, logger: Logger,
+        store: any EventStore,
+        maxBatch: Int = 256,
+        maxBatchEvents: Int = 20_000,
+        maxInFlight: Int = 4,
+        maxPending: Int = 4096,
+        isUnavailable: @escaping @Sendable (any Error) -> Bool = { _ in false },
+        logger: Logger,
         onBatch: @escaping @Sendable (Int) -> Void = { _ in }
     ) {
         precondition(maxInFlight > 0, "at least one flush must be able to run")

@@ -51,11 +51,21 @@ public final class ServiceMetrics: Sendable {
             let labels = [("method", method), ("route", route), ("status", String(status))]
             return (
                 self.registry.makeCounter(
-                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_requests", unitName: "total", helpText: "HTTP requests by route and status"),
+                    descriptor: MetricNameDescriptor(
+                        namespace: "smshub",
+                        metricName: "http_requests",
+                        unitName: "total",
+                        helpText: "HTTP requests by route and status"
+                    ),
                     labels: labels
                 ),
                 self.registry.makeDurationHistogram(
-                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "http_request_duration", unitName: "seconds", helpText: "HTTP request latency by route and status"),
+                    descriptor: MetricNameDescriptor(
+                        namespace: "smshub",
+                        metricName: "http_request_duration",
+                        unitName: "seconds",
+                        helpText: "HTTP request latency by route and status"
+                    ),
                     labels: labels,
                     buckets: Self.durationBuckets
                 )
@@ -68,7 +78,12 @@ public final class ServiceMetrics: Sendable {
     func recordCallback(provider: String, outcome: String) {
         self.handle(\.callbacks, CallbackKey(provider: provider, outcome: outcome)) {
             self.registry.makeCounter(
-                descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "callbacks", unitName: "total", helpText: "Provider callbacks by provider and outcome"),
+                descriptor: MetricNameDescriptor(
+                    namespace: "smshub",
+                    metricName: "callbacks",
+                    unitName: "total",
+                    helpText: "Provider callbacks by provider and outcome"
+                ),
                 labels: [("provider", provider), ("outcome", outcome)]
             )
         }.increment()
@@ -77,10 +92,16 @@ public final class ServiceMetrics: Sendable {
     func recordIngestBatch(size: Int) {
         let histogram = self.handles.withLock { handles in
             if let known = handles.ingestBatch { return known }
-            let made = self.registry.makeValueHistogram(
-                descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "ingest_batch", unitName: "size", helpText: "Callbacks committed per ingest transaction"),
-                buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]
-            ) as ValueHistogram
+            let made =
+                self.registry.makeValueHistogram(
+                    descriptor: MetricNameDescriptor(
+                        namespace: "smshub",
+                        metricName: "ingest_batch",
+                        unitName: "size",
+                        helpText: "Callbacks committed per ingest transaction"
+                    ),
+                    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256]
+                ) as ValueHistogram
             handles.ingestBatch = made
             return made
         }
@@ -92,7 +113,12 @@ public final class ServiceMetrics: Sendable {
     func recordOutboundCall(kind: String, outcome: String) {
         self.handle(\.outbound, CallbackKey(provider: kind, outcome: outcome)) {
             self.registry.makeCounter(
-                descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "outbound_calls", unitName: "total", helpText: "Provider API calls by kind and outcome"),
+                descriptor: MetricNameDescriptor(
+                    namespace: "smshub",
+                    metricName: "outbound_calls",
+                    unitName: "total",
+                    helpText: "Provider API calls by kind and outcome"
+                ),
                 labels: [("kind", kind), ("outcome", outcome)]
             )
         }.increment()
@@ -110,7 +136,12 @@ public final class ServiceMetrics: Sendable {
             if paused { handles.pausedAccounts.insert(account) } else { handles.pausedAccounts.remove(account) }
             if handles.pausedGauge == nil {
                 handles.pausedGauge = self.registry.makeGauge(
-                    descriptor: MetricNameDescriptor(namespace: "smshub", metricName: "outbound_accounts_paused", unitName: "", helpText: "Provider accounts whose circuit breaker is open, as this instance last saw them")
+                    descriptor: MetricNameDescriptor(
+                        namespace: "smshub",
+                        metricName: "outbound_accounts_paused",
+                        unitName: "",
+                        helpText: "Provider accounts whose circuit breaker is open, as this instance last saw them"
+                    )
                 )
             }
             return (handles.pausedGauge, handles.pausedAccounts.count)
@@ -138,7 +169,12 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         let route = context.endpointPath.flatMap { $0 == "NotFound" ? nil : $0 } ?? "unmatched"
-        self.metrics.recordRequest(method: request.method.rawValue, route: route, status: Int(response.status.code), duration: ContinuousClock.now - start)
+        self.metrics.recordRequest(
+            method: request.method.rawValue,
+            route: route,
+            status: Int(response.status.code),
+            duration: ContinuousClock.now - start
+        )
         return response
     }
 }

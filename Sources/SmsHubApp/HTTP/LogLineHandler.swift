@@ -16,7 +16,9 @@ public struct LogLineHandler: LogHandler {
     private let write: @Sendable (String) -> Void
 
     public init(
-        label: String, level: Logger.Level, metadataProvider: Logger.MetadataProvider? = nil,
+        label: String,
+        level: Logger.Level,
+        metadataProvider: Logger.MetadataProvider? = nil,
         write: @escaping @Sendable (String) -> Void = LogLineHandler.standardError
     ) {
         self.label = label

@@ -16,7 +16,14 @@ public struct Problem: Error, HTTPResponseError, Sendable {
     /// The domain's field problems are the API's per-field errors, written as they are.
     public typealias FieldError = FieldProblem
 
-    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String? = nil, errors: [FieldError] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status,
+        code: String,
+        title: String,
+        detail: String? = nil,
+        errors: [FieldError] = [],
+        headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.title = title
@@ -31,8 +38,12 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 
     func response(requestID: String?) -> Response {
         let body = Body(
-            type: "/problems/\(self.code)", title: self.title, status: Int(self.status.code),
-            detail: self.detail, code: self.code, requestId: requestID,
+            type: "/problems/\(self.code)",
+            title: self.title,
+            status: Int(self.status.code),
+            detail: self.detail,
+            code: self.code,
+            requestId: requestID,
             errors: self.errors.isEmpty ? nil : self.errors
         )
         let encoder = JSONEncoder()
@@ -71,8 +82,11 @@ extension Problem {
     public static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
         let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
         return Problem(
-            .methodNotAllowed, code: "method_not_allowed", title: "Method not allowed",
-            detail: "This path accepts: \(list).", headers: [.allow: list]
+            .methodNotAllowed,
+            code: "method_not_allowed",
+            title: "Method not allowed",
+            detail: "This path accepts: \(list).",
+            headers: [.allow: list]
         )
     }
 
@@ -91,19 +105,31 @@ extension Problem {
     /// A 400 naming the member of the body at fault (`custom.big`, `status.status_data.sms_ids[3]`).
     public static func invalidBody(field: String, _ message: String) -> Problem {
         Problem(
-            .badRequest, code: "invalid_body", title: "Malformed request body", detail: "\(field) \(message)",
+            .badRequest,
+            code: "invalid_body",
+            title: "Malformed request body",
+            detail: "\(field) \(message)",
             errors: [FieldError(field: field, message: message)]
         )
     }
 
     public static func invalidParameter(_ name: String, _ detail: String) -> Problem {
-        Problem(.badRequest, code: "invalid_parameter", title: "Invalid parameter", detail: detail, errors: [FieldError(field: name, message: detail)])
+        Problem(
+            .badRequest,
+            code: "invalid_parameter",
+            title: "Invalid parameter",
+            detail: detail,
+            errors: [FieldError(field: name, message: detail)]
+        )
     }
 
     public static func validation(_ errors: [FieldError]) -> Problem {
         Problem(
-            .unprocessableContent, code: "validation_failed", title: "Validation failed",
-            detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "), errors: errors
+            .unprocessableContent,
+            code: "validation_failed",
+            title: "Validation failed",
+            detail: errors.map { "\($0.field): \($0.message)" }.joined(separator: "; "),
+            errors: errors
         )
     }
 
@@ -120,7 +146,9 @@ extension Problem {
     }
 
     public static let internalError = Problem(
-        .internalServerError, code: "internal_error", title: "Internal error",
+        .internalServerError,
+        code: "internal_error",
+        title: "Internal error",
         detail: "The request failed on the server; quote the request_id when reporting it."
     )
 }

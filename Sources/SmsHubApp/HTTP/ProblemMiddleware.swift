@@ -23,7 +23,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return problem.response(requestID: context.id)
         } catch let error as HTTPError {
             return Self.problem(for: error, maxBodySize: self.maxBodySize).response(requestID: context.id)
-        } catch where DatabaseFailure.isUnavailable(error) {
+        } catch  where DatabaseFailure.isUnavailable(error) {
             context.logger.error("database unavailable", metadata: DatabaseFailure.logMetadata(error) ?? [:])
             return Problem.unavailable("The database is unavailable; retry shortly.").response(requestID: context.id)
         } catch {

@@ -15,7 +15,12 @@ public struct ServerLimits: Sendable {
     /// Time for a request's body to arrive, from its head.
     public var bodyTimeout: Duration
 
-    public init(maxConnections: Int = ServerLimits.defaultMaxConnections, idleTimeout: Duration = .seconds(30), headTimeout: Duration = .seconds(30), bodyTimeout: Duration = .seconds(60)) {
+    public init(
+        maxConnections: Int = ServerLimits.defaultMaxConnections,
+        idleTimeout: Duration = .seconds(30),
+        headTimeout: Duration = .seconds(30),
+        bodyTimeout: Duration = .seconds(60)
+    ) {
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout
         self.headTimeout = headTimeout
@@ -33,7 +38,8 @@ public struct ServerLimits: Sendable {
 
     func applicationConfiguration(host: String, port: Int) -> ApplicationConfiguration {
         ApplicationConfiguration(
-            address: .hostname(host, port: port), serverName: "smshub",
+            address: .hostname(host, port: port),
+            serverName: "smshub",
             availableConnectionsDelegate: MaximumAvailableConnections(self.maxConnections)
         )
     }
@@ -41,9 +47,11 @@ public struct ServerLimits: Sendable {
     var server: HTTPServerBuilder {
         let head = TimeAmount(self.headTimeout)
         let body = TimeAmount(self.bodyTimeout)
-        return .http1(configuration: .init(
-            additionalChannelHandlers: [RequestReadDeadline(headTimeout: head, bodyTimeout: body)],
-            idleTimeout: TimeAmount(self.idleTimeout)
-        ))
+        return .http1(
+            configuration: .init(
+                additionalChannelHandlers: [RequestReadDeadline(headTimeout: head, bodyTimeout: body)],
+                idleTimeout: TimeAmount(self.idleTimeout)
+            )
+        )
     }
 }

@@ -53,7 +53,10 @@ public struct CredentialRekey: Sendable {
                 } catch is SecretKeyring.KeyringError {
                     report.unopenable += 1
                     skipped.append(account.accountID)
-                    logger.warning("credentials cannot be opened with the configured keys", metadata: ["account_id": "\(account.accountID.uuidString.lowercased())"])
+                    logger.warning(
+                        "credentials cannot be opened with the configured keys",
+                        metadata: ["account_id": "\(account.accountID.uuidString.lowercased())"]
+                    )
                 }
             }
         }
@@ -96,7 +99,10 @@ public struct CredentialKeyReport: Sendable, Equatable {
                 metadata: metadata.merging(["key_ids": "\(self.unknownKeyIDs.joined(separator: ","))"]) { $1 }
             )
         } else if self.underPrevious > 0 {
-            logger.notice("provider credentials are still sealed under previous master keys; run 'smshub rekey' before removing them", metadata: metadata)
+            logger.notice(
+                "provider credentials are still sealed under previous master keys; run 'smshub rekey' before removing them",
+                metadata: metadata
+            )
         } else {
             logger.info("provider credentials are all sealed under the active master key", metadata: metadata)
         }

@@ -60,7 +60,10 @@ struct GatewayClient: Sendable {
     }
 
     func call(
-        baseURL: String, _ call: GatewayAPI.Call, credentials: GatewayAPI.Credentials, send: GatewayAPI.SendRequest? = nil
+        baseURL: String,
+        _ call: GatewayAPI.Call,
+        credentials: GatewayAPI.Credentials,
+        send: GatewayAPI.SendRequest? = nil
     ) async throws(Failure) -> GatewayAPI.Envelope {
         let checked: EgressResolver.Checked
         switch await self.egress.check(baseURL) {

@@ -50,12 +50,19 @@ struct GatewayDispatcher: Service {
             do {
                 _ = try await self.repository.plan(tenantID: tenantID, maxPerTask: GatewayAPI.maxMobilesPerSend, limit: 50_000)
                 let tasks = try await self.repository.claim(
-                    tenantID: tenantID, limit: free, perAccount: self.limits.perAccount, lease: self.lease, owner: self.owner
+                    tenantID: tenantID,
+                    limit: free,
+                    perAccount: self.limits.perAccount,
+                    lease: self.lease,
+                    owner: self.owner
                 )
                 await slots.take(tenantID, tasks.count)
                 claimed += tasks
             } catch {
-                self.logger.error("dispatch planning failed for a tenant", metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "error.type": "\(type(of: error))"])
+                self.logger.error(
+                    "dispatch planning failed for a tenant",
+                    metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "error.type": "\(type(of: error))"]
+                )
             }
         }
         return claimed
@@ -74,7 +81,8 @@ struct GatewayDispatcher: Service {
             guard try await self.repository.complete(task, outcome: outcome) else {
                 self.caller.metrics.recordStaleDispatchOutcome()
                 self.logger.warning(
-                    "lease lost during the call; its outcome is discarded", metadata: ["task_id": "\(id)", "attempt": "\(task.attempts)", "outcome": "\(outcome)"]
+                    "lease lost during the call; its outcome is discarded",
+                    metadata: ["task_id": "\(id)", "attempt": "\(task.attempts)", "outcome": "\(outcome)"]
                 )
                 return
             }
@@ -101,7 +109,14 @@ struct GatewayDispatcher: Service {
     func send(_ task: DispatchTask) async -> DispatchOutcome {
         let endpoint: GatewayEndpoint
         do {
-            guard let found = try await GatewayEndpoint.load(tenantID: task.tenantID, accountID: task.accountID, accounts: self.accounts, keyring: self.keyring) else {
+            guard
+                let found = try await GatewayEndpoint.load(
+                    tenantID: task.tenantID,
+                    accountID: task.accountID,
+                    accounts: self.accounts,
+                    keyring: self.keyring
+                )
+            else {
                 return .gaveUp(reason: "the provider account no longer exists")
             }
             endpoint = found
@@ -112,7 +127,12 @@ struct GatewayDispatcher: Service {
         let request = GatewayAPI.SendRequest(taskID: id, mobiles: task.mobiles, content: task.content, extNo: task.extNo)
         do {
             let envelope = try await self.caller.call(
-                tenantID: task.tenantID, accountID: task.accountID, baseURL: endpoint.baseURL, .send, credentials: endpoint.credentials, send: request
+                tenantID: task.tenantID,
+                accountID: task.accountID,
+                baseURL: endpoint.baseURL,
+                .send,
+                credentials: endpoint.credentials,
+                send: request
             )
             if envelope.isSuccess { return .accepted() }
             let code = Self.refusalCode(envelope.code)
@@ -120,7 +140,10 @@ struct GatewayDispatcher: Service {
             // its answer to a task id it has seen (the seed says ids are unique, not what a repeat
             // gets): the recipients are submitted and their reports, or their absence, settle them.
             if task.attempts > 1 {
-                self.logger.notice("gateway refused a retried task; taken as a repeat of an accepted one", metadata: ["task_id": "\(id)", "code": "\(code)"])
+                self.logger.notice(
+                    "gateway refused a retried task; taken as a repeat of an accepted one",
+                    metadata: ["task_id": "\(id)", "code": "\(code)"]
+                )
                 return .accepted(repeatOf: code)
             }
             self.logger.notice("gateway refused a task", metadata: ["task_id": "\(id)", "code": "\(code)"])
@@ -130,7 +153,8 @@ struct GatewayDispatcher: Service {
                 return .refused(code: error.outbound.rawValue, message: error.description)
             }
             self.logger.warning(
-                "gateway call failed; will retry with the same task id", metadata: ["task_id": "\(id)", "attempt": "\(task.attempts)", "reason": "\(error.outbound.rawValue)"]
+                "gateway call failed; will retry with the same task id",
+                metadata: ["task_id": "\(id)", "attempt": "\(task.attempts)", "reason": "\(error.outbound.rawValue)"]
             )
             return self.retryOrGiveUp(task, reason: error.description)
         }
@@ -138,7 +162,9 @@ struct GatewayDispatcher: Service {
 
     /// The gateway's codes are two digits; anything else is kept only as far as it is short and plain.
     static func refusalCode(_ code: String) -> String {
-        guard !code.isEmpty, code.utf8.count <= 16, code.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber) }) else {
+        guard !code.isEmpty, code.utf8.count <= 16,
+            code.utf8.allSatisfy({ $0 < 0x80 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber) })
+        else {
             return "refused"
         }
         return code

@@ -8,7 +8,12 @@ struct GatewayEndpoint {
     var timeZone: TimeZone
 
     /// nil when the tenant has no Gateway account with this id.
-    static func load(tenantID: UUID, accountID: UUID, accounts: any ProviderAccountRepository, keyring: SecretKeyring) async throws -> GatewayEndpoint? {
+    static func load(
+        tenantID: UUID,
+        accountID: UUID,
+        accounts: any ProviderAccountRepository,
+        keyring: SecretKeyring
+    ) async throws -> GatewayEndpoint? {
         guard let record = try await accounts.record(tenantID: tenantID, id: accountID), record.account.provider == .gateway else {
             return nil
         }
@@ -16,7 +21,8 @@ struct GatewayEndpoint {
         let settings = record.account.settings
         return GatewayEndpoint(
             credentials: GatewayAPI.Credentials(account: settings["account"] ?? "", password: secrets["api_password"] ?? ""),
-            baseURL: settings["base_url"] ?? "", timeZone: settings.timeZone
+            baseURL: settings["base_url"] ?? "",
+            timeZone: settings.timeZone
         )
     }
 }

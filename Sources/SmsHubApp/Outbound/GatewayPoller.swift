@@ -69,7 +69,13 @@ struct GatewayPoller: Service {
                     // Re-checked while taking the lease: another instance may have polled since the listing.
                     let leased: Bool
                     do {
-                        leased = try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, every: every, lease: self.lease)
+                        leased = try await self.polls.acquire(
+                            tenantID: due.tenantID,
+                            accountID: due.accountID,
+                            kind: kind,
+                            every: every,
+                            lease: self.lease
+                        )
                     } catch {
                         await slots.release(due.tenantID)
                         throw error
@@ -93,13 +99,19 @@ struct GatewayPoller: Service {
             try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind)
             ok = true
         } catch {
-            self.logger.warning("gateway poll failed", metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(due.kind.rawValue)", "reason": "\(error)"])
+            self.logger.warning(
+                "gateway poll failed",
+                metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(due.kind.rawValue)", "reason": "\(error)"]
+            )
         }
         do {
             try await self.polls.release(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind, polled: ok)
         } catch {
             // The lease lapses on its own.
-            self.logger.error("poll lease release failed", metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"])
+            self.logger.error(
+                "poll lease release failed",
+                metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"]
+            )
         }
         return ok
     }
@@ -107,17 +119,24 @@ struct GatewayPoller: Service {
     func poll(tenantID: UUID, accountID: UUID, kind: PollKind) async throws {
         let endpoint = try await self.endpoint(tenantID: tenantID, accountID: accountID)
         let (credentials, baseURL, zone) = (endpoint.credentials, endpoint.baseURL, endpoint.timeZone)
-        let call: GatewayAPI.Call = switch kind {
-        case .report: .report
-        case .mo: .mo
-        case .balance: .balance
-        }
+        let call: GatewayAPI.Call =
+            switch kind {
+            case .report: .report
+            case .mo: .mo
+            case .balance: .balance
+            }
         let envelope = try await self.caller.call(tenantID: tenantID, accountID: accountID, baseURL: baseURL, call, credentials: credentials)
         guard envelope.isSuccess else { throw PollError.refused(code: GatewayDispatcher.refusalCode(envelope.code)) }
         switch kind {
         case .balance:
             guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("the balance answer carries no balance") }
-            _ = try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
+            _ = try await self.polls.recordBalance(
+                tenantID: tenantID,
+                accountID: accountID,
+                balance: balance.balance,
+                payment: balance.payment,
+                raw: balance.raw
+            )
         case .report, .mo:
             var parsed: [ProviderEvent] = []
             for item in GatewayAPI.items(envelope) {
@@ -148,7 +167,10 @@ struct GatewayPoller: Service {
                 return
             } catch {
                 if attempt == 6 {
-                    self.logger.critical("pulled gateway events could not be stored", metadata: ["account_id": "\(events.accountID.uuidString.lowercased())", "events": "\(events.events.count)"])
+                    self.logger.critical(
+                        "pulled gateway events could not be stored",
+                        metadata: ["account_id": "\(events.accountID.uuidString.lowercased())", "events": "\(events.events.count)"]
+                    )
                     throw error
                 }
                 try await Task.sleep(for: delay)
@@ -160,14 +182,27 @@ struct GatewayPoller: Service {
     /// Polls the balance now, outside the schedule (the refresh endpoint).
     func refreshBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
         let endpoint = try await self.endpoint(tenantID: tenantID, accountID: accountID)
-        let envelope = try await self.caller.call(tenantID: tenantID, accountID: accountID, baseURL: endpoint.baseURL, .balance, credentials: endpoint.credentials)
+        let envelope = try await self.caller.call(
+            tenantID: tenantID,
+            accountID: accountID,
+            baseURL: endpoint.baseURL,
+            .balance,
+            credentials: endpoint.credentials
+        )
         guard envelope.isSuccess else { throw PollError.refused(code: GatewayDispatcher.refusalCode(envelope.code)) }
         guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("the balance answer carries no balance") }
-        return try await self.polls.recordBalance(tenantID: tenantID, accountID: accountID, balance: balance.balance, payment: balance.payment, raw: balance.raw)
+        return try await self.polls.recordBalance(
+            tenantID: tenantID,
+            accountID: accountID,
+            balance: balance.balance,
+            payment: balance.payment,
+            raw: balance.raw
+        )
     }
 
     func endpoint(tenantID: UUID, accountID: UUID) async throws -> GatewayEndpoint {
-        guard let endpoint = try await GatewayEndpoint.load(tenantID: tenantID, accountID: accountID, accounts: self.accounts, keyring: self.keyring) else {
+        guard let endpoint = try await GatewayEndpoint.load(tenantID: tenantID, accountID: accountID, accounts: self.accounts, keyring: self.keyring)
+        else {
             throw PollError.notGateway
         }
         return endpoint

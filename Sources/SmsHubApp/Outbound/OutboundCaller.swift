@@ -13,7 +13,11 @@ struct OutboundCaller: Sendable {
     let logger: Logger
 
     func call(
-        tenantID: UUID, accountID: UUID, baseURL: String, _ call: GatewayAPI.Call, credentials: GatewayAPI.Credentials,
+        tenantID: UUID,
+        accountID: UUID,
+        baseURL: String,
+        _ call: GatewayAPI.Call,
+        credentials: GatewayAPI.Credentials,
         send: GatewayAPI.SendRequest? = nil
     ) async throws(GatewayClient.Failure) -> GatewayAPI.Envelope {
         let kind = Self.kind(call)
@@ -26,7 +30,12 @@ struct OutboundCaller: Sendable {
         } catch {
             self.metrics.recordOutboundCall(kind: kind, outcome: error.outbound.rawValue)
             do {
-                let health = try await self.health.recordFailure(tenantID: tenantID, accountID: accountID, failure: error.outbound, breaker: self.breaker)
+                let health = try await self.health.recordFailure(
+                    tenantID: tenantID,
+                    accountID: accountID,
+                    failure: error.outbound,
+                    breaker: self.breaker
+                )
                 if health.isPaused() {
                     self.metrics.recordCircuit(account: account, paused: true)
                     self.logger.warning(
@@ -35,7 +44,10 @@ struct OutboundCaller: Sendable {
                     )
                 }
             } catch {
-                self.logger.error("could not record a failed provider call", metadata: ["account_id": "\(account)", "error.type": "\(type(of: error))"])
+                self.logger.error(
+                    "could not record a failed provider call",
+                    metadata: ["account_id": "\(account)", "error.type": "\(type(of: error))"]
+                )
             }
             throw error
         }
@@ -46,7 +58,10 @@ struct OutboundCaller: Sendable {
             try await self.health.recordSuccess(tenantID: tenantID, accountID: accountID)
             self.metrics.recordCircuit(account: accountID.uuidString.lowercased(), paused: false)
         } catch {
-            self.logger.error("could not record a provider call", metadata: ["account_id": "\(accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"])
+            self.logger.error(
+                "could not record a provider call",
+                metadata: ["account_id": "\(accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"]
+            )
         }
     }
 

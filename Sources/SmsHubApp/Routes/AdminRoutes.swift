@@ -64,13 +64,20 @@ struct AdminRoutes {
         guard try await self.tenants.get(id: tenantID) != nil else { throw Problem.notFound("No tenant has this id.") }
         let material = APIKeyMaterial.generate()
         let key = try await self.keys.create(tenantID: tenantID, name: name, material: material)
-        context.logger.info("api key issued", metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(key.id.uuidString.lowercased())", "prefix": "\(key.prefix)"])
+        context.logger.info(
+            "api key issued",
+            metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(key.id.uuidString.lowercased())", "prefix": "\(key.prefix)"]
+        )
         return EditedResponse(
             status: .created,
             headers: [.location: "/admin/tenants/\(tenantID.uuidString.lowercased())/api-keys"],
             response: CreatedAPIKeyRepresentation(
-                id: key.id.uuidString.lowercased(), tenantId: tenantID.uuidString.lowercased(),
-                name: key.name, prefix: key.prefix, key: material.secret, createdAt: key.createdAt
+                id: key.id.uuidString.lowercased(),
+                tenantId: tenantID.uuidString.lowercased(),
+                name: key.name,
+                prefix: key.prefix,
+                key: material.secret,
+                createdAt: key.createdAt
             )
         )
     }
@@ -88,7 +95,10 @@ struct AdminRoutes {
         guard let key = try await self.keys.revoke(tenantID: tenantID, keyID: keyID) else {
             throw Problem.notFound("This tenant has no API key with this id.")
         }
-        context.logger.info("api key revoked", metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(keyID.uuidString.lowercased())"])
+        context.logger.info(
+            "api key revoked",
+            metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(keyID.uuidString.lowercased())"]
+        )
         return APIKeyRepresentation(key)
     }
 }

@@ -31,7 +31,15 @@ struct BalanceRoutes {
         let id = try context.parameters.uuid("account_id")
         let range = try query.timeRange()
         let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "balances"))
-        guard let page = try await self.queries.balances(tenantID: context.tenant.tenantID, accountID: id, observed: range, limit: pages.limit, cursor: pages.cursor) else {
+        guard
+            let page = try await self.queries.balances(
+                tenantID: context.tenant.tenantID,
+                accountID: id,
+                observed: range,
+                limit: pages.limit,
+                cursor: pages.cursor
+            )
+        else {
             throw Problem.notFound("No provider account has this id.")
         }
         return ListRepresentation(page, pages, BalanceRecordRepresentation.init)
@@ -54,14 +62,19 @@ struct BalanceRoutes {
         }
         guard account.status == .active else {
             throw Problem(
-                .conflict, code: "account_disabled", title: "Account disabled",
+                .conflict,
+                code: "account_disabled",
+                title: "Account disabled",
                 detail: "A disabled account calls no provider; enable it to refresh its balance."
             )
         }
         do {
             let snapshot = try await self.poller.refreshBalance(tenantID: context.tenant.tenantID, accountID: id)
             return BalanceRepresentation(
-                providerAccountId: id.uuidString.lowercased(), balance: snapshot.balance, payment: snapshot.payment, observedAt: snapshot.observedAt
+                providerAccountId: id.uuidString.lowercased(),
+                balance: snapshot.balance,
+                payment: snapshot.payment,
+                observedAt: snapshot.observedAt
             )
         } catch let failure as GatewayClient.Failure {
             throw Problem(.badGateway, code: "gateway_unavailable", title: "Gateway unavailable", detail: failure.description)

@@ -25,7 +25,8 @@ enum CustomData {
             guard !text.utf8.contains(where: { $0 | 0x20 == UInt8(ascii: "e") }) else {
                 throw Problem.invalidBody(field: path, "is a number with an exponent; write it in plain decimal (custom is returned exactly as sent)")
             }
-            guard !(text.hasPrefix("-") && text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") })) else {
+            guard !(text.hasPrefix("-") && text.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "0") || $0 == UInt8(ascii: ".") }))
+            else {
                 throw Problem.invalidBody(field: path, "is negative zero, which would be returned as 0 (custom is returned exactly as sent)")
             }
         case .array(let elements):

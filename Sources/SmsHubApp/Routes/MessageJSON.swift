@@ -8,8 +8,14 @@ import SmsHubDomain
 /// the response itself.
 enum MessageJSON {
     static func fields(
-        id: UUID, providerAccountID: UUID, content: String, extNo: String?, clientReference: String?, customJSON: String,
-        createdAt: Date, into json: inout JSONWriter
+        id: UUID,
+        providerAccountID: UUID,
+        content: String,
+        extNo: String?,
+        clientReference: String?,
+        customJSON: String,
+        createdAt: Date,
+        into json: inout JSONWriter
     ) {
         json.key("id")
         json.uuid(id)
@@ -28,7 +34,8 @@ enum MessageJSON {
 
     static func response(_ json: JSONWriter) -> Response {
         Response(
-            status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+            status: .ok,
+            headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: json.bytes))
         )
     }

@@ -18,8 +18,10 @@ struct MessageQueryRoutes {
     @Sendable func list(request: Request, context: TenantRequestContext) async throws -> MessageListRepresentation {
         let query = try QueryParameters(request, allowed: Self.parameters)
         let filter = MessageFilter(
-            created: try query.timeRange(), status: try query.oneOf("status", DeliveryState.self),
-            providerAccountID: try query.uuid("provider_account_id"), numberE164: try query.number("number"),
+            created: try query.timeRange(),
+            status: try query.oneOf("status", DeliveryState.self),
+            providerAccountID: try query.uuid("provider_account_id"),
+            numberE164: try query.number("number"),
             clientReference: try query.text("client_reference", maxLength: 128)
         )
         let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "messages"))
@@ -41,8 +43,13 @@ struct MessageListRepresentation: ResponseGenerator {
                 for message in self.page.items {
                     json.object { json in
                         MessageJSON.fields(
-                            id: message.id, providerAccountID: message.providerAccountID, content: message.content, extNo: message.extNo,
-                            clientReference: message.clientReference, customJSON: message.customJSON, createdAt: message.createdAt,
+                            id: message.id,
+                            providerAccountID: message.providerAccountID,
+                            content: message.content,
+                            extNo: message.extNo,
+                            clientReference: message.clientReference,
+                            customJSON: message.customJSON,
+                            createdAt: message.createdAt,
                             into: &json
                         )
                         json.key("recipient_count")

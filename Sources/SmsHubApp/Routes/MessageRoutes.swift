@@ -38,30 +38,46 @@ struct MessageRoutes {
         let customJSON = try CustomData.canonicalText(document["custom"])
 
         let validated: SendRequestRules.Validated
-        switch SendRequestRules.validate(recipients: body.recipients, content: body.content, extNo: body.extNo, clientReference: body.clientReference) {
+        switch SendRequestRules.validate(recipients: body.recipients, content: body.content, extNo: body.extNo, clientReference: body.clientReference)
+        {
         case .success(let value): validated = value
         case .failure(let invalid): throw Problem.validation(invalid.problems)
         }
         let account = try await self.account(body.providerAccountId, tenantID: tenantID)
 
         let message = NewMessage(
-            id: UUID(), tenantID: tenantID, providerAccountID: account.id, content: validated.content, extNo: validated.extNo,
-            clientReference: validated.clientReference, customJSON: customJSON, idempotencyKey: idempotencyKey,
+            id: UUID(),
+            tenantID: tenantID,
+            providerAccountID: account.id,
+            content: validated.content,
+            extNo: validated.extNo,
+            clientReference: validated.clientReference,
+            customJSON: customJSON,
+            idempotencyKey: idempotencyKey,
             fingerprint: SendRequestRules.fingerprint(
-                accountID: body.providerAccountId, recipients: body.recipients, content: body.content, extNo: body.extNo,
-                clientReference: body.clientReference, customJSON: customJSON
+                accountID: body.providerAccountId,
+                recipients: body.recipients,
+                content: body.content,
+                extNo: body.extNo,
+                clientReference: body.clientReference,
+                customJSON: customJSON
             ),
             recipients: zip(SecureRandom.uuids(validated.numbers.count), validated.numbers).map { Recipient(id: $0, number: $1, status: .queued) }
         )
         switch try await self.messages.create(message) {
         case .created(let stored):
-            context.logger.info("message accepted", metadata: ["message_id": "\(stored.id.uuidString.lowercased())", "recipients": "\(stored.recipients.count)"])
+            context.logger.info(
+                "message accepted",
+                metadata: ["message_id": "\(stored.id.uuidString.lowercased())", "recipients": "\(stored.recipients.count)"]
+            )
             return Self.accepted(stored, duplicates: validated.duplicates, replayed: false)
         case .replayed(let stored):
             return Self.accepted(stored, duplicates: validated.duplicates, replayed: true)
         case .keyConflict:
             throw Problem(
-                .conflict, code: "idempotency_conflict", title: "Idempotency key reused",
+                .conflict,
+                code: "idempotency_conflict",
+                title: "Idempotency key reused",
                 detail: "This Idempotency-Key was used with a different request. Use a new key for a new message."
             )
         }
@@ -96,7 +112,8 @@ struct MessageRoutes {
             account = found
         }
         guard account.provider == .gateway else {
-            throw Problem.validation([.init(field: "provider_account_id", message: "must be a gateway account: sending goes through the Gateway API")])
+            throw Problem.validation([.init(field: "provider_account_id", message: "must be a gateway account: sending goes through the Gateway API")]
+            )
         }
         guard account.status == .active else {
             throw Problem.validation([.init(field: "provider_account_id", message: "names a disabled account")])
@@ -120,9 +137,14 @@ struct MessageRepresentation: ResponseGenerator {
         var json = JSONWriter(capacity: 512 + self.message.recipients.count * 160)
         json.object { json in
             MessageJSON.fields(
-                id: self.message.id, providerAccountID: self.message.providerAccountID, content: self.message.content,
-                extNo: self.message.extNo, clientReference: self.message.clientReference, customJSON: self.message.customJSON,
-                createdAt: self.message.createdAt, into: &json
+                id: self.message.id,
+                providerAccountID: self.message.providerAccountID,
+                content: self.message.content,
+                extNo: self.message.extNo,
+                clientReference: self.message.clientReference,
+                customJSON: self.message.customJSON,
+                createdAt: self.message.createdAt,
+                into: &json
             )
             json.key("recipients")
             json.array { json in

@@ -51,7 +51,12 @@ struct OperationsRoutes {
         let stats = await self.database.poolStatistics()
         for (state, value) in [("open", stats.open), ("idle", stats.idle), ("waiting", stats.waiting), ("max", stats.max)] {
             self.metrics.registry.makeGauge(
-                descriptor: .init(namespace: "smshub", metricName: "db_pool_connections", unitName: "", helpText: "Database pool connections by state"),
+                descriptor: .init(
+                    namespace: "smshub",
+                    metricName: "db_pool_connections",
+                    unitName: "",
+                    helpText: "Database pool connections by state"
+                ),
                 labels: [("state", state)]
             ).set(Double(value))
         }

@@ -45,7 +45,9 @@ struct ProviderAccountRoutes {
     @Sendable func create(request: Request, context: TenantRequestContext) async throws -> EditedResponse<CreatedProviderAccountRepresentation> {
         let body = try await JSONBody.decode(CreateRequest.self, from: request, context: context)
         guard let provider = Provider(rawValue: body.provider) else {
-            throw Problem.validation([.init(field: "provider", message: "must be one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")])
+            throw Problem.validation([
+                .init(field: "provider", message: "must be one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")
+            ])
         }
         let name = try Problem.requireName(body.name)
         let settings = ProviderSettings(body.settings ?? [:])
@@ -59,15 +61,27 @@ struct ProviderAccountRoutes {
         let sealed = try self.keyring.seal(secrets, tenantID: tenantID, accountID: id)
         let now = Date()
         let account = ProviderAccount(
-            id: id, tenantID: tenantID, provider: provider, name: name, status: .active, settings: settings,
-            secretNames: secrets.values.keys.sorted(), isDefault: body.isDefault ?? false, createdAt: now, updatedAt: now, disabledAt: nil
+            id: id,
+            tenantID: tenantID,
+            provider: provider,
+            name: name,
+            status: .active,
+            settings: settings,
+            secretNames: secrets.values.keys.sorted(),
+            isDefault: body.isDefault ?? false,
+            createdAt: now,
+            updatedAt: now,
+            disabledAt: nil
         )
         let stored = try await self.withDefaultConflict {
             try await self.accounts.insert(
                 ProviderAccountRecord(account: account, sealed: sealed, newCallbackTokenHash: token.hash)
             )
         }
-        context.logger.info("provider account created", metadata: ["account_id": "\(id.uuidString.lowercased())", "provider": "\(provider.rawValue)"])
+        context.logger.info(
+            "provider account created",
+            metadata: ["account_id": "\(id.uuidString.lowercased())", "provider": "\(provider.rawValue)"]
+        )
         return EditedResponse(
             status: .created,
             headers: [.location: "/v1/provider-accounts/\(id.uuidString.lowercased())"],
@@ -131,7 +145,10 @@ struct ProviderAccountRoutes {
             }
         }
         guard let updated else { throw Problem.notFound("No provider account has this id.") }
-        context.logger.info("provider account updated", metadata: ["account_id": "\(id.uuidString.lowercased())", "credentials_changed": "\(body.credentials != nil)"])
+        context.logger.info(
+            "provider account updated",
+            metadata: ["account_id": "\(id.uuidString.lowercased())", "credentials_changed": "\(body.credentials != nil)"]
+        )
         return ProviderAccountRepresentation(updated)
     }
 

@@ -37,7 +37,9 @@ struct QueryParameters {
     func text(_ name: String, maxLength: Int = 256) throws -> String? {
         guard let value = self.values[name] else { return nil }
         // Counted in code points, as the spec's maxLength is.
-        guard !value.isEmpty, value.unicodeScalars.count <= maxLength, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !value.isEmpty, value.unicodeScalars.count <= maxLength,
+            !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw Problem.invalidParameter(name, "\(name) must be 1 to \(maxLength) characters with no control characters.")
         }
         return value

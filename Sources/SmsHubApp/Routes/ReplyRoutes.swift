@@ -17,8 +17,10 @@ struct ReplyRoutes {
     @Sendable func list(request: Request, context: TenantRequestContext) async throws -> ListRepresentation<ReplyRepresentation> {
         let query = try QueryParameters(request, allowed: Self.parameters)
         let filter = ReplyFilter(
-            received: try query.timeRange(), providerAccountID: try query.uuid("provider_account_id"),
-            numberE164: try query.number("number"), messageID: try query.uuid("message_id")
+            received: try query.timeRange(),
+            providerAccountID: try query.uuid("provider_account_id"),
+            numberE164: try query.number("number"),
+            messageID: try query.uuid("message_id")
         )
         let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "replies"))
         let page = try await self.queries.replies(tenantID: context.tenant.tenantID, filter: filter, limit: pages.limit, cursor: pages.cursor)

@@ -16,8 +16,10 @@ struct ReviewEventRoutes {
     @Sendable func list(request: Request, context: TenantRequestContext) async throws -> ListRepresentation<ReviewEventRepresentation> {
         let query = try QueryParameters(request, allowed: Self.parameters)
         let filter = ReviewEventFilter(
-            received: try query.timeRange(), providerAccountID: try query.uuid("provider_account_id"),
-            kind: try query.oneOf("kind", ReviewResult.Kind.self), subject: try query.text("subject"),
+            received: try query.timeRange(),
+            providerAccountID: try query.uuid("provider_account_id"),
+            kind: try query.oneOf("kind", ReviewResult.Kind.self),
+            subject: try query.text("subject"),
             result: try query.oneOf("result", ReviewResult.Result.self)
         )
         let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "review-events"))

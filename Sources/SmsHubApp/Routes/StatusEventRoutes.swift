@@ -18,8 +18,10 @@ struct StatusEventRoutes {
     @Sendable func list(request: Request, context: TenantRequestContext) async throws -> ListRepresentation<StatusEventRepresentation> {
         let query = try QueryParameters(request, allowed: Self.parameters)
         let filter = StatusEventFilter(
-            received: try query.timeRange(), status: try query.oneOf("status", DeliveryState.self),
-            providerAccountID: try query.uuid("provider_account_id"), numberE164: try query.number("number"),
+            received: try query.timeRange(),
+            status: try query.oneOf("status", DeliveryState.self),
+            providerAccountID: try query.uuid("provider_account_id"),
+            numberE164: try query.number("number"),
             providerMessageID: try query.text("provider_message_id", maxLength: 128)
         )
         let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "status-events"))

@@ -68,7 +68,9 @@ public struct EgressPolicy: Sendable, Equatable {
         guard scheme == "https" || self.allowPlainHTTP else { return .failure(.plainHTTP) }
         if host.hasPrefix("["), host.hasSuffix("]") {
             host = String(host.dropFirst().dropLast())
-            guard !host.isEmpty, host.utf8.allSatisfy({ Self.isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }) else { return .failure(.malformed) }
+            guard !host.isEmpty, host.utf8.allSatisfy({ Self.isHexDigit($0) || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") }) else {
+                return .failure(.malformed)
+            }
         } else {
             // Letters, digits, dots and hyphens only: no percent-encoding or other spellings the HTTP
             // client might read differently from the resolver.

@@ -57,7 +57,9 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         }
         var all: [UInt16]
         if halves.count == 2 {
-            guard let head = groups(halves[0], allowV4: false), let tail = groups(halves[1], allowV4: true), head.count + tail.count < 8 else { return nil }
+            guard let head = groups(halves[0], allowV4: false), let tail = groups(halves[1], allowV4: true), head.count + tail.count < 8 else {
+                return nil
+            }
             all = head + Array(repeating: 0, count: 8 - head.count - tail.count) + tail
         } else {
             guard let only = groups(halves[0], allowV4: true), only.count == 8 else { return nil }
@@ -82,7 +84,8 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// The 16 bytes of an IPv6 address, nil for IPv4.
     public var v6Bytes: [UInt8]? {
         guard case .v6(let high, let low) = self else { return nil }
-        return (0..<8).map { UInt8(truncatingIfNeeded: high >> UInt64(56 - 8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> UInt64(56 - 8 * $0)) }
+        return (0..<8).map { UInt8(truncatingIfNeeded: high >> UInt64(56 - 8 * $0)) }
+            + (0..<8).map { UInt8(truncatingIfNeeded: low >> UInt64(56 - 8 * $0)) }
     }
 
     public var embeddedV4: UInt32? {
@@ -117,7 +120,9 @@ public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
         let width = if case .v4 = address { 32 } else { 128 }
         var prefix = width
         if parts.count == 2 {
-            guard (1...3).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let p = Int(parts[1]), p <= width else { return nil }
+            guard (1...3).contains(parts[1].count), parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let p = Int(parts[1]), p <= width else {
+                return nil
+            }
             prefix = p
         }
         self.address = address

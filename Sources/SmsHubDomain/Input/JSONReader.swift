@@ -154,7 +154,9 @@ public enum JSONReader {
                 let key = try self.string()
                 self.skipWhitespace()
                 guard self.index < self.bytes.count, self.bytes[self.index] == UInt8(ascii: ":") else {
-                    throw self.fail(self.index < self.bytes.count ? "is not valid JSON: ':' expected after a key" : "is truncated: an object is not closed")
+                    throw self.fail(
+                        self.index < self.bytes.count ? "is not valid JSON: ':' expected after a key" : "is truncated: an object is not closed"
+                    )
                 }
                 self.index += 1
                 self.skipWhitespace()
@@ -231,7 +233,10 @@ public enum JSONReader {
                     return text
                 }
                 if byte == UInt8(ascii: "\\") { break }
-                guard byte >= 0x20 else { throw byte == 0 ? self.refuse("contains U+0000 (NUL), which cannot be stored") : self.fail("contains an unescaped control character") }
+                guard byte >= 0x20 else {
+                    throw byte == 0
+                        ? self.refuse("contains U+0000 (NUL), which cannot be stored") : self.fail("contains an unescaped control character")
+                }
                 self.index += 1
             }
             var out = [UInt8](UnsafeBufferPointer(rebasing: self.bytes[start..<self.index]))
@@ -245,7 +250,8 @@ public enum JSONReader {
                 case UInt8(ascii: "\\"):
                     try self.escape(into: &out)
                 case 0..<0x20:
-                    throw byte == 0 ? self.refuse("contains U+0000 (NUL), which cannot be stored") : self.fail("contains an unescaped control character")
+                    throw byte == 0
+                        ? self.refuse("contains U+0000 (NUL), which cannot be stored") : self.fail("contains an unescaped control character")
                 default:
                     out.append(byte)
                     self.index += 1
@@ -268,7 +274,9 @@ public enum JSONReader {
             case UInt8(ascii: "u"):
                 var scalar = try self.hex4()
                 if (0xD800..<0xDC00).contains(scalar) {
-                    guard self.index + 1 < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\\"), self.bytes[self.index + 1] == UInt8(ascii: "u") else {
+                    guard self.index + 1 < self.bytes.count, self.bytes[self.index] == UInt8(ascii: "\\"),
+                        self.bytes[self.index + 1] == UInt8(ascii: "u")
+                    else {
                         throw self.refuse("contains an unpaired surrogate escape")
                     }
                     self.index += 2

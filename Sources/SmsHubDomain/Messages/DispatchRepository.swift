@@ -15,8 +15,16 @@ public struct DispatchTask: Sendable, Equatable {
     public var leaseOwner: UUID
 
     public init(
-        tenantID: UUID, id: UUID, messageID: UUID, accountID: UUID, recipientIDs: [UUID], attempts: Int, mobiles: [String], content: String,
-        extNo: String?, leaseOwner: UUID = UUID()
+        tenantID: UUID,
+        id: UUID,
+        messageID: UUID,
+        accountID: UUID,
+        recipientIDs: [UUID],
+        attempts: Int,
+        mobiles: [String],
+        content: String,
+        extNo: String?,
+        leaseOwner: UUID = UUID()
     ) {
         self.tenantID = tenantID
         self.id = id

@@ -13,7 +13,17 @@ public struct Message: Sendable, Equatable {
     public var createdAt: Date
     public var recipients: [Recipient]
 
-    public init(id: UUID, tenantID: UUID, providerAccountID: UUID, content: String, extNo: String?, clientReference: String?, customJSON: String, createdAt: Date, recipients: [Recipient]) {
+    public init(
+        id: UUID,
+        tenantID: UUID,
+        providerAccountID: UUID,
+        content: String,
+        extNo: String?,
+        clientReference: String?,
+        customJSON: String,
+        createdAt: Date,
+        recipients: [Recipient]
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.providerAccountID = providerAccountID
@@ -34,7 +44,14 @@ public struct Recipient: Sendable, Equatable {
     public var statusDescription: String?
     public var statusAt: Date?
 
-    public init(id: UUID, number: PhoneNumber, status: DeliveryState, statusCode: String? = nil, statusDescription: String? = nil, statusAt: Date? = nil) {
+    public init(
+        id: UUID,
+        number: PhoneNumber,
+        status: DeliveryState,
+        statusCode: String? = nil,
+        statusDescription: String? = nil,
+        statusAt: Date? = nil
+    ) {
         self.id = id
         self.number = number
         self.status = status

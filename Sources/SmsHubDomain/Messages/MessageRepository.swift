@@ -12,7 +12,18 @@ public struct NewMessage: Sendable {
     public var fingerprint: [UInt8]
     public var recipients: [Recipient]
 
-    public init(id: UUID, tenantID: UUID, providerAccountID: UUID, content: String, extNo: String?, clientReference: String?, customJSON: String, idempotencyKey: String?, fingerprint: [UInt8], recipients: [Recipient]) {
+    public init(
+        id: UUID,
+        tenantID: UUID,
+        providerAccountID: UUID,
+        content: String,
+        extNo: String?,
+        clientReference: String?,
+        customJSON: String,
+        idempotencyKey: String?,
+        fingerprint: [UInt8],
+        recipients: [Recipient]
+    ) {
         self.id = id
         self.tenantID = tenantID
         self.providerAccountID = providerAccountID

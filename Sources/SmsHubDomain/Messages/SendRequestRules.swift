@@ -25,7 +25,9 @@ public enum SendRequestRules {
     public static func validate(recipients: [String], content: String, extNo: String?, clientReference: String?) -> Result<Validated, Invalid> {
         var problems: [FieldProblem] = []
         if recipients.isEmpty { problems.append(FieldProblem(field: "recipients", message: "must list at least one number")) }
-        if recipients.count > maxRecipients { problems.append(FieldProblem(field: "recipients", message: "may list at most \(maxRecipients) numbers")) }
+        if recipients.count > maxRecipients {
+            problems.append(FieldProblem(field: "recipients", message: "may list at most \(maxRecipients) numbers"))
+        }
         var numbers: [PhoneNumber] = []
         var seen = Set<String>()
         var duplicates: [String] = []
@@ -38,9 +40,15 @@ public enum SendRequestRules {
         }
         let trimmed = content.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { problems.append(FieldProblem(field: "content", message: "is required")) }
-        if content.unicodeScalars.count > maxContentLength { problems.append(FieldProblem(field: "content", message: "may be at most \(maxContentLength) characters")) }
-        if content.unicodeScalars.contains(where: { $0 == "\u{0}" }) { problems.append(FieldProblem(field: "content", message: "may not contain NUL")) }
-        if let extNo, !(1...maxExtNoLength).contains(extNo.count) || !extNo.allSatisfy({ $0.isASCII && $0.isNumber }) || extNo.allSatisfy({ $0 == "0" }) {
+        if content.unicodeScalars.count > maxContentLength {
+            problems.append(FieldProblem(field: "content", message: "may be at most \(maxContentLength) characters"))
+        }
+        if content.unicodeScalars.contains(where: { $0 == "\u{0}" }) {
+            problems.append(FieldProblem(field: "content", message: "may not contain NUL"))
+        }
+        if let extNo,
+            !(1...maxExtNoLength).contains(extNo.count) || !extNo.allSatisfy({ $0.isASCII && $0.isNumber }) || extNo.allSatisfy({ $0 == "0" })
+        {
             problems.append(FieldProblem(field: "ext_no", message: "must be a positive integer of at most \(maxExtNoLength) digits"))
         }
         if let clientReference, clientReference.isEmpty || clientReference.unicodeScalars.count > maxClientReferenceLength {
@@ -51,8 +59,16 @@ public enum SendRequestRules {
     }
 
     /// Fingerprint of a request for idempotency: the same key with a different fingerprint is a conflict.
-    public static func fingerprint(accountID: UUID?, recipients: [String], content: String, extNo: String?, clientReference: String?, customJSON: String) -> [UInt8] {
-        var text = "v1\u{1f}\(accountID?.uuidString.lowercased() ?? "-")\u{1f}\(content)\u{1f}\(extNo ?? "")\u{1f}\(clientReference ?? "")\u{1f}\(customJSON)"
+    public static func fingerprint(
+        accountID: UUID?,
+        recipients: [String],
+        content: String,
+        extNo: String?,
+        clientReference: String?,
+        customJSON: String
+    ) -> [UInt8] {
+        var text =
+            "v1\u{1f}\(accountID?.uuidString.lowercased() ?? "-")\u{1f}\(content)\u{1f}\(extNo ?? "")\u{1f}\(clientReference ?? "")\u{1f}\(customJSON)"
         for recipient in recipients { text += "\u{1e}" + recipient }
         return Digest.sha256.hash(text)
     }

@@ -33,8 +33,17 @@ public enum StatusAttachment {
         public var occurredAt: Date?
 
         public init(
-            id: UUID, key: Key, numberRaw: String?, numberE164: String?, state: DeliveryState, code: String?, description: String?,
-            partSequence: Int?, partTotal: Int?, segments: Int?, occurredAt: Date?
+            id: UUID,
+            key: Key,
+            numberRaw: String?,
+            numberE164: String?,
+            state: DeliveryState,
+            code: String?,
+            description: String?,
+            partSequence: Int?,
+            partTotal: Int?,
+            segments: Int?,
+            occurredAt: Date?
         ) {
             self.id = id
             self.key = key
@@ -121,8 +130,14 @@ public enum StatusAttachment {
             movesOf[recipientID] = round + 1
             if plan.rounds.count == round { plan.rounds.append([]) }
             plan.rounds[round].append(
-                Move(recipientID: recipientID, state: state, code: event.code, description: event.description,
-                     segments: event.segments, occurredAt: event.occurredAt)
+                Move(
+                    recipientID: recipientID,
+                    state: state,
+                    code: event.code,
+                    description: event.description,
+                    segments: event.segments,
+                    occurredAt: event.occurredAt
+                )
             )
         }
         return plan

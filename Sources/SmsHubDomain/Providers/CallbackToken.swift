@@ -19,9 +19,10 @@ public struct CallbackToken: Sendable {
     /// gets a version specialised to its string type rather than a generic walk over `utf8`.
     @inlinable
     public static func looksValid(_ presented: some StringProtocol) -> Bool {
-        presented.utf8.count == 43 && presented.utf8.allSatisfy { c in
-            (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
-        }
+        presented.utf8.count == 43
+            && presented.utf8.allSatisfy { c in
+                (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 95
+            }
     }
 
     /// The URLs to enter in the provider's console, by purpose.

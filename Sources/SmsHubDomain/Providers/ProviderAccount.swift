@@ -17,8 +17,17 @@ public struct ProviderAccount: Sendable, Equatable {
     public var disabledAt: Date?
 
     public init(
-        id: UUID, tenantID: UUID, provider: Provider, name: String, status: AccountStatus, settings: ProviderSettings,
-        secretNames: [String], isDefault: Bool, createdAt: Date, updatedAt: Date, disabledAt: Date?
+        id: UUID,
+        tenantID: UUID,
+        provider: Provider,
+        name: String,
+        status: AccountStatus,
+        settings: ProviderSettings,
+        secretNames: [String],
+        isDefault: Bool,
+        createdAt: Date,
+        updatedAt: Date,
+        disabledAt: Date?
     ) {
         self.id = id
         self.tenantID = tenantID

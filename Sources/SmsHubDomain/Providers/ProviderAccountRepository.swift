@@ -35,7 +35,15 @@ public struct CallbackAccount: Sendable {
     public var settings: ProviderSettings
     public var sealed: SealedSecrets
 
-    public init(tenantID: UUID, accountID: UUID, provider: Provider, accountStatus: AccountStatus, tenantStatus: TenantStatus, settings: ProviderSettings, sealed: SealedSecrets) {
+    public init(
+        tenantID: UUID,
+        accountID: UUID,
+        provider: Provider,
+        accountStatus: AccountStatus,
+        tenantStatus: TenantStatus,
+        settings: ProviderSettings,
+        sealed: SealedSecrets
+    ) {
         self.tenantID = tenantID
         self.accountID = accountID
         self.provider = provider
@@ -55,7 +63,8 @@ public protocol ProviderAccountRepository: Sendable {
     /// Locks the row, lets `change` compute the new record from the current one, and writes it, all in
     /// one transaction; nil when the tenant has no such account.
     func update(
-        tenantID: UUID, id: UUID,
+        tenantID: UUID,
+        id: UUID,
         _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
     ) async throws -> ProviderAccount?
     func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount?

@@ -10,7 +10,13 @@ public struct MessageFilter: Sendable, Equatable {
     public var numberE164: String?
     public var clientReference: String?
 
-    public init(created: TimeRange = .unbounded, status: DeliveryState? = nil, providerAccountID: UUID? = nil, numberE164: String? = nil, clientReference: String? = nil) {
+    public init(
+        created: TimeRange = .unbounded,
+        status: DeliveryState? = nil,
+        providerAccountID: UUID? = nil,
+        numberE164: String? = nil,
+        clientReference: String? = nil
+    ) {
         self.created = created
         self.status = status
         self.providerAccountID = providerAccountID
@@ -30,7 +36,16 @@ public struct MessageSummary: Sendable, Equatable {
     public var createdAt: Date
     public var recipientCount: Int
 
-    public init(id: UUID, providerAccountID: UUID, content: String, extNo: String?, clientReference: String?, customJSON: String, createdAt: Date, recipientCount: Int) {
+    public init(
+        id: UUID,
+        providerAccountID: UUID,
+        content: String,
+        extNo: String?,
+        clientReference: String?,
+        customJSON: String,
+        createdAt: Date,
+        recipientCount: Int
+    ) {
         self.id = id
         self.providerAccountID = providerAccountID
         self.content = content

@@ -64,10 +64,12 @@ public struct PageCursorCodec: Sendable {
         for byte in bytes[1..<9] { micros = micros << 8 | Int64(byte) }
         guard Self.microsRange.contains(micros) else { return nil }
         let id = bytes[9..<25]
-        let uuid = UUID(uuid: (
-            id[9], id[10], id[11], id[12], id[13], id[14], id[15], id[16],
-            id[17], id[18], id[19], id[20], id[21], id[22], id[23], id[24]
-        ))
+        let uuid = UUID(
+            uuid: (
+                id[9], id[10], id[11], id[12], id[13], id[14], id[15], id[16],
+                id[17], id[18], id[19], id[20], id[21], id[22], id[23], id[24]
+            )
+        )
         // Whole microseconds as a Double are exact within the range above.
         return PageCursor(time: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: uuid)
     }

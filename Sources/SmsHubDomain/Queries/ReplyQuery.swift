@@ -29,7 +29,20 @@ public struct ReplyRecord: Sendable, Equatable {
     public var receivedAt: Date
     public var source: String
 
-    public init(id: UUID, providerAccountID: UUID, provider: String, providerMessageID: String?, messageID: UUID?, recipientID: UUID?, number: PhoneNumber, content: String, extNo: String?, repliedAt: Date?, receivedAt: Date, source: String) {
+    public init(
+        id: UUID,
+        providerAccountID: UUID,
+        provider: String,
+        providerMessageID: String?,
+        messageID: UUID?,
+        recipientID: UUID?,
+        number: PhoneNumber,
+        content: String,
+        extNo: String?,
+        repliedAt: Date?,
+        receivedAt: Date,
+        source: String
+    ) {
         self.id = id
         self.providerAccountID = providerAccountID
         self.provider = provider

@@ -8,7 +8,13 @@ public struct ReviewEventFilter: Sendable, Equatable {
     public var subject: String?
     public var result: ReviewResult.Result?
 
-    public init(received: TimeRange = .unbounded, providerAccountID: UUID? = nil, kind: ReviewResult.Kind? = nil, subject: String? = nil, result: ReviewResult.Result? = nil) {
+    public init(
+        received: TimeRange = .unbounded,
+        providerAccountID: UUID? = nil,
+        kind: ReviewResult.Kind? = nil,
+        subject: String? = nil,
+        result: ReviewResult.Result? = nil
+    ) {
         self.received = received
         self.providerAccountID = providerAccountID
         self.kind = kind
@@ -28,7 +34,17 @@ public struct ReviewEventRecord: Sendable, Equatable {
     public var occurredAt: Date?
     public var receivedAt: Date
 
-    public init(id: UUID, providerAccountID: UUID, provider: String, kind: ReviewResult.Kind, subject: String, result: ReviewResult.Result, reason: String?, occurredAt: Date?, receivedAt: Date) {
+    public init(
+        id: UUID,
+        providerAccountID: UUID,
+        provider: String,
+        kind: ReviewResult.Kind,
+        subject: String,
+        result: ReviewResult.Result,
+        reason: String?,
+        occurredAt: Date?,
+        receivedAt: Date
+    ) {
         self.id = id
         self.providerAccountID = providerAccountID
         self.provider = provider

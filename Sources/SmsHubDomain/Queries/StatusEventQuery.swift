@@ -7,7 +7,13 @@ public struct StatusEventFilter: Sendable, Equatable {
     public var numberE164: String?
     public var providerMessageID: String?
 
-    public init(received: TimeRange = .unbounded, status: DeliveryState? = nil, providerAccountID: UUID? = nil, numberE164: String? = nil, providerMessageID: String? = nil) {
+    public init(
+        received: TimeRange = .unbounded,
+        status: DeliveryState? = nil,
+        providerAccountID: UUID? = nil,
+        numberE164: String? = nil,
+        providerMessageID: String? = nil
+    ) {
         self.received = received
         self.status = status
         self.providerAccountID = providerAccountID
@@ -36,7 +42,24 @@ public struct StatusEventRecord: Sendable, Equatable {
     public var receivedAt: Date
     public var source: String
 
-    public init(id: UUID, providerAccountID: UUID, provider: String, recipientID: UUID?, messageID: UUID?, providerMessageID: String, number: PhoneNumber?, status: DeliveryState, statusCode: String?, statusDescription: String?, partSequence: Int?, partTotal: Int?, segments: Int?, occurredAt: Date?, receivedAt: Date, source: String) {
+    public init(
+        id: UUID,
+        providerAccountID: UUID,
+        provider: String,
+        recipientID: UUID?,
+        messageID: UUID?,
+        providerMessageID: String,
+        number: PhoneNumber?,
+        status: DeliveryState,
+        statusCode: String?,
+        statusDescription: String?,
+        partSequence: Int?,
+        partTotal: Int?,
+        segments: Int?,
+        occurredAt: Date?,
+        receivedAt: Date,
+        source: String
+    ) {
         self.id = id
         self.providerAccountID = providerAccountID
         self.provider = provider
@@ -68,7 +91,17 @@ public struct RecipientHistory: Sendable, Equatable {
     public var completedAt: Date?
     public var events: [StatusEventRecord]
 
-    public init(messageID: UUID, providerAccountID: UUID, recipient: Recipient, providerMessageID: String?, createdAt: Date, submittedAt: Date?, sentAt: Date?, completedAt: Date?, events: [StatusEventRecord]) {
+    public init(
+        messageID: UUID,
+        providerAccountID: UUID,
+        recipient: Recipient,
+        providerMessageID: String?,
+        createdAt: Date,
+        submittedAt: Date?,
+        sentAt: Date?,
+        completedAt: Date?,
+        events: [StatusEventRecord]
+    ) {
         self.messageID = messageID
         self.providerAccountID = providerAccountID
         self.recipient = recipient

@@ -23,7 +23,10 @@ public func fuzzEgress(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         }
     default:
         if case .success(let target) = policy.target(text) {
-            Invariants.require(!target.base.contains("?") && !target.base.contains("#") && !target.base.contains("@"), "a target kept a query, fragment or user")
+            Invariants.require(
+                !target.base.contains("?") && !target.base.contains("#") && !target.base.contains("@"),
+                "a target kept a query, fragment or user"
+            )
             Invariants.require((1...65535).contains(target.port), "port out of range")
             Invariants.require(!target.host.isEmpty && target.host.utf8.count <= 512, "bad host")
         }

@@ -4,7 +4,8 @@ import SmsHubDomain
 /// EngageLab callbacks, with valid signature headers (the signature covers the headers, not the
 /// body), so the fuzzer reaches the parser behind the check.
 let account = CallbackAccountContext(
-    settings: ProviderSettings(["app_key": "a1b2c3d4e5f6a7b8c9d0e1f2"]), secrets: ProviderSecrets(["app_secret": "engagelab_demo_secret"])
+    settings: ProviderSettings(["app_key": "a1b2c3d4e5f6a7b8c9d0e1f2"]),
+    secrets: ProviderSecrets(["app_secret": "engagelab_demo_secret"])
 )
 let headers = [
     "X-SMSHook-Signature": "a77fa528e2deec7ec04d4a55061623ce", "X-SMSHook-Timestamp": "1679392394061",

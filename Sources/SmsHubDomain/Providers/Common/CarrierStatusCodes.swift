@@ -106,7 +106,9 @@ public enum CarrierStatusCodes {
     public static func lookup(_ code: String) -> StatusCode {
         let trimmed = String(code.trimmingBlanks())
         let key = trimmed.uppercased()
-        if let exact = table[key] { return StatusCode(code: trimmed, state: exact.state, description: exact.description, descriptionZH: exact.descriptionZH) }
+        if let exact = table[key] {
+            return StatusCode(code: trimmed, state: exact.state, description: exact.description, descriptionZH: exact.descriptionZH)
+        }
         if key.count > 3, key.dropFirst(2).first == ":", let family = families[String(key.prefix(2))] {
             return StatusCode(code: trimmed, state: family.state, description: family.description, descriptionZH: family.descriptionZH)
         }

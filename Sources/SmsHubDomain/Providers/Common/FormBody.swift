@@ -7,7 +7,11 @@ public enum FormBody {
     /// Fields of a urlencoded body or query string. A name given twice with the same value counts
     /// once; with different values, or when it is one of `signatureFields`, it is refused: which copy
     /// a provider meant cannot be told, and a repeated signature is never one the provider wrote.
-    public static func urlEncoded(_ bytes: [UInt8], field: String = "body", signatureFields: Set<String> = []) throws(CallbackError) -> [String: String] {
+    public static func urlEncoded(
+        _ bytes: [UInt8],
+        field: String = "body",
+        signatureFields: Set<String> = []
+    ) throws(CallbackError) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
@@ -92,7 +96,9 @@ public enum FormBody {
             guard let split = find([13, 10, 13, 10], in: Array(part), from: 0) else { throw .malformed("multipart part without headers") }
             let partBytes = Array(part)
             guard let headerText = String(validating: partBytes[..<split], as: UTF8.self) else { throw .malformed("multipart headers are not UTF-8") }
-            guard let value = String(validating: partBytes[(split + 4)...], as: UTF8.self) else { throw .malformed("multipart value is not valid UTF-8") }
+            guard let value = String(validating: partBytes[(split + 4)...], as: UTF8.self) else {
+                throw .malformed("multipart value is not valid UTF-8")
+            }
             var name: String?
             var isFile = false
             for line in headerText.split(separator: "\r\n") where line.lowercased().hasPrefix("content-disposition:") {
@@ -106,7 +112,14 @@ public enum FormBody {
                 }
             }
             guard let name, !name.isEmpty else { throw .malformed("multipart part without a name") }
-            if !isFile { try self.add(try storable(name, field: "multipart part name"), try storable(value, field: name), to: &fields, signatureFields: signatureFields) }
+            if !isFile {
+                try self.add(
+                    try storable(name, field: "multipart part name"),
+                    try storable(value, field: name),
+                    to: &fields,
+                    signatureFields: signatureFields
+                )
+            }
         }
         return fields
     }

@@ -26,8 +26,12 @@ public struct ParsedCallback: Sendable, Equatable {
 /// left out of the raw payload that is stored, where they would outlive their use.
 enum FlexibleFields {
     static func fields(
-        of request: CallbackRequest, allowJSON: Bool, allowForm: Bool, allowMultipart: Bool = false,
-        signatureFields: Set<String> = [], credentialFields: Set<String> = []
+        of request: CallbackRequest,
+        allowJSON: Bool,
+        allowForm: Bool,
+        allowMultipart: Bool = false,
+        signatureFields: Set<String> = [],
+        credentialFields: Set<String> = []
     ) throws(CallbackError) -> (fields: [String: String], raw: String) {
         func raw(_ fields: [String: String]) -> String {
             JSONObject.serialise(credentialFields.isEmpty ? fields : fields.filter { !credentialFields.contains($0.key) })

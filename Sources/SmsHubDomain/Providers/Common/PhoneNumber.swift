@@ -21,7 +21,8 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     public static func written(_ text: String) -> PhoneNumber? {
         withUTF8(text) { all in
             // Spaces around the number are allowed, as people paste them.
-            var start = 0, end = all.count
+            var start = 0
+            var end = all.count
             while start < end, all[start] == UInt8(ascii: " ") { start += 1 }
             while end > start, all[end - 1] == UInt8(ascii: " ") { end -= 1 }
             let bytes = UnsafeBufferPointer(rebasing: all[start..<end])
@@ -55,7 +56,8 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     /// nil when the text cannot be a phone number at all (empty, too long, letters).
     public static func parse(_ text: String) -> PhoneNumber? {
         // Blanks around it are rare: only then is it worth Foundation's idea of whitespace.
-        let raw = withUTF8(text) { $0.first.map(isPlainASCII) == true && $0.last.map(isPlainASCII) == true }
+        let raw =
+            withUTF8(text) { $0.first.map(isPlainASCII) == true && $0.last.map(isPlainASCII) == true }
             ? text : text.trimmingCharacters(in: .whitespaces)
         return withUTF8(raw) { parse(raw: raw, $0) }
     }
@@ -69,8 +71,14 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
         digits.reserveCapacity(bytes.count + 2)
         var plus = false
         for (index, byte) in bytes.enumerated() {
-            if byte == UInt8(ascii: "+") && index == 0 { plus = true; continue }
-            if ASCIIDigits.isDigit(byte) { digits.append(byte); continue }
+            if byte == UInt8(ascii: "+") && index == 0 {
+                plus = true
+                continue
+            }
+            if ASCIIDigits.isDigit(byte) {
+                digits.append(byte)
+                continue
+            }
             if isSeparator(byte) { continue }
             return nil
         }
@@ -147,7 +155,8 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
         /// The shape and shown digits of a masked number (`138****5678`), or nil when it is not one.
         public static func of(_ masked: String) -> (MaskShape, Shown)? {
             guard PhoneNumber.isMasked(masked), let first = masked.firstIndex(of: "*"), let last = masked.lastIndex(of: "*") else { return nil }
-            let head = masked[..<first], tail = masked[masked.index(after: last)...]
+            let head = masked[..<first]
+            let tail = masked[masked.index(after: last)...]
             return (MaskShape(head: head.utf8.count, tail: tail.utf8.count, length: masked.utf8.count), Shown(head: head, tail: tail))
         }
 

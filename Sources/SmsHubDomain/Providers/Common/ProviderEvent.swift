@@ -28,9 +28,18 @@ public struct StatusReport: Sendable, Equatable {
     public var raw: String
 
     public init(
-        providerMessageID: String, number: PhoneNumber?, state: DeliveryState, code: String? = nil, description: String? = nil,
-        occurredAt: Date? = nil, partSequence: Int? = nil, partTotal: Int? = nil, segments: Int? = nil, dedupKey: String,
-        gatewayCopy: GatewayCopy? = nil, raw: String
+        providerMessageID: String,
+        number: PhoneNumber?,
+        state: DeliveryState,
+        code: String? = nil,
+        description: String? = nil,
+        occurredAt: Date? = nil,
+        partSequence: Int? = nil,
+        partTotal: Int? = nil,
+        segments: Int? = nil,
+        dedupKey: String,
+        gatewayCopy: GatewayCopy? = nil,
+        raw: String
     ) {
         self.providerMessageID = providerMessageID
         self.number = number
@@ -60,8 +69,14 @@ public struct InboundReply: Sendable, Equatable {
     public var raw: String
 
     public init(
-        providerMessageID: String?, number: PhoneNumber, content: String, extNo: String? = nil, repliedAt: Date?, dedupKey: String,
-        gatewayCopy: GatewayCopy? = nil, raw: String
+        providerMessageID: String?,
+        number: PhoneNumber,
+        content: String,
+        extNo: String? = nil,
+        repliedAt: Date?,
+        dedupKey: String,
+        gatewayCopy: GatewayCopy? = nil,
+        raw: String
     ) {
         self.providerMessageID = providerMessageID
         self.number = number

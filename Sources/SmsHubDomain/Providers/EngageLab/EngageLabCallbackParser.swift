@@ -52,11 +52,20 @@ public enum EngageLabCallbackParser {
                 let id = try FieldLimits.id(smsID, field: "status.status_data.sms_ids")
                 let written = index < numbers.count ? JSONObject.text(numbers[index]) : recipient(of: id)
                 let number = try FieldLimits.phone(written ?? recipient(of: id), field: "status.status_data.to")
-                events.append(.status(StatusReport(
-                    providerMessageID: id, number: number, state: state, code: kind, description: try FieldLimits.text(data.string("message"), field: "status.status_data.message"),
-                    occurredAt: itime, dedupKey: "el:s:\(id):\(kind)",
-                    raw: ids.count == 1 ? raw : self.itemRaw(body, id: value, number: index < numbers.count ? numbers[index] : nil)
-                )))
+                events.append(
+                    .status(
+                        StatusReport(
+                            providerMessageID: id,
+                            number: number,
+                            state: state,
+                            code: kind,
+                            description: try FieldLimits.text(data.string("message"), field: "status.status_data.message"),
+                            occurredAt: itime,
+                            dedupKey: "el:s:\(id):\(kind)",
+                            raw: ids.count == 1 ? raw : self.itemRaw(body, id: value, number: index < numbers.count ? numbers[index] : nil)
+                        )
+                    )
+                )
             }
             return events
         case "delivered", "delivered_failed":
@@ -66,10 +75,21 @@ public enum EngageLabCallbackParser {
             let segments = data.integer("msg_count").map { Int(clamping: $0) }
             if let segments, !(0...255).contains(segments) { throw .invalidField("status.status_data.msg_count", "must be 0 to 255") }
             if kind == "delivered" {
-                return [.status(StatusReport(
-                    providerMessageID: id, number: number, state: .delivered, code: "delivered", description: try FieldLimits.text(data.string("message"), field: "status.status_data.message"),
-                    occurredAt: receipt ?? itime, segments: segments, dedupKey: "el:s:\(id):delivered", raw: raw
-                ))]
+                return [
+                    .status(
+                        StatusReport(
+                            providerMessageID: id,
+                            number: number,
+                            state: .delivered,
+                            code: "delivered",
+                            description: try FieldLimits.text(data.string("message"), field: "status.status_data.message"),
+                            occurredAt: receipt ?? itime,
+                            segments: segments,
+                            dedupKey: "el:s:\(id):delivered",
+                            raw: raw
+                        )
+                    )
+                ]
             }
             let detail = status.object("error_detail") ?? JSONObject([])
             let subStat = detail.integer("sub_stat") ?? status.integer("error_code")
@@ -77,11 +97,24 @@ public enum EngageLabCallbackParser {
             let state: DeliveryState = subStat.map { (500..<600).contains($0) } == true ? .undelivered : .failed
             let errorCode = try FieldLimits.code(status.string("error_code"), field: "status.error_code")
             let code = subStat.map(String.init) ?? errorCode
-            return [.status(StatusReport(
-                providerMessageID: id, number: number, state: state, code: code,
-                description: try FieldLimits.text(detail.string("sub_stat_desc") ?? detail.string("message"), field: "status.error_detail.sub_stat_desc"),
-                occurredAt: receipt ?? itime, segments: segments, dedupKey: "el:s:\(id):delivered_failed", raw: raw
-            ))]
+            return [
+                .status(
+                    StatusReport(
+                        providerMessageID: id,
+                        number: number,
+                        state: state,
+                        code: code,
+                        description: try FieldLimits.text(
+                            detail.string("sub_stat_desc") ?? detail.string("message"),
+                            field: "status.error_detail.sub_stat_desc"
+                        ),
+                        occurredAt: receipt ?? itime,
+                        segments: segments,
+                        dedupKey: "el:s:\(id):delivered_failed",
+                        raw: raw
+                    )
+                )
+            ]
         default:
             return [.unrecognised(UnrecognisedEvent(reason: "engagelab status \(kind.prefix(utf8Bytes: 64))", raw: raw))]
         }
@@ -113,10 +146,17 @@ public enum EngageLabCallbackParser {
         let status = try FieldLimits.code(data.string("approval_status"), field: "notification.notification_data.approval_status") ?? ""
         let result: ReviewResult.Result = status == "1" ? .approved : (status == "2" ? .rejected : .unknown)
         let reason = try FieldLimits.text(data.string("approval_message"), field: "notification.notification_data.approval_message")
-        return .review(ReviewResult(
-            kind: .template, subject: template, result: result, reason: reason, occurredAt: itime,
-            dedupKey: "el:t:\(template):\(status):\(itime.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? "")", raw: raw
-        ))
+        return .review(
+            ReviewResult(
+                kind: .template,
+                subject: template,
+                result: result,
+                reason: reason,
+                occurredAt: itime,
+                dedupKey: "el:t:\(template):\(status):\(itime.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? "")",
+                raw: raw
+            )
+        )
     }
 
     /// The most recipients one `target` or `sent` callback may list: more than a body at the size
@@ -132,12 +172,14 @@ public enum EngageLabCallbackParser {
         }
         let members = replacing(body.members, "status") { status in
             guard case .object(let statusMembers) = status else { return status }
-            return .object(replacing(statusMembers, "status_data") { data in
-                guard case .object(let dataMembers) = data else { return data }
-                var item = replacing(dataMembers, "sms_ids") { _ in .array([id]) }
-                item = replacing(item, "to") { _ in .array(number.map { [$0] } ?? []) }
-                return .object(item)
-            })
+            return .object(
+                replacing(statusMembers, "status_data") { data in
+                    guard case .object(let dataMembers) = data else { return data }
+                    var item = replacing(dataMembers, "sms_ids") { _ in .array([id]) }
+                    item = replacing(item, "to") { _ in .array(number.map { [$0] } ?? []) }
+                    return .object(item)
+                }
+            )
         }
         return JSONValue.object(members).canonicalText
     }

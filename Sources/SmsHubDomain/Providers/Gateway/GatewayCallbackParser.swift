@@ -27,8 +27,15 @@ public enum GatewayCallbackParser {
         let entry = CarrierStatusCodes.lookup(code)
         let copy = self.copy(of: number, identity: "s:\(sendID):\(number.gatewayMask):\(code):\(fields["times"] ?? "")")
         return StatusReport(
-            providerMessageID: sendID, number: number, state: entry.state, code: entry.code, description: entry.description,
-            occurredAt: times, dedupKey: copy.dedupKey(slot: 0), gatewayCopy: copy, raw: raw
+            providerMessageID: sendID,
+            number: number,
+            state: entry.state,
+            code: entry.code,
+            description: entry.description,
+            occurredAt: times,
+            dedupKey: copy.dedupKey(slot: 0),
+            gatewayCopy: copy,
+            raw: raw
         )
     }
 
@@ -40,10 +47,19 @@ public enum GatewayCallbackParser {
         if let extNo, extNo.utf8.count > 32 { throw .invalidField("extNo", "is longer than 32 bytes") }
         let times = try time(fields["times"], zone: zone)
         // The gateway gives replies no id: the number, time, extension and text together identify one.
-        let copy = self.copy(of: number, identity: "r:\(number.gatewayMask):\(fields["times"] ?? ""):\(extNo ?? ""):\(Digest.sha256.hex(content).prefix(32))")
+        let copy = self.copy(
+            of: number,
+            identity: "r:\(number.gatewayMask):\(fields["times"] ?? ""):\(extNo ?? ""):\(Digest.sha256.hex(content).prefix(32))"
+        )
         return InboundReply(
-            providerMessageID: nil, number: number, content: content, extNo: extNo, repliedAt: times,
-            dedupKey: copy.dedupKey(slot: 0), gatewayCopy: copy, raw: raw
+            providerMessageID: nil,
+            number: number,
+            content: content,
+            extNo: extNo,
+            repliedAt: times,
+            dedupKey: copy.dedupKey(slot: 0),
+            gatewayCopy: copy,
+            raw: raw
         )
     }
 

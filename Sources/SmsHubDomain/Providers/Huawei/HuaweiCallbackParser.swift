@@ -34,7 +34,9 @@ public enum HuaweiCallbackParser {
         let content = try FieldLimits.text(fields["body"], field: "body", required: true)!
         let created = try utc(fields["createTime"], field: "createTime")
         // `to` is our channel number; kept in the raw payload.
-        return ParsedCallback(events: [.reply(InboundReply(providerMessageID: id, number: number, content: content, repliedAt: created, dedupKey: "hw:r:\(id)", raw: raw))])
+        return ParsedCallback(events: [
+            .reply(InboundReply(providerMessageID: id, number: number, content: content, repliedAt: created, dedupKey: "hw:r:\(id)", raw: raw))
+        ])
     }
 
     static func report(_ fields: [String: String], raw: String) throws(CallbackError) -> StatusReport {
@@ -51,10 +53,16 @@ public enum HuaweiCallbackParser {
         let entry = CarrierStatusCodes.lookup(code)
         let description = try FieldLimits.text(fields["statusDesc"], field: "statusDesc") ?? entry.description
         return StatusReport(
-            providerMessageID: id, number: number, state: entry.state, code: entry.code, description: description,
+            providerMessageID: id,
+            number: number,
+            state: entry.state,
+            code: entry.code,
+            description: description,
             occurredAt: try utc(fields["updateTime"], field: "updateTime"),
-            partSequence: total > 1 ? sequence : nil, partTotal: total > 1 ? total : nil,
-            dedupKey: "hw:s:\(id):\(sequence):\(entry.code)", raw: raw
+            partSequence: total > 1 ? sequence : nil,
+            partTotal: total > 1 ? total : nil,
+            dedupKey: "hw:s:\(id):\(sequence):\(entry.code)",
+            raw: raw
         )
     }
 

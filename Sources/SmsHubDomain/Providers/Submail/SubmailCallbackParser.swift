@@ -5,7 +5,14 @@ import Foundation
 /// string; every event signed with token + SUBHOOK key.
 public enum SubmailCallbackParser {
     public static func parse(_ request: CallbackRequest, account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {
-        let (fields, raw) = try FlexibleFields.fields(of: request, allowJSON: true, allowForm: true, allowMultipart: true, signatureFields: ["signature"], credentialFields: ["token", "signature"])
+        let (fields, raw) = try FlexibleFields.fields(
+            of: request,
+            allowJSON: true,
+            allowForm: true,
+            allowMultipart: true,
+            signatureFields: ["signature"],
+            credentialFields: ["token", "signature"]
+        )
         try SubmailSignature.verify(fields: fields, key: account.secrets["subhook_key"] ?? "")
         return ParsedCallback(events: [try event(fields, raw: raw, zone: account.settings.timeZone)])
     }
@@ -30,7 +37,9 @@ public enum SubmailCallbackParser {
             case "dropped":
                 state = .undelivered
                 let report = fields["report"]?.trimmingCharacters(in: .whitespaces)
-                if let report, report.utf8.count > FieldLimits.codeLength { throw .invalidField("report", "is longer than \(FieldLimits.codeLength) bytes") }
+                if let report, report.utf8.count > FieldLimits.codeLength {
+                    throw .invalidField("report", "is longer than \(FieldLimits.codeLength) bytes")
+                }
                 code = report?.nilIfEmpty ?? kind
                 let reportDescription = try FieldLimits.text(fields["report_desc"], field: "report_desc")
                 description = reportDescription ?? report.flatMap { CarrierStatusCodes.lookup($0).description }
@@ -39,10 +48,18 @@ public enum SubmailCallbackParser {
                 state = .unknown
                 code = "unknown"
             }
-            return .status(StatusReport(
-                providerMessageID: sendID, number: number, state: state, code: code, description: description,
-                occurredAt: timestamp, dedupKey: "sm:s:\(sendID):\(code == "unknown" ? "unknown" : kind)", raw: raw
-            ))
+            return .status(
+                StatusReport(
+                    providerMessageID: sendID,
+                    number: number,
+                    state: state,
+                    code: code,
+                    description: description,
+                    occurredAt: timestamp,
+                    dedupKey: "sm:s:\(sendID):\(code == "unknown" ? "unknown" : kind)",
+                    raw: raw
+                )
+            )
         case "mo":
             let number = try FieldLimits.phone(fields["address"], field: "address")
             let content = try FieldLimits.text(fields["content"], field: "content", required: true)!
@@ -53,19 +70,32 @@ public enum SubmailCallbackParser {
         case "template_accept", "template_reject":
             let template = try FieldLimits.id(fields["template_id"], field: "template_id")
             let accepted = kind == "template_accept"
-            return .review(ReviewResult(
-                kind: .template, subject: template, result: accepted ? .approved : .rejected,
-                reason: accepted ? nil : try FieldLimits.text(fields["reason"], field: "reason"),
-                occurredAt: timestamp, dedupKey: "sm:t:\(template):\(kind):\(stamp)", raw: raw
-            ))
+            return .review(
+                ReviewResult(
+                    kind: .template,
+                    subject: template,
+                    result: accepted ? .approved : .rejected,
+                    reason: accepted ? nil : try FieldLimits.text(fields["reason"], field: "reason"),
+                    occurredAt: timestamp,
+                    dedupKey: "sm:t:\(template):\(kind):\(stamp)",
+                    raw: raw
+                )
+            )
         case "sms_signature":
             let signature = try FieldLimits.id(fields["sms_signature"], field: "sms_signature")
             let status = try FieldLimits.code(fields["status"], field: "status") ?? ""
             let result: ReviewResult.Result = status == "1" ? .approved : (status == "2" ? .rejected : .unknown)
-            return .review(ReviewResult(
-                kind: .signature, subject: signature, result: result, reason: try FieldLimits.text(fields["reason"], field: "reason"),
-                occurredAt: timestamp, dedupKey: "sm:g:\(Digest.sha256.hex(signature).prefix(32)):\(status):\(stamp)", raw: raw
-            ))
+            return .review(
+                ReviewResult(
+                    kind: .signature,
+                    subject: signature,
+                    result: result,
+                    reason: try FieldLimits.text(fields["reason"], field: "reason"),
+                    occurredAt: timestamp,
+                    dedupKey: "sm:g:\(Digest.sha256.hex(signature).prefix(32)):\(status):\(stamp)",
+                    raw: raw
+                )
+            )
         default:
             return .unrecognised(UnrecognisedEvent(reason: "submail event \(kind.prefix(utf8Bytes: 64))", raw: raw))
         }
