@@ -78,7 +78,7 @@ struct AppHarness {
     }
 
     /// Provider calls as the service makes them, with a short deadline.
-    func caller(timeout: Duration = .seconds(1)) -> OutboundCaller {
+    func caller(timeout: Duration = .seconds(3)) -> OutboundCaller {
         OutboundCaller(
             client: GatewayClient(egress: testEgress, timeout: timeout),
             health: PostgresOutboundHealthRepository(database: Database(pool: self.pool)),

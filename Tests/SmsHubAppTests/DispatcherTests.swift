@@ -120,7 +120,7 @@ import Testing
     @Test func transportFailuresRetryWithTheSameTaskID() async throws {
         try await withSetup { setup in
             _ = try await setup.send(["13812345670", "13812345671"])
-            await setup.simulator.injectSendFaults([.httpStatus(500), .hang(seconds: 2)])
+            await setup.simulator.injectSendFaults([.httpStatus(500), .hang(seconds: 4)])
             let dispatcher = setup.dispatcher()
             try await dispatcher.runOnce()  // 500
             var task = try await setup.app.rows("SELECT id, state, attempts, last_error FROM dispatch_tasks")[0]

@@ -21,7 +21,7 @@ import Testing
         let app = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(.live) { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
-            try await body(simulator, base, GatewayClient(egress: testEgress, timeout: .seconds(1)))
+            try await body(simulator, base, GatewayClient(egress: testEgress, timeout: .seconds(3)))
         }
     }
 
@@ -90,7 +90,7 @@ import Testing
             #expect(!refused.isSuccess)
             #expect(refused.code == "02")
 
-            await simulator.injectSendFaults([.httpStatus(500), .hang(seconds: 2), .code("99")])
+            await simulator.injectSendFaults([.httpStatus(500), .hang(seconds: 4), .code("99")])
             let send = GatewayAPI.SendRequest(taskID: "t2", mobiles: ["13512349830"], content: "x", extNo: nil)
             await #expect(throws: GatewayClient.Failure.httpStatus(500)) {
                 try await client.call(baseURL: base, .send, credentials: Self.credentials, send: send)
