@@ -139,6 +139,18 @@ public actor GatewaySimulator {
         return self.pushes(for: [item], to: self.pushURLs[account]?.replies)
     }
 
+    /// Makes every late report due now, so a test need not wait out `lateReportDelay`.
+    public func makeLateReportsDue() {
+        let now = Date()
+        for account in self.reports.keys {
+            self.reports[account] = self.reports[account]?.map { report in
+                var report = report
+                report.availableAt = min(report.availableAt, now)
+                return report
+            }
+        }
+    }
+
     public func allTasks() -> [Task] {
         self.tasks.values.sorted { $0.taskID < $1.taskID }
     }

@@ -96,20 +96,21 @@ import Testing
     @Test func aLongCallRenewsItsLease() async throws {
         try await DispatcherTests().withSetup { setup in
             _ = try await setup.send(["13800000020"])
-            await setup.simulator.injectSendFaults([.hang(seconds: 2.5)])
+            // The call outlasts the lease several times over; renewals every third of it keep it.
+            await setup.simulator.injectSendFaults([.hang(seconds: 6)])
             let base = setup.dispatcher()
             let slow = GatewayDispatcher(
                 repository: base.repository,
                 accounts: base.accounts,
-                caller: setup.app.caller(timeout: .seconds(5)),
+                caller: setup.app.caller(timeout: .seconds(10)),
                 keyring: base.keyring,
                 logger: base.logger,
-                lease: .milliseconds(900)
+                lease: .seconds(2)
             )
             async let first = slow.runOnce()
             var claimedMeanwhile = 0
-            for _ in 0..<8 {
-                try await Task.sleep(for: .milliseconds(250))
+            for _ in 0..<16 {
+                try await Task.sleep(for: .milliseconds(300))
                 claimedMeanwhile += try await setup.dispatcher().runOnce()
             }
             #expect(try await first == 1)

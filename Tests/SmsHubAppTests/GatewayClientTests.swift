@@ -15,7 +15,7 @@ import Testing
     static let credentials = GatewayAPI.Credentials(account: "acme", password: "123456")
 
     func withSimulator(_ body: @Sendable (GatewaySimulator, String, GatewayClient) async throws -> Void) async throws {
-        let simulator = GatewaySimulator(accounts: [(name: "acme", password: "123456", balance: 10_000)], lateReportDelay: 0.3)
+        let simulator = GatewaySimulator(accounts: [(name: "acme", password: "123456", balance: 10_000)], lateReportDelay: 3600)
         var logger = Logger(label: "smshub-sim.test")
         logger.logLevel = .warning
         let app = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
@@ -49,7 +49,7 @@ import Testing
             #expect(reports.map(\.state) == [.delivered, .failed, .undelivered])
             #expect(reports.allSatisfy { $0.providerMessageID == "task-1" })
             #expect(GatewayAPI.items(try await client.call(baseURL: base, .report, credentials: Self.credentials)).isEmpty)
-            try await Task.sleep(for: .milliseconds(400))
+            await simulator.makeLateReportsDue()
             let late = GatewayAPI.items(try await client.call(baseURL: base, .report, credentials: Self.credentials))
             #expect(late.map { $0.fields["mobile"] } == ["139****0019"])
 
