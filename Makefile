@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help run test unit contract fuzz bench migrate fmt lint check-layers check-docs build db-stop clean-db
+.PHONY: help run test unit contract fuzz bench migrate fmt lint check-layers check-docs check-walkthrough build db-stop clean-db
 
 # Swift sources the formatter and the linter cover.
 SWIFT_SOURCES := Package.swift Sources Tests fuzz/Package.swift fuzz/Sources
@@ -39,6 +39,9 @@ check-layers: ## fail when a module imports what its layer must not (scripts/che
 
 check-docs: ## fail on a broken link or a command that no longer exists in the docs (scripts/check-docs)
 	@scripts/check-docs
+
+check-walkthrough: ## paste the README's walk-through against a fresh make run and compare the outputs
+	@scripts/check-walkthrough
 
 build:      ## debug build of everything
 	swift build

@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Coverage-guided fuzzing of the hub's pure input code (SmsHubDomain) with libFuzzer. A package of
-// its own so the sanitizer build compiles only that code, not the server: `make fuzz` (see README).
+// its own so the sanitizer build compiles only that code, not the server: `make fuzz` (see docs/api.md).
 import PackageDescription
 
 let targets = [

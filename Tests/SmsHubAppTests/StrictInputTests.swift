@@ -5,7 +5,7 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
-/// The parsing rules every route shares (README "Input rules"): each refusal is a 400 problem
+/// The parsing rules every route shares (docs/api.md, "Input rules and limits"): each refusal is a 400 problem
 /// naming the member at fault, and stores nothing.
 @Suite struct StrictInputTests {
     func fields(_ reply: AppHarness.Reply) -> [String] {
