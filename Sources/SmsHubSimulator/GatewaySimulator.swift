@@ -67,7 +67,7 @@ public actor GatewaySimulator {
     var reports: [String: [Report]] = [:]
     var replies: [String: [Reply]] = [:]
     var sendFaults: [Fault] = []
-    /// Where each account's status and reply pushes go (providers.md §1.5), when configured.
+    /// Where each account's status and reply pushes go (docs/providers.md §1.5), when configured.
     var pushURLs: [String: (status: String?, replies: String?)] = [:]
     /// Pushes still to drop (sent nowhere), to show that pulls recover them.
     var pushesToDrop = 0

@@ -137,7 +137,7 @@ func json(_ data: Data) -> Response {
 }
 
 /// Makes pushes in the background, after the call that caused them has been answered, as a gateway
-/// would. Each is tried once: the gateway does not retry (providers.md §1.5).
+/// would. Each is tried once: the gateway does not retry (docs/providers.md §1.5).
 public func deliver(_ pushes: [GatewaySimulator.Push]) {
     guard !pushes.isEmpty else { return }
     Task {

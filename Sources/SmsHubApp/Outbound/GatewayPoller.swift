@@ -4,7 +4,7 @@ import ServiceLifecycle
 import SmsHubDomain
 
 /// Pulls statuses, replies and balances from every active Gateway account on a schedule. Pushes are
-/// sent once and lost if the service is down; these pulls are the safety net (providers.md §1.5).
+/// sent once and lost if the service is down; these pulls are the safety net (docs/providers.md §1.5).
 /// Each (account, kind) is leased in the database, so with several instances one polls it at a time;
 /// polls run concurrently within `OutboundLimits`, so one hanging gateway delays only its own polls.
 struct GatewayPoller: Service {

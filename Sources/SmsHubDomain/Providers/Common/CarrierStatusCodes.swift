@@ -1,7 +1,7 @@
 import Foundation
 
 /// Carrier and platform status codes shared by Huawei, the Gateway and SUBMAIL reports: the seed's
-/// table (`003_4ccb068881a92f2b.txt`, providers.md §4.1), as data. Each code maps to one state and a
+/// table (`003_4ccb068881a92f2b.txt`, docs/providers.md §4.1), as data. Each code maps to one state and a
 /// description; `descriptionZH` is the provider's own wording.
 public struct StatusCode: Sendable, Equatable {
     public var code: String

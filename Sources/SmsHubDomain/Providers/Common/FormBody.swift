@@ -2,7 +2,7 @@ import Cryptography
 import Foundation
 
 /// `application/x-www-form-urlencoded` and `multipart/form-data` bodies, and query strings, as
-/// string fields. Every value is a string in these encodings (providers.md §3).
+/// string fields. Every value is a string in these encodings (docs/providers.md §3).
 public enum FormBody {
     /// Fields of a urlencoded body or query string. A name given twice with the same value counts
     /// once; with different values, or when it is one of `signatureFields`, it is refused: which copy

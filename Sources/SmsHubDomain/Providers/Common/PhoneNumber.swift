@@ -1,5 +1,5 @@
 /// A phone number as the provider wrote it, plus one E.164 form for matching and filtering
-/// (providers.md §5). Masked numbers (`138****5678`) have no E.164 form.
+/// (docs/providers.md §5). Masked numbers (`138****5678`) have no E.164 form.
 public struct PhoneNumber: Sendable, Equatable, Hashable {
     public var raw: String
     public var e164: String?

@@ -1,7 +1,7 @@
 import Cryptography
 import Foundation
 
-/// EngageLab SMSHook callbacks (providers.md §2): signed headers, a JSON body with exactly one of
+/// EngageLab SMSHook callbacks (docs/providers.md §2): signed headers, a JSON body with exactly one of
 /// `status`, `response` or `notification`.
 public enum EngageLabCallbackParser {
     public static func parse(_ request: CallbackRequest, account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {

@@ -1,6 +1,6 @@
 import Cryptography
 
-/// SMSHook verification (providers.md §2.1): lowercase hex MD5 of timestamp + app key + secret, the
+/// SMSHook verification (docs/providers.md §2.1): lowercase hex MD5 of timestamp + app key + secret, the
 /// header strings exactly as received, compared in constant time.
 public enum EngageLabSignature {
     public static func expected(timestamp: String, appKey: String, secret: String) -> String {

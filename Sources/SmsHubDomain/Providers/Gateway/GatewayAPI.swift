@@ -1,7 +1,7 @@
 import Cryptography
 import Foundation
 
-/// The Gateway API v1 (providers.md §1) as pure functions: request bodies in, typed results out.
+/// The Gateway API v1 (docs/providers.md §1) as pure functions: request bodies in, typed results out.
 /// The HTTP itself is the transport's business.
 public enum GatewayAPI {
     public static let maxMobilesPerSend = 3000

@@ -1,7 +1,7 @@
 import Cryptography
 import Foundation
 
-/// Gateway API v1 pushes (providers.md §1.5): one status or one reply per request, JSON or form,
+/// Gateway API v1 pushes (docs/providers.md §1.5): one status or one reply per request, JSON or form,
 /// unsigned (the URL token is the only authentication).
 public enum GatewayCallbackParser {
     public static func parseStatus(_ request: CallbackRequest, account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {

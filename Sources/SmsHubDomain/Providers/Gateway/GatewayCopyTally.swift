@@ -1,7 +1,7 @@
 /// One copy of a Gateway status report or reply, as the push/pull tally counts it.
 ///
 /// The gateway hands out every report and reply twice: pushed once with the full number, and
-/// queued once for the pulls with the number masked (providers.md §1.2, §1.5). Two numbers of one
+/// queued once for the pulls with the number masked (docs/providers.md §1.2, §1.5). Two numbers of one
 /// task can share a mask, so the masked identity alone cannot tell their reports apart, and a pull
 /// cannot say which push it copies.
 public struct GatewayCopy: Sendable, Equatable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Huawei Cloud status reports and replies (providers.md §4): form-encoded single reports, JSON
+/// Huawei Cloud status reports and replies (docs/providers.md §4): form-encoded single reports, JSON
 /// batches of up to 50, form-encoded replies; unsigned (the URL token authenticates).
 public enum HuaweiCallbackParser {
     public static let maxBatch = 50

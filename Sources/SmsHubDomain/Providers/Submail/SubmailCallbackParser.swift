@@ -1,7 +1,7 @@
 import Cryptography
 import Foundation
 
-/// SUBMAIL SUBHOOK events (providers.md §3): POST as JSON, form or multipart, or GET with a query
+/// SUBMAIL SUBHOOK events (docs/providers.md §3): POST as JSON, form or multipart, or GET with a query
 /// string; every event signed with token + SUBHOOK key.
 public enum SubmailCallbackParser {
     public static func parse(_ request: CallbackRequest, account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {

@@ -1,6 +1,6 @@
 import Cryptography
 
-/// SUBHOOK verification (providers.md §3.1): lowercase hex MD5 of token + SUBHOOK key, constant time.
+/// SUBHOOK verification (docs/providers.md §3.1): lowercase hex MD5 of token + SUBHOOK key, constant time.
 public enum SubmailSignature {
     public static func expected(token: String, key: String) -> String {
         Digest.md5.hex(token + key)
