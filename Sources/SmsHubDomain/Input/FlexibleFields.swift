@@ -1,25 +1,3 @@
-/// What an account contributes to parsing its callbacks: settings (time zone, app key) and secrets.
-public struct CallbackAccountContext: Sendable {
-    public var settings: ProviderSettings
-    public var secrets: ProviderSecrets
-
-    public init(settings: ProviderSettings, secrets: ProviderSecrets) {
-        self.settings = settings
-        self.secrets = secrets
-    }
-}
-
-public struct ParsedCallback: Sendable, Equatable {
-    public var events: [ProviderEvent]
-    /// EngageLab's `{}` check when a URL is saved: answer 200, store nothing.
-    public var isURLCheck: Bool
-
-    public init(events: [ProviderEvent], isURLCheck: Bool = false) {
-        self.events = events
-        self.isURLCheck = isURLCheck
-    }
-}
-
 /// Reads the string fields of a body that may be JSON or form-encoded (Gateway, Huawei, SUBMAIL).
 ///
 /// `credentialFields` authenticate the request (SUBMAIL's `token` and `signature`): they are read, and

@@ -1,0 +1,21 @@
+/// What an account contributes to parsing its callbacks: settings (time zone, app key) and secrets.
+public struct CallbackAccountContext: Sendable {
+    public var settings: ProviderSettings
+    public var secrets: ProviderSecrets
+
+    public init(settings: ProviderSettings, secrets: ProviderSecrets) {
+        self.settings = settings
+        self.secrets = secrets
+    }
+}
+
+public struct ParsedCallback: Sendable, Equatable {
+    public var events: [ProviderEvent]
+    /// EngageLab's `{}` check when a URL is saved: answer 200, store nothing.
+    public var isURLCheck: Bool
+
+    public init(events: [ProviderEvent], isURLCheck: Bool = false) {
+        self.events = events
+        self.isURLCheck = isURLCheck
+    }
+}
