@@ -137,6 +137,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SmsHubRepositoryTests",
+            dependencies: ["SmsHubRepository", "SmsHubDomain", "Postgres", "TestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SmsHubAppTests",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
