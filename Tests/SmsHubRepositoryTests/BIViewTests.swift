@@ -14,9 +14,7 @@ import Testing
     /// 0014 leaves it without one until then). Roles are cluster-wide; every BI test does the same.
     func withBIDatabase(_ body: @Sendable (TestDatabase) async throws -> Void) async throws {
         try await withTestDatabase { database in
-            try await withPool(url: database.superuserURL) { pool in
-                _ = try await pool.query("ALTER ROLE smshub_bi LOGIN")
-            }
+            try await BILogin.shared.grant(database.superuserURL)
             try await body(database)
         }
     }
@@ -296,5 +294,23 @@ import Testing
                 }
             }
         }
+    }
+}
+
+/// `ALTER ROLE smshub_bi LOGIN` once per test process: the tests run in parallel, and concurrent
+/// changes of one role fail with "tuple concurrently updated".
+actor BILogin {
+    static let shared = BILogin()
+    private var done: Task<Void, any Error>?
+
+    func grant(_ superuserURL: String) async throws {
+        // One task for every caller: the actor may be re-entered while the first one waits.
+        let task = self.done ?? Task {
+            try await withPool(url: superuserURL) { pool in
+                _ = try await pool.query("ALTER ROLE smshub_bi LOGIN")
+            }
+        }
+        self.done = task
+        try await task.value
     }
 }
