@@ -305,11 +305,13 @@ actor BILogin {
 
     func grant(_ superuserURL: String) async throws {
         // One task for every caller: the actor may be re-entered while the first one waits.
-        let task = self.done ?? Task {
-            try await withPool(url: superuserURL) { pool in
-                _ = try await pool.query("ALTER ROLE smshub_bi LOGIN")
+        let task =
+            self.done
+            ?? Task {
+                try await withPool(url: superuserURL) { pool in
+                    _ = try await pool.query("ALTER ROLE smshub_bi LOGIN")
+                }
             }
-        }
         self.done = task
         try await task.value
     }
