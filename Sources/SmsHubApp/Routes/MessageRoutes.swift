@@ -1,4 +1,3 @@
-import Cryptography
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -7,7 +6,12 @@ import SmsHubDomain
 /// `POST /v1/messages`: accept an SMS for sending. Stored as `queued`; the dispatcher sends it.
 struct MessageRoutes {
     let messages: any MessageRepository
-    let accounts: any ProviderAccountRepository
+    let send: SendMessage
+
+    init(messages: any MessageRepository, accounts: any ProviderAccountRepository) {
+        self.messages = messages
+        self.send = SendMessage(messages: messages, accounts: accounts)
+    }
 
     /// Room for 10,000 recipients written out in full.
     static let maxBodySize = 1024 * 1024
@@ -18,63 +22,38 @@ struct MessageRoutes {
         group.get("messages/:message_id", use: self.get)
     }
 
-    struct SendRequest: Decodable {
-        var providerAccountId: UUID?
-        var recipients: [String]
-        var content: String
-        var extNo: String?
-        var clientReference: String?
-    }
-
     @Sendable func create(request: Request, context: TenantRequestContext) async throws -> EditedResponse<MessageRepresentation> {
-        let tenantID = context.tenant.tenantID
         let idempotencyKey = request.headers[Self.idempotencyKeyHeader]
         if let idempotencyKey, idempotencyKey.isEmpty || idempotencyKey.utf8.count > 255 {
             throw Problem.invalidParameter("Idempotency-Key", "Idempotency-Key must be 1 to 255 characters.")
         }
-        let data = try await JSONBody.read(request, limit: Self.maxBodySize)
-        let document = try JSONBody.value(data)
-        let body = try JSONBody.decodeChecked(SendRequest.self, from: data)
-        let customJSON = try CustomData.canonicalText(document["custom"])
-
-        let validated: SendRequestRules.Validated
-        switch SendRequestRules.validate(recipients: body.recipients, content: body.content, extNo: body.extNo, clientReference: body.clientReference)
-        {
-        case .success(let value): validated = value
-        case .failure(let invalid): throw Problem.validation(invalid.problems)
+        // Read and parsed once; the input is taken from that parse.
+        let body = try JSONBody.value(try await JSONBody.read(request, limit: Self.maxBodySize))
+        let accepted: SendMessage.Accepted
+        do {
+            accepted = try await self.send(tenantID: context.tenant.tenantID, try SendMessageInput.read(body), idempotencyKey: idempotencyKey)
+        } catch let error as SendMessageError {
+            throw Self.problem(error)
         }
-        let account = try await self.account(body.providerAccountId, tenantID: tenantID)
-
-        let message = NewMessage(
-            id: UUID(),
-            tenantID: tenantID,
-            providerAccountID: account.id,
-            content: validated.content,
-            extNo: validated.extNo,
-            clientReference: validated.clientReference,
-            customJSON: customJSON,
-            idempotencyKey: idempotencyKey,
-            fingerprint: SendRequestRules.fingerprint(
-                accountID: body.providerAccountId,
-                recipients: body.recipients,
-                content: body.content,
-                extNo: body.extNo,
-                clientReference: body.clientReference,
-                customJSON: customJSON
-            ),
-            recipients: zip(SecureRandom.uuids(validated.numbers.count), validated.numbers).map { Recipient(id: $0, number: $1, status: .queued) }
-        )
-        switch try await self.messages.create(message) {
-        case .created(let stored):
+        if !accepted.replayed {
             context.logger.info(
                 "message accepted",
-                metadata: ["message_id": "\(stored.id.uuidString.lowercased())", "recipients": "\(stored.recipients.count)"]
+                metadata: ["message_id": "\(accepted.message.id.uuidString.lowercased())", "recipients": "\(accepted.message.recipients.count)"]
             )
-            return Self.accepted(stored, duplicates: validated.duplicates, replayed: false)
-        case .replayed(let stored):
-            return Self.accepted(stored, duplicates: validated.duplicates, replayed: true)
-        case .keyConflict:
-            throw Problem(
+        }
+        var headers: HTTPFields = [.location: "/v1/messages/\(accepted.message.id.uuidString.lowercased())"]
+        if accepted.replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return EditedResponse(status: .accepted, headers: headers, response: MessageRepresentation(accepted.message, duplicates: accepted.duplicates))
+    }
+
+    static func problem(_ error: SendMessageError) -> Problem {
+        switch error {
+        case .malformed(let field, let reason):
+            field == "body" ? Problem.invalidBody("The body \(reason).") : Problem.invalidBody(field: field, reason)
+        case .invalid(let problems):
+            Problem.validation(problems)
+        case .idempotencyConflict:
+            Problem(
                 .conflict,
                 code: "idempotency_conflict",
                 title: "Idempotency key reused",
@@ -90,35 +69,6 @@ struct MessageRoutes {
             throw Problem.notFound("No message has this id.")
         }
         return MessageRepresentation(message, duplicates: nil)
-    }
-
-    static func accepted(_ message: Message, duplicates: [String], replayed: Bool) -> EditedResponse<MessageRepresentation> {
-        var headers: HTTPFields = [.location: "/v1/messages/\(message.id.uuidString.lowercased())"]
-        if replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
-        return EditedResponse(status: .accepted, headers: headers, response: MessageRepresentation(message, duplicates: duplicates))
-    }
-
-    func account(_ id: UUID?, tenantID: UUID) async throws -> ProviderAccount {
-        let account: ProviderAccount
-        if let id {
-            guard let found = try await self.accounts.get(tenantID: tenantID, id: id) else {
-                throw Problem.validation([.init(field: "provider_account_id", message: "names no provider account of this tenant")])
-            }
-            account = found
-        } else {
-            guard let found = try await self.messages.defaultAccount(tenantID: tenantID, provider: .gateway) else {
-                throw Problem.validation([.init(field: "provider_account_id", message: "is required: the tenant has no default gateway account")])
-            }
-            account = found
-        }
-        guard account.provider == .gateway else {
-            throw Problem.validation([.init(field: "provider_account_id", message: "must be a gateway account: sending goes through the Gateway API")]
-            )
-        }
-        guard account.status == .active else {
-            throw Problem.validation([.init(field: "provider_account_id", message: "names a disabled account")])
-        }
-        return account
     }
 }
 

@@ -1,0 +1,73 @@
+import Foundation
+
+/// The body of `POST /v1/messages`, read from the one parse of the request (`JSONReader`), with the
+/// shapes checked field by field: a wrong shape is `malformed` (400) naming the field, a rule broken by
+/// a well-formed value is left to `SendRequestRules` (422).
+public struct SendMessageInput: Sendable, Equatable {
+    public var providerAccountID: UUID?
+    public var recipients: [String]
+    public var content: String
+    public var extNo: String?
+    public var clientReference: String?
+    /// `custom` as stored: canonical JSON text, `{}` when absent.
+    public var customJSON: String
+
+    public init(
+        providerAccountID: UUID? = nil,
+        recipients: [String],
+        content: String,
+        extNo: String? = nil,
+        clientReference: String? = nil,
+        customJSON: String = "{}"
+    ) {
+        self.providerAccountID = providerAccountID
+        self.recipients = recipients
+        self.content = content
+        self.extNo = extNo
+        self.clientReference = clientReference
+        self.customJSON = customJSON
+    }
+
+    public static func read(_ body: JSONValue) throws(SendMessageError) -> SendMessageInput {
+        guard case .object = body else { throw .malformed(field: "body", reason: "must be a JSON object") }
+        var accountID: UUID?
+        if let text = try optionalString(body, "provider_account_id") {
+            guard let id = UUID(uuidString: text) else { throw .malformed(field: "provider_account_id", reason: "must be a UUID") }
+            accountID = id
+        }
+        guard let list = body["recipients"], list != .null else { throw .malformed(field: "recipients", reason: "is required") }
+        guard case .array(let elements) = list else { throw .malformed(field: "recipients", reason: "must be an array of strings") }
+        var recipients: [String] = []
+        recipients.reserveCapacity(elements.count)
+        for (index, element) in elements.enumerated() {
+            guard case .string(let number) = element else { throw .malformed(field: "recipients[\(index)]", reason: "must be a string") }
+            recipients.append(number)
+        }
+        guard let content = try optionalString(body, "content") else { throw .malformed(field: "content", reason: "is required") }
+        return SendMessageInput(
+            providerAccountID: accountID,
+            recipients: recipients,
+            content: content,
+            extNo: try optionalString(body, "ext_no"),
+            clientReference: try optionalString(body, "client_reference"),
+            customJSON: try CustomData.canonicalText(body["custom"])
+        )
+    }
+
+    private static func optionalString(_ body: JSONValue, _ key: String) throws(SendMessageError) -> String? {
+        switch body[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        default: throw .malformed(field: key, reason: "must be a string")
+        }
+    }
+}
+
+public enum SendMessageError: Error, Sendable, Equatable {
+    /// The body's shape is wrong (400): the field and what is wrong, never its value.
+    case malformed(field: String, reason: String)
+    /// Well-formed values that break a rule (422).
+    case invalid([FieldProblem])
+    /// The idempotency key was used with a different request (409).
+    case idempotencyConflict
+}
