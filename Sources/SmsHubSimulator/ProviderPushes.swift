@@ -29,7 +29,7 @@ public enum ProviderPushes {
                 "X-SMSHook-Timestamp": timestamp, "X-SMSHook-AppKey": appKey, "X-SMSHook-Version": "1",
                 "X-SMSHook-Signature": Digest.md5.hex(timestamp + appKey + appSecret),
             ],
-            body: (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+            body: Data(CanonicalJSON.bytes(body) ?? Array("{}".utf8))
         )
     }
 

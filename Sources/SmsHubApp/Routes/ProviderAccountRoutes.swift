@@ -5,11 +5,30 @@ import SmsHubDomain
 /// `/v1/provider-accounts`: a tenant's accounts with its SMS providers. Credentials are write-only.
 struct ProviderAccountRoutes {
     let accounts: any ProviderAccountRepository
-    let keyring: SecretKeyring
+    let service: ProviderAccountService
     let publicBaseURL: String
     let cursors: PageCursorCodec
-    let egress: EgressResolver
     let health: any OutboundHealthRepository
+
+    init(
+        accounts: any ProviderAccountRepository,
+        keyring: SecretKeyring,
+        publicBaseURL: String,
+        cursors: PageCursorCodec,
+        egress: EgressResolver,
+        health: any OutboundHealthRepository
+    ) {
+        self.accounts = accounts
+        // A URL that fails the egress policy is refused when saved; a name that does not resolve yet
+        // is accepted (DNS may lag a new gateway), since every call checks again.
+        self.service = ProviderAccountService(accounts: accounts, keyring: keyring) { url in
+            if case .failure(let refusal) = await egress.check(url), refusal != .unresolvable { return refusal.description }
+            return nil
+        }
+        self.publicBaseURL = publicBaseURL
+        self.cursors = cursors
+        self.health = health
+    }
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("provider-accounts", use: self.create)
@@ -35,60 +54,31 @@ struct ProviderAccountRoutes {
 
     struct UpdateRequest: Decodable {
         var name: String?
-        /// A null value removes the setting.
         var settings: [String: String?]?
-        /// A null value removes the credential; absent ones stay as they are.
         var credentials: [String: String?]?
         var isDefault: Bool?
     }
 
     @Sendable func create(request: Request, context: TenantRequestContext) async throws -> EditedResponse<CreatedProviderAccountRepresentation> {
         let body = try await JSONBody.decode(CreateRequest.self, from: request, context: context)
-        guard let provider = Provider(rawValue: body.provider) else {
-            throw Problem.validation([
-                .init(field: "provider", message: "must be one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")
-            ])
-        }
-        let name = try Problem.requireName(body.name)
-        let settings = ProviderSettings(body.settings ?? [:])
-        let secrets = ProviderSecrets((body.credentials ?? [:]).filter { !$0.value.isEmpty })
-        try Self.validate(provider: provider, settings: settings, secrets: secrets)
-        try await self.checkEgress(settings["base_url"])
-
-        let tenantID = context.tenant.tenantID
-        let id = UUID()
-        let token = CallbackToken.generate()
-        let sealed = try self.keyring.seal(secrets, tenantID: tenantID, accountID: id)
-        let now = Date()
-        let account = ProviderAccount(
-            id: id,
-            tenantID: tenantID,
-            provider: provider,
-            name: name,
-            status: .active,
-            settings: settings,
-            secretNames: secrets.values.keys.sorted(),
-            isDefault: body.isDefault ?? false,
-            createdAt: now,
-            updatedAt: now,
-            disabledAt: nil
-        )
-        let stored = try await self.withDefaultConflict {
-            try await self.accounts.insert(
-                ProviderAccountRecord(account: account, sealed: sealed, newCallbackTokenHash: token.hash)
+        let created = try await Self.problems {
+            try await self.service.create(
+                tenantID: context.tenant.tenantID,
+                .init(
+                    provider: body.provider,
+                    name: body.name,
+                    settings: body.settings ?? [:],
+                    credentials: body.credentials ?? [:],
+                    isDefault: body.isDefault ?? false
+                )
             )
         }
-        context.logger.info(
-            "provider account created",
-            metadata: ["account_id": "\(id.uuidString.lowercased())", "provider": "\(provider.rawValue)"]
-        )
+        let id = created.account.id.uuidString.lowercased()
+        context.logger.info("provider account created", metadata: ["account_id": "\(id)", "provider": "\(created.account.provider.rawValue)"])
         return EditedResponse(
             status: .created,
-            headers: [.location: "/v1/provider-accounts/\(id.uuidString.lowercased())"],
-            response: CreatedProviderAccountRepresentation(
-                account: ProviderAccountRepresentation(stored),
-                callbackURLs: CallbackToken.callbackURLs(base: self.publicBaseURL, provider: provider, token: token.secret)
-            )
+            headers: [.location: "/v1/provider-accounts/\(id)"],
+            response: self.withCallbacks(created)
         )
     }
 
@@ -109,42 +99,13 @@ struct ProviderAccountRoutes {
         return representation
     }
 
-    /// A URL the hub will call must pass the egress policy when saved: its form, and where it resolves
-    /// now. A name that does not resolve yet is accepted (DNS may lag a new gateway); every call
-    /// checks again.
-    func checkEgress(_ url: String?) async throws {
-        guard let url, !url.isEmpty else { return }
-        if case .failure(let refusal) = await self.egress.check(url), refusal != .unresolvable {
-            throw Problem.validation([.init(field: "settings.base_url", message: refusal.description)])
-        }
-    }
-
     @Sendable func update(request: Request, context: TenantRequestContext) async throws -> ProviderAccountRepresentation {
         let id = try context.parameters.uuid("account_id")
         let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
-        let newName = try body.name.map { try Problem.requireName($0) }
-        // Resolved before the update's transaction, which must not wait on DNS.
-        if let changed = body.settings?["base_url"] { try await self.checkEgress(changed) }
-        let keyring = self.keyring
-        let tenantID = context.tenant.tenantID
-        let updated = try await self.withDefaultConflict {
-            try await self.accounts.update(tenantID: tenantID, id: id) { record in
-                var record = record
-                var account = record.account
-                var secrets = try keyring.open(record.sealed, tenantID: tenantID, accountID: id)
-                for (key, value) in body.settings ?? [:] { account.settings[key] = value.flatMap { $0.isEmpty ? nil : $0 } }
-                for (key, value) in body.credentials ?? [:] { secrets.values[key] = value.flatMap { $0.isEmpty ? nil : $0 } }
-                try Self.validate(provider: account.provider, settings: account.settings, secrets: secrets)
-                if let newName { account.name = newName }
-                if let isDefault = body.isDefault { account.isDefault = isDefault }
-                account.secretNames = secrets.values.keys.sorted()
-                // Always re-sealed under the active key, which is how rotation to a new master key proceeds.
-                record.sealed = try keyring.seal(secrets, tenantID: tenantID, accountID: id)
-                record.account = account
-                return record
-            }
+        let change = ProviderAccountService.Change(name: body.name, settings: body.settings, credentials: body.credentials, isDefault: body.isDefault)
+        guard let updated = try await Self.problems({ try await self.service.update(tenantID: context.tenant.tenantID, id: id, change) }) else {
+            throw Problem.notFound("No provider account has this id.")
         }
-        guard let updated else { throw Problem.notFound("No provider account has this id.") }
         context.logger.info(
             "provider account updated",
             metadata: ["account_id": "\(id.uuidString.lowercased())", "credentials_changed": "\(body.credentials != nil)"]
@@ -154,43 +115,39 @@ struct ProviderAccountRoutes {
 
     func setStatus(_ status: AccountStatus, context: TenantRequestContext) async throws -> ProviderAccountRepresentation {
         let id = try context.parameters.uuid("account_id")
-        let updated = try await self.accounts.update(tenantID: context.tenant.tenantID, id: id) { record in
-            var record = record
-            record.account.status = status
-            return record
+        guard let updated = try await self.service.setStatus(tenantID: context.tenant.tenantID, id: id, status) else {
+            throw Problem.notFound("No provider account has this id.")
         }
-        guard let updated else { throw Problem.notFound("No provider account has this id.") }
         return ProviderAccountRepresentation(updated)
     }
 
     @Sendable func rotateToken(request: Request, context: TenantRequestContext) async throws -> CreatedProviderAccountRepresentation {
         let id = try context.parameters.uuid("account_id")
-        let token = CallbackToken.generate()
-        let updated = try await self.accounts.update(tenantID: context.tenant.tenantID, id: id) { record in
-            var record = record
-            record.newCallbackTokenHash = token.hash
-            return record
+        guard let rotated = try await self.service.rotateToken(tenantID: context.tenant.tenantID, id: id) else {
+            throw Problem.notFound("No provider account has this id.")
         }
-        guard let updated else { throw Problem.notFound("No provider account has this id.") }
         context.logger.info("callback token rotated", metadata: ["account_id": "\(id.uuidString.lowercased())"])
-        return CreatedProviderAccountRepresentation(
-            account: ProviderAccountRepresentation(updated),
-            callbackURLs: CallbackToken.callbackURLs(base: self.publicBaseURL, provider: updated.provider, token: token.secret)
+        return self.withCallbacks(rotated)
+    }
+
+    func withCallbacks(_ account: ProviderAccountService.WithToken) -> CreatedProviderAccountRepresentation {
+        CreatedProviderAccountRepresentation(
+            account: ProviderAccountRepresentation(account.account),
+            callbackURLs: CallbackToken.callbackURLs(base: self.publicBaseURL, provider: account.account.provider, token: account.token)
         )
     }
 
-    static func validate(provider: Provider, settings: ProviderSettings, secrets: ProviderSecrets) throws {
-        let problems = ProviderFields.of(provider).validate(settings: settings, secrets: secrets)
-        if !problems.isEmpty {
-            throw Problem.validation(problems)
-        }
-    }
-
-    private func withDefaultConflict<R>(_ body: () async throws -> R) async throws -> R {
+    /// The service's failures as problem responses.
+    static func problems<R>(_ body: () async throws -> R) async throws -> R {
         do {
             return try await body()
-        } catch is DuplicateDefaultAccount {
-            throw Problem(.conflict, code: "conflict", title: "Conflict", detail: "Another account of this provider is already the default.")
+        } catch let failure as ProviderAccountService.Failure {
+            switch failure {
+            case .invalid(let problems):
+                throw Problem.validation(problems)
+            case .defaultTaken:
+                throw Problem(.conflict, code: "conflict", title: "Conflict", detail: "Another account of this provider is already the default.")
+            }
         }
     }
 }
