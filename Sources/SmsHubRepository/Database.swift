@@ -15,6 +15,17 @@ public struct Database: Sendable {
         try await self.pool.withTransaction(settings: [Self.tenantSetting(tenantID)], body)
     }
 
+    /// One transaction for several tenants in turn (an ingest batch spans tenants): it starts scoped to
+    /// `first`, and `switchTo` moves row-level security to the next. No statement runs unscoped.
+    public func withTenantsInTurn<R: Sendable>(
+        first: UUID,
+        _ body: (PGSession, _ switchTo: (UUID) async throws -> Void) async throws -> R
+    ) async throws -> R {
+        try await self.pool.withTransaction(settings: [Self.tenantSetting(first)]) { session in
+            try await body(session) { try await Self.setTenant($0, session) }
+        }
+    }
+
     /// The setting row-level security reads; set per transaction, so a pooled connection never carries it over.
     static func tenantSetting(_ tenantID: UUID) -> (name: String, value: String) {
         ("smshub.tenant_id", tenantID.uuidString.lowercased())
@@ -24,6 +35,13 @@ public struct Database: Sendable {
     static func setTenant(_ tenantID: UUID, _ session: PGSession) async throws {
         let setting = Self.tenantSetting(tenantID)
         try await session.query("SELECT set_config(\(setting.name), \(setting.value), true)")
+    }
+
+    /// A statement outside any tenant, for the `SECURITY DEFINER` lookups that exist to cross tenants
+    /// and say only what the caller may know (which tenants have work, whose key or token this is).
+    /// Row-level security leaves every table empty to it otherwise.
+    public func lookupAcrossTenants(_ query: PGQuery) async throws -> PGResult {
+        try await self.pool.query(query)
     }
 
     /// A transaction acting as `smshub_admin`, the role whose policies span tenants. Admin API only.

@@ -47,7 +47,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
     }
 
     public func lookup(hash: [UInt8]) async throws -> APIKeyLookup? {
-        let result = try await self.database.pool.query(
+        let result = try await self.database.lookupAcrossTenants(
             "SELECT tenant_id, key_id, tenant_status, key_revoked FROM authenticate_api_key(\(PGBytes(hash)))"
         )
         guard let row = result.first else { return nil }

@@ -10,7 +10,9 @@ public struct PostgresDispatchRepository: DispatchRepository {
     }
 
     public func tenantsWithWork() async throws -> [UUID] {
-        try await self.database.pool.query("SELECT t AS tenant_id FROM tenants_with_dispatch_work() AS t").rows.map { try $0.decode("tenant_id") }
+        try await self.database.lookupAcrossTenants("SELECT t AS tenant_id FROM tenants_with_dispatch_work() AS t").rows.map {
+            try $0.decode("tenant_id")
+        }
     }
 
     public func plan(tenantID: UUID, maxPerTask: Int, limit: Int) async throws -> Int {

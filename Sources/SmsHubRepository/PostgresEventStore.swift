@@ -15,12 +15,12 @@ public struct PostgresEventStore: EventStore {
     public func store(_ incoming: [IncomingEvents]) async throws -> [StoreOutcome] {
         let groups = Self.groupedByTenant(incoming)
         guard let first = groups.first?.0 else { return [] }
-        return try await self.database.pool.withTransaction(settings: [Database.tenantSetting(first)]) { session in
+        return try await self.database.withTenantsInTurn(first: first) { session, switchTo in
             var batch = incoming
             var outcomes = Array(repeating: StoreOutcome(), count: batch.count)
             // One batch can span tenants: each tenant's items are written under its own setting.
             for (tenantID, indices) in groups {
-                if tenantID != first { try await Database.setTenant(tenantID, session) }
+                if tenantID != first { try await switchTo(tenantID) }
                 let copies = try await GatewayCopyTallies.count(&batch, indices: indices, tenantID: tenantID, session: session)
                 for (index, dropped) in copies.dropped { outcomes[index].duplicates += dropped }
                 try await self.storeStatuses(of: indices, in: batch, tenantID: tenantID, outcomes: &outcomes, session: session)

@@ -10,7 +10,7 @@ public struct PostgresPollRepository: PollRepository {
     }
 
     public func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)] {
-        try await self.database.pool.query(
+        try await self.database.lookupAcrossTenants(
             "SELECT tenant_id, account_id FROM gateway_accounts_due(\(kind.rawValue), \(Self.seconds(every)))"
         ).rows.map { (try $0.decode("tenant_id"), try $0.decode("account_id")) }
     }

@@ -98,7 +98,7 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
     }
 
     public func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount? {
-        let result = try await self.database.pool.query(
+        let result = try await self.database.lookupAcrossTenants(
             """
             SELECT tenant_id, account_id, provider, account_status, tenant_status, settings, secrets, secrets_key_id
             FROM resolve_callback_token(\(PGBytes(hash)))

@@ -36,7 +36,14 @@ public struct TestDatabase: Sendable {
 
     /// Opens a pool as the service role.
     public func appPool(maxConnections: Int = 4) -> PGPool {
-        PGPool(configuration: PGConfiguration(url: self.appURL, maxConnections: maxConnections, applicationName: "smshub-test"))
+        PGPool(
+            configuration: PGConfiguration(
+                url: self.appURL,
+                maxConnections: maxConnections,
+                connectTimeoutSeconds: 20,
+                applicationName: "smshub-test"
+            )
+        )
     }
 }
 
@@ -171,7 +178,9 @@ public func withAppPool<R: Sendable>(
         let configuration = PGConfiguration(
             url: database.appURL,
             maxConnections: maxConnections,
-            acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? .seconds(5),
+            acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? .seconds(20),
+            // The whole suite shares two cores with its server: connecting can take seconds.
+            connectTimeoutSeconds: 20,
             applicationName: "smshub-test",
             statementTimeout: statementTimeout
         )
@@ -183,7 +192,10 @@ public func withAppPool<R: Sendable>(
 
 /// Opens a one-connection pool on `url`, runs `body`, and closes it.
 public func withPool<R: Sendable>(url: String, _ body: (PGPool) async throws -> R) async throws -> R {
-    try await PGPool.scoped(PGConfiguration(url: url, maxConnections: 2, applicationName: "smshub-test"), body)
+    try await PGPool.scoped(
+        PGConfiguration(url: url, maxConnections: 2, acquireTimeout: .seconds(20), connectTimeoutSeconds: 20, applicationName: "smshub-test"),
+        body
+    )
 }
 
 /// The suite needs the servers `scripts/test` starts; run outside it, tests fail with this instead of crashing.

@@ -25,16 +25,28 @@ struct EgressResolver: Sendable {
         case .failure(let refusal): return .failure(refusal)
         }
         let host = target.host
+        // An address written in its usual form needs no resolver; any other spelling goes through it.
+        if let literal = IPAddress(host) {
+            return self.policy.choose([literal]).map { Checked(target: target, address: $0) }
+        }
         let addresses: [IPAddress]
         do {
             addresses = try await withDeadline(self.timeout) {
-                try await NIOThreadPool.singleton.runIfActive { Self.resolve(host) }
+                try await Self.threads.runIfActive { Self.resolve(host) }
             }
         } catch {
             return .failure(.unresolvable)
         }
         return self.policy.choose(addresses).map { Checked(target: target, address: $0) }
     }
+
+    /// Threads of their own for `getaddrinfo`, which blocks (up to the resolver's own timeouts): on
+    /// NIO's shared pool a slow DNS server would hold the threads that file and socket work needs.
+    static let threads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 4)
+        pool.start()
+        return pool
+    }()
 
     /// Every address of `host` (IPv4 and IPv6); empty when it does not resolve. Numeric spellings
     /// (`2130706433`, `0x7f.1`) are resolved by the C library as any client would, then checked.
