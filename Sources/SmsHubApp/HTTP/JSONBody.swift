@@ -42,15 +42,11 @@ enum JSONBody {
         }
     }
 
+    /// The body parsed once, strictly, then typed from that parse.
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
-        _ = try self.value(data)
-        return try self.decodeChecked(T.self, from: data)
-    }
-
-    /// Decodes a body `value` has already read.
-    static func decodeChecked<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let value = try self.value(data)
         do {
-            return try JSONCoding.decoder.decode(T.self, from: data)
+            return try JSONValueDecoder().decode(T.self, from: value)
         } catch let error as DecodingError {
             throw Problem.invalidBody(describe(error))
         }
