@@ -57,6 +57,7 @@ import Testing
                 try await pool.withTransaction { session in
                     // The store's INSERT waits on this lock until the transaction ends.
                     try await session.query("LOCK TABLE status_events IN EXCLUSIVE MODE")
+                    let refused = CallCounter()
                     let outcomes = await withTaskGroup(of: Bool.self) { group in
                         for index in 0..<10 {
                             group.addTask {
@@ -64,13 +65,16 @@ import Testing
                                     _ = try await batcher.submit(self.incoming(account, [Self.report("q\(index)")]))
                                     return true
                                 } catch is IngestBatcher.Full {
+                                    refused.tick()
                                     return false
                                 } catch {
                                     return true
                                 }
                             }
                         }
-                        try? await Task.sleep(for: .milliseconds(500))
+                        // Refusals come at once; the accepted requests wait on the lock. Wait for the
+                        // refusals (bounded), not for a fixed time a loaded machine may not keep.
+                        for _ in 0..<200 where refused.value < 6 { try? await Task.sleep(for: .milliseconds(50)) }
                         // Let the lock go by ending the transaction.
                         _ = try? await session.query("COMMIT")
                         var turnedAway = 0
