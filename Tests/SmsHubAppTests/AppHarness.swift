@@ -78,7 +78,7 @@ struct AppHarness {
     }
 
     /// Provider calls as the service makes them, with a short deadline.
-    func caller(timeout: Duration = .seconds(3)) -> OutboundCaller {
+    func caller(timeout: Duration = .seconds(10)) -> OutboundCaller {
         OutboundCaller(
             client: GatewayClient(egress: testEgress, timeout: timeout),
             health: PostgresOutboundHealthRepository(database: Database(pool: self.pool)),
@@ -113,7 +113,7 @@ func configuration(for database: TestDatabase, egress: EgressPolicy = testEgress
         keyring: testKeyring,
         publicBaseURL: "https://hub.example.test",
         egress: egress,
-        outboundTimeout: .seconds(2)
+        outboundTimeout: .seconds(10)
     )
 }
 

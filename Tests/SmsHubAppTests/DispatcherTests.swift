@@ -21,11 +21,11 @@ import Testing
         /// The simulator's base URL.
         var base: String
 
-        func dispatcher(maxAttempts: Int = 5) -> GatewayDispatcher {
+        func dispatcher(maxAttempts: Int = 5, timeout: Duration = .seconds(10)) -> GatewayDispatcher {
             GatewayDispatcher(
                 repository: PostgresDispatchRepository(database: Database(pool: self.app.pool)),
                 accounts: PostgresProviderAccountRepository(database: Database(pool: self.app.pool)),
-                caller: self.app.caller(),
+                caller: self.app.caller(timeout: timeout),
                 keyring: testKeyring,
                 logger: Logger(label: "test.dispatch"),
                 maxAttempts: maxAttempts
@@ -128,7 +128,8 @@ import Testing
             #expect(task["attempts"] == "1")
             #expect(task["last_error"]??.contains("500") == true)
             try await setup.makeRetriesDue()
-            try await dispatcher.runOnce()  // hangs past the timeout: the gateway recorded it, we did not hear back
+            // Hangs past a short deadline: the gateway recorded it, we did not hear back.
+            try await setup.dispatcher(timeout: .seconds(1)).runOnce()
             try await setup.makeRetriesDue()
             try await dispatcher.runOnce()  // answered
             task = try await setup.app.rows("SELECT id, state, attempts FROM dispatch_tasks")[0]
@@ -166,12 +167,12 @@ import Testing
         }
     }
 
-    func poller(_ setup: Setup) -> GatewayPoller {
+    func poller(_ setup: Setup, timeout: Duration = .seconds(10)) -> GatewayPoller {
         GatewayPoller(
             polls: PostgresPollRepository(database: Database(pool: setup.app.pool)),
             accounts: PostgresProviderAccountRepository(database: Database(pool: setup.app.pool)),
             events: PostgresEventStore(database: Database(pool: setup.app.pool)),
-            caller: setup.app.caller(),
+            caller: setup.app.caller(timeout: timeout),
             keyring: testKeyring,
             logger: Logger(label: "test.poll"),
             intervals: [.report: .zero, .mo: .zero, .balance: .zero]
