@@ -85,7 +85,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
                     SELECT c.id, coalesce(b.n, 0) + row_number() OVER (PARTITION BY c.provider_account_id ORDER BY c.next_attempt_at, c.id) AS slot
                     FROM candidates c LEFT JOIN busy b USING (provider_account_id)
                 )
-                UPDATE dispatch_tasks d SET lease_until = now() + make_interval(secs => \(Self.seconds(lease))),
+                UPDATE dispatch_tasks d SET lease_until = now() + make_interval(secs => \(lease.inSeconds)),
                     lease_owner = \(owner), attempts = attempts + 1, updated_at = now()
                 FROM ranked
                 WHERE d.tenant_id = \(tenantID) AND d.id = ranked.id AND ranked.slot <= \(perAccount)
@@ -129,10 +129,6 @@ public struct PostgresDispatchRepository: DispatchRepository {
         }
     }
 
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
-
     /// The fence: the task is still pending under the claim `task` was made with.
     private static func fence(_ task: DispatchTask) -> PGQuery {
         "tenant_id = \(task.tenantID) AND id = \(task.id) AND state = 'pending' AND attempts = \(task.attempts) AND lease_owner = \(task.leaseOwner)"
@@ -141,7 +137,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
     public func renew(_ task: DispatchTask, lease: Duration) async throws -> Bool {
         try await self.database.withTenant(task.tenantID) { session in
             try await session.query(
-                "UPDATE dispatch_tasks SET lease_until = now() + make_interval(secs => \(Self.seconds(lease))) WHERE \(fragment: Self.fence(task))"
+                "UPDATE dispatch_tasks SET lease_until = now() + make_interval(secs => \(lease.inSeconds)) WHERE \(fragment: Self.fence(task))"
             ).affectedRows == 1
         }
     }

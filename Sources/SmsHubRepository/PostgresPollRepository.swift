@@ -11,7 +11,7 @@ public struct PostgresPollRepository: PollRepository {
 
     public func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)] {
         try await self.database.lookupAcrossTenants(
-            "SELECT tenant_id, account_id FROM gateway_accounts_due(\(kind.rawValue), \(Self.seconds(every)))"
+            "SELECT tenant_id, account_id FROM gateway_accounts_due(\(kind.rawValue), \(every.inSeconds))"
         ).rows.map { (try $0.decode("tenant_id"), try $0.decode("account_id")) }
     }
 
@@ -24,15 +24,11 @@ public struct PostgresPollRepository: PollRepository {
                 VALUES (\(tenantID), \(accountID), \(kind.rawValue), now() + make_interval(secs => \(Double(lease.components.seconds))))
                 ON CONFLICT (tenant_id, provider_account_id, kind) DO UPDATE SET leased_until = EXCLUDED.leased_until
                 WHERE poll_leases.leased_until < now()
-                  AND (poll_leases.last_polled_at IS NULL OR poll_leases.last_polled_at < now() - make_interval(secs => \(Self.seconds(every))))
+                  AND (poll_leases.last_polled_at IS NULL OR poll_leases.last_polled_at < now() - make_interval(secs => \(every.inSeconds)))
                 RETURNING 1 AS taken
                 """
             ).rowCount == 1
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     public func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws {

@@ -84,16 +84,4 @@ enum JSONBody {
         default: "of type \(type)"
         }
     }
-
-    private static func snakeCase(_ key: String) -> String {
-        var out = ""
-        for character in key {
-            if character.isUppercase {
-                out += "_" + character.lowercased()
-            } else {
-                out.append(character)
-            }
-        }
-        return out
-    }
 }

@@ -136,7 +136,7 @@ extension Problem {
     /// The trimmed name, or a 422 naming `field` when it breaks `NameRules`.
     static func requireName(_ name: String, field: String = "name") throws -> String {
         guard let normalised = NameRules.normalise(name) else {
-            throw Problem.validation([.init(field: field, message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
+            throw Problem.validation([NameRules.problem(field: field)])
         }
         return normalised
     }

@@ -82,7 +82,7 @@ struct GatewayClient: Sendable {
             let limit = self.maxResponseBytes
             // The client's own deadline, a little shorter, ends a wait for a connection with the
             // connection's error (refused, no route) rather than a bare timeout.
-            let clientTimeout = TimeAmount.nanoseconds(Int64(Self.seconds(self.timeout) * 0.9 * 1e9))
+            let clientTimeout = TimeAmount.nanoseconds(Int64(self.timeout.inSeconds * 0.9 * 1e9))
             outcome = try await withDeadline(self.timeout) {
                 let response = try await client.execute(prepared, timeout: clientTimeout)
                 guard (200..<300).contains(Int(response.status.code)) else { return .failure(.httpStatus(Int(response.status.code))) }
@@ -103,10 +103,6 @@ struct GatewayClient: Sendable {
         } catch {
             throw .badResponse
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// A client for one call: its name resolves only to the checked address (the certificate is still

@@ -37,7 +37,7 @@ private struct ValueDecoder: Decoder {
 }
 
 /// The snake_case form of a Swift name: `providerAccountId` → `provider_account_id`.
-func snakeCase(_ name: String) -> String {
+public func snakeCase(_ name: String) -> String {
     var out = ""
     for character in name {
         if character.isUppercase {

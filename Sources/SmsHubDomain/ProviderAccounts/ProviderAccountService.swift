@@ -142,7 +142,7 @@ public struct ProviderAccountService: Sendable {
 
     static func name(_ text: String) throws -> String {
         guard let name = NameRules.normalise(text) else {
-            throw Failure.invalid([FieldProblem(field: "name", message: "must be 1 to \(NameRules.maxLength) characters with no control characters")])
+            throw Failure.invalid([NameRules.problem()])
         }
         return name
     }

@@ -9,6 +9,11 @@ public enum NameRules {
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
         return trimmed
     }
+
+    /// What a name `normalise` refused is told, for the field it came in.
+    public static func problem(field: String = "name") -> FieldProblem {
+        FieldProblem(field: field, message: "must be 1 to \(maxLength) characters with no control characters")
+    }
 }
 
 extension String {
