@@ -19,6 +19,7 @@ public struct AppDependencies: Sendable {
     public var dispatch: any DispatchRepository
     public var queries: any QueryRepository
     public var outboundHealth: any OutboundHealthRepository
+    public var expiry: any ExpiryRepository
     public var metrics: ServiceMetrics
 
     public init(database: Database, migrator: Migrator) {
@@ -34,6 +35,7 @@ public struct AppDependencies: Sendable {
         self.dispatch = PostgresDispatchRepository(database: database)
         self.queries = PostgresQueryRepository(database: database)
         self.outboundHealth = PostgresOutboundHealthRepository(database: database)
+        self.expiry = PostgresExpiryRepository(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -193,6 +195,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
                 limits: configuration.outboundLimits
             ),
             gatewayPoller(configuration: configuration, dependencies: dependencies),
+            ExpirySweeper(repository: dependencies.expiry, logger: Logger(label: "smshub.expiry")),
         ],
         onServerRunning: { channel in
             logger.notice("smshub listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])

@@ -37,10 +37,13 @@ public struct PostgresDispatchRepository: DispatchRepository {
                 for chunk in stride(from: 0, to: group.ids.count, by: maxPerTask).map({ Array(group.ids[$0..<min($0 + maxPerTask, group.ids.count)]) }
                 ) {
                     let taskID = UUID()
+                    // The recipients' validity window runs from the message's acceptance.
                     try await session.query(
                         """
-                        INSERT INTO dispatch_tasks (tenant_id, id, message_id, provider_account_id, recipient_ids)
-                        VALUES (\(tenantID), \(taskID), \(group.key[0]), \(group.key[1]), \(chunk))
+                        INSERT INTO dispatch_tasks (tenant_id, id, message_id, provider_account_id, recipient_ids, open_until)
+                        SELECT \(tenantID), \(taskID), m.id, a.id, \(chunk), m.created_at + make_interval(secs => \(fragment: Self.validitySeconds("a")))
+                        FROM messages m JOIN provider_accounts a ON a.tenant_id = m.tenant_id AND a.id = \(group.key[1])
+                        WHERE m.tenant_id = \(tenantID) AND m.id = \(group.key[0])
                         """
                     )
                     try await session.query(
@@ -127,6 +130,17 @@ public struct PostgresDispatchRepository: DispatchRepository {
             }
             return tasks
         }
+    }
+
+    /// `ProviderSettings.validitySeconds` of the account row `alias`, in SQL.
+    static func validitySeconds(_ alias: String) -> PGQuery {
+        let range = ProviderSettings.validitySecondsRange
+        let setting = "\(alias).settings->>'validity_seconds'"
+        let bounds = "BETWEEN \(range.lowerBound) AND \(range.upperBound)"
+        return """
+            coalesce(CASE WHEN \(unescaped: setting) ~ '^[0-9]{1,7}$' AND (\(unescaped: setting))::int \(unescaped: bounds)
+                          THEN (\(unescaped: setting))::int END, \(unescaped: String(ProviderSettings.defaultValiditySeconds)))
+            """
     }
 
     /// The fence: the task is still pending under the claim `task` was made with.

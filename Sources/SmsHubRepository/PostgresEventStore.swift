@@ -81,26 +81,41 @@ public struct PostgresEventStore: EventStore {
         let ids = SecureRandom.uuids(rows.count)
         let recipients = try await RecipientStatus.recipients(tenantID: tenantID, keys: keys, session: session)
         var plan = StatusAttachment.Plan()
+        var held: [StatusAttachment.Event] = []
         if !recipients.isEmpty {
-            let events = zip(ids, rows).map { id, row in
-                StatusAttachment.Event(
-                    id: id,
-                    key: StatusAttachment.Key(accountID: row.item.accountID, providerMessageID: row.report.providerMessageID),
-                    numberRaw: row.report.number?.raw,
-                    numberE164: row.report.number?.e164,
-                    state: row.report.state,
-                    code: row.report.code,
-                    description: row.report.description,
-                    partSequence: row.report.partSequence,
-                    partTotal: row.report.partTotal,
-                    segments: row.report.segments,
-                    occurredAt: row.report.occurredAt
-                )
-            }
+            // Masked copies held for want of attribution (`MaskedCopies`) are planned again beside
+            // every new Gateway report of their task: the new one may settle who they are for.
+            let gatewayKeys = Set(
+                rows.filter { $0.item.provider == .gateway }.map {
+                    StatusAttachment.Key(accountID: $0.item.accountID, providerMessageID: $0.report.providerMessageID)
+                }
+            )
+            let withRecipients = Set(recipients.map(\.key))
+            let probe = keys.filter { gatewayKeys.contains($0) && withRecipients.contains($0) }
+            if !probe.isEmpty { held = try await RecipientStatus.unattached(tenantID: tenantID, keys: probe, session: session) }
+            let events =
+                held
+                + zip(ids, rows).map { id, row in
+                    StatusAttachment.Event(
+                        id: id,
+                        key: StatusAttachment.Key(accountID: row.item.accountID, providerMessageID: row.report.providerMessageID),
+                        numberRaw: row.report.number?.raw,
+                        numberE164: row.report.number?.e164,
+                        state: row.report.state,
+                        code: row.report.code,
+                        description: row.report.description,
+                        partSequence: row.report.partSequence,
+                        partTotal: row.report.partTotal,
+                        segments: row.report.segments,
+                        occurredAt: row.report.occurredAt
+                    )
+                }
             plan = try await RecipientStatus.plan(events: events, recipients: recipients, tenantID: tenantID, session: session)
         }
         var recipientOf: [UUID: UUID] = [:]
         for attachment in plan.attachments { recipientOf[attachment.eventID] = attachment.recipientID }
+        let heldIDs = Set(held.map(\.id))
+        try await RecipientStatus.attach(plan.attachments.filter { heldIDs.contains($0.eventID) }, tenantID: tenantID, session: session)
         let inserted = try await session.query(
             """
             INSERT INTO status_events (tenant_id, id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164,

@@ -13,7 +13,17 @@ public enum RecipientStatus {
         // Recipients first: when none exist yet (the report beat the send's commit) this one probe is all there is to do.
         let recipients = try await self.recipients(tenantID: tenantID, keys: keys, session: session)
         guard !recipients.isEmpty else { return }
-        let events = try await session.query(
+        let events = try await self.unattached(tenantID: tenantID, keys: keys, session: session)
+        guard !events.isEmpty else { return }
+        let plan = try await self.plan(events: events, recipients: recipients, tenantID: tenantID, session: session)
+        try await self.attach(plan.attachments, tenantID: tenantID, session: session)
+        try await self.apply(plan, tenantID: tenantID, session: session)
+    }
+
+    /// The events of these keys not attached to a recipient, in the order received: reports that
+    /// beat their send, and masked Gateway copies held until they can be attributed.
+    static func unattached(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws -> [StatusAttachment.Event] {
+        try await session.query(
             """
             SELECT e.id, e.provider_account_id, e.provider_message_id, e.number_raw, e.number_e164, e.state, e.provider_code,
                    e.description, e.part_sequence, e.part_total, e.segments, e.occurred_at
@@ -37,10 +47,6 @@ public enum RecipientStatus {
                 occurredAt: try row.decode("occurred_at")
             )
         }
-        guard !events.isEmpty else { return }
-        let plan = try await self.plan(events: events, recipients: recipients, tenantID: tenantID, session: session)
-        try await self.attach(plan.attachments, tenantID: tenantID, session: session)
-        try await self.apply(plan, tenantID: tenantID, session: session)
     }
 
     static func wanted(_ keys: [StatusAttachment.Key]) -> PGQuery {
@@ -51,7 +57,7 @@ public enum RecipientStatus {
     static func recipients(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws -> [StatusAttachment.Recipient] {
         try await session.query(
             """
-            SELECT r.id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status
+            SELECT r.id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status, r.status_inferred
             FROM message_recipients r
             JOIN \(fragment: self.wanted(keys)) ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
             WHERE r.tenant_id = \(tenantID)
@@ -62,7 +68,8 @@ public enum RecipientStatus {
                 id: try row.decode("id"),
                 key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
                 numberE164: try row.decode("number_e164"),
-                state: DeliveryState(rawValue: try row.decode("status")) ?? .queued
+                state: DeliveryState(rawValue: try row.decode("status")) ?? .queued,
+                inferred: try row.decode("status_inferred")
             )
         }
     }
@@ -94,12 +101,14 @@ public enum RecipientStatus {
     static func attach(_ attachments: [(eventID: UUID, recipientID: UUID)], tenantID: UUID, session: PGSession) async throws {
         guard !attachments.isEmpty else { return }
         // Rows are locked in id order, the same in every transaction, so two writers cannot deadlock.
+        // An event another transaction attached meanwhile keeps its recipient: both planned from
+        // what they knew, and the first to commit knew enough.
         let sorted = attachments.sorted { $0.eventID.uuidString < $1.eventID.uuidString }
         try await session.query(
             """
             UPDATE status_events e SET recipient_id = k.recipient_id
             FROM unnest(\(sorted.map(\.eventID)), \(sorted.map(\.recipientID))) AS k(event_id, recipient_id)
-            WHERE e.tenant_id = \(tenantID) AND e.id = k.event_id
+            WHERE e.tenant_id = \(tenantID) AND e.id = k.event_id AND e.recipient_id IS NULL
             """
         )
     }
@@ -108,7 +117,8 @@ public enum RecipientStatus {
     static func apply(_ plan: StatusAttachment.Plan, tenantID: UUID, session: PGSession) async throws {
         for round in plan.rounds {
             let moves = round.sorted { $0.recipientID.uuidString < $1.recipientID.uuidString }
-            // The rank check is inside the UPDATE, so a concurrent writer that moved a recipient further is never undone.
+            // The rank check is inside the UPDATE, so a concurrent writer that moved a recipient further
+            // is never undone. An inferred expiry ranks below every final report (`DeliveryState.inferredRank`).
             try await session.query(
                 """
                 UPDATE message_recipients r SET
@@ -120,12 +130,14 @@ public enum RecipientStatus {
                     submitted_at = CASE WHEN status_rank(k.state) >= 1 THEN coalesce(r.submitted_at, k.occurred_at, now()) ELSE r.submitted_at END,
                     sent_at = CASE WHEN status_rank(k.state) >= 2 AND k.state <> 'failed' THEN coalesce(r.sent_at, k.occurred_at, now()) ELSE r.sent_at END,
                     completed_at = CASE WHEN status_rank(k.state) = 4 THEN coalesce(k.occurred_at, now()) ELSE r.completed_at END,
+                    status_inferred = false,
                     updated_at = now()
                 FROM unnest(\(moves.map(\.recipientID)), \(moves.map(\.state.rawValue)), \(PGArray(moves.map(\.code))),
                             \(PGArray(moves.map(\.description))), \(PGArray(moves.map { $0.segments.map(Int32.init) })),
                             \(PGArray(moves.map(\.occurredAt))))
                      AS k(recipient_id, state, code, description, segments, occurred_at)
-                WHERE r.tenant_id = \(tenantID) AND r.id = k.recipient_id AND status_rank(r.status) < status_rank(k.state)
+                WHERE r.tenant_id = \(tenantID) AND r.id = k.recipient_id
+                  AND (CASE WHEN r.status_inferred THEN \(unescaped: String(DeliveryState.inferredRank)) ELSE status_rank(r.status) END) < status_rank(k.state)
                 """
             )
         }

@@ -51,6 +51,8 @@ import Testing
             let (_, key) = try await app.makeTenant()
             let valid = [
                 #"{"provider":"gateway","name":"gw","settings":{"base_url":"https://gw.example.com","account":"acme"},"credentials":{"api_password":"123456"}}"#,
+                #"{"provider":"gateway","name":"gw5","settings":{"base_url":"https://gw.example.com","account":"acme","validity_seconds":"5"},"credentials":{"api_password":"1"}}"#,
+                #"{"provider":"gateway","name":"gw7","settings":{"base_url":"https://gw.example.com","account":"acme","validity_seconds":"604800"},"credentials":{"api_password":"1"}}"#,
                 #"{"provider":"submail","name":"sm","settings":{"app_id":"12345"},"credentials":{"subhook_key":"my_subhook_key"}}"#,
                 #"{"provider":"huawei","name":"hw"}"#,
                 #"{"provider":"huawei","name":"hw2","settings":{"time_zone":"UTC"},"credentials":{"app_secret":"q4Ii87Bh"}}"#,
@@ -59,7 +61,7 @@ import Testing
                 let reply = try await app.request(.post, "/v1/provider-accounts", bearer: key, json: body)
                 #expect(reply.status == .created, "\(body): \(reply.text)")
             }
-            let invalid: [(String, String)] = [
+            var invalid: [(String, String)] = [
                 (#"{"provider":"twilio","name":"x"}"#, "provider"),
                 (#"{"provider":"gateway","name":"gw","settings":{"account":"a"},"credentials":{"api_password":"p"}}"#, "settings.base_url"),
                 (
@@ -76,7 +78,17 @@ import Testing
                     "settings.time_zone"
                 ),
                 (#"{"provider":"huawei","name":""}"#, "name"),
+                // Validity windows are Gateway settings, whole seconds from 5 s to 7 days.
+                (#"{"provider":"huawei","name":"hw","settings":{"validity_seconds":"60"}}"#, "settings.validity_seconds"),
             ]
+            for window in ["4", "604801", "", "1e3", "-5", " 60", "99999999999999999999999", "٦٠"] {
+                invalid.append(
+                    (
+                        #"{"provider":"gateway","name":"gw","settings":{"base_url":"https://x","account":"a","validity_seconds":"\#(window)"},"credentials":{"api_password":"p"}}"#,
+                        "settings.validity_seconds"
+                    )
+                )
+            }
             for (body, field) in invalid {
                 let reply = try await app.request(.post, "/v1/provider-accounts", bearer: key, json: body)
                 expectProblem(reply, .unprocessableContent, code: "validation_failed")

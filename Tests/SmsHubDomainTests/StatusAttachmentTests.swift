@@ -59,7 +59,13 @@ import Testing
         #expect(StatusAttachment.plan(events: [self.event("m1", .delivered)], recipients: [a]).attachments.map(\.recipientID) == [a.id])
     }
 
-    @Test func numbersSharingAMaskAreTakenInOrder() {
+    func recipient(_ id: String, _ e164: String, _ state: DeliveryState = .submitted, inferred: Bool) -> StatusAttachment.Recipient {
+        StatusAttachment.Recipient(id: UUID(), key: self.key(id), numberE164: e164, state: state, inferred: inferred)
+    }
+
+    /// Copies that cover every open number of their mask and say the same: each number's outcome is
+    /// that one, whichever copy is whose.
+    @Test func maskedCopiesThatAgreeAndCoverTheirNumbersAreAttributed() {
         let a = self.recipient("t", "+8613812345678")
         let b = self.recipient("t", "+8613899995678")
         let first = self.event("t", .delivered, number: "138****5678")
@@ -67,11 +73,55 @@ import Testing
         let plan = StatusAttachment.plan(events: [first, second], recipients: [a, b])
         #expect(plan.attachments.map(\.recipientID) == [a.id, b.id])
         #expect(plan.rounds.flatMap { $0 }.map(\.recipientID) == [a.id, b.id])
-        // A third report finds nobody left to move; it still attaches to the first that fits.
+        // A third copy has nobody open left to be for: it waits, unattached.
         let third = self.event("t", .delivered, number: "138****5678")
         let again = StatusAttachment.plan(events: [first, second, third], recipients: [a, b])
-        #expect(again.attachments.map(\.recipientID) == [a.id, b.id, a.id])
-        #expect(again.rounds.flatMap { $0 }.count == 2)
+        #expect(again.attachments.map(\.eventID) == [first.id, second.id])
+        // Once every number of the mask has its final report, a copy repeats what is known.
+        let closed = [self.recipient("t", "+8613812345678", .delivered), self.recipient("t", "+8613899995678", .failed)]
+        let late = StatusAttachment.plan(events: [third], recipients: closed)
+        #expect(late.attachments.map(\.recipientID) == [closed[0].id])
+        #expect(late.rounds.isEmpty)
+    }
+
+    /// The issue's case: two numbers masked alike, different outcomes, copies first. Neither can be
+    /// placed without a guess, so neither is.
+    @Test func maskedCopiesThatDisagreeOrDoNotCoverTheirNumbersWait() {
+        let a = self.recipient("t", "+8615912347532")
+        let b = self.recipient("t", "+8615900007532")
+        let delivered = self.event("t", .delivered, number: "159****7532")
+        let undelivered = self.event("t", .undelivered, number: "159****7532")
+        #expect(StatusAttachment.plan(events: [delivered, undelivered], recipients: [a, b]).attachments.isEmpty)
+        #expect(StatusAttachment.plan(events: [delivered], recipients: [a, b]).attachments.isEmpty)
+        // The same code in a different state still disagrees.
+        var failed = self.event("t", .failed, number: "159****7532")
+        failed.code = delivered.code
+        #expect(StatusAttachment.plan(events: [delivered, failed], recipients: [a, b]).attachments.isEmpty)
+    }
+
+    /// A report naming one number settles a copy for the other, in the same plan or a later one.
+    @Test func aMaskedCopyIsAttributedByElimination() {
+        let a = self.recipient("t", "+8615912347532")
+        let b = self.recipient("t", "+8615900007532")
+        let copy = self.event("t", .delivered, number: "159****7532")
+        let push = self.event("t", .undelivered, e164: "+8615912347532")
+        let plan = StatusAttachment.plan(events: [copy, push], recipients: [a, b])
+        #expect(plan.attachments.map(\.eventID) == [push.id, copy.id])
+        #expect(plan.attachments.map(\.recipientID) == [a.id, b.id])
+        #expect(plan.rounds.flatMap { $0 }.map(\.state) == [.undelivered, .delivered])
+        let later = StatusAttachment.plan(events: [copy], recipients: [self.recipient("t", "+8615912347532", .undelivered), b])
+        #expect(later.attachments.map(\.recipientID) == [b.id])
+    }
+
+    /// An expiry the hub inferred gives way to the provider's final word, and only to that.
+    @Test func anInferredExpiryGivesWayToAFinalReport() {
+        let a = self.recipient("m", "+8613800000001", .expired, inferred: true)
+        #expect(StatusAttachment.plan(events: [self.event("m", .sent)], recipients: [a]).rounds.isEmpty)
+        #expect(StatusAttachment.plan(events: [self.event("m", .unknown)], recipients: [a]).rounds.isEmpty)
+        let delivered = StatusAttachment.plan(events: [self.event("m", .delivered)], recipients: [a])
+        #expect(delivered.rounds.map { $0.map(\.state) } == [[.delivered]])
+        let reported = self.recipient("m", "+8613800000001", .expired)
+        #expect(StatusAttachment.plan(events: [self.event("m", .delivered)], recipients: [reported]).rounds.isEmpty)
     }
 
     @Test func movesOfOneRecipientAreInRoundsAndNeverBackwards() {
@@ -107,7 +157,7 @@ import Testing
     }
 
     /// A whole Gateway task: 3,000 recipients, every report masked, out of order. Each lands on its own
-    /// recipient (numbers here differ in the shown digits), and a repeat of the mask goes to the next one.
+    /// recipient (numbers here differ in the shown digits).
     @Test func aWholeTaskOfMaskedReportsLandsOneToOne() {
         let recipients = (0..<3000).map { self.recipient("task", "+86139\(String(format: "%04d", $0))\(String(format: "%04d", $0))") }
         let masked = recipients.map { "139****" + String($0.numberE164.suffix(4)) }

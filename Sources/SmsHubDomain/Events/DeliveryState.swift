@@ -14,5 +14,12 @@ public enum DeliveryState: String, Sendable, Codable, CaseIterable {
         }
     }
 
-    public var isTerminal: Bool { self.rank == 4 }
+    public var isTerminal: Bool { self.rank == Self.terminalRank }
+
+    public static let terminalRank = 4
+
+    /// The rank of a state the hub inferred (an `expired` after the validity window): below every
+    /// final report, so the provider's own final word, arriving late, still replaces it; above
+    /// `unknown`, so a late report of progress does not. Mirrors the `status_inferred` checks in the database.
+    public static let inferredRank = 3
 }

@@ -4,10 +4,10 @@ import Foundation
 /// forward. Pure: the repository reads the rows, asks for a plan, and writes it in a few set-based statements.
 ///
 /// Matching, per (account, provider message id): a recipient whose number equals the event's E.164
-/// number, or fits the event's mask (`138****5678`), or, when the event names no number, the only
-/// such recipient. Several recipients of one Gateway task can share a mask; they are taken in a
-/// stable order (creation, then id), each event going to the first that it can still move forward,
-/// so reports for two such numbers land on two rows.
+/// number, or, when the event names no number, the only such recipient. A masked number
+/// (`138****5678`, the Gateway's pulled copies) may fit several recipients of one task; such a copy
+/// is attributed only when that is certain (`MaskedCopies`), and is otherwise held, unattached, until
+/// its push names the number or the other candidates have their own reports.
 public enum StatusAttachment {
     public struct Key: Hashable, Sendable {
         public var accountID: UUID
@@ -64,13 +64,20 @@ public enum StatusAttachment {
         public var key: Key
         public var numberE164: String
         public var state: DeliveryState
+        /// The state is the hub's inference (`expired` after the validity window), not a report.
+        public var inferred: Bool
 
-        public init(id: UUID, key: Key, numberE164: String, state: DeliveryState) {
+        public init(id: UUID, key: Key, numberE164: String, state: DeliveryState, inferred: Bool = false) {
             self.id = id
             self.key = key
             self.numberE164 = numberE164
             self.state = state
+            self.inferred = inferred
         }
+
+        /// The rank a report must pass to move the recipient: an inferred expiry gives way to any
+        /// final report (`DeliveryState.inferredRank`).
+        public var rank: Int { self.inferred ? DeliveryState.inferredRank : self.state.rank }
     }
 
     /// One move of one recipient, with the fields of the event that moved it.
@@ -103,33 +110,74 @@ public enum StatusAttachment {
     ///   - deliveredParts: part sequences already reported delivered, per recipient (only needed for
     ///     recipients that `needsDeliveredParts` events may reach).
     public static func plan(events: [Event], recipients: [Recipient], deliveredParts: [UUID: Set<Int>] = [:]) -> Plan {
-        var groups: [Key: CandidateGroup] = [:]
-        for recipient in recipients {
-            groups[recipient.key, default: CandidateGroup()].add(recipient)
+        var planner = Planner(recipients: recipients, deliveredParts: deliveredParts)
+        var masked: [Event] = []
+        for event in events {
+            if event.numberE164 == nil, let raw = event.numberRaw, PhoneNumber.MaskShape.of(raw) != nil {
+                masked.append(event)
+                continue
+            }
+            guard let matching = planner.matching(event) else { continue }
+            guard let chosen = matching.first(where: { planner.rank(event.key, $0) < event.state.rank }) ?? matching.first else { continue }
+            planner.attach(event, to: chosen)
         }
-        var parts = deliveredParts
+        // Masked copies after the reports that name their numbers, which may settle who they are for.
+        for (_, copies) in MaskedCopies.grouped(masked) {
+            guard let candidates = planner.matching(copies[0]), !candidates.isEmpty else { continue }
+            let open = candidates.filter { planner.rank(copies[0].key, $0) < DeliveryState.terminalRank }
+            guard !open.isEmpty else {
+                // Every number of this mask has its own final report: these copies repeat what is known.
+                for copy in copies { planner.attach(copy, to: candidates[0]) }
+                continue
+            }
+            guard let attributed = MaskedCopies.attribute(copies, open: open.count) else { continue }
+            for (copy, position) in zip(attributed, open) { planner.attach(copy, to: position) }
+        }
+        return planner.plan
+    }
+
+    /// The plan being built: each key's candidates, and each recipient's rank as the plan moves it.
+    struct Planner {
+        var groups: [Key: CandidateGroup] = [:]
+        var parts: [UUID: Set<Int>]
         var plan = Plan()
         var movesOf: [UUID: Int] = [:]
-        for event in events {
-            guard var group = groups[event.key] else { continue }
-            let matching = group.matching(event)
-            guard let chosen = matching.first(where: { group.ranks[$0] < event.state.rank }) ?? matching.first else { continue }
-            let recipientID = group.ids[chosen]
-            plan.attachments.append((event.id, recipientID))
+
+        init(recipients: [Recipient], deliveredParts: [UUID: Set<Int>]) {
+            for recipient in recipients {
+                self.groups[recipient.key, default: CandidateGroup()].add(recipient)
+            }
+            self.parts = deliveredParts
+        }
+
+        /// The positions of the recipients `event` may be about, nil when its key has none.
+        mutating func matching(_ event: Event) -> [Int]? {
+            self.groups[event.key]?.matching(event)
+        }
+
+        func rank(_ key: Key, _ position: Int) -> Int {
+            self.groups[key]?.ranks[position] ?? DeliveryState.terminalRank
+        }
+
+        /// Attaches `event` to the recipient at `position` of its key, and moves it when the event ranks higher.
+        mutating func attach(_ event: Event, to position: Int) {
+            guard var group = self.groups[event.key] else { return }
+            let recipientID = group.ids[position]
+            self.plan.attachments.append((event.id, recipientID))
 
             var state = event.state
-            if state == .delivered, let sequence = event.partSequence { parts[recipientID, default: []].insert(sequence) }
+            if state == .delivered, let sequence = event.partSequence { self.parts[recipientID, default: []].insert(sequence) }
             // A long message is delivered only once every part is.
-            if state == .delivered, let total = event.partTotal, total > 1, parts[recipientID, default: []].count < total {
+            if state == .delivered, let total = event.partTotal, total > 1, self.parts[recipientID, default: []].count < total {
                 state = .sent
             }
-            guard group.ranks[chosen] < state.rank else { continue }
-            group.ranks[chosen] = state.rank
-            groups[event.key] = group
-            let round = movesOf[recipientID, default: 0]
-            movesOf[recipientID] = round + 1
-            if plan.rounds.count == round { plan.rounds.append([]) }
-            plan.rounds[round].append(
+            guard group.ranks[position] < state.rank else { return }
+            group.ranks[position] = state.rank
+            self.groups[event.key] = group
+            let round = self.movesOf[recipientID, default: 0]
+            self.movesOf[recipientID] = round + 1
+            if self.plan.rounds.count == round { self.plan.rounds.append([]) }
+            self.plan.rounds[round].append(
                 Move(
                     recipientID: recipientID,
                     state: state,
@@ -140,7 +188,6 @@ public enum StatusAttachment {
                 )
             )
         }
-        return plan
     }
 
     /// The recipients of one key, indexed so that finding an event's matches does not compare it with
@@ -156,7 +203,7 @@ public enum StatusAttachment {
         mutating func add(_ recipient: Recipient) {
             let index = self.ids.count
             self.ids.append(recipient.id)
-            self.ranks.append(recipient.state.rank)
+            self.ranks.append(recipient.rank)
             self.nationals.append(PhoneNumber.national(ofE164: recipient.numberE164))
             self.byE164[recipient.numberE164, default: []].append(index)
         }

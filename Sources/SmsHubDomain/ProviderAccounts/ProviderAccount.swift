@@ -63,6 +63,19 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
 
     public static let defaultTimeZone = "Asia/Shanghai"
 
+    /// How long a sent message's recipients wait for a final report before they are `expired`
+    /// (`validity_seconds`, counted from acceptance): carriers keep retrying for up to 72 hours.
+    public static let defaultValiditySeconds = 259_200
+    public static let validitySecondsRange = 5...604_800
+
+    /// The account's validity window in seconds; validated on write (`ProviderFields.validate`).
+    public var validitySeconds: Int {
+        guard let text = self.values["validity_seconds"], text.utf8.count <= 7, let seconds = ASCIIDigits.value(text.utf8),
+            Self.validitySecondsRange.contains(seconds)
+        else { return Self.defaultValiditySeconds }
+        return seconds
+    }
+
     /// The provider's local time zone, for the providers that send local times without an offset.
     public var timeZone: TimeZone {
         TimeZone(identifier: self.values["time_zone"] ?? Self.defaultTimeZone) ?? TimeZone(identifier: Self.defaultTimeZone)!

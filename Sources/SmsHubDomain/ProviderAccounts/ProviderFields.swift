@@ -13,7 +13,12 @@ public struct ProviderFields: Sendable {
     public static func of(_ provider: Provider) -> ProviderFields {
         switch provider {
         case .gateway:
-            ProviderFields(requiredSettings: ["base_url", "account"], optionalSettings: [], requiredSecrets: ["api_password"], optionalSecrets: [])
+            ProviderFields(
+                requiredSettings: ["base_url", "account"],
+                optionalSettings: ["validity_seconds"],
+                requiredSecrets: ["api_password"],
+                optionalSecrets: []
+            )
         case .engagelab:
             ProviderFields(requiredSettings: ["app_key"], optionalSettings: [], requiredSecrets: ["app_secret"], optionalSecrets: [])
         case .submail:
@@ -47,6 +52,19 @@ public struct ProviderFields: Sendable {
         }
         if let zone = settings["time_zone"], TimeZone(identifier: zone) == nil {
             problems.append(FieldProblem(field: "settings.time_zone", message: "is not an IANA time zone name"))
+        }
+        if let window = settings["validity_seconds"] {
+            let range = ProviderSettings.validitySecondsRange
+            // At most 7 digits before reading the value, so no length of input can overflow it.
+            let seconds = (1...7).contains(window.utf8.count) ? ASCIIDigits.value(window.utf8) : nil
+            if !range.contains(seconds ?? -1) {
+                problems.append(
+                    FieldProblem(
+                        field: "settings.validity_seconds",
+                        message: "must be a whole number of seconds from \(range.lowerBound) to \(range.upperBound)"
+                    )
+                )
+            }
         }
         if let url = settings["base_url"], !Self.isHTTPURL(url) {
             problems.append(FieldProblem(field: "settings.base_url", message: "must be an http or https URL"))

@@ -1,0 +1,259 @@
+import Foundation
+import Logging
+import SmsHubDomain
+import SmsHubRepository
+import Testing
+
+@testable import SmsHubApp
+
+/// Every recipient ends in its own outcome or `expired` (issue 19): masked Gateway copies never put
+/// one number's outcome on another, and a window that ends without a report expires the recipient.
+@Suite struct TrueOutcomeTests {
+    /// One number of a generated task: its outcome, and which of its two copies the gateway hands out.
+    struct Number {
+        var national: String
+        var code: String
+        var times: String
+        var pushed: Bool
+        var pulled: Bool
+        var masked: String { String(self.national.prefix(3)) + "****" + String(self.national.suffix(4)) }
+    }
+
+    /// A small deterministic generator, so a failing interleaving can be replayed from its seed.
+    struct SplitMix: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            self.state &+= 0x9E37_79B9_7F4A_7C15
+            var z = self.state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static let zone = TimeZone(identifier: "Asia/Shanghai")!
+
+    static func report(task: String, mobile: String, number: Number) throws -> StatusReport {
+        let fields = ["sendId": task, "mobile": mobile, "times": number.times, "status": number.code]
+        return try GatewayCallbackParser.status(fields, raw: "{}", zone: zone)
+    }
+
+    /// Seeds one message whose recipients form one Gateway task (its window still open); returns the
+    /// recipient ids in the numbers' order.
+    static func seedTask(_ app: AppHarness, _ account: CallbackAccount, task: UUID, numbers: [String]) async throws -> [UUID] {
+        let taskID = task.uuidString.lowercased()
+        let ids = try await app.seedRecipients(account, numbers.map { ($0, "+86" + $0, taskID) })
+        let list = ids.map { "'\($0.uuidString)'" }.joined(separator: ",")
+        _ = try await app.rows(
+            """
+            INSERT INTO dispatch_tasks (tenant_id, id, message_id, provider_account_id, recipient_ids, state, open_until)
+            SELECT tenant_id, '\(taskID)', message_id, provider_account_id, ARRAY[\(list)]::uuid[], 'done', now() + interval '1 hour'
+            FROM message_recipients WHERE id = '\(ids[0].uuidString)' RETURNING id
+            """
+        )
+        return ids
+    }
+
+    /// Random tasks of numbers masked alike with different outcomes; their pushes and pulled copies
+    /// (some lost) arrive in random order and random batches; then the windows end. Each recipient ends
+    /// in its own outcome, or `expired` as the hub's inference: in its own outcome whenever its push
+    /// came, `expired` when no report of it came, and never in another number's.
+    @Test(arguments: [UInt64(19), 1_119, 2_019])
+    func interleavedCopiesOfNumbersMaskedAlikeNeverSwapOutcomes(seed: UInt64) async throws {
+        try await withApp { app in
+            var random = SplitMix(state: seed)
+            let account = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
+            let store = PostgresEventStore(database: Database(pool: app.pool))
+            let codes = ["DELIVRD", "UNDELIV", "MBBLACK", "DELIVRD", "EXPIRED"]
+            var expectations: [(id: UUID, number: Number, task: String)] = []
+            var copies: [(IncomingEvents)] = []
+            for trial in 0..<8 {
+                let task = UUID()
+                let taskID = task.uuidString.lowercased()
+                let alike = Int.random(in: 2...4, using: &random)
+                var numbers: [Number] = []
+                var middles = Set<Int>()
+                while middles.count < alike { middles.insert(Int.random(in: 0...9999, using: &random)) }
+                for middle in middles.sorted() {
+                    // Same-second reports of the same code are distinct reports of distinct numbers too.
+                    let second = Int.random(in: 0...2, using: &random)
+                    numbers.append(
+                        Number(
+                            national: "159" + String(format: "%04d", middle) + "7532",
+                            code: codes.randomElement(using: &random)!,
+                            times: "2026-11-27 10:00:0\(second)",
+                            pushed: Int.random(in: 0..<10, using: &random) < 8,
+                            pulled: Int.random(in: 0..<10, using: &random) < 9
+                        )
+                    )
+                }
+                // A number of its own mask beside them.
+                numbers.append(Number(national: "13800\(trial)01234", code: "DELIVRD", times: "2026-11-27 10:00:05", pushed: true, pulled: true))
+                let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
+                for (id, number) in zip(ids, numbers) {
+                    expectations.append((id, number, taskID))
+                    if number.pushed {
+                        let report = try Self.report(task: taskID, mobile: number.national, number: number)
+                        copies.append(
+                            IncomingEvents(
+                                tenantID: account.tenantID,
+                                accountID: account.accountID,
+                                provider: .gateway,
+                                source: .push,
+                                events: [.status(report)]
+                            )
+                        )
+                    }
+                    if number.pulled {
+                        let report = try Self.report(task: taskID, mobile: number.masked, number: number)
+                        copies.append(
+                            IncomingEvents(
+                                tenantID: account.tenantID,
+                                accountID: account.accountID,
+                                provider: .gateway,
+                                source: .pull,
+                                events: [.status(report)]
+                            )
+                        )
+                    }
+                }
+            }
+            copies.shuffle(using: &random)
+            var next = 0
+            while next < copies.count {
+                let size = min(copies.count - next, Int.random(in: 1...3, using: &random))
+                _ = try await store.store(Array(copies[next..<next + size]))
+                next += size
+            }
+
+            // Before the windows end: nothing in another number's outcome, every pushed number in its own.
+            try await Self.check(app, expectations, windowsEnded: false, seed: seed)
+            _ = try await app.rows("UPDATE dispatch_tasks SET open_until = now() - interval '1 second' RETURNING id")
+            let sweeper = ExpirySweeper(repository: PostgresExpiryRepository(database: Database(pool: app.pool)), logger: Logger(label: "test"))
+            let pass = try await sweeper.runOnce()
+            #expect(pass.tasks == 8)
+            try await Self.check(app, expectations, windowsEnded: true, seed: seed)
+            #expect(try await sweeper.runOnce() == ExpiryPass(), "a window closes once")
+        }
+    }
+
+    static func check(_ app: AppHarness, _ expectations: [(id: UUID, number: Number, task: String)], windowsEnded: Bool, seed: UInt64) async throws {
+        for (id, number, task) in expectations {
+            let own = try Self.report(task: task, mobile: number.national, number: number)
+            let row = try await app.rows(
+                "SELECT status, status_code, status_inferred::text AS status_inferred FROM message_recipients WHERE id = '\(id.uuidString)'"
+            )[0]
+            let status = row["status"]!!
+            let code = row["status_code"] ?? nil
+            let context = "seed \(seed), \(number.national) \(number.code) pushed \(number.pushed) pulled \(number.pulled): \(status) \(code ?? "-")"
+            if row["status_inferred"] == "true" {
+                #expect(status == "expired" && windowsEnded, "\(context)")
+                #expect(!number.pushed, "a pushed report is certain: \(context)")
+                #expect(code == InferredExpiry.windowCode || code == InferredExpiry.ambiguousCode, "\(context)")
+            } else if status != "submitted" {
+                #expect(status == own.state.rawValue && code == number.code, "its own outcome only: \(context)")
+            } else {
+                #expect(!windowsEnded, "every recipient ends: \(context)")
+                #expect(!number.pushed, "a pushed number moves at once: \(context)")
+            }
+            if number.pushed { #expect(status == own.state.rawValue, "\(context)") }
+            if !number.pushed && !number.pulled && windowsEnded {
+                #expect(status == "expired" && code == InferredExpiry.windowCode, "\(context)")
+            }
+            // Its history holds only reports of its own outcome, besides the hub's inference.
+            let history = try await app.rows(
+                "SELECT state, provider_code, source FROM status_events WHERE recipient_id = '\(id.uuidString)'"
+            )
+            for event in history where event["source"] != "inferred" {
+                #expect(event["state"] == own.state.rawValue && (event["provider_code"] ?? nil) == number.code, "history of \(context)")
+            }
+        }
+    }
+}
+
+extension TrueOutcomeTests {
+    /// Through the simulator: a number it never reports on (last digit 8) expires when its account's
+    /// window ends, as an inference the history records; the gateway's late final word still wins.
+    @Test func aSilentNumberExpiresAndALateReportStillWins() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let account = setup.account.accountID.uuidString.lowercased()
+            let patched = try await setup.app.request(
+                .patch,
+                "/v1/provider-accounts/\(account)",
+                bearer: setup.account.key,
+                json: #"{"settings":{"validity_seconds":"5"}}"#
+            )
+            #expect(patched.status == .ok, "\(patched.text)")
+            _ = try await setup.send(["13512349830", "13812349838"])
+            try await setup.dispatcher().runOnce()
+            _ = try await DispatcherTests().poller(setup).runOnce()
+            let window = try await setup.app.rows(
+                """
+                SELECT extract(epoch FROM d.open_until - m.created_at)::int AS seconds FROM dispatch_tasks d
+                JOIN messages m ON m.tenant_id = d.tenant_id AND m.id = d.message_id
+                """
+            )
+            #expect(window.map { $0["seconds"] } == ["5"])
+            let sweeper = ExpirySweeper(repository: PostgresExpiryRepository(database: Database(pool: setup.app.pool)), logger: Logger(label: "test"))
+            #expect(try await sweeper.runOnce() == ExpiryPass(), "the window is still open")
+
+            // The window ends 5 s after acceptance; the sweep then closes it.
+            var pass = ExpiryPass()
+            for _ in 0..<40 where pass.tasks == 0 {
+                try await Task.sleep(for: .milliseconds(250))
+                pass = try await sweeper.runOnce()
+            }
+            #expect(pass == ExpiryPass(tasks: 1, expired: 1))
+            let states = try await setup.app.rows(
+                "SELECT number_e164, status, status_code, status_inferred::text AS inferred FROM message_recipients ORDER BY number_e164"
+            )
+            #expect(states.map { $0["status"] } == ["delivered", "expired"])
+            #expect(states.map { $0["inferred"] } == ["false", "true"])
+            #expect(states[1]["status_code"] == InferredExpiry.windowCode)
+
+            // The gateway's report comes after all (pushed, with the full number).
+            let taskID = try #require(try await setup.app.rows("SELECT id::text AS id FROM dispatch_tasks")[0]["id"] ?? nil)
+            let push = #"{"sendId":"\#(taskID)","mobile":"13812349838","times":"2026-11-27 18:00:00","status":"DELIVRD"}"#
+            #expect(try await setup.app.post(setup.account.path("status"), body: push, contentType: "application/json").status == .ok)
+            let late = try await setup.app.rows(
+                "SELECT status, status_code, status_inferred::text AS inferred FROM message_recipients WHERE number_e164 = '+8613812349838'"
+            )[0]
+            #expect(late["status"] == "delivered" && late["status_code"] == "DELIVRD" && late["inferred"] == "false")
+            let history = try await setup.app.rows(
+                """
+                SELECT e.state, e.source FROM status_events e JOIN message_recipients r ON r.id = e.recipient_id
+                WHERE r.number_e164 = '+8613812349838' ORDER BY e.received_at
+                """
+            )
+            #expect(history.map { "\($0["state"]!!)/\($0["source"]!!)" } == ["expired/inferred", "delivered/push"])
+            // Visible through the API too.
+            let events = try await setup.app.request(.get, "/v1/status-events?number=%2B8613812349838", bearer: setup.account.key)
+            #expect(events.status == .ok, "\(events.text)")
+        }
+    }
+
+    /// A task the gateway has not accepted when its window ends (its account disabled meanwhile) is
+    /// not sent later: its recipients expire and the task fails with the reason.
+    @Test func aTaskStillWaitingWhenItsWindowEndsIsNeverSent() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let account = "/v1/provider-accounts/\(setup.account.accountID.uuidString.lowercased())"
+            _ = try await setup.send(["13512349830"])
+            #expect(try await setup.app.request(.post, account + "/disable", bearer: setup.account.key).status == .ok)
+            // Planned, not sent: the account is disabled.
+            #expect(try await setup.dispatcher().runOnce() == 0)
+            _ = try await setup.app.rows("UPDATE dispatch_tasks SET open_until = now() - interval '1 second' RETURNING id")
+            let sweeper = ExpirySweeper(repository: PostgresExpiryRepository(database: Database(pool: setup.app.pool)), logger: Logger(label: "test"))
+            #expect(try await sweeper.runOnce() == ExpiryPass(tasks: 1, expired: 1))
+            #expect(try await setup.app.request(.post, account + "/enable", bearer: setup.account.key).status == .ok)
+            #expect(try await setup.dispatcher().runOnce() == 0)
+            #expect(await setup.simulator.allTasks().isEmpty)
+            let task = try await setup.app.rows("SELECT state, last_error FROM dispatch_tasks")[0]
+            #expect(task["state"] == "failed" && task["last_error"] == InferredExpiry.unsentNote)
+            #expect(try await setup.app.rows("SELECT status FROM message_recipients").map { $0["status"] } == ["expired"])
+        }
+    }
+}
