@@ -32,6 +32,9 @@ public struct AppConfiguration: Sendable {
     /// Where `/metrics` and `/admin` are served apart from the public routes (`SMSHUB_OPS_HOST`,
     /// `SMSHUB_OPS_PORT`); nil serves everything on one listener.
     public var operationsListener: (host: String, port: Int)?
+    /// The deadline of one webhook delivery attempt (`SMSHUB_WEBHOOK_TIMEOUT_MS`): a 2xx within it
+    /// counts as delivered.
+    public var webhookTimeout: Duration = .seconds(15)
 
     public static let minimumAdminTokenLength = 32
 
@@ -175,6 +178,14 @@ public struct AppConfiguration: Sendable {
                 problems.append("SMSHUB_OUTBOUND_TIMEOUT_MS must be 100...120000")
             }
         }
+        var webhookTimeout = Duration.seconds(15)
+        if let raw = value("SMSHUB_WEBHOOK_TIMEOUT_MS") {
+            if let n = Int(raw), (100...60_000).contains(n) {
+                webhookTimeout = .milliseconds(n)
+            } else {
+                problems.append("SMSHUB_WEBHOOK_TIMEOUT_MS must be 100...60000")
+            }
+        }
         var operationsListener: (host: String, port: Int)?
         if let raw = value("SMSHUB_OPS_PORT") {
             if let p = Int(raw), (0...65535).contains(p) {
@@ -215,6 +226,7 @@ public struct AppConfiguration: Sendable {
             outboundLimits: outboundLimits
         )
         configuration.operationsListener = operationsListener
+        configuration.webhookTimeout = webhookTimeout
         return configuration
     }
 }

@@ -20,6 +20,8 @@ public struct AppDependencies: Sendable {
     public var queries: any QueryRepository
     public var outboundHealth: any OutboundHealthRepository
     public var expiry: any ExpiryRepository
+    public var webhookEndpoints: any WebhookEndpointRepository
+    public var webhookDeliveries: any WebhookDeliveryRepository
     public var metrics: ServiceMetrics
 
     public init(database: Database, migrator: Migrator) {
@@ -36,6 +38,8 @@ public struct AppDependencies: Sendable {
         self.queries = PostgresQueryRepository(database: database)
         self.outboundHealth = PostgresOutboundHealthRepository(database: database)
         self.expiry = PostgresExpiryRepository(database: database)
+        self.webhookEndpoints = PostgresWebhookEndpointRepository(database: database)
+        self.webhookDeliveries = PostgresWebhookDeliveryRepository(database: database)
         self.metrics = ServiceMetrics()
     }
 }
@@ -114,6 +118,13 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     ReplyRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
     ReviewEventRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
     SummaryRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    WebhookEndpointRoutes(
+        endpoints: dependencies.webhookEndpoints,
+        keyring: configuration.keyring,
+        egress: EgressResolver(policy: configuration.egress),
+        cursors: cursors
+    )
+    .register(on: tenantAPI)
     BalanceRoutes(
         poller: gatewayPoller(configuration: configuration, dependencies: dependencies),
         queries: dependencies.queries,
@@ -196,6 +207,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
             ),
             gatewayPoller(configuration: configuration, dependencies: dependencies),
             ExpirySweeper(repository: dependencies.expiry, logger: Logger(label: "smshub.expiry")),
+            webhookDeliverer(configuration: configuration, dependencies: dependencies),
         ],
         onServerRunning: { channel in
             logger.notice("smshub listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
@@ -214,6 +226,18 @@ func gatewayPoller(configuration: AppConfiguration, dependencies: AppDependencie
         keyring: configuration.keyring,
         logger: logger,
         limits: configuration.outboundLimits
+    )
+}
+
+func webhookDeliverer(configuration: AppConfiguration, dependencies: AppDependencies) -> WebhookDeliverer {
+    let limits = WebhookDeliverer.Limits()
+    return WebhookDeliverer(
+        repository: dependencies.webhookDeliveries,
+        client: WebhookClient(egress: configuration.egress, timeout: configuration.webhookTimeout, connectionsPerEndpoint: limits.perEndpoint),
+        keyring: configuration.keyring,
+        metrics: dependencies.metrics,
+        logger: Logger(label: "smshub.webhooks"),
+        limits: limits
     )
 }
 

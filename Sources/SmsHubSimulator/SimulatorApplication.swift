@@ -7,7 +7,7 @@ import SmsHubDomain
 
 /// The simulator's HTTP face: the Gateway API v1 (`/api/v1/...`) and a small control API (`/sim/...`)
 /// for tests and demos.
-public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicRequestContext> {
+public func buildSimulatorRouter(_ simulator: GatewaySimulator, webhooks: WebhookReceiver = WebhookReceiver()) -> Router<BasicRequestContext> {
     let router = Router()
     let api = router.group("api/v1")
     api.post("send") { request, _ in
@@ -107,7 +107,54 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator) -> Router<BasicR
         if let drop = fields["drop_pushes"].flatMap(Int.init) { await simulator.dropNextPushes(drop) }
         return json(["queued": faults.count])
     }
+    registerWebhookReceiver(webhooks, on: control)
     return router
+}
+
+/// `/sim/webhooks/{name}`: a tenant's webhook receiver. `POST …/config` takes `secret` (and `secret2`,
+/// for a rotation), `status` and `delay_ms` for the answers, and `reset=1`; `GET` shows what arrived.
+func registerWebhookReceiver(_ webhooks: WebhookReceiver, on control: RouterGroup<BasicRequestContext>) {
+    control.post("webhooks/:name") { request, context in
+        let name = context.parameters.get("name") ?? ""
+        var request = request
+        let body = try await request.collectBody(upTo: 1024 * 1024)
+        var headers: [String: String] = [:]
+        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        let behaviour = await webhooks.receive(name, headers: headers, body: Array(body.readableBytesView))
+        if behaviour.delay > .zero { try await Task.sleep(for: behaviour.delay) }
+        return Response(status: .init(code: behaviour.status))
+    }
+    control.post("webhooks/:name/config") { request, context in
+        let name = context.parameters.get("name") ?? ""
+        let fields = try await formFields(request)
+        var secrets: [WebhookSecret]?
+        if let text = fields["secret"] {
+            guard let secret = WebhookSecret(text) else { throw HTTPError(.badRequest, message: "secret must be a whsec_ secret") }
+            secrets = [secret] + (fields["secret2"].flatMap(WebhookSecret.init).map { [$0] } ?? [])
+        }
+        var behaviour: WebhookReceiver.Behaviour?
+        if fields["status"] != nil || fields["delay_ms"] != nil {
+            var chosen = WebhookReceiver.Behaviour()
+            if let status = fields["status"] {
+                guard let code = Int(status), (100...599).contains(code) else { throw HTTPError(.badRequest, message: "status must be 100...599") }
+                chosen.status = code
+            }
+            if let delay = fields["delay_ms"] {
+                guard let ms = Int(delay), (0...600_000).contains(ms) else { throw HTTPError(.badRequest, message: "delay_ms must be 0...600000") }
+                chosen.delay = .milliseconds(ms)
+            }
+            behaviour = chosen
+        }
+        await webhooks.configure(name, secrets: secrets, behaviour: behaviour, reset: fields["reset"] == "1")
+        return json(["ok": true])
+    }
+    control.get("webhooks/:name") { _, context in
+        let summary = await webhooks.summary(context.parameters.get("name") ?? "")
+        return json([
+            "received": summary.total, "verified": summary.verified, "unique_ids": summary.unique,
+            "recent": summary.recent.suffix(20).map { ["webhook_id": $0.id, "type": $0.type ?? "", "verified": $0.verified, "body": $0.body] },
+        ])
+    }
 }
 
 /// A push URL the simulator can call: absolute http(s) with a host. A placeholder pasted from the docs

@@ -20,6 +20,8 @@ import Testing
         var account: CallbackAccount
         /// The simulator's base URL.
         var base: String
+        /// The simulator's webhook receivers (`/sim/webhooks/{name}`).
+        var webhooks: WebhookReceiver
 
         func dispatcher(maxAttempts: Int = 5, timeout: Duration = .seconds(10)) -> GatewayDispatcher {
             GatewayDispatcher(
@@ -76,7 +78,12 @@ import Testing
         let simulator = GatewaySimulator(accounts: [(name: "acme", password: "123456", balance: 1_000_000)])
         var logger = Logger(label: "sim")
         logger.logLevel = .warning
-        let sim = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        let webhooks = WebhookReceiver()
+        let sim = Application(
+            router: buildSimulatorRouter(simulator, webhooks: webhooks),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: logger
+        )
         try await sim.test(.live) { simClient in
             let base = "http://127.0.0.1:\(try #require(simClient.port))"
             try await withApp { app in
@@ -91,7 +98,7 @@ import Testing
                     bearer: account.key,
                     json: #"{"is_default":true}"#
                 )
-                try await body(Setup(app: app, simulator: simulator, account: account, base: base))
+                try await body(Setup(app: app, simulator: simulator, account: account, base: base, webhooks: webhooks))
             }
         }
     }

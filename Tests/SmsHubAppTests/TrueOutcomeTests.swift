@@ -199,13 +199,15 @@ extension TrueOutcomeTests {
             )
             #expect(window.map { $0["seconds"] } == ["5"])
             let sweeper = ExpirySweeper(repository: PostgresExpiryRepository(database: Database(pool: setup.app.pool)), logger: Logger(label: "test"))
-            #expect(try await sweeper.runOnce() == ExpiryPass(), "the window is still open")
+            // Before the window ends (5 s after acceptance) a sweep leaves the task alone; a loaded machine
+            // may already be past it, so the check is made only while the database says it is still open.
+            let open = try await setup.app.rows("SELECT (open_until > now() + interval '1 second')::text AS open FROM dispatch_tasks")
+            if open.first?["open"] == "true" { #expect(try await sweeper.runOnce() == ExpiryPass(), "the window is still open") }
 
-            // The window ends 5 s after acceptance; the sweep then closes it.
             var pass = ExpiryPass()
-            for _ in 0..<40 where pass.tasks == 0 {
-                try await Task.sleep(for: .milliseconds(250))
+            for _ in 0..<60 where pass.tasks == 0 {
                 pass = try await sweeper.runOnce()
+                if pass.tasks == 0 { try await Task.sleep(for: .milliseconds(250)) }
             }
             #expect(pass == ExpiryPass(tasks: 1, expired: 1))
             let states = try await setup.app.rows(

@@ -124,6 +124,26 @@ public final class ServiceMetrics: Sendable {
         }.increment()
     }
 
+    /// Webhook delivery attempts by outcome: `delivered`, `http_error` (an answer other than 2xx),
+    /// `no_answer` (unreachable, timed out, refused by the egress policy), `gave_up` (the last attempt failed).
+    func recordWebhookAttempt(outcome: String) {
+        self.handle(\.outbound, CallbackKey(provider: "webhook", outcome: outcome)) {
+            self.registry.makeCounter(
+                descriptor: MetricNameDescriptor(
+                    namespace: "smshub",
+                    metricName: "webhook_attempts",
+                    unitName: "total",
+                    helpText: "Webhook delivery attempts by outcome"
+                ),
+                labels: [("outcome", outcome)]
+            )
+        }.increment()
+    }
+
+    func recordWebhookEndpointDisabled() {
+        self.count("webhook_endpoints_disabled", help: "Webhook endpoints disabled after every delivery failed for days")
+    }
+
     /// Outcomes of calls made under a lease another instance had taken over: discarded, not written.
     func recordStaleDispatchOutcome() {
         self.count("dispatch_stale_outcomes", help: "Send outcomes discarded because the task's lease had passed to another claim")

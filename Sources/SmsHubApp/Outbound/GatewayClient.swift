@@ -76,7 +76,7 @@ struct GatewayClient: Sendable {
         request.body = .bytes(ByteBuffer(bytes: GatewayAPI.form(call, credentials: credentials, send: send)))
 
         let prepared = request
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: self.configuration(connectingTo: checked))
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Self.configuration(connectingTo: checked))
         let outcome: Result<[UInt8], Failure>
         do {
             let limit = self.maxResponseBytes
@@ -107,7 +107,7 @@ struct GatewayClient: Sendable {
 
     /// A client for one call: its name resolves only to the checked address (the certificate is still
     /// checked against the name), and a redirect is an answer, not an instruction.
-    func configuration(connectingTo checked: EgressResolver.Checked) -> HTTPClient.Configuration {
+    static func configuration(connectingTo checked: EgressResolver.Checked) -> HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .seconds(5))
         let address = checked.address.description

@@ -15,7 +15,7 @@ public struct ProviderFields: Sendable {
         case .gateway:
             ProviderFields(
                 requiredSettings: ["base_url", "account"],
-                optionalSettings: ["validity_seconds"],
+                optionalSettings: ["validity_seconds", "balance_alert_below"],
                 requiredSecrets: ["api_password"],
                 optionalSecrets: []
             )
@@ -66,10 +66,21 @@ public struct ProviderFields: Sendable {
                 )
             }
         }
+        if let threshold = settings["balance_alert_below"], !Self.isDecimalAmount(threshold) {
+            problems.append(FieldProblem(field: "settings.balance_alert_below", message: "must be a decimal amount such as 100 or 99.5"))
+        }
         if let url = settings["base_url"], !Self.isHTTPURL(url) {
             problems.append(FieldProblem(field: "settings.base_url", message: "must be an http or https URL"))
         }
         return problems
+    }
+
+    /// Up to 15 digits, optionally a point and up to 6 more: what the balance trigger compares (migration 0016).
+    static func isDecimalAmount(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let whole = parts.first, (1...15).contains(whole.utf8.count), whole.utf8.allSatisfy(ASCIIDigits.isDigit) else { return false }
+        guard parts.count == 2 else { return true }
+        return (1...6).contains(parts[1].utf8.count) && parts[1].utf8.allSatisfy(ASCIIDigits.isDigit)
     }
 
     static func isHTTPURL(_ text: String) -> Bool {

@@ -1,0 +1,85 @@
+import Foundation
+
+/// The deliverer's side of webhooks: claiming due deliveries under fenced leases, and recording
+/// what each attempt got.
+public protocol WebhookDeliveryRepository: Sendable {
+    /// Tenants with due deliveries to enabled endpoints.
+    func tenantsWithWork() async throws -> [UUID]
+    /// The tenant's enabled endpoints with due deliveries, with what the deliverer needs to call them.
+    func dueEndpoints(tenantID: UUID) async throws -> [WebhookTarget]
+    /// Claims up to `limit` due deliveries of one endpoint, oldest first, each under a lease held by `owner`.
+    func claim(tenantID: UUID, endpointID: UUID, limit: Int, lease: Duration, owner: UUID) async throws -> [ClaimedWebhookDelivery]
+    /// Records the attempts' outcomes in one transaction. An outcome whose lease was lost (another
+    /// instance claimed the delivery since) changes nothing. Returns the endpoints disabled for failing too long.
+    func record(tenantID: UUID, endpointID: UUID, outcomes: [WebhookAttemptOutcome], disableAfter: Duration) async throws -> Bool
+}
+
+/// An endpoint as the deliverer calls it.
+public struct WebhookTarget: Sendable, Equatable {
+    public var endpointID: UUID
+    public var url: String
+    public var secrets: SealedSecrets
+    public var previousSecretUntil: Date?
+
+    public init(endpointID: UUID, url: String, secrets: SealedSecrets, previousSecretUntil: Date?) {
+        self.endpointID = endpointID
+        self.url = url
+        self.secrets = secrets
+        self.previousSecretUntil = previousSecretUntil
+    }
+}
+
+public struct ClaimedWebhookDelivery: Sendable, Equatable {
+    public var id: UUID
+    public var eventID: UUID
+    public var eventType: String
+    public var occurredAt: Date
+    /// The event's `data` object as stored (JSON text).
+    public var data: String
+    /// This claim's attempt number; with the owner, the fence.
+    public var attempt: Int
+    public var owner: UUID
+
+    public init(id: UUID, eventID: UUID, eventType: String, occurredAt: Date, data: String, attempt: Int, owner: UUID) {
+        self.id = id
+        self.eventID = eventID
+        self.eventType = eventType
+        self.occurredAt = occurredAt
+        self.data = data
+        self.attempt = attempt
+        self.owner = owner
+    }
+}
+
+public struct WebhookAttemptOutcome: Sendable, Equatable {
+    public var delivery: ClaimedWebhookDelivery
+    public var attemptedAt: Date
+    /// The HTTP status, when an answer came.
+    public var statusCode: Int?
+    public var latencyMilliseconds: Int
+    public var responseExcerpt: String?
+    /// Why it failed without an answer (one of the documented reasons).
+    public var error: String?
+    /// When to try again; nil when delivered, or when this was the last attempt.
+    public var retryAt: Date?
+
+    public var delivered: Bool { self.statusCode.map { (200..<300).contains($0) } ?? false }
+
+    public init(
+        delivery: ClaimedWebhookDelivery,
+        attemptedAt: Date,
+        statusCode: Int?,
+        latencyMilliseconds: Int,
+        responseExcerpt: String?,
+        error: String?,
+        retryAt: Date?
+    ) {
+        self.delivery = delivery
+        self.attemptedAt = attemptedAt
+        self.statusCode = statusCode
+        self.latencyMilliseconds = latencyMilliseconds
+        self.responseExcerpt = responseExcerpt
+        self.error = error
+        self.retryAt = retryAt
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// A tenant's webhook endpoint, as stored (its secrets sealed apart, never in this value).
+public struct WebhookEndpoint: Sendable, Equatable {
+    public var tenantID: UUID
+    public var id: UUID
+    public var url: String
+    public var description: String
+    /// Subscribed types, or `["*"]` for all.
+    public var eventTypes: [String]
+    public var enabled: Bool
+    /// Why the hub disabled it; nil when enabled or disabled by the tenant.
+    public var disabledReason: String?
+    /// Until then deliveries carry a signature by the previous secret as well.
+    public var previousSecretUntil: Date?
+    public var failingSince: Date?
+    public var lastSuccessAt: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        tenantID: UUID,
+        id: UUID,
+        url: String,
+        description: String,
+        eventTypes: [String],
+        enabled: Bool,
+        disabledReason: String? = nil,
+        previousSecretUntil: Date? = nil,
+        failingSince: Date? = nil,
+        lastSuccessAt: Date? = nil,
+        createdAt: Date,
+        updatedAt: Date
+    ) {
+        self.tenantID = tenantID
+        self.id = id
+        self.url = url
+        self.description = description
+        self.eventTypes = eventTypes
+        self.enabled = enabled
+        self.disabledReason = disabledReason
+        self.previousSecretUntil = previousSecretUntil
+        self.failingSince = failingSince
+        self.lastSuccessAt = lastSuccessAt
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    public func subscribes(to type: WebhookEventType) -> Bool {
+        type == .test || self.eventTypes.contains(WebhookEventType.all) || self.eventTypes.contains(type.rawValue)
+    }
+}
+
+/// The signing secrets of one endpoint, sealed together: the current one and, during a rotation,
+/// the previous one.
+public struct WebhookSigningSecrets: Sendable, Equatable {
+    public var current: WebhookSecret
+    public var previous: WebhookSecret?
+
+    public init(current: WebhookSecret, previous: WebhookSecret? = nil) {
+        self.current = current
+        self.previous = previous
+    }
+
+    /// The secrets to sign with at `now`: the previous one only while its overlap lasts.
+    public func signing(at now: Date, previousUntil: Date?) -> [WebhookSecret] {
+        guard let previous = self.previous, let until = previousUntil, now < until else { return [self.current] }
+        return [self.current, previous]
+    }
+
+    /// As the keyring seals them (a JSON object of texts), bound to the endpoint by `context`.
+    public var sealable: ProviderSecrets {
+        var values = ["current": self.current.text]
+        if let previous = self.previous { values["previous"] = previous.text }
+        return ProviderSecrets(values)
+    }
+
+    public init?(opened: ProviderSecrets) {
+        guard let current = opened["current"].flatMap(WebhookSecret.init) else { return nil }
+        self.current = current
+        self.previous = opened["previous"].flatMap(WebhookSecret.init)
+    }
+
+    /// Associated data for sealing: a box copied to another endpoint's row does not open.
+    public static func context(tenantID: UUID, endpointID: UUID) -> String {
+        "smshub.webhook_endpoint:\(tenantID.uuidString.lowercased()):\(endpointID.uuidString.lowercased())"
+    }
+}
+
+/// A new endpoint, as validated from a request.
+public struct NewWebhookEndpoint: Sendable, Equatable {
+    public var url: String
+    public var description: String
+    public var eventTypes: [String]
+    public var enabled: Bool
+
+    public init(url: String, description: String = "", eventTypes: [String] = [WebhookEventType.all], enabled: Bool = true) {
+        self.url = url
+        self.description = description
+        self.eventTypes = eventTypes
+        self.enabled = enabled
+    }
+}
+
+/// Fields a PATCH changes; nil leaves a field as it is.
+public struct WebhookEndpointChange: Sendable, Equatable {
+    public var url: String?
+    public var description: String?
+    public var eventTypes: [String]?
+    public var enabled: Bool?
+
+    public init(url: String? = nil, description: String? = nil, eventTypes: [String]? = nil, enabled: Bool? = nil) {
+        self.url = url
+        self.description = description
+        self.eventTypes = eventTypes
+        self.enabled = enabled
+    }
+}

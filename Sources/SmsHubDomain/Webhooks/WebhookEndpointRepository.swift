@@ -1,0 +1,109 @@
+import Foundation
+
+/// A tenant's endpoints and what was delivered to them: the API's side of webhooks.
+public protocol WebhookEndpointRepository: Sendable {
+    /// Creates an endpoint with its sealed secrets under the id they were sealed for; nil when the
+    /// tenant already has `WebhookEndpointRules.maxEndpointsPerTenant`.
+    func create(tenantID: UUID, id: UUID, endpoint: NewWebhookEndpoint, secrets: SealedSecrets) async throws -> WebhookEndpoint?
+    func list(tenantID: UUID) async throws -> [WebhookEndpoint]
+    func get(tenantID: UUID, id: UUID) async throws -> WebhookEndpoint?
+    /// Applies `change`; enabling clears the hub's reason and the failure streak.
+    func update(tenantID: UUID, id: UUID, change: WebhookEndpointChange) async throws -> WebhookEndpoint?
+    func sealedSecrets(tenantID: UUID, id: UUID) async throws -> SealedSecrets?
+    /// Stores secrets after a rotation: the previous one signs too until `previousUntil`.
+    func storeRotated(tenantID: UUID, id: UUID, secrets: SealedSecrets, previousUntil: Date) async throws -> WebhookEndpoint?
+
+    func deliveries(
+        tenantID: UUID,
+        endpointID: UUID,
+        state: WebhookDeliveryState?,
+        limit: Int,
+        cursor: PageCursor?
+    ) async throws
+        -> Page<WebhookDeliveryRecord>
+    func delivery(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookDeliveryRecord?
+    /// Makes a delivery due now, whatever its state: one more attempt. nil when there is no such delivery.
+    func retry(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookDeliveryRecord?
+    /// New deliveries to this endpoint of the tenant's events since `since` (oldest first, at most
+    /// `limit`) that it subscribes to now; each keeps its event's id.
+    func replay(tenantID: UUID, endpointID: UUID, since: Date, until: Date?, limit: Int) async throws -> WebhookReplay
+    /// A `webhook.test` event delivered to this endpoint only.
+    func enqueueTest(tenantID: UUID, endpointID: UUID) async throws -> WebhookDeliveryRecord?
+}
+
+public enum WebhookDeliveryState: String, Sendable, CaseIterable {
+    case pending, delivered, failed
+}
+
+/// One event's delivery to one endpoint, with its attempts (newest first).
+public struct WebhookDeliveryRecord: Sendable, Equatable {
+    public var id: UUID
+    public var endpointID: UUID
+    public var eventID: UUID
+    public var eventType: String
+    public var state: WebhookDeliveryState
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var lastStatus: Int?
+    public var lastError: String?
+    public var deliveredAt: Date?
+    public var createdAt: Date
+    public var attemptLog: [WebhookAttemptRecord]
+
+    public init(
+        id: UUID,
+        endpointID: UUID,
+        eventID: UUID,
+        eventType: String,
+        state: WebhookDeliveryState,
+        attempts: Int,
+        nextAttemptAt: Date?,
+        lastStatus: Int?,
+        lastError: String?,
+        deliveredAt: Date?,
+        createdAt: Date,
+        attemptLog: [WebhookAttemptRecord] = []
+    ) {
+        self.id = id
+        self.endpointID = endpointID
+        self.eventID = eventID
+        self.eventType = eventType
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastStatus = lastStatus
+        self.lastError = lastError
+        self.deliveredAt = deliveredAt
+        self.createdAt = createdAt
+        self.attemptLog = attemptLog
+    }
+}
+
+public struct WebhookAttemptRecord: Sendable, Equatable {
+    public var attempt: Int
+    public var attemptedAt: Date
+    public var statusCode: Int?
+    public var latencyMilliseconds: Int
+    public var responseExcerpt: String?
+    public var error: String?
+
+    public init(attempt: Int, attemptedAt: Date, statusCode: Int?, latencyMilliseconds: Int, responseExcerpt: String?, error: String?) {
+        self.attempt = attempt
+        self.attemptedAt = attemptedAt
+        self.statusCode = statusCode
+        self.latencyMilliseconds = latencyMilliseconds
+        self.responseExcerpt = responseExcerpt
+        self.error = error
+    }
+}
+
+public struct WebhookReplay: Sendable, Equatable {
+    public var enqueued: Int
+    /// Set when `limit` cut the replay short: replay again from here for the rest.
+    public var continueFrom: Date?
+
+    public init(enqueued: Int, continueFrom: Date?) {
+        self.enqueued = enqueued
+        self.continueFrom = continueFrom
+    }
+}

@@ -1,0 +1,17 @@
+/// Why an attempt got no answer, as recorded and shown to the tenant (never the target's own words).
+public enum WebhookFailure: String, Sendable, CaseIterable {
+    case unreachable
+    case timeout
+    case egressRefused = "egress_refused"
+    /// The endpoint's secrets could not be opened (a master key missing from the keyring).
+    case unsigned
+
+    public var description: String {
+        switch self {
+        case .unreachable: "unreachable: the endpoint could not be connected to, or closed the connection"
+        case .timeout: "timeout: no answer within the delivery deadline"
+        case .egressRefused: "egress_refused: the URL is refused by the hub's egress policy"
+        case .unsigned: "unsigned: the endpoint's signing secret could not be opened with the configured master keys"
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Foundation
+
+/// The body of a delivery, as the Standard Webhooks specification shapes it: the type, when the change
+/// happened, and the event's data. The same bytes on every retry, so the signature over them holds.
+public enum WebhookPayload {
+    public static func body(type: String, occurredAt: Date, data: String) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.object { object in
+            object.field("type", type)
+            object.key("timestamp")
+            object.unescapedString { RFC3339.append(occurredAt, to: &$0) }
+            object.key("data")
+            object.raw(data.utf8)
+        }
+        return writer.bytes
+    }
+
+    /// `webhook-id`: the event's id, the same on every delivery and retry of it, so receivers can
+    /// drop repeats.
+    public static func id(_ eventID: UUID) -> String {
+        "evt_" + eventID.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    }
+}

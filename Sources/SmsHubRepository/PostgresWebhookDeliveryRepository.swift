@@ -1,0 +1,126 @@
+import Foundation
+import Postgres
+import SmsHubDomain
+
+/// The deliverer's reads and writes (migration 0016): claims under fenced leases, as dispatch tasks
+/// are claimed, so several instances share the work and never send one delivery twice at once.
+public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func tenantsWithWork() async throws -> [UUID] {
+        try await self.database.lookupAcrossTenants("SELECT t AS tenant_id FROM tenants_with_webhook_work() AS t").rows.map {
+            try $0.decode("tenant_id")
+        }
+    }
+
+    public func dueEndpoints(tenantID: UUID) async throws -> [WebhookTarget] {
+        try await self.database.withTenant(tenantID) { session in
+            try await session.query(
+                """
+                SELECT w.id, w.url, w.secrets, w.secrets_key_id, w.previous_secret_until FROM webhook_endpoints w
+                WHERE w.tenant_id = \(tenantID) AND w.enabled
+                  AND EXISTS (SELECT 1 FROM webhook_deliveries d
+                              WHERE d.tenant_id = w.tenant_id AND d.endpoint_id = w.id AND d.state = 'pending'
+                                AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now()))
+                ORDER BY w.created_at, w.id
+                """
+            ).rows.map { row in
+                WebhookTarget(
+                    endpointID: try row.decode("id"),
+                    url: try row.decode("url"),
+                    secrets: SealedSecrets(keyID: try row.decode("secrets_key_id"), box: try row.decode("secrets", as: PGBytes.self).bytes),
+                    previousSecretUntil: try row.decode("previous_secret_until")
+                )
+            }
+        }
+    }
+
+    public func claim(tenantID: UUID, endpointID: UUID, limit: Int, lease: Duration, owner: UUID) async throws -> [ClaimedWebhookDelivery] {
+        try await self.database.withTenant(tenantID) { session in
+            try await session.query(
+                """
+                UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => \(lease.inSeconds)), lease_owner = \(owner),
+                    attempts = d.attempts + 1, updated_at = now()
+                FROM (SELECT id FROM webhook_deliveries
+                      WHERE tenant_id = \(tenantID) AND endpoint_id = \(endpointID) AND state = 'pending' AND next_attempt_at <= now()
+                        AND (lease_until IS NULL OR lease_until < now())
+                      ORDER BY next_attempt_at LIMIT \(limit)
+                      FOR UPDATE SKIP LOCKED) due,
+                     webhook_events e
+                WHERE d.tenant_id = \(tenantID) AND d.id = due.id AND e.tenant_id = d.tenant_id AND e.id = d.event_id
+                RETURNING d.id, d.event_id, e.type, e.occurred_at, e.data::text AS data, d.attempts
+                """
+            ).rows.map { row in
+                ClaimedWebhookDelivery(
+                    id: try row.decode("id"),
+                    eventID: try row.decode("event_id"),
+                    eventType: try row.decode("type"),
+                    occurredAt: try row.decode("occurred_at"),
+                    data: try row.decode("data"),
+                    attempt: try row.decode("attempts"),
+                    owner: owner
+                )
+            }
+        }
+    }
+
+    public func record(tenantID: UUID, endpointID: UUID, outcomes: [WebhookAttemptOutcome], disableAfter: Duration) async throws -> Bool {
+        guard !outcomes.isEmpty else { return false }
+        let sorted = outcomes.sorted { $0.delivery.id.uuidString < $1.delivery.id.uuidString }
+        return try await self.database.withTenant(tenantID) { session in
+            // Each outcome is fenced by (attempts, lease_owner): a lease lost to another instance
+            // writes nothing, its attempt included.
+            let recorded = try await session.query(
+                """
+                WITH k AS (
+                    SELECT * FROM unnest(\(sorted.map(\.delivery.id)), \(sorted.map { Int32(clamping: $0.delivery.attempt) }),
+                                         \(sorted.map(\.delivery.owner)), \(sorted.map(\.attemptedAt)),
+                                         \(PGArray(sorted.map { $0.statusCode.map { Int32(clamping: $0) } })),
+                                         \(sorted.map { Int32(clamping: $0.latencyMilliseconds) }), \(PGArray(sorted.map(\.responseExcerpt))),
+                                         \(PGArray(sorted.map(\.error))), \(PGArray(sorted.map(\.retryAt))), \(sorted.map(\.delivered)))
+                        AS k(id, attempt, owner, attempted_at, status_code, latency_ms, excerpt, error, retry_at, delivered)
+                ), moved AS (
+                    UPDATE webhook_deliveries d SET
+                        state = CASE WHEN k.delivered THEN 'delivered' WHEN k.retry_at IS NULL THEN 'failed' ELSE 'pending' END,
+                        next_attempt_at = coalesce(k.retry_at, d.next_attempt_at),
+                        delivered_at = CASE WHEN k.delivered THEN k.attempted_at END,
+                        last_status = k.status_code, last_error = k.error,
+                        lease_until = NULL, lease_owner = NULL, updated_at = now()
+                    FROM k
+                    WHERE d.tenant_id = \(tenantID) AND d.id = k.id AND d.state = 'pending' AND d.attempts = k.attempt AND d.lease_owner = k.owner
+                    RETURNING k.*
+                )
+                INSERT INTO webhook_attempts (tenant_id, delivery_id, attempt, attempted_at, status_code, latency_ms, response_excerpt, error)
+                SELECT \(tenantID), id, attempt, attempted_at, status_code, latency_ms, excerpt, error FROM moved
+                RETURNING status_code
+                """
+            ).rows
+            guard !recorded.isEmpty else { return false }
+            let anySuccess = sorted.contains(where: \.delivered)
+            let anyFailure = sorted.contains { !$0.delivered }
+            // A success ends the failure streak; a failure starts one; one that has lasted
+            // `disableAfter` with no success disables the endpoint, saying why.
+            let disabled =
+                try await session.query(
+                    """
+                    UPDATE webhook_endpoints SET
+                        last_success_at = CASE WHEN \(anySuccess) THEN now() ELSE last_success_at END,
+                        failing_since = CASE WHEN \(anySuccess) THEN NULL WHEN \(anyFailure) THEN coalesce(failing_since, now()) ELSE failing_since END,
+                        enabled = CASE WHEN NOT \(anySuccess) AND failing_since < now() - make_interval(secs => \(disableAfter.inSeconds)) THEN false
+                                       ELSE enabled END,
+                        disabled_reason = CASE WHEN NOT \(anySuccess) AND failing_since < now() - make_interval(secs => \(disableAfter.inSeconds))
+                                               THEN 'every delivery since ' || smshub_time(failing_since) || ' failed'
+                                               ELSE disabled_reason END,
+                        updated_at = now()
+                    WHERE tenant_id = \(tenantID) AND id = \(endpointID)
+                    RETURNING NOT enabled AS disabled
+                    """
+                ).first?.decode("disabled", as: Bool.self) ?? false
+            return disabled
+        }
+    }
+}

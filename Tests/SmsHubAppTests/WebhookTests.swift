@@ -1,0 +1,405 @@
+import Foundation
+import Logging
+import SmsHubDomain
+import SmsHubRepository
+import SmsHubSimulator
+import Testing
+
+@testable import SmsHubApp
+
+/// Webhook endpoints, the outbox, and deliveries to the simulator's receiver over HTTP (issue 19).
+@Suite struct WebhookTests {
+    static func deliverer(_ app: AppHarness, timeout: Duration = .seconds(5), jitter: Double = 0) -> WebhookDeliverer {
+        WebhookDeliverer(
+            repository: PostgresWebhookDeliveryRepository(database: Database(pool: app.pool)),
+            client: WebhookClient(egress: testEgress, timeout: timeout, connectionsPerEndpoint: 4),
+            keyring: testKeyring,
+            metrics: ServiceMetrics(),
+            logger: Logger(label: "test.webhooks"),
+            jitter: { jitter }
+        )
+    }
+
+    /// One pass of a fresh deliverer, its connections closed after.
+    static func deliver(_ app: AppHarness, timeout: Duration = .seconds(5)) async throws -> Int {
+        let deliverer = Self.deliverer(app, timeout: timeout)
+        do {
+            let delivered = try await deliverer.runOnce()
+            await deliverer.client.shutdown()
+            return delivered
+        } catch {
+            await deliverer.client.shutdown()
+            throw error
+        }
+    }
+
+    /// Creates an endpoint at the simulator's receiver `name`, which then checks signatures with its secret.
+    static func endpoint(
+        _ setup: DispatcherTests.Setup,
+        _ name: String,
+        types: String = #"["*"]"#,
+        key: String? = nil
+    ) async throws -> (
+        id: String, secret: String
+    ) {
+        let created = try await setup.app.request(
+            .post,
+            "/v1/webhook-endpoints",
+            bearer: key ?? setup.account.key,
+            json: #"{"url":"\#(setup.base)/sim/webhooks/\#(name)","description":"test","event_types":\#(types)}"#
+        )
+        #expect(created.status == .created, "\(created.text)")
+        let secret = try #require(created.json["secret"] as? String)
+        await setup.webhooks.configure(name, secrets: [try #require(WebhookSecret(secret))], behaviour: nil)
+        return (try #require(created.json["id"] as? String), secret)
+    }
+
+    @Test func endpointsAreCreatedReadChangedAndValidated() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let key = setup.account.key
+            let (id, secret) = try await Self.endpoint(setup, "crud", types: #"["message.status_changed","message.reply_received"]"#)
+            #expect(secret.hasPrefix("whsec_") && WebhookSecret(secret) != nil)
+            let read = try await setup.app.request(.get, "/v1/webhook-endpoints/\(id)", bearer: key)
+            #expect(read.status == .ok)
+            #expect(read.json["secret"] == nil, "the secret is shown once")
+            #expect(read.json["event_types"] as? [String] == ["message.status_changed", "message.reply_received"])
+            #expect(read.json["enabled"] as? Bool == true)
+            #expect(!read.text.contains(secret))
+            let stored = try await setup.app.rows("SELECT encode(secrets, 'escape') AS s FROM webhook_endpoints")
+            #expect(!(stored[0]["s"]!!).contains(String(secret.dropFirst(6))), "sealed at rest")
+
+            let patched = try await setup.app.request(
+                .patch,
+                "/v1/webhook-endpoints/\(id)",
+                bearer: key,
+                json: #"{"event_types":["*"],"enabled":false,"description":"paused"}"#
+            )
+            #expect(patched.status == .ok, "\(patched.text)")
+            #expect(patched.json["enabled"] as? Bool == false && patched.json["description"] as? String == "paused")
+            let list = try await setup.app.request(.get, "/v1/webhook-endpoints", bearer: key)
+            #expect((list.json["items"] as? [[String: Any]])?.count == 1)
+
+            // Bad input: a clear problem, and nothing changes.
+            let refused: [(String, String)] = [
+                (#"{"url":"http://169.254.169.254/latest"}"#, "url"),
+                (#"{"url":"\#(setup.base)/hook?token=1"}"#, "url"),
+                (#"{"url":"ftp://example.com/x"}"#, "url"),
+                (#"{"url":"\#(setup.base)/x","event_types":["message.sent"]}"#, "event_types[0]"),
+                (#"{"url":"\#(setup.base)/x","event_types":[]}"#, "event_types"),
+                (#"{"url":"\#(setup.base)/x","description":"\#(String(repeating: "d", count: 501))"}"#, "description"),
+            ]
+            for (body, field) in refused {
+                let reply = try await setup.app.request(.post, "/v1/webhook-endpoints", bearer: key, json: body)
+                expectProblem(reply, .unprocessableContent, code: "validation_failed")
+                let fields = (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
+                #expect(fields.contains(field), "\(body) → \(fields)")
+            }
+            for body in [#"{"url":5}"#, #"{"url":"\#(setup.base)/x","enabled":"yes"}"#, #"{"url":"#, "[]"] {
+                expectProblem(try await setup.app.request(.post, "/v1/webhook-endpoints", bearer: key, json: body), .badRequest, code: "invalid_body")
+            }
+            expectProblem(
+                try await setup.app.request(.patch, "/v1/webhook-endpoints/\(id)", bearer: key, json: #"{"url":"http://10.0.0.1/x"}"#),
+                .unprocessableContent,
+                code: "validation_failed"
+            )
+            #expect(try await setup.app.count("webhook_endpoints") == 1)
+            #expect(try await setup.app.rows("SELECT url FROM webhook_endpoints")[0]["url"] == "\(setup.base)/sim/webhooks/crud")
+
+            // Another tenant sees none of it.
+            let other = try await setup.app.makeAccount("huawei")
+            expectProblem(try await setup.app.request(.get, "/v1/webhook-endpoints/\(id)", bearer: other.key), .notFound, code: "not_found")
+            expectProblem(
+                try await setup.app.request(.post, "/v1/webhook-endpoints/\(id)/test", bearer: other.key),
+                .notFound,
+                code: "not_found"
+            )
+            let theirs = try await setup.app.request(.get, "/v1/webhook-endpoints", bearer: other.key)
+            #expect((theirs.json["items"] as? [[String: Any]])?.isEmpty == true)
+
+            // A bound on endpoints per tenant.
+            for n in 1..<WebhookEndpointRules.maxEndpointsPerTenant { _ = try await Self.endpoint(setup, "crud\(n)") }
+            expectProblem(
+                try await setup.app.request(.post, "/v1/webhook-endpoints", bearer: key, json: #"{"url":"\#(setup.base)/x"}"#),
+                .conflict,
+                code: "too_many_endpoints"
+            )
+        }
+    }
+
+    /// A send through the simulator: each of its recipients' changes reaches the receiver, signed,
+    /// with the old and new state, the message and its client reference.
+    @Test func statusChangesArriveSignedWithTheirContext() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "acme")
+            let sent = try await setup.app.request(
+                .post,
+                "/v1/messages",
+                bearer: setup.account.key,
+                json: #"{"recipients":["13512349830","13612349836"],"content":"【Acme】hi","client_reference":"order-7"}"#
+            )
+            #expect(sent.status == .accepted)
+            let messageID = try #require(sent.json["id"] as? String)
+            try await setup.dispatcher().runOnce()
+            _ = try await DispatcherTests().poller(setup).runOnce()
+            #expect(try await Self.deliver(setup.app) == 4)
+
+            let summary = await setup.webhooks.summary("acme")
+            #expect(summary.total == 4 && summary.verified == 4 && summary.unique == 4)
+            var moves: [String: [String]] = [:]
+            for received in summary.recent {
+                let object = try #require(try JSONSerialization.jsonObject(with: Data(received.body.utf8)) as? [String: Any])
+                #expect(object["type"] as? String == "message.status_changed")
+                #expect(object["timestamp"] as? String != nil)
+                let data = try #require(object["data"] as? [String: Any])
+                #expect(data["message_id"] as? String == messageID)
+                #expect(data["client_reference"] as? String == "order-7")
+                let number = try #require(data["number"] as? String)
+                moves[number, default: []].append("\(data["previous_status"] as? String ?? "?")→\(data["status"] as? String ?? "?")")
+                if data["status"] as? String == "failed" { #expect(data["status_code"] as? String == "MBBLACK") }
+            }
+            #expect(moves["+8613512349830"]?.sorted() == ["queued→submitted", "submitted→delivered"])
+            #expect(moves["+8613612349836"]?.sorted() == ["queued→submitted", "submitted→failed"])
+
+            let deliveries = try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)/deliveries", bearer: setup.account.key)
+            let items = try #require(deliveries.json["items"] as? [[String: Any]])
+            #expect(items.count == 4)
+            #expect(
+                items.allSatisfy {
+                    $0["state"] as? String == "delivered" && ($0["attempt_log"] as? [[String: Any]])?.first?["status_code"] as? Int == 204
+                }
+            )
+            #expect(Set(items.compactMap { $0["webhook_id"] as? String }) == Set(summary.recent.map(\.id)))
+            #expect(try await Self.deliver(setup.app) == 0, "nothing is delivered twice")
+        }
+    }
+
+    /// A failing endpoint: the attempt is recorded with its status and excerpt, retried on the
+    /// schedule under the same webhook-id, and delivered once the endpoint answers.
+    @Test func failedAttemptsAreRetriedOnScheduleUnderTheSameID() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "flaky")
+            await setup.webhooks.configure("flaky", secrets: nil, behaviour: .init(status: 503))
+            let test = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            #expect(test.status == .accepted)
+            let deliveryID = try #require(test.json["id"] as? String)
+            #expect(try await Self.deliver(setup.app) == 1)
+            var delivery = try await setup.app.request(
+                .get,
+                "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)",
+                bearer: setup.account.key
+            )
+            #expect(delivery.json["state"] as? String == "pending")
+            #expect(delivery.json["attempts"] as? Int == 1)
+            #expect(delivery.json["last_status"] as? Int == 503)
+            let wait = try await setup.app.rows(
+                "SELECT round(extract(epoch FROM next_attempt_at - updated_at))::int AS s FROM webhook_deliveries"
+            )
+            #expect(wait[0]["s"] == "5", "the second attempt waits 5 s (no jitter here)")
+            #expect(try await Self.deliver(setup.app) == 0, "not due yet")
+
+            await setup.webhooks.configure("flaky", secrets: nil, behaviour: .init(status: 200))
+            _ = try await setup.app.rows("UPDATE webhook_deliveries SET next_attempt_at = now() RETURNING id")
+            #expect(try await Self.deliver(setup.app) == 1)
+            delivery = try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)", bearer: setup.account.key)
+            #expect(delivery.json["state"] as? String == "delivered")
+            let log = try #require(delivery.json["attempt_log"] as? [[String: Any]])
+            #expect(log.map { $0["status_code"] as? Int } == [200, 503])
+            let summary = await setup.webhooks.summary("flaky")
+            #expect(summary.total == 2 && summary.unique == 1 && summary.verified == 2)
+            #expect(summary.recent.allSatisfy { $0.type == "webhook.test" })
+
+            // A manual retry sends it once more, under the same id.
+            let retried = try await setup.app.request(
+                .post,
+                "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)/retry",
+                bearer: setup.account.key
+            )
+            #expect(retried.status == .accepted && retried.json["state"] as? String == "pending")
+            #expect(try await Self.deliver(setup.app) == 1)
+            #expect(await setup.webhooks.summary("flaky").unique == 1)
+        }
+    }
+
+    @Test func theScheduleIsSvixsWithJitter() {
+        let expected: [Int64] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
+        for (index, seconds) in expected.enumerated() {
+            #expect(WebhookRetrySchedule.wait(afterAttempts: index + 1, jitter: 0) == .seconds(seconds))
+            #expect(WebhookRetrySchedule.wait(afterAttempts: index + 1, jitter: 1) == .milliseconds(seconds * 1200))
+            #expect(WebhookRetrySchedule.wait(afterAttempts: index + 1, jitter: -1) == .milliseconds(seconds * 800))
+        }
+        #expect(WebhookRetrySchedule.wait(afterAttempts: 8, jitter: 0) == nil)
+        #expect(WebhookRetrySchedule.wait(afterAttempts: 0, jitter: 0) == nil)
+        #expect(WebhookRetrySchedule.wait(afterAttempts: 1, jitter: .nan) == .seconds(5))
+        #expect(WebhookRetrySchedule.maxAttempts == 8)
+    }
+
+    /// During a rotation both secrets sign, so a receiver holding either verifies.
+    @Test func aRotatedSecretKeepsSigningDuringTheOverlap() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, old) = try await Self.endpoint(setup, "rotating")
+            let rotated = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/secret/rotate", bearer: setup.account.key)
+            #expect(rotated.status == .ok)
+            let new = try #require(rotated.json["secret"] as? String)
+            #expect(new != old && rotated.json["previous_secret_valid_until"] != nil)
+            _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            _ = try await Self.deliver(setup.app)
+            #expect(await setup.webhooks.summary("rotating").verified == 1, "checked with the old secret")
+            await setup.webhooks.configure("rotating", secrets: [try #require(WebhookSecret(new))], behaviour: nil)
+            _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            _ = try await Self.deliver(setup.app)
+            let summary = await setup.webhooks.summary("rotating")
+            #expect(summary.verified == 2, "checked with the new secret")
+            // After the overlap only the new secret signs.
+            _ = try await setup.app.rows("UPDATE webhook_endpoints SET previous_secret_until = now() - interval '1 second' RETURNING id")
+            await setup.webhooks.configure("rotating", secrets: [try #require(WebhookSecret(old))], behaviour: nil)
+            _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            _ = try await Self.deliver(setup.app)
+            #expect(await setup.webhooks.summary("rotating").verified == 2, "the old secret no longer verifies")
+        }
+    }
+
+    /// An endpoint that has failed every attempt for days is disabled, and says why; enabling it
+    /// again clears that.
+    @Test func anEndpointFailingForDaysIsDisabled() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "dead")
+            await setup.webhooks.configure("dead", secrets: nil, behaviour: .init(status: 500))
+            _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            _ = try await Self.deliver(setup.app)
+            #expect(try await setup.app.rows("SELECT enabled::text AS e FROM webhook_endpoints")[0]["e"] == "true")
+            _ = try await setup.app.rows("UPDATE webhook_endpoints SET failing_since = now() - interval '6 days' RETURNING id")
+            _ = try await setup.app.rows("UPDATE webhook_deliveries SET next_attempt_at = now() RETURNING id")
+            _ = try await Self.deliver(setup.app)
+            let endpoint = try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)", bearer: setup.account.key)
+            #expect(endpoint.json["enabled"] as? Bool == false)
+            #expect((endpoint.json["disabled_reason"] as? String)?.hasPrefix("every delivery since") == true)
+            // Disabled: nothing more is sent, and no new deliveries are made for it.
+            _ = try await setup.app.rows("UPDATE webhook_deliveries SET next_attempt_at = now() RETURNING id")
+            #expect(try await Self.deliver(setup.app) == 0)
+            let enabled = try await setup.app.request(
+                .patch,
+                "/v1/webhook-endpoints/\(endpointID)",
+                bearer: setup.account.key,
+                json: #"{"enabled":true}"#
+            )
+            #expect(enabled.json["enabled"] as? Bool == true && enabled.json["disabled_reason"] == nil && enabled.json["failing_since"] == nil)
+        }
+    }
+
+    /// Replay re-sends past events under their own ids; a tenant's other endpoint is not involved.
+    @Test func replaySendsPastEventsAgainUnderTheirIDs() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "replayed", types: #"["message.status_changed"]"#)
+            let start = RFC3339.format(Date().addingTimeInterval(-60))
+            _ = try await setup.send(["13512349830"])
+            try await setup.dispatcher().runOnce()
+            #expect(try await Self.deliver(setup.app) == 1)
+            let first = await setup.webhooks.ids("replayed")
+            let replay = try await setup.app.request(
+                .post,
+                "/v1/webhook-endpoints/\(endpointID)/replay",
+                bearer: setup.account.key,
+                json: #"{"since":"\#(start)"}"#
+            )
+            #expect(replay.status == .accepted, "\(replay.text)")
+            #expect(replay.json["enqueued"] as? Int == 1 && replay.json["continue_from"] == nil)
+            #expect(try await Self.deliver(setup.app) == 1)
+            let summary = await setup.webhooks.summary("replayed")
+            let ids = await setup.webhooks.ids("replayed")
+            #expect(summary.total == 2 && ids == first)
+            for body in [#"{"since":"yesterday"}"#, #"{"since":"\#(start)","until":"2000-01-01T00:00:00Z"}"#, #"{}"#] {
+                let refused = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/replay", bearer: setup.account.key, json: body)
+                #expect([400, 422].contains(Int(refused.status.code)), "\(body)")
+            }
+        }
+    }
+
+    /// One tenant's endpoint that hangs holds only its own worker: another tenant's deliveries go
+    /// out meanwhile, before the hanging ones reach their deadline.
+    @Test func aHangingEndpointDelaysOnlyItsOwnDeliveries() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (slowID, _) = try await Self.endpoint(setup, "slow")
+            await setup.webhooks.configure("slow", secrets: nil, behaviour: .init(status: 204, delay: .seconds(8)))
+            let other = try await setup.app.makeAccount("huawei")
+            let (fastID, _) = try await Self.endpoint(setup, "fast", key: other.key)
+            for _ in 0..<8 {
+                _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(slowID)/test", bearer: setup.account.key)
+                _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(fastID)/test", bearer: other.key)
+            }
+            let started = ContinuousClock.now
+            _ = try await Self.deliver(setup.app, timeout: .seconds(3))
+            let elapsed = ContinuousClock.now - started
+            let rows = try await setup.app.rows(
+                """
+                SELECT d.endpoint_id::text AS endpoint, d.state, a.attempted_at + make_interval(secs => a.latency_ms / 1000.0) AS finished
+                FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id ORDER BY finished
+                """
+            )
+            let fast = rows.filter { $0["endpoint"] == fastID }
+            let slow = rows.filter { $0["endpoint"] == slowID }
+            #expect(fast.count == 8 && fast.allSatisfy { $0["state"] == "delivered" })
+            #expect(slow.count == 8 && slow.allSatisfy { $0["state"] == "pending" })
+            // Every fast delivery finished before the first slow attempt gave up.
+            #expect(rows.prefix(8).allSatisfy { $0["endpoint"] == fastID }, "\(rows)")
+            #expect(elapsed < .seconds(25), "bounded by the deadline, not the endpoint")
+        }
+    }
+
+    /// The outbox is written with the change: a change rolled back leaves no event behind.
+    @Test func aRolledBackChangeLeavesNoEvent() async throws {
+        try await DispatcherTests().withSetup { setup in
+            _ = try await Self.endpoint(setup, "outbox")
+            _ = try await setup.send(["13512349830"])
+            do {
+                try await setup.app.pool.withTransaction { session in
+                    try await session.query("SELECT set_config('smshub.tenant_id', \(setup.account.tenantID.uuidString), true)")
+                    try await session.query("UPDATE message_recipients SET status = 'failed'")
+                    #expect(try await session.query("SELECT count(*) AS n FROM webhook_events").first?.decode("n", as: Int.self) == 1)
+                    throw CancellationError()
+                }
+            } catch is CancellationError {}
+            #expect(try await setup.app.count("webhook_events") == 0)
+            #expect(try await setup.app.count("webhook_deliveries") == 0)
+        }
+    }
+}
+
+extension WebhookTests {
+    /// Replies and balances through the simulator's pulls: a reply linked to its message, and a balance
+    /// below the account's threshold once per crossing.
+    @Test func repliesAndLowBalancesArrive() async throws {
+        try await DispatcherTests().withSetup { setup in
+            _ = try await Self.endpoint(setup, "events", types: #"["message.reply_received","balance.below_threshold"]"#)
+            let account = "/v1/provider-accounts/\(setup.account.accountID.apiString)"
+            let patched = try await setup.app.request(
+                .patch,
+                account,
+                bearer: setup.account.key,
+                json: #"{"settings":{"balance_alert_below":"2000000.5"}}"#
+            )
+            #expect(patched.status == .ok, "\(patched.text)")
+            let message = try await setup.send(["13512349830"])
+            try await setup.dispatcher().runOnce()
+            _ = await setup.simulator.addReply(account: "acme", mobile: "13512349830", content: "好的", extNo: nil)
+            _ = try await DispatcherTests().poller(setup).runOnce()
+            _ = try await DispatcherTests().poller(setup).runOnce()
+            #expect(try await Self.deliver(setup.app) == 2, "one reply, one crossing (the second balance poll is still below)")
+            let types = await setup.webhooks.summary("events").recent.compactMap(\.type).sorted()
+            #expect(types == ["balance.below_threshold", "message.reply_received"])
+            let reply = try #require(await setup.webhooks.summary("events").recent.first { $0.type == "message.reply_received" })
+            let data = try #require((try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any])?["data"] as? [String: Any])
+            #expect(data["message_id"] as? String == message["id"] as? String)
+            #expect(data["content"] as? String == "好的")
+            for threshold in ["-1", "1e5", "12.1234567", "abc", ""] {
+                let refused = try await setup.app.request(
+                    .patch,
+                    account,
+                    bearer: setup.account.key,
+                    json: #"{"settings":{"balance_alert_below":"\#(threshold)"}}"#
+                )
+                if threshold.isEmpty { continue }  // an empty string removes a setting
+                expectProblem(refused, .unprocessableContent, code: "validation_failed")
+            }
+        }
+    }
+}
