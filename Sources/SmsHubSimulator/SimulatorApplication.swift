@@ -152,7 +152,12 @@ func registerWebhookReceiver(_ webhooks: WebhookReceiver, on control: RouterGrou
         let summary = await webhooks.summary(context.parameters.get("name") ?? "")
         return json([
             "received": summary.total, "verified": summary.verified, "unique_ids": summary.unique,
-            "recent": summary.recent.suffix(20).map { ["webhook_id": $0.id, "type": $0.type ?? "", "verified": $0.verified, "body": $0.body] },
+            "recent": summary.recent.suffix(20).map {
+                [
+                    "webhook_id": $0.id, "webhook_timestamp": $0.timestamp, "webhook_signature": $0.signature, "type": $0.type ?? "",
+                    "verified": $0.verified, "body": $0.body,
+                ]
+            },
         ])
     }
 }

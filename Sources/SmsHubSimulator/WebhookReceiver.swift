@@ -6,6 +6,8 @@ import SmsHubDomain
 public actor WebhookReceiver {
     public struct Received: Sendable, Equatable {
         public var id: String
+        public var timestamp: String
+        public var signature: String
         public var type: String?
         public var verified: Bool
         public var body: String
@@ -50,7 +52,8 @@ public actor WebhookReceiver {
     public func receive(_ name: String, headers: [String: String], body: [UInt8], now: Date = Date()) -> Behaviour {
         var endpoint = self.endpoints[name, default: Endpoint()]
         let id = headers["webhook-id"] ?? ""
-        let timestamp = Int64(headers["webhook-timestamp"] ?? "") ?? 0
+        let stamp = headers["webhook-timestamp"] ?? ""
+        let timestamp = Int64(stamp) ?? 0
         let signature = headers["webhook-signature"] ?? ""
         let verified =
             !endpoint.secrets.isEmpty
@@ -69,7 +72,16 @@ public actor WebhookReceiver {
         endpoint.total += 1
         if verified { endpoint.verified += 1 }
         if endpoint.ids.count < Self.maxIDs { endpoint.ids.insert(id) }
-        endpoint.recent.append(Received(id: id, type: type, verified: verified, body: String(decoding: body.prefix(4096), as: UTF8.self)))
+        endpoint.recent.append(
+            Received(
+                id: id,
+                timestamp: stamp,
+                signature: signature,
+                type: type,
+                verified: verified,
+                body: String(decoding: body.prefix(4096), as: UTF8.self)
+            )
+        )
         if endpoint.recent.count > Self.keep { endpoint.recent.removeFirst(endpoint.recent.count - Self.keep) }
         self.endpoints[name] = endpoint
         return endpoint.behaviour
