@@ -1,7 +1,8 @@
 import Foundation
 import Postgres
 
-/// Which master key seals each provider account's credentials, across tenants (as smshub_admin, which
+/// Which master key seals each provider account's credentials and each webhook endpoint's signing
+/// secrets, across tenants (as smshub_admin, which
 /// may read the key ids but has no key to open anything). For the start-up report and `smshub rekey`.
 public struct PostgresCredentialKeys: Sendable {
     let database: Database
@@ -10,11 +11,18 @@ public struct PostgresCredentialKeys: Sendable {
         self.database = database
     }
 
-    /// Accounts per master key id.
+    /// Sealed boxes (accounts' credentials and endpoints' secrets) per master key id.
     public func countsByKey() async throws -> [String: Int] {
         try await self.database.asAdmin { session in
             var counts: [String: Int] = [:]
-            for row in try await session.query("SELECT secrets_key_id, count(*) AS n FROM provider_accounts GROUP BY secrets_key_id").rows {
+            let rows = try await session.query(
+                """
+                SELECT secrets_key_id, count(*) AS n FROM (SELECT secrets_key_id FROM provider_accounts
+                                                           UNION ALL SELECT secrets_key_id FROM webhook_endpoints) boxes
+                GROUP BY secrets_key_id
+                """
+            ).rows
+            for row in rows {
                 counts[try row.decode("secrets_key_id")] = try row.decode("n")
             }
             return counts
@@ -28,6 +36,25 @@ public struct PostgresCredentialKeys: Sendable {
             try await session.query(
                 """
                 SELECT tenant_id, id FROM provider_accounts
+                WHERE secrets_key_id <> \(keyID) AND NOT (id = ANY(\(excluded)))
+                ORDER BY tenant_id, id LIMIT \(limit)
+                """
+            ).rows.map { (try $0.decode("tenant_id"), try $0.decode("id")) }
+        }
+    }
+
+    /// Up to `limit` webhook endpoints whose secrets are sealed under another key than `keyID`.
+    public func webhookSecretsUnderOtherKeys(
+        than keyID: String,
+        excluding excluded: [UUID],
+        limit: Int
+    ) async throws -> [(
+        tenantID: UUID, endpointID: UUID
+    )] {
+        try await self.database.asAdmin { session in
+            try await session.query(
+                """
+                SELECT tenant_id, id FROM webhook_endpoints
                 WHERE secrets_key_id <> \(keyID) AND NOT (id = ANY(\(excluded)))
                 ORDER BY tenant_id, id LIMIT \(limit)
                 """

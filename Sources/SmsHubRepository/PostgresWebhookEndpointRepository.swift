@@ -76,6 +76,17 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
+    public func reseal(tenantID: UUID, id: UUID, from previousKeyID: String, to secrets: SealedSecrets) async throws -> Bool {
+        try await self.database.withTenant(tenantID) { session in
+            try await session.query(
+                """
+                UPDATE webhook_endpoints SET secrets = \(PGBytes(secrets.box)), secrets_key_id = \(secrets.keyID)
+                WHERE tenant_id = \(tenantID) AND id = \(id) AND secrets_key_id = \(previousKeyID)
+                """
+            ).affectedRows == 1
+        }
+    }
+
     public func storeRotated(tenantID: UUID, id: UUID, secrets: SealedSecrets, previousUntil: Date) async throws -> WebhookEndpoint? {
         try await self.database.withTenant(tenantID) { session in
             try await session.query(

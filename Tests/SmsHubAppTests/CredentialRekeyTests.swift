@@ -44,12 +44,24 @@ import Testing
                 )
             )
 
+            // A webhook endpoint's signing secret, sealed under the key being retired.
+            let created = try await app.request(
+                .post,
+                "/v1/webhook-endpoints",
+                bearer: second.key,
+                json: #"{"url":"https://hooks.example.com/smshub"}"#
+            )
+            #expect(created.status == .created)
+            let endpointText = try #require(created.json["id"] as? String)
+            let endpointID = try #require(UUID(uuidString: endpointText))
+            let endpointSecret = try #require(created.json["secret"] as? String)
+
             let next = SecretKeyring(active: try SecretKeyring.Key(id: "next", bytes: [UInt8](repeating: 8, count: 32)), others: [testKeyring.active])
             let logger = Logger(label: "test.rekey")
             let report = try await CredentialRekey(database: database, keyring: next).run(logger: logger)
-            #expect(report == CredentialRekey.Report(resealed: 2, current: 0, unopenable: 1))
+            #expect(report == CredentialRekey.Report(resealed: 3, current: 0, unopenable: 1))
             let again = try await CredentialRekey(database: database, keyring: next).run(logger: logger)
-            #expect(again == CredentialRekey.Report(resealed: 0, current: 2, unopenable: 1), "idempotent")
+            #expect(again == CredentialRekey.Report(resealed: 0, current: 3, unopenable: 1), "idempotent")
 
             // The old key can go: the new one alone opens both accounts, with their secrets unchanged.
             let only = SecretKeyring(active: next.active)
@@ -59,10 +71,20 @@ import Testing
                 #expect(try only.open(record.sealed, tenantID: account.tenantID, accountID: account.accountID)[name] == value)
             }
 
+            let endpoints = PostgresWebhookEndpointRepository(database: database)
+            let sealed = try #require(try await endpoints.sealedSecrets(tenantID: second.tenantID, id: endpointID))
+            #expect(sealed.keyID == "next")
+            let opened = try only.open(
+                sealed.box,
+                keyID: sealed.keyID,
+                context: WebhookSigningSecrets.context(tenantID: second.tenantID, endpointID: endpointID)
+            )
+            #expect(WebhookSigningSecrets(opened: opened)?.current.text == endpointSecret)
+
             let counts = try await PostgresCredentialKeys(database: database).countsByKey()
-            #expect(counts == ["next": 2, "gone": 1])
+            #expect(counts == ["next": 3, "gone": 1])
             let startup = CredentialKeyReport.make(counts: counts, keyring: only)
-            #expect(startup == CredentialKeyReport(underActive: 2, underPrevious: 0, unopenable: 1, unknownKeyIDs: ["gone"]))
+            #expect(startup == CredentialKeyReport(underActive: 3, underPrevious: 0, unopenable: 1, unknownKeyIDs: ["gone"]))
             #expect(CredentialKeyReport.make(counts: ["test1": 3, "next": 1], keyring: next).underPrevious == 3)
         }
     }

@@ -15,9 +15,10 @@ import Testing
 import Glibc
 #endif
 
-/// The real `smshub serve` at LOG_LEVEL=trace, taken through account creation and updates, a send the
-/// gateway accepts and reports, signed callbacks of each provider, a balance refresh and a token
-/// rotation: its whole log is then searched for every secret the run used.
+/// The real `smshub serve` at LOG_LEVEL=trace, taken through account creation and updates, a webhook
+/// endpoint and its secret's rotation, a send the gateway accepts and reports (delivered as signed
+/// webhooks), signed callbacks of each provider, a balance refresh and a token rotation: its whole log
+/// is then searched for every secret the run used.
 @Suite(.serialized) struct SecretLogTests {
     @Test func noLogLevelWritesASecret() async throws {
         let database = try await TestDatabases.shared.make()
@@ -25,7 +26,12 @@ import Glibc
         let simulator = GatewaySimulator(accounts: [(name: "acme", password: "gw-password-5f1e", balance: 1000)])
         var quiet = Logger(label: "sim")
         quiet.logLevel = .critical
-        let sim = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
+        let receiver = WebhookReceiver()
+        let sim = Application(
+            router: buildSimulatorRouter(simulator, webhooks: receiver),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: quiet
+        )
         try await sim.test(.live) { simClient in
             let keyBytes = SecureRandom.bytes(32)
             let masterKey = "scan:" + Data(keyBytes).base64EncodedString()
@@ -86,6 +92,16 @@ import Glibc
                 #"{"credentials":{"api_password":"\#(gatewayPassword)"}}"#
             )
 
+            // A webhook endpoint at the simulator's receiver, its secret rotated: both secrets sign what follows.
+            let endpoint = try await hub.json(.POST, "/v1/webhook-endpoints", bearer: key, #"{"url":"\#(simBase)/sim/webhooks/scan"}"#)
+            let endpointID = try #require(endpoint["id"] as? String)
+            let firstSecret = try #require(endpoint["secret"] as? String)
+            let rotatedSecret = try #require(
+                try await hub.json(.POST, "/v1/webhook-endpoints/\(endpointID)/secret/rotate", bearer: key, "")["secret"] as? String
+            )
+            await receiver.configure("scan", secrets: [try #require(WebhookSecret(rotatedSecret))], behaviour: nil)
+            secrets += [firstSecret, rotatedSecret, String(firstSecret.dropFirst(6)), String(rotatedSecret.dropFirst(6))]
+
             // Sent, dispatched by the running service, its report pushed back to the status URL.
             let statusPath = String(try #require(urls[0]["status"]).dropFirst("http://127.0.0.1:1".count))
             await simulator.setPushURLs(account: "acme", status: hub.base + statusPath, replies: nil)
@@ -118,6 +134,11 @@ import Glibc
             _ = try await hub.json(.POST, "/v1/provider-accounts/\(gatewayID)/balance/refresh", bearer: key, "")
             let rotated = try await hub.json(.POST, "/v1/provider-accounts/\(gatewayID)/callback-token/rotate", bearer: key, "")
             secrets += (rotated["callback_urls"] as? [String: String] ?? [:]).values.map { String($0.split(separator: "/").last ?? "") }
+
+            // The service's deliverer signed the changes of the send with both secrets.
+            for _ in 0..<100 where await receiver.summary("scan").verified < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(await receiver.summary("scan").verified >= 2, "webhooks were delivered, signed")
+            secrets += await receiver.summary("scan").recent.map(\.signature)
 
             server.stop()
             let log = try server.log()

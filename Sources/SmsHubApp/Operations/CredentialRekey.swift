@@ -3,18 +3,20 @@ import Logging
 import SmsHubDomain
 import SmsHubRepository
 
-/// Re-seals stored provider credentials under the active master key, so that an older key can be
+/// Re-seals stored provider credentials and webhook signing secrets under the active master key, so that an older key can be
 /// retired without stranding accounts nobody updated. Idempotent (an account already under the active
 /// key is not touched) and resumable (each account is its own transaction; a rerun picks up the rest).
 public struct CredentialRekey: Sendable {
     let keys: PostgresCredentialKeys
     let accounts: any ProviderAccountRepository
+    let endpoints: any WebhookEndpointRepository
     let keyring: SecretKeyring
     var batch = 200
 
     public init(database: Database, keyring: SecretKeyring) {
         self.keys = PostgresCredentialKeys(database: database)
         self.accounts = PostgresProviderAccountRepository(database: database)
+        self.endpoints = PostgresWebhookEndpointRepository(database: database)
         self.keyring = keyring
     }
 
@@ -60,8 +62,44 @@ public struct CredentialRekey: Sendable {
                 }
             }
         }
+        try await self.resealWebhookSecrets(&report, logger: logger)
         report.current = try await self.keys.countsByKey()[active, default: 0] - report.resealed
         return report
+    }
+}
+
+extension CredentialRekey {
+    /// The same for webhook endpoints' signing secrets.
+    func resealWebhookSecrets(_ report: inout Report, logger: Logger) async throws {
+        var skipped: [UUID] = []
+        let active = self.keyring.active.id
+        while true {
+            let due = try await self.keys.webhookSecretsUnderOtherKeys(than: active, excluding: skipped, limit: self.batch)
+            if due.isEmpty { break }
+            for endpoint in due {
+                let context = WebhookSigningSecrets.context(tenantID: endpoint.tenantID, endpointID: endpoint.endpointID)
+                do {
+                    guard let stored = try await self.endpoints.sealedSecrets(tenantID: endpoint.tenantID, id: endpoint.endpointID),
+                        stored.keyID != active
+                    else { continue }
+                    let sealed = try self.keyring.seal(try self.keyring.open(stored.box, keyID: stored.keyID, context: context), context: context)
+                    let replaced = try await self.endpoints.reseal(
+                        tenantID: endpoint.tenantID,
+                        id: endpoint.endpointID,
+                        from: stored.keyID,
+                        to: SealedSecrets(keyID: sealed.keyID, box: sealed.box)
+                    )
+                    if replaced { report.resealed += 1 }
+                } catch is SecretKeyring.KeyringError {
+                    report.unopenable += 1
+                    skipped.append(endpoint.endpointID)
+                    logger.warning(
+                        "a webhook secret cannot be opened with the configured keys",
+                        metadata: ["endpoint_id": "\(endpoint.endpointID.uuidString.lowercased())"]
+                    )
+                }
+            }
+        }
     }
 }
 

@@ -10,6 +10,8 @@ public protocol WebhookEndpointRepository: Sendable {
     /// Applies `change`; enabling clears the hub's reason and the failure streak.
     func update(tenantID: UUID, id: UUID, change: WebhookEndpointChange) async throws -> WebhookEndpoint?
     func sealedSecrets(tenantID: UUID, id: UUID) async throws -> SealedSecrets?
+    /// Replaces the sealed secrets if they are still the ones sealed under `previousKeyID` (a rekey).
+    func reseal(tenantID: UUID, id: UUID, from previousKeyID: String, to secrets: SealedSecrets) async throws -> Bool
     /// Stores secrets after a rotation: the previous one signs too until `previousUntil`.
     func storeRotated(tenantID: UUID, id: UUID, secrets: SealedSecrets, previousUntil: Date) async throws -> WebhookEndpoint?
 
