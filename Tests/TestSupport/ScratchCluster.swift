@@ -43,7 +43,7 @@ public final class ScratchCluster: @unchecked Sendable {
 
     /// A loopback port that nothing listens on, below Linux's range for outgoing connections
     /// (32768–60999), where a client's ephemeral port could take it between the check and the bind.
-    static func freePort() -> Int {
+    public static func freePort() -> Int {
         for _ in 0..<100 {
             let port = Int.random(in: 20_000...32_000)
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

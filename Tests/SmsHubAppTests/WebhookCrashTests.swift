@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Cryptography
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Postgres
+import SmsHubDomain
+import SmsHubRepository
+import SmsHubSimulator
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import SmsHubApp
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The outbox under faults (issue 19): sends and their reports flow through the real `smshub serve`
+/// with an endpoint subscribed to every change, while the service and then PostgreSQL itself are
+/// killed with SIGKILL and started again. Afterwards every committed change has reached the receiver
+/// (at least once), and nothing reached it that was not committed.
+@Suite(.serialized) struct WebhookCrashTests {
+    @Test func everyCommittedChangeIsDeliveredAcrossKillsOfTheServiceAndTheDatabase() async throws {
+        let cluster = try ScratchCluster.start()
+        defer { cluster.stop() }
+        let superuser = "postgresql://postgres@127.0.0.1:\(cluster.port)"
+        try await PGPool.scoped(PGConfiguration(url: "\(superuser)/postgres", maxConnections: 1)) { pool in
+            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
+            try await pool.query("CREATE ROLE smshub_app LOGIN NOINHERIT")
+            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
+        }
+        let database = TestDatabase(name: "smshub", on: cluster)
+        let migrator = Migrator(migrations: try Migration.bundled())
+        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
+            try await pool.withSession { try await migrator.migrate($0) }
+        }
+
+        let simulator = GatewaySimulator(accounts: [(name: "acme", password: "acme-password", balance: 1_000_000)])
+        let receiver = WebhookReceiver()
+        var quiet = Logger(label: "sim")
+        quiet.logLevel = .critical
+        let sim = Application(
+            router: buildSimulatorRouter(simulator, webhooks: receiver),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: quiet
+        )
+        try await sim.test(.live) { simClient in
+            let simBase = "http://127.0.0.1:\(try #require(simClient.port))"
+            let port = ScratchCluster.freePort()
+            let admin = Hex.encode(SecureRandom.bytes(24))
+            let environment = [
+                "DATABASE_URL": database.appURL, "SMSHUB_ADMIN_TOKEN": admin,
+                "SMSHUB_MASTER_KEY": "crash:" + Data(SecureRandom.bytes(32)).base64EncodedString(), "LOG_LEVEL": "notice",
+                "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "\(port)", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
+                "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:\(port)",
+            ]
+            var server = try ServeProcess(environment: environment)
+            defer { server.stop() }
+            _ = try await server.waitForPort()
+            let hub = HubClient(base: "http://127.0.0.1:\(port)")
+
+            let tenant = try await hub.json(.POST, "/admin/tenants", bearer: admin, #"{"name":"Crash"}"#)
+            let tenantID = try #require(tenant["id"] as? String)
+            let key = try #require(
+                try await hub.json(.POST, "/admin/tenants/\(tenantID)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String
+            )
+            let gateway = try await hub.json(
+                .POST,
+                "/v1/provider-accounts",
+                bearer: key,
+                #"""
+                {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme"},"credentials":{"api_password":"acme-password"}}
+                """#
+            )
+            let urls = try #require(gateway["callback_urls"] as? [String: String])
+            let path = { (url: String) in String(url.dropFirst("http://127.0.0.1:\(port)".count)) }
+            await simulator.setPushURLs(
+                account: "acme",
+                status: hub.base + path(try #require(urls["status"])),
+                replies: hub.base + path(try #require(urls["replies"]))
+            )
+            let endpoint = try await hub.json(.POST, "/v1/webhook-endpoints", bearer: key, #"{"url":"\#(simBase)/sim/webhooks/crash"}"#)
+            let secret = try #require(endpoint["secret"] as? String)
+            await receiver.configure("crash", secrets: [try #require(WebhookSecret(secret))], behaviour: nil)
+
+            // The load: messages of five numbers (each reported by the simulator), one every 40 ms, for
+            // as long as the faults last; refusals while the service or the database is down are expected.
+            let stop = Mutex(false)
+            let load = Task {
+                var accepted = 0
+                var sequence = 0
+                while !stop.withLock({ $0 }) {
+                    sequence += 1
+                    // Last digits 0-7: every number gets a final report (8 and 9 are never or late reported).
+                    let numbers = (0..<5).map { "\"138\(String(format: "%05d", sequence % 100_000))\($0 % 8)\($0)\"" }.joined(separator: ",")
+                    if (try? await hub.json(.POST, "/v1/messages", bearer: key, #"{"recipients":[\#(numbers)],"content":"【Crash】\#(sequence)"}"#))
+                        != nil
+                    {
+                        accepted += 1
+                    }
+                    try? await Task.sleep(for: .milliseconds(40))
+                }
+                return accepted
+            }
+
+            try await Task.sleep(for: .seconds(3))
+            kill(server.process.processIdentifier, SIGKILL)
+            try await Task.sleep(for: .milliseconds(500))
+            server = try ServeProcess(environment: environment)
+            _ = try await server.waitForPort()
+            try await Task.sleep(for: .seconds(3))
+            try cluster.signalAll(SIGKILL)
+            // The killed processes take a moment to be gone (their shared memory with them).
+            var restarted = false
+            for _ in 0..<20 where !restarted {
+                try await Task.sleep(for: .milliseconds(500))
+                restarted = (try? cluster.startAgain()) != nil
+            }
+            #expect(restarted, "PostgreSQL starts again after SIGKILL (crash recovery)")
+            try await Task.sleep(for: .seconds(3))
+            stop.withLock { $0 = true }
+            let accepted = await load.value
+            #expect(accepted > 50, "the load ran")
+
+            // Drained: every recipient final (pushes lost while the service was down come by the pulls)
+            // and no delivery pending.
+            try await PGPool.scoped(PGConfiguration(url: "\(superuser)/smshub", maxConnections: 1)) { pool in
+                var drained = false
+                for _ in 0..<240 where !drained {
+                    let row = try await pool.query(
+                        """
+                        SELECT (SELECT count(*) FROM message_recipients WHERE status_rank(status) < 4) AS open,
+                               (SELECT count(*) FROM webhook_deliveries WHERE state <> 'delivered') AS undelivered
+                        """
+                    ).first
+                    drained = try row?.decode("open", as: Int.self) == 0 && row?.decode("undelivered", as: Int.self) == 0
+                    if !drained { try await Task.sleep(for: .milliseconds(500)) }
+                }
+                #expect(drained, "every recipient final and every delivery made")
+
+                let recipients = try await pool.query("SELECT id, status FROM message_recipients").rows.map {
+                    (try $0.decode("id", as: UUID.self), try $0.decode("status", as: String.self))
+                }
+                let events = try await pool.query(
+                    """
+                    SELECT id, data->>'recipient_id' AS recipient, data->>'previous_status' AS previous, data->>'status' AS status
+                    FROM webhook_events WHERE type = 'message.status_changed'
+                    """
+                ).rows.map {
+                    (
+                        id: try $0.decode("id", as: UUID.self), recipient: try $0.decode("recipient", as: String.self),
+                        previous: try $0.decode("previous", as: String.self), status: try $0.decode("status", as: String.self)
+                    )
+                }
+                let committed = Set(events.map { WebhookPayload.id($0.id) })
+                let received = await receiver.ids("crash")
+                let summary = await receiver.summary("crash")
+                print(
+                    """
+                    webhook crash test: \(accepted) messages accepted, \(recipients.count) recipients, \(events.count) committed changes, \
+                    \(summary.total) deliveries received (\(summary.unique) distinct, \(summary.total - summary.unique) repeats), \
+                    \(summary.verified) verified
+                    """
+                )
+                #expect(committed.isSubset(of: received), "\(committed.subtracting(received).count) committed changes never delivered")
+                #expect(received.isSubset(of: committed), "\(received.subtracting(committed).count) deliveries of changes never committed")
+                #expect(summary.verified == summary.total)
+
+                // Every recipient's changes chain from `queued` to its final state: none is missing.
+                var moves: [String: [String: String]] = [:]
+                for event in events { moves[event.recipient, default: [:]][event.previous] = event.status }
+                for (id, status) in recipients {
+                    var state = "queued"
+                    var steps = 0
+                    while let next = moves[id.uuidString.lowercased()]?[state], steps < 8 {
+                        state = next
+                        steps += 1
+                    }
+                    #expect(state == status, "recipient \(id): its delivered changes end at \(state), it is \(status)")
+                }
+            }
+        }
+    }
+}
