@@ -12,13 +12,16 @@ def rate(run):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ["out", "trivial", "engage", "huawei", "known", "engage-half", "send", "rss", "queries"]:
+    for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries"]:
         p.add_argument("--" + name, required=True)
-    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved", "half-rate", "accepted", "send-start",
+    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved",
+                 "hook-rows", "hook-batch", "hook-moved", "hook-events", "hook-start", "hook-load-end", "hook-drain-end", "hook-at-end",
+                 "hook-delivered", "hook-received", "hook-verified", "half-rate", "accepted", "send-start",
                  "dispatch-end", "left", "sustain-start", "sustain"]:
         p.add_argument("--" + name, type=float, required=True)
     a = p.parse_args()
-    trivial, engage, huawei, known, half, send = (json.loads(x) for x in (a.trivial, a.engage, a.huawei, a.known, a.engage_half, a.send))
+    trivial, engage, huawei, known, hook, half, send = (
+        json.loads(x) for x in (a.trivial, a.engage, a.huawei, a.known, a.hook, a.engage_half, a.send))
 
     samples = []
     for line in open(a.rss):
@@ -44,7 +47,8 @@ def main():
     bound = 1 / (1 / trivial_rps + 1 / a.pg_ingest_rows)
     add("bound: /healthz and the database's rows alone, costs added", bound, "callbacks/s")
     loads = [("EngageLab", engage, a.engage_rows, a.engage_batch), ("Huawei", huawei, a.huawei_rows, a.huawei_batch),
-             ("Huawei, known messages", known, a.known_rows, a.known_batch)]
+             ("Huawei, known messages", known, a.known_rows, a.known_batch),
+             ("Huawei, known messages, webhook endpoint subscribed", hook, a.hook_rows, a.hook_batch)]
     for name, run, committed, batch in loads:
         acked = run["requests"] - run["non_2xx"]
         r = rate(run)
@@ -64,6 +68,18 @@ def main():
         a.known_attached == a.known_rows)
     add("ingestion Huawei, known messages: recipients moved to delivered", a.known_moved, "recipients", f"= {a.known_rows:.0f} (events)",
         a.known_moved == a.known_rows)
+    # Webhooks (issue 19): the outbox must not cost ingestion more than a fifth, and the deliverer must keep up.
+    hook_ratio = rate(hook) / rate(known)
+    add("webhooks: known-message ingestion with an endpoint / without", hook_ratio * 100, "%", ">= 80", hook_ratio >= 0.8)
+    add("webhooks: recipients moved to delivered", a.hook_moved, "recipients", f"= {a.hook_rows:.0f} (events)", a.hook_moved == a.hook_rows)
+    produced = a.hook_events / max(0.001, a.hook_load_end - a.hook_start)
+    delivered = a.hook_delivered / max(0.001, a.hook_drain_end - a.hook_start)
+    add("webhooks: changes produced during the load", produced, "events/s")
+    add("webhooks: delivered, load start to last delivery", delivered, "deliveries/s", f">= {produced:.0f} (produced)", delivered >= produced * 0.999)
+    add("webhooks: delivered by the end of the load", a.hook_at_end / max(1, a.hook_events) * 100, "%")
+    add("webhooks: drained after the load", a.hook_drain_end - a.hook_load_end, "s")
+    add("webhooks: events not delivered (or not received, or unverified)", a.hook_events - min(a.hook_delivered, a.hook_received, a.hook_verified),
+        "events", "0", a.hook_events == a.hook_delivered == a.hook_received and a.hook_verified >= a.hook_received)
     add(f"ingestion EngageLab at half rate ({a.half_rate:.0f}/s): p99", half["p99_us"] / 1000, "ms", "< 50", half["p99_us"] < 50_000)
     add("ingestion EngageLab at half rate: achieved", rate(half), "callbacks/s")
     accepted_rate = (send["requests"] - send["non_2xx"]) * 1000 / (send["duration_us"] / 1e6)
