@@ -259,3 +259,47 @@ extension TrueOutcomeTests {
         }
     }
 }
+
+extension TrueOutcomeTests {
+    /// Two numbers masked alike, reported differently, only by pulled copies: nothing can tell which
+    /// copy is whose, so neither recipient moves, and at the window's end both say their report could
+    /// not be attributed. A push arriving after all still gives each its own outcome.
+    @Test func copiesThatCannotBeAttributedEndAsAmbiguous() async throws {
+        try await withApp { app in
+            let account = try await app.makeAccount(
+                "gateway",
+                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
+                credentials: ["api_password": "p"]
+            )
+            let task = UUID()
+            let taskID = task.uuidString.lowercased()
+            let numbers = [
+                Number(national: "15912347532", code: "DELIVRD", times: "2026-11-27 10:00:00", pushed: false, pulled: true),
+                Number(national: "15900007532", code: "UNDELIV", times: "2026-11-27 10:00:01", pushed: false, pulled: true),
+            ]
+            let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
+            let store = PostgresEventStore(database: Database(pool: app.pool))
+            for number in numbers {
+                let report = try Self.report(task: taskID, mobile: number.masked, number: number)
+                _ = try await store.store([
+                    IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .gateway, source: .pull, events: [.status(report)])
+                ])
+            }
+            for id in ids { #expect(try await app.recipientStatus(id).status == "submitted") }
+            _ = try await app.rows("UPDATE dispatch_tasks SET open_until = now() - interval '1 second' RETURNING id")
+            let sweeper = ExpirySweeper(repository: PostgresExpiryRepository(database: Database(pool: app.pool)), logger: Logger(label: "test"))
+            #expect(try await sweeper.runOnce() == ExpiryPass(tasks: 1, expired: 2))
+            for id in ids {
+                let state = try await app.recipientStatus(id)
+                #expect(state.status == "expired" && state.code == InferredExpiry.ambiguousCode)
+            }
+            // The second number's push: it takes its copy, and the first number's copy is then its by elimination.
+            let push = try Self.report(task: taskID, mobile: numbers[1].national, number: numbers[1])
+            _ = try await store.store([
+                IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .gateway, source: .push, events: [.status(push)])
+            ])
+            #expect(try await app.recipientStatus(ids[0]).status == "delivered")
+            #expect(try await app.recipientStatus(ids[1]).status == "undelivered")
+        }
+    }
+}

@@ -403,3 +403,21 @@ extension WebhookTests {
         }
     }
 }
+
+extension WebhookTests {
+    /// A URL checked when saved is checked again at every delivery: one that now points where the
+    /// egress policy forbids gets no request, and the attempt says why.
+    @Test func aDeliveryToAForbiddenAddressIsNotMade() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "moved")
+            _ = try await setup.app.rows("UPDATE webhook_endpoints SET url = 'http://169.254.169.254/latest/meta-data' RETURNING id")
+            _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            #expect(try await Self.deliver(setup.app) == 1)
+            let delivery = try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)/deliveries", bearer: setup.account.key)
+            let item = try #require((delivery.json["items"] as? [[String: Any]])?.first)
+            #expect(item["state"] as? String == "pending")
+            #expect((item["last_error"] as? String)?.hasPrefix("egress_refused") == true)
+            #expect(await setup.webhooks.summary("moved").total == 0)
+        }
+    }
+}

@@ -150,6 +150,9 @@ struct WebhookDeliverer: Service {
             self.logger.error("webhook secret cannot be opened", metadata: ["endpoint.id": "\(target.endpointID)"])
             return await self.failBatch(tenantID: tenantID, target: target, reason: .unsigned)
         }
+        // A batch's outcomes are written while the next batch is claimed and sent.
+        var writing: Task<Int, Never>?
+        var streak = EndpointStreak(failing: target.failing)
         while ContinuousClock.now - started < .seconds(60) && !Task.isCancelled {
             let batch: [ClaimedWebhookDelivery]
             do {
@@ -162,14 +165,34 @@ struct WebhookDeliverer: Service {
                 )
             } catch {
                 self.logger.error("claiming webhook deliveries failed", metadata: ["error.type": "\(type(of: error))"])
-                return recorded
+                break
             }
-            guard !batch.isEmpty else { return recorded }
+            guard !batch.isEmpty else { break }
             let outcomes = await self.deliver(batch, target: target, secrets: secrets)
-            recorded += await self.record(tenantID: tenantID, target: target, outcomes)
-            if batch.count < self.limits.batch { return recorded }
+            recorded += await writing?.value ?? 0
+            let touch = streak.needsWrite(outcomes)
+            writing = Task { await self.record(tenantID: tenantID, target: target, outcomes, touchEndpoint: touch) }
+            if batch.count < self.limits.batch { break }
         }
-        return recorded
+        return recorded + (await writing?.value ?? 0)
+    }
+
+    /// Whether a batch changes the endpoint's failure streak, so the endpoint row need not be
+    /// rewritten for every batch of a healthy endpoint (only once a minute, for `last_success_at`).
+    struct EndpointStreak {
+        var failing: Bool
+        var lastWrite: ContinuousClock.Instant?
+
+        mutating func needsWrite(_ outcomes: [WebhookAttemptOutcome]) -> Bool {
+            let anyFailure = outcomes.contains { !$0.delivered }
+            let anySuccess = outcomes.contains { $0.delivered }
+            let now = ContinuousClock.now
+            let stale = self.lastWrite.map { now - $0 > .seconds(60) } ?? true
+            let write = anyFailure || (anySuccess && (self.failing || stale))
+            if write { self.lastWrite = now }
+            if anySuccess { self.failing = false } else if anyFailure { self.failing = true }
+            return write
+        }
     }
 
     /// Sends a batch, `perEndpoint` attempts at a time, through the endpoint's client.
@@ -226,12 +249,13 @@ struct WebhookDeliverer: Service {
     }
 
     /// Writes a batch's outcomes; counts them in the metrics. Returns how many were written.
-    func record(tenantID: UUID, target: WebhookTarget, _ outcomes: [WebhookAttemptOutcome]) async -> Int {
+    func record(tenantID: UUID, target: WebhookTarget, _ outcomes: [WebhookAttemptOutcome], touchEndpoint: Bool = true) async -> Int {
         do {
             let disabled = try await self.repository.record(
                 tenantID: tenantID,
                 endpointID: target.endpointID,
                 outcomes: outcomes,
+                touchEndpoint: touchEndpoint,
                 disableAfter: self.limits.disableAfter
             )
             for outcome in outcomes {

@@ -10,8 +10,10 @@ public protocol WebhookDeliveryRepository: Sendable {
     /// Claims up to `limit` due deliveries of one endpoint, oldest first, each under a lease held by `owner`.
     func claim(tenantID: UUID, endpointID: UUID, limit: Int, lease: Duration, owner: UUID) async throws -> [ClaimedWebhookDelivery]
     /// Records the attempts' outcomes in one transaction. An outcome whose lease was lost (another
-    /// instance claimed the delivery since) changes nothing. Returns the endpoints disabled for failing too long.
-    func record(tenantID: UUID, endpointID: UUID, outcomes: [WebhookAttemptOutcome], disableAfter: Duration) async throws -> Bool
+    /// instance claimed the delivery since) changes nothing. With `touchEndpoint`, also the endpoint's
+    /// failure streak (started, ended, or past `disableAfter`: disabled); returns whether it is disabled.
+    func record(tenantID: UUID, endpointID: UUID, outcomes: [WebhookAttemptOutcome], touchEndpoint: Bool, disableAfter: Duration)
+        async throws -> Bool
 }
 
 /// An endpoint as the deliverer calls it.
@@ -20,12 +22,15 @@ public struct WebhookTarget: Sendable, Equatable {
     public var url: String
     public var secrets: SealedSecrets
     public var previousSecretUntil: Date?
+    /// In a failure streak when listed.
+    public var failing: Bool
 
-    public init(endpointID: UUID, url: String, secrets: SealedSecrets, previousSecretUntil: Date?) {
+    public init(endpointID: UUID, url: String, secrets: SealedSecrets, previousSecretUntil: Date?, failing: Bool = false) {
         self.endpointID = endpointID
         self.url = url
         self.secrets = secrets
         self.previousSecretUntil = previousSecretUntil
+        self.failing = failing
     }
 }
 
