@@ -4,7 +4,8 @@
 import PackageDescription
 
 let targets = [
-    "FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes", "FuzzEgress", "FuzzWebhooks",
+    "FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes", "FuzzEgress",
+    "FuzzWebhooks",
 ]
 
 let package = Package(

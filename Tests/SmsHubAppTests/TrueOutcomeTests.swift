@@ -282,7 +282,13 @@ extension TrueOutcomeTests {
             for number in numbers {
                 let report = try Self.report(task: taskID, mobile: number.masked, number: number)
                 _ = try await store.store([
-                    IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .gateway, source: .pull, events: [.status(report)])
+                    IncomingEvents(
+                        tenantID: account.tenantID,
+                        accountID: account.accountID,
+                        provider: .gateway,
+                        source: .pull,
+                        events: [.status(report)]
+                    )
                 ])
             }
             for id in ids { #expect(try await app.recipientStatus(id).status == "submitted") }

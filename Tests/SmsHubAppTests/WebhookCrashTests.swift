@@ -57,6 +57,9 @@ import Glibc
                 "SMSHUB_MASTER_KEY": "crash:" + Data(SecureRandom.bytes(32)).base64EncodedString(), "LOG_LEVEL": "notice",
                 "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "\(port)", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
                 "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:\(port)",
+                // A delivery in flight when the service is killed is sent again once its lease lapses:
+                // a short deadline keeps that lease (4 rounds of attempts and 10 s) short for the test.
+                "SMSHUB_WEBHOOK_TIMEOUT_MS": "2000",
             ]
             var server = try ServeProcess(environment: environment)
             defer { server.stop() }
@@ -130,7 +133,7 @@ import Glibc
             // and no delivery pending.
             try await PGPool.scoped(PGConfiguration(url: "\(superuser)/smshub", maxConnections: 1)) { pool in
                 var drained = false
-                for _ in 0..<240 where !drained {
+                for _ in 0..<360 where !drained {
                     let row = try await pool.query(
                         """
                         SELECT (SELECT count(*) FROM message_recipients WHERE status_rank(status) < 4) AS open,

@@ -192,7 +192,10 @@ import Testing
             #expect(delivery.json["attempts"] as? Int == 1)
             #expect(delivery.json["last_status"] as? Int == 503)
             let wait = try await setup.app.rows(
-                "SELECT round(extract(epoch FROM next_attempt_at - updated_at))::int AS s FROM webhook_deliveries"
+                """
+                SELECT round(extract(epoch FROM d.next_attempt_at - a.attempted_at))::int AS s
+                FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id
+                """
             )
             #expect(wait[0]["s"] == "5", "the second attempt waits 5 s (no jitter here)")
             #expect(try await Self.deliver(setup.app) == 0, "not due yet")

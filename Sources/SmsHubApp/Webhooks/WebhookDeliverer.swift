@@ -76,7 +76,7 @@ struct WebhookDeliverer: Service {
     /// Longer than a batch can take: its attempts run `perEndpoint` at a time, each within the deadline.
     var lease: Duration {
         let rounds = (self.limits.batch + self.limits.perEndpoint - 1) / max(1, self.limits.perEndpoint)
-        return self.client.timeout * rounds + .seconds(30)
+        return self.client.timeout * rounds + .seconds(10)
     }
 
     /// Starts a worker for every due endpoint the limits allow, tenants in rotating order. Returns

@@ -12,7 +12,13 @@ public protocol WebhookDeliveryRepository: Sendable {
     /// Records the attempts' outcomes in one transaction. An outcome whose lease was lost (another
     /// instance claimed the delivery since) changes nothing. With `touchEndpoint`, also the endpoint's
     /// failure streak (started, ended, or past `disableAfter`: disabled); returns whether it is disabled.
-    func record(tenantID: UUID, endpointID: UUID, outcomes: [WebhookAttemptOutcome], touchEndpoint: Bool, disableAfter: Duration)
+    func record(
+        tenantID: UUID,
+        endpointID: UUID,
+        outcomes: [WebhookAttemptOutcome],
+        touchEndpoint: Bool,
+        disableAfter: Duration
+    )
         async throws -> Bool
 }
 
