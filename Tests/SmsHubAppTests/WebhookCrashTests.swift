@@ -76,7 +76,7 @@ import Glibc
                 "/v1/provider-accounts",
                 bearer: key,
                 #"""
-                {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme"},"credentials":{"api_password":"acme-password"}}
+                {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme","validity_seconds":"45"},"credentials":{"api_password":"acme-password"}}
                 """#
             )
             let urls = try #require(gateway["callback_urls"] as? [String: String])
@@ -127,23 +127,24 @@ import Glibc
             try await Task.sleep(for: .seconds(3))
             stop.withLock { $0 = true }
             let accepted = await load.value
-            #expect(accepted > 50, "the load ran")
+            #expect(accepted > 10, "the load ran")
 
-            // Drained: every recipient final (pushes lost while the service was down come by the pulls)
-            // and no delivery pending.
+            // Drained: every recipient final and no delivery pending. Pushes lost while the service was
+            // down come by the pulls; a report pulled but not stored when the service was killed is gone
+            // (the gateway hands each out once), and its recipient expires when its 45 s window ends.
             try await PGPool.scoped(PGConfiguration(url: "\(superuser)/smshub", maxConnections: 1)) { pool in
-                var drained = false
-                for _ in 0..<360 where !drained {
+                var (open, undelivered) = (-1, -1)
+                for _ in 0..<360 where open != 0 || undelivered != 0 {
                     let row = try await pool.query(
                         """
                         SELECT (SELECT count(*) FROM message_recipients WHERE status_rank(status) < 4) AS open,
                                (SELECT count(*) FROM webhook_deliveries WHERE state <> 'delivered') AS undelivered
                         """
                     ).first
-                    drained = try row?.decode("open", as: Int.self) == 0 && row?.decode("undelivered", as: Int.self) == 0
-                    if !drained { try await Task.sleep(for: .milliseconds(500)) }
+                    (open, undelivered) = (try row?.decode("open", as: Int.self) ?? -1, try row?.decode("undelivered", as: Int.self) ?? -1)
+                    if open != 0 || undelivered != 0 { try await Task.sleep(for: .milliseconds(500)) }
                 }
-                #expect(drained, "every recipient final and every delivery made")
+                #expect(open == 0 && undelivered == 0, "\(open) recipients not final, \(undelivered) deliveries not made")
 
                 let recipients = try await pool.query("SELECT id, status FROM message_recipients").rows.map {
                     (try $0.decode("id", as: UUID.self), try $0.decode("status", as: String.self))

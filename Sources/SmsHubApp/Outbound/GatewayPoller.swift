@@ -158,15 +158,16 @@ struct GatewayPoller: Service {
     }
 
     /// The gateway hands each report out once: what was pulled must be stored, so storage is retried
-    /// before giving up (and that is logged loudly, with the count).
+    /// for about half a minute, long enough for PostgreSQL to restart and recover, before giving up
+    /// (and that is logged loudly, with the count).
     func store(_ events: IncomingEvents) async throws {
         var delay: Duration = .milliseconds(200)
-        for attempt in 1...6 {
+        for attempt in 1...8 {
             do {
                 _ = try await self.events.store([events])
                 return
             } catch {
-                if attempt == 6 {
+                if attempt == 8 {
                     self.logger.critical(
                         "pulled gateway events could not be stored",
                         metadata: ["account_id": "\(events.accountID.uuidString.lowercased())", "events": "\(events.events.count)"]
