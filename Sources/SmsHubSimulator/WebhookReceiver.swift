@@ -1,16 +1,24 @@
 import Foundation
 import SmsHubDomain
+import Synchronization
 
 /// Webhook endpoints that play a tenant's receiver: each checks the Standard Webhooks signature with
 /// the secret it was given, remembers what arrived, and answers slowly or with an error on command.
-public actor WebhookReceiver {
+/// A delivery costs a lock around a few counters and a slot of a ring: the signature is checked
+/// outside it and bodies are read only when asked for, so the receiver keeps up with the hub on the
+/// same machine (bench/run measures delivery rates against it).
+public final class WebhookReceiver: Sendable {
     public struct Received: Sendable, Equatable {
         public var id: String
         public var timestamp: String
         public var signature: String
-        public var type: String?
         public var verified: Bool
         public var body: String
+
+        /// The event type named in the body, read when asked for.
+        public var type: String? {
+            (try? JSONSerialization.jsonObject(with: Data(self.body.utf8)) as? [String: Any])?["type"] as? String
+        }
     }
 
     public struct Behaviour: Sendable, Equatable {
@@ -26,81 +34,90 @@ public actor WebhookReceiver {
     struct Endpoint {
         var secrets: [WebhookSecret] = []
         var behaviour = Behaviour()
-        /// The latest deliveries (bounded), and counts over all of them.
+        /// The latest deliveries, a ring of `keep` slots, and counts over all of them.
         var recent: [Received] = []
+        var next = 0
         var total = 0
         var verified = 0
         var ids = Set<String>()
+
+        /// Counts and keeps one delivery; returns how to answer it.
+        mutating func record(_ received: Received) -> Behaviour {
+            self.total += 1
+            if received.verified { self.verified += 1 }
+            if self.ids.count < WebhookReceiver.maxIDs { self.ids.insert(received.id) }
+            self.remember(received)
+            return self.behaviour
+        }
+
+        mutating func remember(_ received: Received) {
+            if self.recent.count < WebhookReceiver.keep {
+                self.recent.append(received)
+            } else {
+                self.recent[self.next] = received
+            }
+            self.next = (self.next + 1) % WebhookReceiver.keep
+        }
+
+        /// Oldest first.
+        var ordered: [Received] {
+            self.recent.count < WebhookReceiver.keep ? self.recent : Array(self.recent[self.next...] + self.recent[..<self.next])
+        }
     }
 
     static let keep = 200
     static let maxIDs = 1_000_000
-    private var endpoints: [String: Endpoint] = [:]
+    private let endpoints = Mutex<[String: Endpoint]>([:])
 
     public init() {}
 
     /// Sets what an endpoint checks signatures with (the secret the hub showed) and how it answers.
     /// A second secret is accepted too, for a rotation.
-    public func configure(_ name: String, secrets: [WebhookSecret]?, behaviour: Behaviour?, reset: Bool = false) {
-        var endpoint = reset ? Endpoint() : self.endpoints[name, default: Endpoint()]
-        if let secrets { endpoint.secrets = secrets }
-        if let behaviour { endpoint.behaviour = behaviour }
-        self.endpoints[name] = endpoint
+    public func configure(_ name: String, secrets: [WebhookSecret]?, behaviour: Behaviour?, reset: Bool = false) async {
+        self.endpoints.withLock { endpoints in
+            if reset { endpoints[name] = Endpoint() }
+            if let secrets { endpoints[name, default: Endpoint()].secrets = secrets }
+            if let behaviour { endpoints[name, default: Endpoint()].behaviour = behaviour }
+        }
     }
 
     /// Records one delivery; returns how to answer it.
-    public func receive(_ name: String, headers: [String: String], body: [UInt8], now: Date = Date()) -> Behaviour {
-        var endpoint = self.endpoints[name, default: Endpoint()]
+    public func receive(_ name: String, headers: [String: String], body: [UInt8], now: Date = Date()) async -> Behaviour {
+        let secrets = self.endpoints.withLock { $0[name]?.secrets ?? [] }
         let id = headers["webhook-id"] ?? ""
         let stamp = headers["webhook-timestamp"] ?? ""
-        let timestamp = Int64(stamp) ?? 0
         let signature = headers["webhook-signature"] ?? ""
-        let verified =
-            !endpoint.secrets.isEmpty
-            && endpoint.secrets.contains {
-                WebhookSignature.verify(
-                    header: signature,
-                    id: id,
-                    timestamp: timestamp,
-                    body: body,
-                    secret: $0,
-                    now: Int64(now.timeIntervalSince1970.rounded(.down))
-                )
-            }
-        var type: String?
-        if let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] { type = object["type"] as? String }
-        endpoint.total += 1
-        if verified { endpoint.verified += 1 }
-        if endpoint.ids.count < Self.maxIDs { endpoint.ids.insert(id) }
-        endpoint.recent.append(
-            Received(
-                id: id,
-                timestamp: stamp,
-                signature: signature,
-                type: type,
-                verified: verified,
-                body: String(decoding: body.prefix(4096), as: UTF8.self)
-            )
+        let timestamp = Int64(stamp) ?? 0
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        let verified = secrets.contains {
+            WebhookSignature.verify(header: signature, id: id, timestamp: timestamp, body: body, secret: $0, now: seconds)
+        }
+        let received = Received(
+            id: id,
+            timestamp: stamp,
+            signature: signature,
+            verified: verified,
+            body: String(decoding: body.prefix(4096), as: UTF8.self)
         )
-        if endpoint.recent.count > Self.keep { endpoint.recent.removeFirst(endpoint.recent.count - Self.keep) }
-        self.endpoints[name] = endpoint
-        return endpoint.behaviour
+        // Changed in place: a copy of the endpoint would copy its set of ids at every delivery.
+        return self.endpoints.withLock { $0[name, default: Endpoint()].record(received) }
     }
 
     public struct Summary: Sendable, Equatable {
         public var total: Int
         public var verified: Int
         public var unique: Int
+        /// Oldest first.
         public var recent: [Received]
     }
 
-    public func summary(_ name: String) -> Summary {
-        let endpoint = self.endpoints[name, default: Endpoint()]
-        return Summary(total: endpoint.total, verified: endpoint.verified, unique: endpoint.ids.count, recent: endpoint.recent)
+    public func summary(_ name: String) async -> Summary {
+        let endpoint = self.endpoints.withLock { $0[name, default: Endpoint()] }
+        return Summary(total: endpoint.total, verified: endpoint.verified, unique: endpoint.ids.count, recent: endpoint.ordered)
     }
 
     /// Every distinct `webhook-id` received (up to the bound).
-    public func ids(_ name: String) -> Set<String> {
-        self.endpoints[name]?.ids ?? []
+    public func ids(_ name: String) async -> Set<String> {
+        self.endpoints.withLock { $0[name]?.ids ?? [] }
     }
 }

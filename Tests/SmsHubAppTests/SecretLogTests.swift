@@ -136,7 +136,7 @@ import Glibc
             secrets += (rotated["callback_urls"] as? [String: String] ?? [:]).values.map { String($0.split(separator: "/").last ?? "") }
 
             // The service's deliverer signed the changes of the send with both secrets.
-            for _ in 0..<100 where await receiver.summary("scan").verified < 2 { try await Task.sleep(for: .milliseconds(100)) }
+            for _ in 0..<300 where await receiver.summary("scan").verified < 2 { try await Task.sleep(for: .milliseconds(100)) }
             #expect(await receiver.summary("scan").verified >= 2, "webhooks were delivered, signed")
             secrets += await receiver.summary("scan").recent.map(\.signature)
 
