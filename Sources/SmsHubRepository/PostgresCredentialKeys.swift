@@ -15,13 +15,8 @@ public struct PostgresCredentialKeys: Sendable {
     public func countsByKey() async throws -> [String: Int] {
         try await self.database.asAdmin { session in
             var counts: [String: Int] = [:]
-            let rows = try await session.query(
-                """
-                SELECT secrets_key_id, count(*) AS n FROM (SELECT secrets_key_id FROM provider_accounts
-                                                           UNION ALL SELECT secrets_key_id FROM webhook_endpoints) boxes
-                GROUP BY secrets_key_id
-                """
-            ).rows
+            let tables = SealedBoxes.allCases.map { "SELECT secrets_key_id FROM \($0.rawValue)" }.joined(separator: " UNION ALL ")
+            let rows = try await session.query("SELECT secrets_key_id, count(*) AS n FROM (\(unescaped: tables)) boxes GROUP BY secrets_key_id").rows
             for row in rows {
                 counts[try row.decode("secrets_key_id")] = try row.decode("n")
             }
@@ -29,36 +24,28 @@ public struct PostgresCredentialKeys: Sendable {
         }
     }
 
-    /// Up to `limit` accounts whose credentials are sealed under another key than `keyID`, in a stable
-    /// order, skipping `excluded` (accounts a rekey pass could not open).
-    public func sealedUnderOtherKeys(than keyID: String, excluding excluded: [UUID], limit: Int) async throws -> [(tenantID: UUID, accountID: UUID)] {
-        try await self.database.asAdmin { session in
-            try await session.query(
-                """
-                SELECT tenant_id, id FROM provider_accounts
-                WHERE secrets_key_id <> \(keyID) AND NOT (id = ANY(\(excluded)))
-                ORDER BY tenant_id, id LIMIT \(limit)
-                """
-            ).rows.map { (try $0.decode("tenant_id"), try $0.decode("id")) }
-        }
-    }
-
-    /// Up to `limit` webhook endpoints whose secrets are sealed under another key than `keyID`.
-    public func webhookSecretsUnderOtherKeys(
+    /// Up to `limit` rows of `boxes` sealed under another key than `keyID`, in a stable order,
+    /// skipping `excluded` (rows a rekey pass could not open).
+    public func sealedUnderOtherKeys(
+        _ boxes: SealedBoxes,
         than keyID: String,
         excluding excluded: [UUID],
         limit: Int
-    ) async throws -> [(
-        tenantID: UUID, endpointID: UUID
-    )] {
+    ) async throws -> [(tenantID: UUID, id: UUID)] {
         try await self.database.asAdmin { session in
             try await session.query(
                 """
-                SELECT tenant_id, id FROM webhook_endpoints
+                SELECT tenant_id, id FROM \(unescaped: boxes.rawValue)
                 WHERE secrets_key_id <> \(keyID) AND NOT (id = ANY(\(excluded)))
                 ORDER BY tenant_id, id LIMIT \(limit)
                 """
             ).rows.map { (try $0.decode("tenant_id"), try $0.decode("id")) }
         }
     }
+}
+
+/// The tables holding boxes sealed with a master key (`secrets`, `secrets_key_id`).
+public enum SealedBoxes: String, CaseIterable, Sendable {
+    case providerCredentials = "provider_accounts"
+    case webhookSecrets = "webhook_endpoints"
 }

@@ -176,8 +176,7 @@ public struct PostgresEventStore: EventStore {
                     THEN r.provider_message_id = \(reply.providerMessageID)
                     ELSE (CASE WHEN \(reply.number.e164)::text IS NOT NULL THEN r.number_e164 = \(reply.number.e164)
                                -- A masked number (Gateway pulls: 138****5678) matches on its visible digits.
-                               ELSE (CASE WHEN r.number_e164 LIKE '+86%' THEN substr(r.number_e164, 4) ELSE substr(r.number_e164, 2) END)
-                                    LIKE replace(\(reply.number.raw), '*', '_') END)
+                               ELSE \(fragment: MaskedNumberSQL.fits(mask: "\(reply.number.raw)", e164Column: "r.number_e164")) END)
                          AND (\(reply.extNo)::text IS NULL OR m.ext_no = \(reply.extNo)) END)
         -- The UTC day first (it orders as created_at does): a masked number walks the
         -- (tenant_id, UTC day) index newest first, recipients having no other index by time.

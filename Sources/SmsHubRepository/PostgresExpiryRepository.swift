@@ -50,8 +50,7 @@ public struct PostgresExpiryRepository: ExpiryRepository {
                                    WHERE e.tenant_id = r.tenant_id AND e.provider_account_id = r.provider_account_id
                                      AND e.provider_message_id = r.provider_message_id AND e.recipient_id IS NULL
                                      AND e.number_e164 IS NULL AND strpos(e.number_raw, '*') > 0
-                                     AND char_length(e.number_raw) = char_length(\(fragment: Self.national("r.number_e164")))
-                                     AND \(fragment: Self.national("r.number_e164")) LIKE replace(e.number_raw, '*', '_')) AS ambiguous
+                                     AND \(fragment: MaskedNumberSQL.fits(mask: "e.number_raw", e164Column: "r.number_e164"))) AS ambiguous
                     FROM message_recipients r
                     WHERE r.tenant_id = \(tenantID) AND r.id = ANY(\(recipients)) AND status_rank(r.status) < 4
                     ORDER BY r.id
@@ -79,8 +78,4 @@ public struct PostgresExpiryRepository: ExpiryRepository {
         }
     }
 
-    /// The national number of an E.164 column, as the Gateway writes (and masks) it.
-    static func national(_ column: String) -> PGQuery {
-        "(CASE WHEN \(unescaped: column) LIKE '+86%' THEN substr(\(unescaped: column), 4) ELSE substr(\(unescaped: column), 2) END)"
-    }
 }

@@ -74,12 +74,7 @@ import Testing
             let endpoints = PostgresWebhookEndpointRepository(database: database)
             let sealed = try #require(try await endpoints.sealedSecrets(tenantID: second.tenantID, id: endpointID))
             #expect(sealed.keyID == "next")
-            let opened = try only.open(
-                sealed.box,
-                keyID: sealed.keyID,
-                context: WebhookSigningSecrets.context(tenantID: second.tenantID, endpointID: endpointID)
-            )
-            #expect(WebhookSigningSecrets(opened: opened)?.current.text == endpointSecret)
+            #expect(try only.open(sealed, tenantID: second.tenantID, endpointID: endpointID).current.text == endpointSecret)
 
             let counts = try await PostgresCredentialKeys(database: database).countsByKey()
             #expect(counts == ["next": 3, "gone": 1])

@@ -35,67 +35,51 @@ public struct CredentialRekey: Sendable {
 
     public func run(logger: Logger) async throws -> Report {
         var report = Report()
-        var skipped: [UUID] = []
-        let active = self.keyring.active.id
-        while true {
-            let due = try await self.keys.sealedUnderOtherKeys(than: active, excluding: skipped, limit: self.batch)
-            if due.isEmpty { break }
-            for account in due {
-                let keyring = self.keyring
-                do {
-                    _ = try await self.accounts.update(tenantID: account.tenantID, id: account.accountID) { record in
-                        var record = record
-                        // Another run may have done it meanwhile: sealing again would be harmless, but is skipped.
-                        guard record.sealed.keyID != keyring.active.id else { return record }
-                        let secrets = try keyring.open(record.sealed, tenantID: account.tenantID, accountID: account.accountID)
-                        record.sealed = try keyring.seal(secrets, tenantID: account.tenantID, accountID: account.accountID)
-                        return record
-                    }
-                    report.resealed += 1
-                } catch is SecretKeyring.KeyringError {
-                    report.unopenable += 1
-                    skipped.append(account.accountID)
-                    logger.warning(
-                        "credentials cannot be opened with the configured keys",
-                        metadata: ["account_id": "\(account.accountID.uuidString.lowercased())"]
-                    )
-                }
+        let keyring = self.keyring
+        try await self.reseal(.providerCredentials, &report, logger: logger) { tenantID, id in
+            _ = try await self.accounts.update(tenantID: tenantID, id: id) { record in
+                var record = record
+                // Another run may have done it meanwhile: sealing again would be harmless, but is skipped.
+                guard record.sealed.keyID != keyring.active.id else { return record }
+                let secrets = try keyring.open(record.sealed, tenantID: tenantID, accountID: id)
+                record.sealed = try keyring.seal(secrets, tenantID: tenantID, accountID: id)
+                return record
             }
+            return true
         }
-        try await self.resealWebhookSecrets(&report, logger: logger)
-        report.current = try await self.keys.countsByKey()[active, default: 0] - report.resealed
+        try await self.reseal(.webhookSecrets, &report, logger: logger) { tenantID, id in
+            guard let stored = try await self.endpoints.sealedSecrets(tenantID: tenantID, id: id), stored.keyID != keyring.active.id else {
+                return false
+            }
+            let secrets = try keyring.open(stored, tenantID: tenantID, endpointID: id)
+            let resealed = try keyring.seal(secrets, tenantID: tenantID, endpointID: id)
+            return try await self.endpoints.reseal(tenantID: tenantID, id: id, from: stored.keyID, to: resealed)
+        }
+        report.current = try await self.keys.countsByKey()[keyring.active.id, default: 0] - report.resealed
         return report
     }
-}
 
-extension CredentialRekey {
-    /// The same for webhook endpoints' signing secrets.
-    func resealWebhookSecrets(_ report: inout Report, logger: Logger) async throws {
+    /// Every row of `boxes` sealed under another key, batch by batch: `one` re-seals a row and says
+    /// whether it wrote it; a row no configured key opens is counted, logged by id, and skipped.
+    private func reseal(
+        _ boxes: SealedBoxes,
+        _ report: inout Report,
+        logger: Logger,
+        _ one: (UUID, UUID) async throws -> Bool
+    ) async throws {
         var skipped: [UUID] = []
-        let active = self.keyring.active.id
         while true {
-            let due = try await self.keys.webhookSecretsUnderOtherKeys(than: active, excluding: skipped, limit: self.batch)
+            let due = try await self.keys.sealedUnderOtherKeys(boxes, than: self.keyring.active.id, excluding: skipped, limit: self.batch)
             if due.isEmpty { break }
-            for endpoint in due {
-                let context = WebhookSigningSecrets.context(tenantID: endpoint.tenantID, endpointID: endpoint.endpointID)
+            for row in due {
                 do {
-                    guard let stored = try await self.endpoints.sealedSecrets(tenantID: endpoint.tenantID, id: endpoint.endpointID),
-                        stored.keyID != active
-                    else { continue }
-                    let sealed = try self.keyring.seal(try self.keyring.open(stored.box, keyID: stored.keyID, context: context), context: context)
-                    let replaced = try await self.endpoints.reseal(
-                        tenantID: endpoint.tenantID,
-                        id: endpoint.endpointID,
-                        from: stored.keyID,
-                        to: SealedSecrets(keyID: sealed.keyID, box: sealed.box)
-                    )
-                    if replaced { report.resealed += 1 }
+                    if try await one(row.tenantID, row.id) { report.resealed += 1 }
                 } catch is SecretKeyring.KeyringError {
                     report.unopenable += 1
-                    skipped.append(endpoint.endpointID)
+                    skipped.append(row.id)
                     logger.warning(
-                        "a webhook secret cannot be opened with the configured keys",
-                        metadata: ["endpoint_id": "\(endpoint.endpointID.uuidString.lowercased())"]
+                        "sealed secrets cannot be opened with the configured keys",
+                        metadata: ["table": "\(boxes.rawValue)", "id": "\(row.id.uuidString.lowercased())"]
                     )
                 }
             }

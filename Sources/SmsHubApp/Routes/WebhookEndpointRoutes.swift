@@ -57,15 +57,8 @@ struct WebhookEndpointRoutes {
         let tenantID = context.tenant.tenantID
         let id = UUID()
         let secrets = WebhookSigningSecrets(current: .generate())
-        let sealed = try self.keyring.seal(secrets.sealable, context: WebhookSigningSecrets.context(tenantID: tenantID, endpointID: id))
-        guard
-            let created = try await self.endpoints.create(
-                tenantID: tenantID,
-                id: id,
-                endpoint: endpoint,
-                secrets: SealedSecrets(keyID: sealed.keyID, box: sealed.box)
-            )
-        else {
+        let sealed = try self.keyring.seal(secrets, tenantID: tenantID, endpointID: id)
+        guard let created = try await self.endpoints.create(tenantID: tenantID, id: id, endpoint: endpoint, secrets: sealed) else {
             throw Problem(
                 .conflict,
                 code: "too_many_endpoints",
@@ -109,23 +102,16 @@ struct WebhookEndpointRoutes {
     @Sendable func rotate(request: Request, context: TenantRequestContext) async throws -> CreatedWebhookEndpointRepresentation {
         let id = try context.parameters.uuid("endpoint_id")
         let tenantID = context.tenant.tenantID
-        let sealedContext = WebhookSigningSecrets.context(tenantID: tenantID, endpointID: id)
         guard let stored = try await self.endpoints.sealedSecrets(tenantID: tenantID, id: id) else {
             throw Problem.notFound("No webhook endpoint has this id.")
         }
-        let opened = try self.keyring.open(stored.box, keyID: stored.keyID, context: sealedContext)
-        guard let current = WebhookSigningSecrets(opened: opened) else { throw SecretKeyring.KeyringError.cannotOpen }
+        let current = try self.keyring.open(stored, tenantID: tenantID, endpointID: id)
         let rotated = WebhookSigningSecrets(current: .generate(), previous: current.current)
-        let sealed = try self.keyring.seal(rotated.sealable, context: sealedContext)
+        let sealed = try self.keyring.seal(rotated, tenantID: tenantID, endpointID: id)
         let until = Date().addingTimeInterval(WebhookEndpointRules.rotationOverlap.inSeconds)
-        guard
-            let updated = try await self.endpoints.storeRotated(
-                tenantID: tenantID,
-                id: id,
-                secrets: SealedSecrets(keyID: sealed.keyID, box: sealed.box),
-                previousUntil: until
-            )
-        else { throw Problem.notFound("No webhook endpoint has this id.") }
+        guard let updated = try await self.endpoints.storeRotated(tenantID: tenantID, id: id, secrets: sealed, previousUntil: until) else {
+            throw Problem.notFound("No webhook endpoint has this id.")
+        }
         context.logger.info("webhook secret rotated", metadata: ["endpoint_id": "\(id.apiString)"])
         return CreatedWebhookEndpointRepresentation(endpoint: WebhookEndpointRepresentation(updated), secret: rotated.current.text)
     }

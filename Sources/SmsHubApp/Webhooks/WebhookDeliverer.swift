@@ -138,12 +138,7 @@ struct WebhookDeliverer: Service {
         var recorded = 0
         let secrets: [WebhookSecret]
         do {
-            let opened = try self.keyring.open(
-                target.secrets.box,
-                keyID: target.secrets.keyID,
-                context: WebhookSigningSecrets.context(tenantID: tenantID, endpointID: target.endpointID)
-            )
-            guard let signing = WebhookSigningSecrets(opened: opened) else { throw SecretKeyring.KeyringError.cannotOpen }
+            let signing = try self.keyring.open(target.secrets, tenantID: tenantID, endpointID: target.endpointID)
             secrets = signing.signing(at: Date(), previousUntil: target.previousSecretUntil)
         } catch {
             // Without its secret nothing can be signed; the attempts say why, and retry on schedule.

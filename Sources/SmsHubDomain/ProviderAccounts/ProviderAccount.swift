@@ -70,9 +70,14 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
 
     /// The account's validity window in seconds; validated on write (`ProviderFields.validate`).
     public var validitySeconds: Int {
-        guard let text = self.values["validity_seconds"], text.utf8.count <= 7, let seconds = ASCIIDigits.value(text.utf8),
-            Self.validitySecondsRange.contains(seconds)
-        else { return Self.defaultValiditySeconds }
+        self.values["validity_seconds"].flatMap(Self.validitySeconds(parsing:)) ?? Self.defaultValiditySeconds
+    }
+
+    /// A `validity_seconds` setting's value, or nil when it is not whole seconds within the range. At
+    /// most 7 digits are read, so no length of input can overflow.
+    public static func validitySeconds(parsing text: String) -> Int? {
+        guard (1...7).contains(text.utf8.count), let seconds = ASCIIDigits.value(text.utf8), self.validitySecondsRange.contains(seconds)
+        else { return nil }
         return seconds
     }
 

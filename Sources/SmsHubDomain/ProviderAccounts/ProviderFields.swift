@@ -53,18 +53,14 @@ public struct ProviderFields: Sendable {
         if let zone = settings["time_zone"], TimeZone(identifier: zone) == nil {
             problems.append(FieldProblem(field: "settings.time_zone", message: "is not an IANA time zone name"))
         }
-        if let window = settings["validity_seconds"] {
+        if let window = settings["validity_seconds"], ProviderSettings.validitySeconds(parsing: window) == nil {
             let range = ProviderSettings.validitySecondsRange
-            // At most 7 digits before reading the value, so no length of input can overflow it.
-            let seconds = (1...7).contains(window.utf8.count) ? ASCIIDigits.value(window.utf8) : nil
-            if !range.contains(seconds ?? -1) {
-                problems.append(
-                    FieldProblem(
-                        field: "settings.validity_seconds",
-                        message: "must be a whole number of seconds from \(range.lowerBound) to \(range.upperBound)"
-                    )
+            problems.append(
+                FieldProblem(
+                    field: "settings.validity_seconds",
+                    message: "must be a whole number of seconds from \(range.lowerBound) to \(range.upperBound)"
                 )
-            }
+            )
         }
         if let threshold = settings["balance_alert_below"], !Self.isDecimalAmount(threshold) {
             problems.append(FieldProblem(field: "settings.balance_alert_below", message: "must be a decimal amount such as 100 or 99.5"))

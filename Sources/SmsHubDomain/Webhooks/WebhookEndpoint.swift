@@ -69,21 +69,40 @@ public struct WebhookSigningSecrets: Sendable, Equatable {
     }
 
     /// As the keyring seals them (a JSON object of texts), bound to the endpoint by `context`.
-    public var sealable: ProviderSecrets {
+    var sealable: ProviderSecrets {
         var values = ["current": self.current.text]
         if let previous = self.previous { values["previous"] = previous.text }
         return ProviderSecrets(values)
     }
 
-    public init?(opened: ProviderSecrets) {
+    init?(opened: ProviderSecrets) {
         guard let current = opened["current"].flatMap(WebhookSecret.init) else { return nil }
         self.current = current
         self.previous = opened["previous"].flatMap(WebhookSecret.init)
     }
 
     /// Associated data for sealing: a box copied to another endpoint's row does not open.
-    public static func context(tenantID: UUID, endpointID: UUID) -> String {
+    static func context(tenantID: UUID, endpointID: UUID) -> String {
         "smshub.webhook_endpoint:\(tenantID.uuidString.lowercased()):\(endpointID.uuidString.lowercased())"
+    }
+}
+
+extension SecretKeyring {
+    /// Seals one endpoint's signing secrets, bound to that endpoint.
+    public func seal(_ secrets: WebhookSigningSecrets, tenantID: UUID, endpointID: UUID) throws -> SealedSecrets {
+        let sealed = try self.seal(secrets.sealable, context: WebhookSigningSecrets.context(tenantID: tenantID, endpointID: endpointID))
+        return SealedSecrets(keyID: sealed.keyID, box: sealed.box)
+    }
+
+    /// Opens one endpoint's signing secrets; fails if they were sealed for another endpoint.
+    public func open(_ sealed: SealedSecrets, tenantID: UUID, endpointID: UUID) throws -> WebhookSigningSecrets {
+        let opened = try self.open(
+            sealed.box,
+            keyID: sealed.keyID,
+            context: WebhookSigningSecrets.context(tenantID: tenantID, endpointID: endpointID)
+        )
+        guard let secrets = WebhookSigningSecrets(opened: opened) else { throw KeyringError.cannotOpen }
+        return secrets
     }
 }
 

@@ -17,7 +17,7 @@ public enum WebhookRetrySchedule {
         guard attempts >= 1, attempts <= self.waits.count else { return nil }
         let base = self.waits[attempts - 1]
         let spread = min(max(jitter.isNaN ? 0 : jitter, -1), 1) * 0.2
-        let seconds = Double(base.components.seconds) * (1 + spread)
+        let seconds = base.inSeconds * (1 + spread)
         return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }
