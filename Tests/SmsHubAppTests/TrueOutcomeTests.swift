@@ -38,6 +38,12 @@ import Testing
         return try GatewayCallbackParser.status(fields, raw: "{}", zone: zone)
     }
 
+    /// One of the gateway's two copies of a number's report: pushed with the full number, or pulled masked.
+    static func copy(_ account: CallbackAccount, task: String, number: Number, source: IncomingEvents.Source) throws -> IncomingEvents {
+        let report = try Self.report(task: task, mobile: source == .push ? number.national : number.masked, number: number)
+        return IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .gateway, source: source, events: [.status(report)])
+    }
+
     /// Seeds one message whose recipients form one Gateway task (its window still open); returns the
     /// recipient ids in the numbers' order.
     static func seedTask(_ app: AppHarness, _ account: CallbackAccount, task: UUID, numbers: [String]) async throws -> [UUID] {
@@ -96,30 +102,8 @@ import Testing
                 let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
                 for (id, number) in zip(ids, numbers) {
                     expectations.append((id, number, taskID))
-                    if number.pushed {
-                        let report = try Self.report(task: taskID, mobile: number.national, number: number)
-                        copies.append(
-                            IncomingEvents(
-                                tenantID: account.tenantID,
-                                accountID: account.accountID,
-                                provider: .gateway,
-                                source: .push,
-                                events: [.status(report)]
-                            )
-                        )
-                    }
-                    if number.pulled {
-                        let report = try Self.report(task: taskID, mobile: number.masked, number: number)
-                        copies.append(
-                            IncomingEvents(
-                                tenantID: account.tenantID,
-                                accountID: account.accountID,
-                                provider: .gateway,
-                                source: .pull,
-                                events: [.status(report)]
-                            )
-                        )
-                    }
+                    if number.pushed { copies.append(try Self.copy(account, task: taskID, number: number, source: .push)) }
+                    if number.pulled { copies.append(try Self.copy(account, task: taskID, number: number, source: .pull)) }
                 }
             }
             copies.shuffle(using: &random)
@@ -279,18 +263,7 @@ extension TrueOutcomeTests {
             ]
             let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
             let store = PostgresEventStore(database: Database(pool: app.pool))
-            for number in numbers {
-                let report = try Self.report(task: taskID, mobile: number.masked, number: number)
-                _ = try await store.store([
-                    IncomingEvents(
-                        tenantID: account.tenantID,
-                        accountID: account.accountID,
-                        provider: .gateway,
-                        source: .pull,
-                        events: [.status(report)]
-                    )
-                ])
-            }
+            for number in numbers { _ = try await store.store([try Self.copy(account, task: taskID, number: number, source: .pull)]) }
             for id in ids { #expect(try await app.recipientStatus(id).status == "submitted") }
             _ = try await app.rows("UPDATE dispatch_tasks SET open_until = now() - interval '1 second' RETURNING id")
             let sweeper = ExpirySweeper(repository: PostgresExpiryRepository(database: Database(pool: app.pool)), logger: Logger(label: "test"))
@@ -300,10 +273,7 @@ extension TrueOutcomeTests {
                 #expect(state.status == "expired" && state.code == InferredExpiry.ambiguousCode)
             }
             // The second number's push: it takes its copy, and the first number's copy is then its by elimination.
-            let push = try Self.report(task: taskID, mobile: numbers[1].national, number: numbers[1])
-            _ = try await store.store([
-                IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .gateway, source: .push, events: [.status(push)])
-            ])
+            _ = try await store.store([try Self.copy(account, task: taskID, number: numbers[1], source: .push)])
             #expect(try await app.recipientStatus(ids[0]).status == "delivered")
             #expect(try await app.recipientStatus(ids[1]).status == "undelivered")
         }
