@@ -158,9 +158,45 @@ extension UUID: PGArrayElement {
             }
         }
     }
+    /// PostgreSQL writes uuids one way (lowercase, dashed); read directly, since `UUID(uuidString:)`
+    /// goes through sscanf and every row read carries a few.
     public static func pgDecode(text: Substring) throws -> UUID {
-        guard let value = UUID(uuidString: String(text)) else { throw decodingError(UUID.self, text) }
+        guard let value = Self.parseCanonical(text.utf8) else { throw decodingError(UUID.self, text) }
         return value
+    }
+
+    static func parseCanonical(_ text: Substring.UTF8View) -> UUID? {
+        guard text.count == 36 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var index = 0
+        var high: UInt8?
+        for (position, character) in text.enumerated() {
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                guard character == UInt8(ascii: "-") else { return nil }
+                continue
+            }
+            let nibble: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): nibble = character - UInt8(ascii: "A") + 10
+            default: return nil
+            }
+            if let first = high {
+                bytes[index] = first << 4 | nibble
+                index += 1
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard index == 16 else { return nil }
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            )
+        )
     }
 }
 

@@ -51,7 +51,7 @@ public struct PostgresEventStore: EventStore {
         for (index, item) in batch.enumerated() {
             positions[item.tenantID, default: []].append(index)
         }
-        return positions.sorted { $0.key.uuidString < $1.key.uuidString }.map { ($0.key, $0.value) }
+        return positions.sorted { UUID.precedes($0.key, $1.key) }.map { ($0.key, $0.value) }
     }
 
     /// Every status report of one tenant's items in one INSERT (the columns as arrays, `unnest`ed into

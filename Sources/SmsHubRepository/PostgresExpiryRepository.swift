@@ -39,7 +39,7 @@ public struct PostgresExpiryRepository: ExpiryRepository {
             guard !tasks.isEmpty else { return ExpiryPass() }
             var recipients: [UUID] = []
             for row in tasks { recipients += try row.decode("recipient_ids", as: [UUID].self) }
-            recipients.sort { $0.uuidString < $1.uuidString }
+            recipients.sort(by: UUID.precedes)
             // A recipient that a held masked copy fits (docs/providers.md §7) may have had its report,
             // unattributable: it says so instead of claiming that none came.
             let expired = try await session.query(

@@ -77,7 +77,7 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
         disableAfter: Duration
     ) async throws -> Bool {
         guard !outcomes.isEmpty else { return false }
-        let sorted = outcomes.sorted { $0.delivery.id.uuidString < $1.delivery.id.uuidString }
+        let sorted = outcomes.sorted { UUID.precedes($0.delivery.id, $1.delivery.id) }
         return try await self.database.withTenant(tenantID) { session in
             // Each outcome is fenced by (attempts, lease_owner): a lease lost to another instance
             // writes nothing, its attempt included. (No `state` condition: recording clears the owner,

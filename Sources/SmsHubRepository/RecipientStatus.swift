@@ -103,7 +103,7 @@ public enum RecipientStatus {
         // Rows are locked in id order, the same in every transaction, so two writers cannot deadlock.
         // An event another transaction attached meanwhile keeps its recipient: both planned from
         // what they knew, and the first to commit knew enough.
-        let sorted = attachments.sorted { $0.eventID.uuidString < $1.eventID.uuidString }
+        let sorted = attachments.sorted { UUID.precedes($0.eventID, $1.eventID) }
         try await session.query(
             """
             UPDATE status_events e SET recipient_id = k.recipient_id
@@ -116,7 +116,7 @@ public enum RecipientStatus {
     /// Moves the plan's recipients forward, round by round.
     static func apply(_ plan: StatusAttachment.Plan, tenantID: UUID, session: PGSession) async throws {
         for round in plan.rounds {
-            let moves = round.sorted { $0.recipientID.uuidString < $1.recipientID.uuidString }
+            let moves = round.sorted { UUID.precedes($0.recipientID, $1.recipientID) }
             // The rank check is inside the UPDATE, so a concurrent writer that moved a recipient further
             // is never undone. An inferred expiry ranks below every final report (`DeliveryState.inferredRank`).
             try await session.query(

@@ -112,7 +112,7 @@ public func buildSimulatorRouter(_ simulator: GatewaySimulator, webhooks: Webhoo
 }
 
 /// `/sim/webhooks/{name}`: a tenant's webhook receiver. `POST …/config` takes `secret` (and `secret2`,
-/// for a rotation), `status` and `delay_ms` for the answers, and `reset=1`; `GET` shows what arrived.
+/// for a rotation), `status`, `delay_ms` and `body_bytes` for the answers, and `reset=1`; `GET` shows what arrived.
 func registerWebhookReceiver(_ webhooks: WebhookReceiver, on control: RouterGroup<BasicRequestContext>) {
     control.post("webhooks/:name") { request, context in
         let name = context.parameters.get("name") ?? ""
@@ -122,7 +122,12 @@ func registerWebhookReceiver(_ webhooks: WebhookReceiver, on control: RouterGrou
         for field in request.headers { headers[field.name.canonicalName] = field.value }
         let behaviour = await webhooks.receive(name, headers: headers, body: Array(body.readableBytesView))
         if behaviour.delay > .zero { try await Task.sleep(for: behaviour.delay) }
-        return Response(status: .init(code: behaviour.status))
+        guard behaviour.bodyBytes > 0 else { return Response(status: .init(code: behaviour.status)) }
+        return Response(
+            status: .init(code: behaviour.status),
+            headers: [.contentType: "text/plain"],
+            body: .init(byteBuffer: ByteBuffer(repeating: UInt8(ascii: "x"), count: behaviour.bodyBytes))
+        )
     }
     control.post("webhooks/:name/config") { request, context in
         let name = context.parameters.get("name") ?? ""
@@ -133,7 +138,7 @@ func registerWebhookReceiver(_ webhooks: WebhookReceiver, on control: RouterGrou
             secrets = [secret] + (fields["secret2"].flatMap(WebhookSecret.init).map { [$0] } ?? [])
         }
         var behaviour: WebhookReceiver.Behaviour?
-        if fields["status"] != nil || fields["delay_ms"] != nil {
+        if fields["status"] != nil || fields["delay_ms"] != nil || fields["body_bytes"] != nil {
             var chosen = WebhookReceiver.Behaviour()
             if let status = fields["status"] {
                 guard let code = Int(status), (100...599).contains(code) else { throw HTTPError(.badRequest, message: "status must be 100...599") }
@@ -142,6 +147,12 @@ func registerWebhookReceiver(_ webhooks: WebhookReceiver, on control: RouterGrou
             if let delay = fields["delay_ms"] {
                 guard let ms = Int(delay), (0...600_000).contains(ms) else { throw HTTPError(.badRequest, message: "delay_ms must be 0...600000") }
                 chosen.delay = .milliseconds(ms)
+            }
+            if let size = fields["body_bytes"] {
+                guard let bytes = Int(size), (0...8 * 1024 * 1024).contains(bytes) else {
+                    throw HTTPError(.badRequest, message: "body_bytes must be 0...8388608")
+                }
+                chosen.bodyBytes = bytes
             }
             behaviour = chosen
         }

@@ -24,10 +24,13 @@ public final class WebhookReceiver: Sendable {
     public struct Behaviour: Sendable, Equatable {
         public var status: Int
         public var delay: Duration
+        /// An answer's body: this many bytes of `x` (a long answer the hub must cut short).
+        public var bodyBytes: Int
 
-        public init(status: Int = 204, delay: Duration = .zero) {
+        public init(status: Int = 204, delay: Duration = .zero, bodyBytes: Int = 0) {
             self.status = status
             self.delay = delay
+            self.bodyBytes = bodyBytes
         }
     }
 

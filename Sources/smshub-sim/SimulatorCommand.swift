@@ -1,10 +1,20 @@
 import ArgumentParser
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 import SmsHubSimulator
 
-/// `smshub-sim`: a Gateway API v1 simulator for tests and the local demo.
 @main
+enum Entry {
+    static func main() async {
+        // Tasks run on NIO's event loops: no thread switch between a request's I/O and its handler.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await SimulatorCommand.main()
+    }
+}
+
+/// `smshub-sim`: a Gateway API v1 simulator for tests and the local demo.
 struct SimulatorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "smshub-sim", abstract: "Simulated SMS Gateway API v1.")
 

@@ -1,9 +1,21 @@
 import ArgumentParser
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import SmsHubApp
 
 @main
+enum Entry {
+    static func main() async {
+        // Tasks run on NIO's event loops, so awaiting I/O does not switch threads (about a sixth of a
+        // webhook delivery's CPU, docs/performance.md). Blocking calls stay on thread pools of their
+        // own (libpq in Postgres.PGPool, getaddrinfo in EgressResolver), never on a task.
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await SmsHubCommand.main()
+    }
+}
+
 struct SmsHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "smshub",

@@ -12,6 +12,25 @@ import Testing
         }
     }
 
+    @Test func uuidTextIsReadAsFoundationReadsIt() throws {
+        for _ in 0..<100 {
+            let id = UUID()
+            #expect(try UUID.pgDecode(text: Substring(id.pgArrayText)) == id)
+            #expect(try UUID.pgDecode(text: Substring(id.uuidString)) == id)
+        }
+        let good = "0123abcd-4567-89ef-ABCD-0123456789ef"
+        #expect(try UUID.pgDecode(text: Substring(good)) == UUID(uuidString: good))
+        // Wrong length, a dash out of place, a character that is not hex, truncated, one too many.
+        for bad in [
+            "", "0123abcd", "0123abcd-4567-89ef-abcd-0123456789e", "0123abcd-4567-89ef-abcd-0123456789eff",
+            "0123abcd4-567-89ef-abcd-0123456789ef", "0123abcd-4567-89ef-abcd-0123456789eg", "0123abcd-4567-89ef-abcd+0123456789ef",
+            "{123abcd-4567-89ef-abcd-0123456789e}", "0123abcd-4567-89ef-abcd-0123456789é",
+        ] {
+            #expect(throws: PGError.self) { try UUID.pgDecode(text: Substring(bad)) }
+            #expect(UUID(uuidString: bad) == nil)
+        }
+    }
+
     @Test func scalarsRoundTrip() async throws {
         try await withAppPool { pool, _ in
             let id = UUID()

@@ -223,6 +223,31 @@ import Testing
         }
     }
 
+    /// Only an excerpt of an answer is kept, and an answer too long to read is cut off: its status
+    /// still counts, whether a success or not.
+    @Test func longAnswersAreCutToAnExcerpt() async throws {
+        try await DispatcherTests().withSetup { setup in
+            for (name, status, bytes, state) in [
+                ("wordy", 200, 3000, "delivered"), ("flood", 200, 200_000, "delivered"), ("angry", 500, 200_000, "pending"),
+            ] {
+                let (endpointID, _) = try await Self.endpoint(setup, name)
+                await setup.webhooks.configure(name, secrets: nil, behaviour: .init(status: status, bodyBytes: bytes))
+                let test = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+                let deliveryID = try #require(test.json["id"] as? String)
+                #expect(try await Self.deliver(setup.app) == 1)
+                let delivery = try await setup.app.request(
+                    .get,
+                    "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)",
+                    bearer: setup.account.key
+                )
+                #expect(delivery.json["state"] as? String == state, "\(name)")
+                let log = try #require(delivery.json["attempt_log"] as? [[String: Any]])
+                #expect(log.count == 1 && log[0]["status_code"] as? Int == status, "\(name)")
+                #expect(log.first?["response_excerpt"] as? String == String(repeating: "x", count: 1024), "\(name)")
+            }
+        }
+    }
+
     @Test func theScheduleIsSvixsWithJitter() {
         let expected: [Int64] = [5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
         for (index, seconds) in expected.enumerated() {

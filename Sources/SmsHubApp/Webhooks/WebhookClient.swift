@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOPosix
 import SmsHubDomain
 
 /// Posts deliveries to tenants' endpoints. Each endpoint gets its own HTTP client, kept between
@@ -65,7 +66,8 @@ actor WebhookClient {
         }
         var configuration = GatewayClient.configuration(connectingTo: checked)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: self.connectionsPerEndpoint)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        // One event loop per endpoint: its connections and the batch's sender share it (WebhookAttemptWindow).
+        let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration)
         self.pinned[endpointID] = Pinned(url: url, address: checked.address, client: client, checkedAt: now)
         return .success(client)
     }
@@ -85,40 +87,9 @@ actor WebhookClient {
         self.pinned = [:]
     }
 
-    /// One attempt: POST `body` with the Standard Webhooks headers.
-    nonisolated func post(_ client: HTTPClient, url: String, body: [UInt8], headers: [(String, String)]) async -> Attempt {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.headers.add(name: "User-Agent", value: "smshub-webhooks/1")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let prepared = request
-        let started = ContinuousClock.now
-        let clientTimeout = TimeAmount.nanoseconds(Int64(self.timeout.inSeconds * 0.9 * 1e9))
-        var attempt: Attempt
-        do {
-            attempt = try await withDeadline(self.timeout) {
-                let response = try await client.execute(prepared, timeout: clientTimeout)
-                var kept: [UInt8] = []
-                var read = 0
-                for try await chunk in response.body {
-                    read += chunk.readableBytes
-                    if kept.count < Self.excerptBytes { kept += chunk.readableBytesView.prefix(Self.excerptBytes - kept.count) }
-                    if read > Self.maxResponseBytes { break }
-                }
-                return Attempt(statusCode: Int(response.status.code), latencyMilliseconds: 0, responseExcerpt: Self.excerpt(kept), error: nil)
-            }
-        } catch is DeadlineExceeded {
-            attempt = Attempt(statusCode: nil, latencyMilliseconds: 0, responseExcerpt: nil, error: WebhookFailure.timeout.description)
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            attempt = Attempt(statusCode: nil, latencyMilliseconds: 0, responseExcerpt: nil, error: WebhookFailure.timeout.description)
-        } catch {
-            attempt = Attempt(statusCode: nil, latencyMilliseconds: 0, responseExcerpt: nil, error: WebhookFailure.unreachable.description)
-        }
-        let elapsed = ContinuousClock.now - started
-        attempt.latencyMilliseconds = Int(clamping: elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        return attempt
+    /// Each attempt's deadline, from sending to the answer's end (connecting included).
+    nonisolated var attemptTimeout: TimeAmount {
+        .nanoseconds(Int64(clamping: self.timeout.components.seconds) &* 1_000_000_000 &+ self.timeout.components.attoseconds / 1_000_000_000)
     }
 
     /// The first bytes of an answer as text: invalid UTF-8 replaced and NUL dropped (PostgreSQL text

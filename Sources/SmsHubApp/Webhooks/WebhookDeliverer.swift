@@ -201,32 +201,25 @@ struct WebhookDeliverer: Service {
                 self.outcome($0, at: now, attempt: WebhookClient.Attempt(latencyMilliseconds: 0, error: WebhookFailure.egressRefused.description))
             }
         }
-        return await withTaskGroup(of: WebhookAttemptOutcome.self) { group in
-            var pending = batch[...]
-            var outcomes: [WebhookAttemptOutcome] = []
-            func startNext() {
-                guard let delivery = pending.popFirst() else { return }
-                group.addTask {
-                    let body = WebhookPayload.body(type: delivery.eventType, occurredAt: delivery.occurredAt, data: delivery.data)
-                    let id = WebhookPayload.id(delivery.eventID)
-                    let now = Date()
-                    let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
-                    let headers = [
-                        ("webhook-id", id),
-                        ("webhook-timestamp", String(timestamp)),
-                        ("webhook-signature", WebhookSignature.header(id: id, timestamp: timestamp, body: body, secrets: secrets)),
-                    ]
-                    let attempt = await self.client.post(client, url: target.url, body: body, headers: headers)
-                    return self.outcome(delivery, at: now, attempt: attempt)
-                }
-            }
-            for _ in 0..<self.limits.perEndpoint { startNext() }
-            for await outcome in group {
-                outcomes.append(outcome)
-                startNext()
-            }
-            return outcomes
+        let sent = await WebhookAttemptWindow.send(
+            batch.count,
+            with: client,
+            to: target.url,
+            timeout: self.client.attemptTimeout,
+            window: self.limits.perEndpoint
+        ) { index, now in
+            let delivery = batch[index]
+            let body = WebhookPayload.body(type: delivery.eventType, occurredAt: delivery.occurredAt, data: delivery.data)
+            let id = WebhookPayload.id(delivery.eventID)
+            let timestamp = Int64(now.timeIntervalSince1970.rounded(.down))
+            let headers = [
+                ("webhook-id", id),
+                ("webhook-timestamp", String(timestamp)),
+                ("webhook-signature", WebhookSignature.header(id: id, timestamp: timestamp, body: body, secrets: secrets)),
+            ]
+            return (body, headers)
         }
+        return zip(batch, sent).map { self.outcome($0, at: $1.at, attempt: $1.attempt) }
     }
 
     func outcome(_ delivery: ClaimedWebhookDelivery, at time: Date, attempt: WebhookClient.Attempt) -> WebhookAttemptOutcome {
