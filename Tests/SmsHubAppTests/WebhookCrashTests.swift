@@ -58,7 +58,7 @@ import Glibc
                 "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "\(port)", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
                 "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:\(port)",
                 // A delivery in flight when the service is killed is sent again once its lease lapses:
-                // a short deadline keeps that lease (4 rounds of attempts and 10 s) short for the test.
+                // a short deadline keeps that lease (8 rounds of attempts and 10 s) short for the test.
                 "SMSHUB_WEBHOOK_TIMEOUT_MS": "2000",
             ]
             var server = try ServeProcess(environment: environment)

@@ -73,10 +73,11 @@ struct WebhookDeliverer: Service {
         }
     }
 
-    /// Longer than a batch can take: its attempts run `perEndpoint` at a time, each within the deadline.
+    /// Longer than a batch can take, counted from its claim: it waits for the batch before it to be
+    /// sent, then is sent itself, `perEndpoint` attempts at a time, each within the deadline.
     var lease: Duration {
         let rounds = (self.limits.batch + self.limits.perEndpoint - 1) / max(1, self.limits.perEndpoint)
-        return self.client.timeout * rounds + .seconds(10)
+        return self.client.timeout * (2 * rounds) + .seconds(10)
     }
 
     /// Starts a worker for every due endpoint the limits allow, tenants in rotating order. Returns
@@ -145,31 +146,38 @@ struct WebhookDeliverer: Service {
             self.logger.error("webhook secret cannot be opened", metadata: ["endpoint.id": "\(target.endpointID)"])
             return await self.failBatch(tenantID: tenantID, target: target, reason: .unsigned)
         }
-        // A batch's outcomes are written while the next batch is claimed and sent.
+        // While a batch is sent, the next one is claimed and the one before is written, so the
+        // endpoint's connections do not wait on the database between batches.
         var writing: Task<Int, Never>?
         var streak = EndpointStreak(failing: target.failing)
-        while ContinuousClock.now - started < .seconds(60) && !Task.isCancelled {
-            let batch: [ClaimedWebhookDelivery]
-            do {
-                batch = try await self.repository.claim(
-                    tenantID: tenantID,
-                    endpointID: target.endpointID,
-                    limit: self.limits.batch,
-                    lease: self.lease,
-                    owner: self.owner
-                )
-            } catch {
-                self.logger.error("claiming webhook deliveries failed", metadata: ["error.type": "\(type(of: error))"])
-                break
-            }
-            guard !batch.isEmpty else { break }
+        var next: Task<[ClaimedWebhookDelivery]?, Never>? = Task { await self.claim(tenantID: tenantID, target: target) }
+        while let claiming = next {
+            guard let batch = await claiming.value, !batch.isEmpty else { break }
+            // A claimed batch is always sent, even past the minute: its leases would otherwise hold
+            // it back for their whole length.
+            let more = batch.count == self.limits.batch && ContinuousClock.now - started < .seconds(60) && !Task.isCancelled
+            next = more ? Task { await self.claim(tenantID: tenantID, target: target) } : nil
             let outcomes = await self.deliver(batch, target: target, secrets: secrets)
             recorded += await writing?.value ?? 0
             let touch = streak.needsWrite(outcomes)
             writing = Task { await self.record(tenantID: tenantID, target: target, outcomes, touchEndpoint: touch) }
-            if batch.count < self.limits.batch { break }
         }
         return recorded + (await writing?.value ?? 0)
+    }
+
+    private func claim(tenantID: UUID, target: WebhookTarget) async -> [ClaimedWebhookDelivery]? {
+        do {
+            return try await self.repository.claim(
+                tenantID: tenantID,
+                endpointID: target.endpointID,
+                limit: self.limits.batch,
+                lease: self.lease,
+                owner: self.owner
+            )
+        } catch {
+            self.logger.error("claiming webhook deliveries failed", metadata: ["error.type": "\(type(of: error))"])
+            return nil
+        }
     }
 
     /// Whether a batch changes the endpoint's failure streak, so the endpoint row need not be
