@@ -44,7 +44,6 @@ let package = Package(
             name: "Postgres",
             dependencies: [
                 "CLibPQ",
-                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -97,6 +96,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "SmsHubApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -12,10 +12,11 @@ as_root() {
   if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi
 }
 
-# The directory holding initdb/pg_ctl: PATH first, then Debian's versioned location.
+# The directory holding initdb/pg_ctl (and pg_basebackup beside them): PATH first, links followed to
+# the installation's own directory, then Debian's versioned location.
 pg_bindir() {
   if command -v pg_ctl >/dev/null 2>&1 && command -v initdb >/dev/null 2>&1; then
-    dirname "$(command -v pg_ctl)"; return
+    dirname "$(readlink -f "$(command -v pg_ctl)")"; return
   fi
   local d
   d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)

@@ -35,6 +35,11 @@ public struct AppConfiguration: Sendable {
     /// The deadline of one webhook delivery attempt (`SMSHUB_WEBHOOK_TIMEOUT_MS`): a 2xx within it
     /// counts as delivered.
     public var webhookTimeout: Duration = .seconds(15)
+    /// A streaming replica for lists and the daily summary (`DATABASE_READ_URL`, as `smshub_app`);
+    /// nil reads everything from the primary. Contains a password: never log it.
+    public var readDatabaseURL: String?
+    /// How far behind the primary the replica may be and still serve reads (`SMSHUB_READ_MAX_LAG_MS`).
+    public var readMaxLag: Duration = .seconds(5)
 
     public static let minimumAdminTokenLength = 32
 
@@ -186,6 +191,14 @@ public struct AppConfiguration: Sendable {
                 problems.append("SMSHUB_WEBHOOK_TIMEOUT_MS must be 100...60000")
             }
         }
+        var readMaxLag = Duration.seconds(5)
+        if let raw = value("SMSHUB_READ_MAX_LAG_MS") {
+            if let n = Int(raw), (100...3_600_000).contains(n) {
+                readMaxLag = .milliseconds(n)
+            } else {
+                problems.append("SMSHUB_READ_MAX_LAG_MS must be 100...3600000")
+            }
+        }
         var operationsListener: (host: String, port: Int)?
         if let raw = value("SMSHUB_OPS_PORT") {
             if let p = Int(raw), (0...65535).contains(p) {
@@ -227,6 +240,8 @@ public struct AppConfiguration: Sendable {
         )
         configuration.operationsListener = operationsListener
         configuration.webhookTimeout = webhookTimeout
+        configuration.readDatabaseURL = value("DATABASE_READ_URL")
+        configuration.readMaxLag = readMaxLag
         return configuration
     }
 }

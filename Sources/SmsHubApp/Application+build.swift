@@ -17,15 +17,21 @@ public struct AppDependencies: Sendable {
     public var messages: any MessageRepository
     public var polls: any PollRepository
     public var dispatch: any DispatchRepository
+    /// Reads that must see the caller's own writes (one resource by id): the primary.
     public var queries: any QueryRepository
+    /// Lists and the daily summary: a fresh replica when one is configured (`reads`).
+    public var lists: any QueryRepository
+    public var reads: ReadRouting
     public var outboundHealth: any OutboundHealthRepository
     public var expiry: any ExpiryRepository
     public var webhookEndpoints: any WebhookEndpointRepository
     public var webhookDeliveries: any WebhookDeliveryRepository
     public var metrics: ServiceMetrics
 
-    public init(database: Database, migrator: Migrator) {
+    public init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
         self.database = database
+        self.reads = reads ?? ReadRouting(primary: database)
+        self.lists = PostgresQueryRepository(reads: self.reads)
         self.migrator = migrator
         self.tenants = PostgresTenantRepository(database: database)
         self.tenantSelf = PostgresTenantSelfRepository(database: database)
@@ -112,12 +118,14 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     )
     .register(on: tenantAPI)
     MessageRoutes(messages: dependencies.messages, accounts: accounts).register(on: tenantAPI)
-    MessageQueryRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
+    // Lists and the summary read where `dependencies.reads` sends them; one resource by id, which a
+    // caller may ask for right after creating it or hearing of it by webhook, reads the primary.
+    MessageQueryRoutes(queries: dependencies.lists, cursors: cursors).register(on: tenantAPI)
     RecipientRoutes(queries: dependencies.queries).register(on: tenantAPI)
-    StatusEventRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
-    ReplyRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
-    ReviewEventRoutes(queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
-    SummaryRoutes(queries: dependencies.queries).register(on: tenantAPI)
+    StatusEventRoutes(queries: dependencies.lists, cursors: cursors).register(on: tenantAPI)
+    ReplyRoutes(lists: dependencies.lists, queries: dependencies.queries, cursors: cursors).register(on: tenantAPI)
+    ReviewEventRoutes(queries: dependencies.lists, cursors: cursors).register(on: tenantAPI)
+    SummaryRoutes(queries: dependencies.lists).register(on: tenantAPI)
     WebhookEndpointRoutes(
         endpoints: dependencies.webhookEndpoints,
         keyring: configuration.keyring,
@@ -127,7 +135,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     .register(on: tenantAPI)
     BalanceRoutes(
         poller: gatewayPoller(configuration: configuration, dependencies: dependencies),
-        queries: dependencies.queries,
+        queries: dependencies.lists,
         cursors: cursors
     )
     .register(on: tenantAPI)
@@ -175,8 +183,25 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         await database.close()
         throw error
     }
-    let dependencies = AppDependencies(database: database, migrator: migrator)
+    // The replica is optional at every moment: unreachable at start or later, reads go to the primary.
+    let replica = configuration.readDatabaseURL.map {
+        Database.connect(
+            url: $0,
+            maxConnections: configuration.databasePoolSize,
+            statementTimeout: configuration.databaseStatementTimeout,
+            logger: logger
+        )
+    }
+    let reads = ReadRouting(primary: database, replica: replica, maxLag: configuration.readMaxLag)
+    let dependencies = AppDependencies(database: database, migrator: migrator, reads: reads)
     let built = buildRouter(configuration: configuration, dependencies: dependencies)
+    var replicaServices: [any Service] = []
+    if let replica {
+        replicaServices = [
+            PoolService(database: replica),
+            ReplicaMonitor(routing: reads, metrics: dependencies.metrics, logger: Logger(label: "smshub.replica")),
+        ]
+    }
     var operationsServer: [any Service] = []
     if let operations = built.operations, let listener = configuration.operationsListener {
         operationsServer.append(
@@ -195,7 +220,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         router: built.router,
         server: configuration.serverLimits.server,
         configuration: configuration.serverLimits.applicationConfiguration(host: configuration.host, port: configuration.port),
-        services: operationsServer + [
+        services: operationsServer + replicaServices + [
             PoolService(database: database),
             GatewayDispatcher(
                 repository: dependencies.dispatch,

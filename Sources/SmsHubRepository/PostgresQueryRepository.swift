@@ -6,11 +6,19 @@ import SmsHubDomain
 /// the conditions below are written so that the (tenant_id, …, time, id) indexes of migration 0006
 /// serve both the filter and the order.
 public struct PostgresQueryRepository: QueryRepository {
-    let database: Database
+    let routing: ReadRouting
 
-    public init(database: Database) {
-        self.database = database
+    /// Reads where `routing` sends them, each query deciding anew (a replica while it is fresh).
+    public init(reads routing: ReadRouting) {
+        self.routing = routing
     }
+
+    /// Reads on `database` only.
+    public init(database: Database) {
+        self.routing = ReadRouting(primary: database)
+    }
+
+    var database: Database { self.routing.reads }
 }
 
 /// Conditions shared by every keyset list over a (time, id) order, newest first.

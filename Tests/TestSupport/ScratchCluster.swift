@@ -41,6 +41,32 @@ public final class ScratchCluster: @unchecked Sendable {
         }
     }
 
+    /// A hot standby of this cluster, streaming from it (`pg_basebackup -R`), on a port of its own.
+    public func startStandby() throws -> ScratchCluster {
+        // pg_basebackup makes the directory itself, with the permissions the server insists on.
+        let directory = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("smshub-standby-\(UUID().uuidString.prefix(8))")
+        do {
+            try self.asServerUser(
+                "\(self.binDirectory)/pg_basebackup",
+                ["-D", directory.path, "-R", "-X", "stream", "-c", "fast", "--no-sync", "-h", "127.0.0.1", "-p", "\(self.port)", "-U", "postgres"]
+            )
+            var lastError: (any Error)?
+            for _ in 0..<5 {
+                let standby = ScratchCluster(port: Self.freePort(), dataDirectory: directory, binDirectory: self.binDirectory)
+                do {
+                    try standby.startServer()
+                    return standby
+                } catch {
+                    lastError = error
+                }
+            }
+            throw lastError ?? CommandFailed(command: "pg_ctl start", status: 1, output: "no free port")
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+    }
+
     /// A loopback port that nothing listens on, below Linux's range for outgoing connections
     /// (32768–60999), where a client's ephemeral port could take it between the check and the bind.
     public static func freePort() -> Int {

@@ -170,6 +170,18 @@ public final class ServiceMetrics: Sendable {
         if paused { self.count("outbound_circuit_opened", help: "Times a provider account was paused after consecutive failed calls") }
     }
 
+    /// Whether lists read from the replica, and how old its data was at the last check.
+    func recordReadReplica(inUse: Bool, staleness: Duration?) {
+        let descriptor = { (name: String, unit: String, help: String) in
+            MetricNameDescriptor(namespace: "smshub", metricName: name, unitName: unit, helpText: help)
+        }
+        let value: Double = inUse ? 1 : 0
+        self.registry.makeGauge(descriptor: descriptor("read_replica_in_use", "", "1 while lists and the summary read from the replica")).set(value)
+        self.registry.makeGauge(
+            descriptor: descriptor("read_replica_staleness", "seconds", "How old the replica's data was at the last check; -1 when unknown")
+        ).set(Double(staleness.map(\.inSeconds) ?? -1))
+    }
+
     private func count(_ name: String, help: String) {
         self.handle(\.named, name) {
             self.registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "smshub", metricName: name, unitName: "total", helpText: help))

@@ -4,6 +4,9 @@ import SmsHubDomain
 
 /// `GET /v1/replies` and `GET /v1/replies/{reply_id}`: SMS replies, newest first.
 struct ReplyRoutes {
+    /// The list (may lag, from a replica).
+    let lists: any QueryRepository
+    /// One reply by id (the primary).
     let queries: any QueryRepository
     let cursors: PageCursorCodec
 
@@ -23,7 +26,7 @@ struct ReplyRoutes {
             messageID: try query.uuid("message_id")
         )
         let pages = try query.pagination(self.cursors, scope: PageCursorCodec.scope(tenant: context.tenant.tenantID, list: "replies"))
-        let page = try await self.queries.replies(tenantID: context.tenant.tenantID, filter: filter, limit: pages.limit, cursor: pages.cursor)
+        let page = try await self.lists.replies(tenantID: context.tenant.tenantID, filter: filter, limit: pages.limit, cursor: pages.cursor)
         return ListRepresentation(page, pages, ReplyRepresentation.init)
     }
 

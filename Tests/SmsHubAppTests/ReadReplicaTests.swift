@@ -1,0 +1,134 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import TestSupport
+import Testing
+
+@testable import SmsHubApp
+@testable import SmsHubRepository
+
+/// Lists and the daily summary read from a streaming standby of the test's own cluster while it is
+/// fresh, and from the primary when it falls behind or goes away; one resource by id always reads the
+/// primary. Replay on the standby is paused to tell the two apart: what the standby has not replayed
+/// is missing from a list served by it.
+@Suite(.serialized) struct ReadReplicaTests {
+    @Test func listsReadFromAFreshStandbyAndFallBackToThePrimary() async throws {
+        let cluster = try ScratchCluster.start()
+        defer { cluster.stop() }
+        try await PGPool.scoped(PGConfiguration(url: cluster.superuserURL, maxConnections: 1)) { pool in
+            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
+            try await pool.query("CREATE ROLE smshub_app LOGIN NOINHERIT")
+            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
+        }
+        let database = TestDatabase(name: "smshub", on: cluster)
+        let migrator = Migrator(migrations: try Migration.bundled())
+        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
+            try await pool.withSession { try await migrator.migrate($0) }
+        }
+        let standby = try cluster.startStandby()
+        defer { standby.stop() }
+        let replica = TestDatabase(name: "smshub", on: standby)
+
+        try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 4)) { pool in
+            try await PGPool.scoped(PGConfiguration(url: replica.appURL, maxConnections: 2, connectTimeoutSeconds: 2)) { replicaPool in
+                try await PGPool.scoped(PGConfiguration(url: replica.superuserURL, maxConnections: 1)) { standbyAdmin in
+                    let reads = ReadRouting(primary: Database(pool: pool), replica: Database(pool: replicaPool), maxLag: .seconds(2))
+                    let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator, reads: reads)
+                    var configuration = AppConfiguration(
+                        databaseURL: database.appURL,
+                        adminToken: adminToken,
+                        keyring: testKeyring,
+                        publicBaseURL: "https://hub.example.test"
+                    )
+                    configuration.egress = testEgress
+                    let built = buildRouter(configuration: configuration, dependencies: dependencies)
+                    var logger = Logger(label: "smshub.test")
+                    logger.logLevel = .critical
+                    let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+                    try await app.test(.live) { client in
+                        let harness = AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics)
+                        let account = try await SendMessageTests().gatewayAccount(harness)
+                        func send() async throws -> String {
+                            let reply = try await harness.request(
+                                .post,
+                                "/v1/messages",
+                                bearer: account.key,
+                                json: #"{"recipients":["13800000001"],"content":"【Acme】hi"}"#
+                            )
+                            #expect(reply.status == .accepted, "\(reply.text)")
+                            return try #require(reply.json["id"] as? String)
+                        }
+                        func listed() async throws -> Set<String> {
+                            let list = try await harness.request(.get, "/v1/messages", bearer: account.key)
+                            #expect(list.status == .ok, "\(list.text)")
+                            return Set((list.json["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String })
+                        }
+                        func summarised() async throws -> Int {
+                            let summary = try await harness.request(.get, "/v1/summary/daily", bearer: account.key)
+                            #expect(summary.status == .ok, "\(summary.text)")
+                            return (summary.json["items"] as? [[String: Any]] ?? []).compactMap { $0["sent"] as? Int }.reduce(0, +)
+                        }
+                        /// Checks until the standby has replayed all the primary had at the check.
+                        func caughtUp() async throws {
+                            for _ in 0..<100 {
+                                if case .fresh(let staleness) = await reads.check(), staleness < .milliseconds(500) { return }
+                                try await Task.sleep(for: .milliseconds(100))
+                            }
+                            Issue.record("the standby did not catch up")
+                        }
+
+                        #expect(await reads.check() != .noReplica)
+                        let first = try await send()
+                        try await caughtUp()
+                        #expect(reads.status.usingReplica)
+                        #expect(try await listed() == [first])
+
+                        // Replay paused: the standby stops at the first message. Within the 2 s
+                        // tolerance the list still reads it there and misses the second; the
+                        // message itself reads the primary.
+                        try await standbyAdmin.query("SELECT pg_wal_replay_pause()")
+                        let second = try await send()
+                        guard case .fresh = await reads.check() else {
+                            Issue.record("a standby just paused is within the tolerance")
+                            return
+                        }
+                        #expect(try await listed() == [first], "the list came from the standby")
+                        #expect(try await summarised() == 1, "so did the summary")
+                        #expect(try await harness.request(.get, "/v1/messages/\(second)", bearer: account.key).status == .ok)
+
+                        // Past the tolerance, reads go to the primary.
+                        try await Task.sleep(for: .milliseconds(2500))
+                        guard case .behind = await reads.check() else {
+                            Issue.record("a standby paused for longer than the tolerance is behind")
+                            return
+                        }
+                        #expect(try await listed() == [first, second])
+                        #expect(try await summarised() == 2)
+
+                        // Resumed, the standby catches up and serves the lists again.
+                        try await standbyAdmin.query("SELECT pg_wal_replay_resume()")
+                        try await caughtUp()
+                        #expect(try await listed() == [first, second])
+
+                        // Stopped, it is unreachable: lists read the primary, and nobody gets an error.
+                        standby.stopServerOnly()
+                        #expect(await reads.check() == .unreachable)
+                        let third = try await send()
+                        #expect(try await listed() == [first, second, third])
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func walPositionsAreReadAsPostgreSQLWritesThem() {
+        #expect(ReadRouting.position("0/0") == 0)
+        #expect(ReadRouting.position("16/B374D848") == 0x16_B374_D848)
+        #expect(ReadRouting.position("FFFFFFFF/FFFFFFFF") == UInt64.max)
+        for bad in ["", "/", "16", "16/", "/B374D848", "16/B374D848/1", "G/0", "123456789/0", "0/123456789", "-1/0"] {
+            #expect(ReadRouting.position(bad) == nil, "\(bad)")
+        }
+    }
+}
