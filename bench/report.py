@@ -24,10 +24,14 @@ def main():
         json.loads(x) for x in (a.trivial, a.engage, a.huawei, a.known, a.hook, a.engage_half, a.send))
 
     samples = []
+    phase, phase_peaks = "start", {}
     for line in open(a.rss):
         parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit():
+        if len(parts) > 2 and parts[1] == "phase:":
+            phase = " ".join(parts[2:])
+        elif len(parts) == 2 and parts[1].isdigit():
             samples.append((float(parts[0]), int(parts[1]) / 1024))
+            phase_peaks[phase] = max(phase_peaks.get(phase, 0), int(parts[1]) / 1024)
     peak = max(mb for _, mb in samples) if samples else 0
     start, end = a.sustain_start, a.sustain_start + a.sustain
     first = [mb for t, mb in samples if start <= t < start + 10]
@@ -107,6 +111,8 @@ def main():
     add("send: recipients dispatched to the simulator", dispatched / max(0.001, a.dispatch_end - a.send_start), "recipients/s")
     add("send: recipients still queued at the end", a.left, "recipients", "0", a.left == 0)
     add("memory: peak RSS", peak, "MiB")
+    for name, mb in phase_peaks.items():
+        add(f"memory: peak RSS during: {name[:90]}", mb, "MiB")
     if growth is not None:
         add(f"memory: RSS growth over the {a.sustain:.0f} s run (median of last 10 s - first 10 s)", growth, "MiB", "< 10", growth < 10)
     if a.queries != "null":

@@ -12,6 +12,11 @@ public final class PGConnection: @unchecked Sendable {
     private var broken = false
     private var busy = false
     private var closeRequested = false
+    /// Set once a statement sent more than `retireAfterBytes`: libpq keeps its output buffer as large
+    /// as the largest message it ever sent, for the connection's life, so the pool replaces it.
+    private var outgrown = false
+    /// Parameters larger than this in one statement retire the connection after it.
+    public static let retireAfterBytes = 1 << 20
     /// Set once a call sees the connection broken, or its caller gave up on it; the pool then
     /// discards it instead of reusing it.
     public var isBroken: Bool { self.lock.withLock { self.broken } }
@@ -140,8 +145,10 @@ public final class PGConnection: @unchecked Sendable {
         // A field is at most 1 GB in PostgreSQL; checked here so an oversized value is an error, not a trap.
         var lengths: [Int32] = []
         lengths.reserveCapacity(binds.count)
+        var total = 0
         for (index, bind) in binds.enumerated() {
             let count = bind.bytes?.count ?? 0
+            total &+= count
             guard count <= Self.maxParameterBytes, let length = Int32(exactly: count) else {
                 throw PGError(
                     kind: .invalidParameter,
@@ -150,6 +157,7 @@ public final class PGConnection: @unchecked Sendable {
             }
             lengths.append(length)
         }
+        if total > Self.retireAfterBytes { self.lock.withLock { self.outgrown = true } }
         guard let parameterCount = Int32(exactly: binds.count), binds.count <= Self.maxParameters else {
             throw PGError(kind: .invalidParameter, message: "\(binds.count) parameters, over the protocol's limit of \(Self.maxParameters)")
         }
@@ -221,7 +229,7 @@ public final class PGConnection: @unchecked Sendable {
     /// sent since the last call, so a connection the server closed (say, on restart) shows up as broken here.
     func isReusable() -> Bool {
         // Checked first and under the lock: a broken connection may still be running an abandoned call.
-        guard !self.isBroken, let handle = self.lock.withLock({ self.handle }) else { return false }
+        guard !self.isBroken, !self.lock.withLock({ self.outgrown }), let handle = self.lock.withLock({ self.handle }) else { return false }
         // Twice: the first read takes what the server sent (on shutdown, a FATAL message), the second
         // sees the end of the stream that follows it. libpq marks the connection bad only on the latter.
         for _ in 0..<2 {

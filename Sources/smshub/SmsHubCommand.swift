@@ -8,6 +8,7 @@ import SmsHubApp
 @main
 enum Entry {
     static func main() async {
+        tuneAllocator()
         // Tasks run on NIO's event loops, so awaiting I/O does not switch threads (about a sixth of a
         // webhook delivery's CPU, docs/performance.md). Blocking calls stay on thread pools of their
         // own (libpq in Postgres.PGPool, getaddrinfo in EgressResolver), never on a task.

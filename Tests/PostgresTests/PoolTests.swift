@@ -31,6 +31,20 @@ import Testing
         }
     }
 
+    /// libpq never shrinks the buffer a large statement grew: the connection that sent one is replaced.
+    @Test func aConnectionThatSentALargeStatementIsReplaced() async throws {
+        try await withAppPool(maxConnections: 1) { pool, _ in
+            func backend() async throws -> Int { try await pool.query("SELECT pg_backend_pid() AS p").first!.decode("p", as: Int.self) }
+            let first = try await backend()
+            let small = String(repeating: "x", count: 1000)
+            #expect(try await pool.query("SELECT length(\(small)) AS n").first?.decode("n", as: Int.self) == 1000)
+            #expect(try await backend() == first, "a small statement keeps its connection")
+            let large = String(repeating: "x", count: PGConnection.retireAfterBytes + 1)
+            #expect(try await pool.query("SELECT length(\(large)) AS n").first?.decode("n", as: Int.self) == large.utf8.count)
+            #expect(try await backend() != first, "the connection that sent it was closed and another opened")
+        }
+    }
+
     @Test func waitersAreServedWhenAConnectionFreesUp() async throws {
         try await withAppPool(maxConnections: 3) { pool, _ in
             let values = try await withThrowingTaskGroup(of: Int.self) { group in

@@ -121,6 +121,20 @@ import Testing
             #expect(states[0]["tasks"] == "3")
             // Nothing left to do.
             #expect(try await setup.dispatcher().runOnce() == 0)
+
+            // One pull hands out every report of the 7,000 at once; they are stored a slice at a time
+            // (GatewayPoller.storeSlice), each attached to its recipient.
+            try await self.poller(setup).runOnce()
+            let stored = try await setup.app.rows(
+                """
+                SELECT count(*) AS n, count(recipient_id) AS attached,
+                       (SELECT count(*) FROM message_recipients WHERE status <> 'submitted') AS moved
+                FROM status_events WHERE source = 'pull'
+                """
+            )
+            let reports = Int((stored[0]["n"] ?? nil) ?? "") ?? 0
+            #expect(reports > 2 * GatewayPoller.storeSlice, "more than two slices: \(reports)")
+            #expect(stored[0]["attached"] == stored[0]["n"] && stored[0]["moved"] == stored[0]["n"])
         }
     }
 

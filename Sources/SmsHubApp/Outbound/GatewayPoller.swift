@@ -152,10 +152,18 @@ struct GatewayPoller: Service {
                     parsed.append(.unrecognised(UnrecognisedEvent(reason: "gateway \(kind.rawValue) item: \(error)", raw: item.raw)))
                 }
             }
-            guard !parsed.isEmpty else { return }
-            try await self.store(IncomingEvents(tenantID: tenantID, accountID: accountID, provider: .gateway, source: .pull, events: parsed))
+            // A pull returns every report not yet fetched, tens of thousands after a large send: stored
+            // a slice at a time, so no statement outgrows its deadline or the connection's buffers.
+            for start in stride(from: 0, to: parsed.count, by: Self.storeSlice) {
+                let slice = Array(parsed[start..<min(start + Self.storeSlice, parsed.count)])
+                try await self.store(IncomingEvents(tenantID: tenantID, accountID: accountID, provider: .gateway, source: .pull, events: slice))
+            }
         }
     }
+
+    /// Pulled events stored per transaction. Copies of one mask split across slices count as they
+    /// would across two pulls: the copy tallies are in the database, not in the batch.
+    static let storeSlice = 1000
 
     /// The gateway hands each report out once: what was pulled must be stored, so storage is retried
     /// for about half a minute, long enough for PostgreSQL to restart and recover, before giving up
