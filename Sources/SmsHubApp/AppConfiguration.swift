@@ -91,6 +91,15 @@ public struct AppConfiguration: Sendable {
             guard let v = env[name], !v.isEmpty else { return nil }
             return v
         }
+        /// A duration given in milliseconds within `range`; a value outside it is a problem, not a clamp.
+        func milliseconds(_ name: String, default fallback: Duration, in range: ClosedRange<Int>) -> Duration {
+            guard let raw = value(name) else { return fallback }
+            guard let n = Int(raw), range.contains(n) else {
+                problems.append("\(name) must be \(range.lowerBound)...\(range.upperBound)")
+                return fallback
+            }
+            return .milliseconds(n)
+        }
         let databaseURL = value("DATABASE_URL")
         if databaseURL == nil { problems.append("DATABASE_URL is required") }
         let adminToken = value("SMSHUB_ADMIN_TOKEN") ?? ""
@@ -109,14 +118,7 @@ public struct AppConfiguration: Sendable {
         if let raw = value("SMSHUB_DB_POOL_SIZE") {
             if let n = Int(raw), (1...500).contains(n) { poolSize = n } else { problems.append("SMSHUB_DB_POOL_SIZE must be 1...500") }
         }
-        var statementTimeout = Duration.seconds(2)
-        if let raw = value("SMSHUB_DB_STATEMENT_TIMEOUT_MS") {
-            if let n = Int(raw), (100...600_000).contains(n) {
-                statementTimeout = .milliseconds(n)
-            } else {
-                problems.append("SMSHUB_DB_STATEMENT_TIMEOUT_MS must be 100...600000")
-            }
-        }
+        let statementTimeout = milliseconds("SMSHUB_DB_STATEMENT_TIMEOUT_MS", default: .seconds(2), in: 100...600_000)
         var limits = ServerLimits()
         if let raw = value("SMSHUB_HTTP_MAX_CONNECTIONS") {
             if let n = Int(raw), (1...1_000_000).contains(n) {
@@ -175,30 +177,9 @@ public struct AppConfiguration: Sendable {
             default: problems.append("SMSHUB_EGRESS_ALLOW_HTTP must be true or false")
             }
         }
-        var outboundTimeout = Duration.seconds(10)
-        if let raw = value("SMSHUB_OUTBOUND_TIMEOUT_MS") {
-            if let n = Int(raw), (100...120_000).contains(n) {
-                outboundTimeout = .milliseconds(n)
-            } else {
-                problems.append("SMSHUB_OUTBOUND_TIMEOUT_MS must be 100...120000")
-            }
-        }
-        var webhookTimeout = Duration.seconds(15)
-        if let raw = value("SMSHUB_WEBHOOK_TIMEOUT_MS") {
-            if let n = Int(raw), (100...60_000).contains(n) {
-                webhookTimeout = .milliseconds(n)
-            } else {
-                problems.append("SMSHUB_WEBHOOK_TIMEOUT_MS must be 100...60000")
-            }
-        }
-        var readMaxLag = Duration.seconds(5)
-        if let raw = value("SMSHUB_READ_MAX_LAG_MS") {
-            if let n = Int(raw), (100...3_600_000).contains(n) {
-                readMaxLag = .milliseconds(n)
-            } else {
-                problems.append("SMSHUB_READ_MAX_LAG_MS must be 100...3600000")
-            }
-        }
+        let outboundTimeout = milliseconds("SMSHUB_OUTBOUND_TIMEOUT_MS", default: .seconds(10), in: 100...120_000)
+        let webhookTimeout = milliseconds("SMSHUB_WEBHOOK_TIMEOUT_MS", default: .seconds(15), in: 100...60_000)
+        let readMaxLag = milliseconds("SMSHUB_READ_MAX_LAG_MS", default: .seconds(5), in: 100...3_600_000)
         var operationsListener: (host: String, port: Int)?
         if let raw = value("SMSHUB_OPS_PORT") {
             if let p = Int(raw), (0...65535).contains(p) {

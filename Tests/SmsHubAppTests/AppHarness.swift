@@ -142,6 +142,26 @@ func withApp<R: Sendable>(
     }
 }
 
+/// The service's routes over `dependencies` on a live loopback server, for tests that bring their own
+/// database (a cluster of their own); `configure` adjusts the configuration first.
+func withLiveRoutes<R: Sendable>(
+    _ dependencies: AppDependencies,
+    database: TestDatabase,
+    pool: PGPool,
+    configure: (inout AppConfiguration) -> Void = { _ in },
+    _ body: @Sendable (AppHarness) async throws -> R
+) async throws -> R {
+    var settings = configuration(for: database)
+    configure(&settings)
+    let built = buildRouter(configuration: settings, dependencies: dependencies)
+    var logger = Logger(label: "smshub.test")
+    logger.logLevel = .critical
+    let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+    return try await app.test(.live) { client in
+        try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
+    }
+}
+
 /// Every problem response has the same shape and media type.
 func expectProblem(_ reply: AppHarness.Reply, _ status: HTTPResponse.Status, code: String, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(reply.status == status, sourceLocation: sourceLocation)

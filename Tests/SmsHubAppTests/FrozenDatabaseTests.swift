@@ -21,19 +21,8 @@ import Glibc
     @Test func aFrozenServerGives503sFastAndTheServiceRecovers() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
-        let base = "postgresql://postgres@127.0.0.1:\(cluster.port)"
-        try await PGPool.scoped(PGConfiguration(url: "\(base)/postgres", maxConnections: 1)) { pool in
-            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
-            try await pool.query("CREATE ROLE smshub_app LOGIN NOINHERIT")
-            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
-        }
-        let database = TestDatabase(name: "smshub", on: cluster)
-        let ownerURL = database.ownerURL
+        let (database, migrator) = try await cluster.serviceDatabase()
         let appURL = database.appURL
-        let migrator = Migrator(migrations: try Migration.bundled())
-        _ = try await PGPool.scoped(PGConfiguration(url: ownerURL, maxConnections: 1)) { pool in
-            try await pool.withSession { try await migrator.migrate($0) }
-        }
         let timeout = Duration.milliseconds(800)
         let poolConfiguration = PGConfiguration(
             url: appURL,
@@ -44,19 +33,7 @@ import Glibc
         )
         try await PGPool.scoped(poolConfiguration) { pool in
             let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
-            var configuration = AppConfiguration(
-                databaseURL: appURL,
-                adminToken: adminToken,
-                keyring: testKeyring,
-                publicBaseURL: "https://hub.example.test"
-            )
-            configuration.databaseStatementTimeout = timeout
-            let built = buildRouter(configuration: configuration, dependencies: dependencies)
-            var logger = Logger(label: "smshub.test")
-            logger.logLevel = .critical
-            let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-            try await app.test(.live) { client in
-                let harness = AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics)
+            try await withLiveRoutes(dependencies, database: database, pool: pool, configure: { $0.databaseStatementTimeout = timeout }) { harness in
                 let huawei = try await harness.makeAccount("huawei")
                 func report(_ id: String) async throws -> AppHarness.Reply {
                     try await harness.post(

@@ -17,16 +17,7 @@ import Testing
     @Test func listsReadFromAFreshStandbyAndFallBackToThePrimary() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
-        try await PGPool.scoped(PGConfiguration(url: cluster.superuserURL, maxConnections: 1)) { pool in
-            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
-            try await pool.query("CREATE ROLE smshub_app LOGIN NOINHERIT")
-            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
-        }
-        let database = TestDatabase(name: "smshub", on: cluster)
-        let migrator = Migrator(migrations: try Migration.bundled())
-        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
-            try await pool.withSession { try await migrator.migrate($0) }
-        }
+        let (database, migrator) = try await cluster.serviceDatabase()
         let standby = try cluster.startStandby()
         defer { standby.stop() }
         let replica = TestDatabase(name: "smshub", on: standby)
@@ -36,19 +27,7 @@ import Testing
                 try await PGPool.scoped(PGConfiguration(url: replica.superuserURL, maxConnections: 1)) { standbyAdmin in
                     let reads = ReadRouting(primary: Database(pool: pool), replica: Database(pool: replicaPool), maxLag: .seconds(2))
                     let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator, reads: reads)
-                    var configuration = AppConfiguration(
-                        databaseURL: database.appURL,
-                        adminToken: adminToken,
-                        keyring: testKeyring,
-                        publicBaseURL: "https://hub.example.test"
-                    )
-                    configuration.egress = testEgress
-                    let built = buildRouter(configuration: configuration, dependencies: dependencies)
-                    var logger = Logger(label: "smshub.test")
-                    logger.logLevel = .critical
-                    let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-                    try await app.test(.live) { client in
-                        let harness = AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics)
+                    try await withLiveRoutes(dependencies, database: database, pool: pool) { harness in
                         let account = try await SendMessageTests().gatewayAccount(harness)
                         func send() async throws -> String {
                             let reply = try await harness.request(

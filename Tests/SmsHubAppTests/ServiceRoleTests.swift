@@ -14,18 +14,8 @@ import Testing
     @Test func aUsuallyCreatedRoleIsMadeSafeAndAnUnsafeOneRefused() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
-        let superuser = "postgresql://postgres@127.0.0.1:\(cluster.port)"
-        try await PGPool.scoped(PGConfiguration(url: "\(superuser)/postgres", maxConnections: 1)) { pool in
-            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
-            // The usual way: INHERIT is the default.
-            try await pool.query("CREATE ROLE smshub_app LOGIN")
-            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
-        }
-        let database = TestDatabase(name: "smshub", on: cluster)
-        let migrator = Migrator(migrations: try Migration.bundled())
-        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
-            try await pool.withSession { try await migrator.migrate($0) }
-        }
+        // The usual way: INHERIT is the default.
+        let (database, _) = try await cluster.serviceDatabase(appRole: "CREATE ROLE smshub_app LOGIN")
         let asSuperuser = { (sql: String) in
             try await PGPool.scoped(PGConfiguration(url: database.superuserURL, maxConnections: 1)) { pool in
                 _ = try await pool.query(PGQuery(sql))

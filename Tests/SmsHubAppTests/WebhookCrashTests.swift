@@ -28,16 +28,7 @@ import Glibc
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
         let superuser = "postgresql://postgres@127.0.0.1:\(cluster.port)"
-        try await PGPool.scoped(PGConfiguration(url: "\(superuser)/postgres", maxConnections: 1)) { pool in
-            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
-            try await pool.query("CREATE ROLE smshub_app LOGIN NOINHERIT")
-            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
-        }
-        let database = TestDatabase(name: "smshub", on: cluster)
-        let migrator = Migrator(migrations: try Migration.bundled())
-        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
-            try await pool.withSession { try await migrator.migrate($0) }
-        }
+        let (database, _) = try await cluster.serviceDatabase()
 
         let simulator = GatewaySimulator(accounts: [(name: "acme", password: "acme-password", balance: 1_000_000)])
         let receiver = WebhookReceiver()

@@ -54,6 +54,19 @@ import Testing
         return (try #require(created.json["id"] as? String), secret)
     }
 
+    /// A test ping to the endpoint, delivered once; returns the delivery's id.
+    static func pingOnce(_ setup: DispatcherTests.Setup, _ endpointID: String) async throws -> String {
+        let test = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+        #expect(test.status == .accepted)
+        let deliveryID = try #require(test.json["id"] as? String)
+        #expect(try await Self.deliver(setup.app) == 1)
+        return deliveryID
+    }
+
+    static func delivery(_ setup: DispatcherTests.Setup, _ endpointID: String, _ deliveryID: String) async throws -> AppHarness.Reply {
+        try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)", bearer: setup.account.key)
+    }
+
     @Test func endpointsAreCreatedReadChangedAndValidated() async throws {
         try await DispatcherTests().withSetup { setup in
             let key = setup.account.key
@@ -179,15 +192,8 @@ import Testing
         try await DispatcherTests().withSetup { setup in
             let (endpointID, _) = try await Self.endpoint(setup, "flaky")
             await setup.webhooks.configure("flaky", secrets: nil, behaviour: .init(status: 503))
-            let test = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
-            #expect(test.status == .accepted)
-            let deliveryID = try #require(test.json["id"] as? String)
-            #expect(try await Self.deliver(setup.app) == 1)
-            var delivery = try await setup.app.request(
-                .get,
-                "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)",
-                bearer: setup.account.key
-            )
+            let deliveryID = try await Self.pingOnce(setup, endpointID)
+            var delivery = try await Self.delivery(setup, endpointID, deliveryID)
             #expect(delivery.json["state"] as? String == "pending")
             #expect(delivery.json["attempts"] as? Int == 1)
             #expect(delivery.json["last_status"] as? Int == 503)
@@ -203,7 +209,7 @@ import Testing
             await setup.webhooks.configure("flaky", secrets: nil, behaviour: .init(status: 200))
             _ = try await setup.app.rows("UPDATE webhook_deliveries SET next_attempt_at = now() RETURNING id")
             #expect(try await Self.deliver(setup.app) == 1)
-            delivery = try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)", bearer: setup.account.key)
+            delivery = try await Self.delivery(setup, endpointID, deliveryID)
             #expect(delivery.json["state"] as? String == "delivered")
             let log = try #require(delivery.json["attempt_log"] as? [[String: Any]])
             #expect(log.map { $0["status_code"] as? Int } == [200, 503])
@@ -232,14 +238,8 @@ import Testing
             ] {
                 let (endpointID, _) = try await Self.endpoint(setup, name)
                 await setup.webhooks.configure(name, secrets: nil, behaviour: .init(status: status, bodyBytes: bytes))
-                let test = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
-                let deliveryID = try #require(test.json["id"] as? String)
-                #expect(try await Self.deliver(setup.app) == 1)
-                let delivery = try await setup.app.request(
-                    .get,
-                    "/v1/webhook-endpoints/\(endpointID)/deliveries/\(deliveryID)",
-                    bearer: setup.account.key
-                )
+                let deliveryID = try await Self.pingOnce(setup, endpointID)
+                let delivery = try await Self.delivery(setup, endpointID, deliveryID)
                 #expect(delivery.json["state"] as? String == state, "\(name)")
                 let log = try #require(delivery.json["attempt_log"] as? [[String: Any]])
                 #expect(log.count == 1 && log[0]["status_code"] as? Int == status, "\(name)")

@@ -23,18 +23,7 @@ public final class ScratchCluster: @unchecked Sendable {
             if getuid() == 0 { try run("/bin/chown", ["postgres", directory.path]) }
             let initializer = ScratchCluster(port: 0, dataDirectory: directory, binDirectory: bin)
             try initializer.asServerUser("\(bin)/initdb", ["-D", directory.path, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"])
-            // A port free now may be taken before the server binds it: try a few.
-            var lastError: (any Error)?
-            for _ in 0..<5 {
-                let cluster = ScratchCluster(port: Self.freePort(), dataDirectory: directory, binDirectory: bin)
-                do {
-                    try cluster.startServer()
-                    return cluster
-                } catch {
-                    lastError = error
-                }
-            }
-            throw lastError ?? CommandFailed(command: "pg_ctl start", status: 1, output: "no free port")
+            return try Self.startOnFreePort(directory: directory, bin: bin)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
@@ -50,21 +39,26 @@ public final class ScratchCluster: @unchecked Sendable {
                 "\(self.binDirectory)/pg_basebackup",
                 ["-D", directory.path, "-R", "-X", "stream", "-c", "fast", "--no-sync", "-h", "127.0.0.1", "-p", "\(self.port)", "-U", "postgres"]
             )
-            var lastError: (any Error)?
-            for _ in 0..<5 {
-                let standby = ScratchCluster(port: Self.freePort(), dataDirectory: directory, binDirectory: self.binDirectory)
-                do {
-                    try standby.startServer()
-                    return standby
-                } catch {
-                    lastError = error
-                }
-            }
-            throw lastError ?? CommandFailed(command: "pg_ctl start", status: 1, output: "no free port")
+            return try Self.startOnFreePort(directory: directory, bin: self.binDirectory)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
+    }
+
+    /// Starts the cluster in `directory`. A port free now may be taken before the server binds it: tries a few.
+    static func startOnFreePort(directory: URL, bin: String) throws -> ScratchCluster {
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let cluster = ScratchCluster(port: Self.freePort(), dataDirectory: directory, binDirectory: bin)
+            do {
+                try cluster.startServer()
+                return cluster
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? CommandFailed(command: "pg_ctl start", status: 1, output: "no free port")
     }
 
     /// A loopback port that nothing listens on, below Linux's range for outgoing connections

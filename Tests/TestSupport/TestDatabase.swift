@@ -203,3 +203,21 @@ public struct MissingTestEnvironment: Error, CustomStringConvertible {
     public var variable: String
     public var description: String { "\(self.variable) is not set: run the tests with `make test` (scripts/test), which starts PostgreSQL" }
 }
+
+extension ScratchCluster {
+    /// Database `smshub` on this cluster with the service's roles, migrated; `appRole` is how the
+    /// service role is made (the migrations make it safe, or `serve` refuses it).
+    public func serviceDatabase(appRole: String = "CREATE ROLE smshub_app LOGIN NOINHERIT") async throws -> (TestDatabase, Migrator) {
+        try await PGPool.scoped(PGConfiguration(url: self.superuserURL, maxConnections: 1)) { pool in
+            try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
+            try await pool.query(PGQuery(appRole))
+            try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
+        }
+        let database = TestDatabase(name: "smshub", on: self)
+        let migrator = Migrator(migrations: try Migration.bundled())
+        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
+            try await pool.withSession { try await migrator.migrate($0) }
+        }
+        return (database, migrator)
+    }
+}
