@@ -24,6 +24,7 @@ public struct AppDependencies: Sendable {
     public var reads: ReadRouting
     public var outboundHealth: any OutboundHealthRepository
     public var expiry: any ExpiryRepository
+    public var retention: any RetentionRepository
     public var webhookEndpoints: any WebhookEndpointRepository
     public var webhookDeliveries: any WebhookDeliveryRepository
     public var metrics: ServiceMetrics
@@ -44,6 +45,7 @@ public struct AppDependencies: Sendable {
         self.queries = PostgresQueryRepository(database: database)
         self.outboundHealth = PostgresOutboundHealthRepository(database: database)
         self.expiry = PostgresExpiryRepository(database: database)
+        self.retention = PostgresRetentionRepository(database: database)
         self.webhookEndpoints = PostgresWebhookEndpointRepository(database: database)
         self.webhookDeliveries = PostgresWebhookDeliveryRepository(database: database)
         self.metrics = ServiceMetrics()
@@ -232,6 +234,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
             ),
             gatewayPoller(configuration: configuration, dependencies: dependencies),
             ExpirySweeper(repository: dependencies.expiry, logger: Logger(label: "smshub.expiry")),
+            RetentionSweeper(repository: dependencies.retention, logger: Logger(label: "smshub.retention")),
             webhookDeliverer(configuration: configuration, dependencies: dependencies),
         ],
         onServerRunning: { channel in

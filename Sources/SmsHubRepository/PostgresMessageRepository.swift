@@ -63,7 +63,7 @@ public struct PostgresMessageRepository: MessageRepository {
         guard
             let row = try await session.query(
                 """
-                SELECT id, provider_account_id, content, ext_no, client_reference, custom::text AS custom, created_at
+                SELECT id, provider_account_id, content, ext_no, client_reference, custom::text AS custom, created_at, redacted_at
                 FROM messages WHERE tenant_id = \(tenantID) AND id = \(id)
                 """
             ).first
@@ -74,7 +74,7 @@ public struct PostgresMessageRepository: MessageRepository {
             WHERE tenant_id = \(tenantID) AND message_id = \(id) ORDER BY position NULLS LAST, created_at, id
             """
         ).rows.map(Self.recipient)
-        return Message(
+        var message = Message(
             id: try row.decode("id"),
             tenantID: tenantID,
             providerAccountID: try row.decode("provider_account_id"),
@@ -85,6 +85,8 @@ public struct PostgresMessageRepository: MessageRepository {
             createdAt: try row.decode("created_at"),
             recipients: recipients
         )
+        message.redactedAt = try row.decode("redacted_at")
+        return message
     }
 
     /// A recipient's current state from a `message_recipients` row (id, number_raw, number_e164,

@@ -4,7 +4,7 @@ import SmsHubDomain
 
 extension PostgresQueryRepository {
     static let messageColumns = """
-        m.id, m.provider_account_id, m.content, m.ext_no, m.client_reference, m.custom::text AS custom, m.created_at, m.recipient_count
+        m.id, m.provider_account_id, m.content, m.ext_no, m.client_reference, m.custom::text AS custom, m.created_at, m.recipient_count, m.redacted_at
         """
 
     public func messages(tenantID: UUID, filter: MessageFilter, limit: Int, cursor: PageCursor?) async throws -> Page<MessageSummary> {
@@ -56,7 +56,7 @@ extension PostgresQueryRepository {
     }
 
     static func messageSummary(_ row: PGRow) throws -> MessageSummary {
-        MessageSummary(
+        var summary = MessageSummary(
             id: try row.decode("id"),
             providerAccountID: try row.decode("provider_account_id"),
             content: try row.decode("content"),
@@ -66,5 +66,7 @@ extension PostgresQueryRepository {
             createdAt: try row.decode("created_at"),
             recipientCount: try row.decode("recipient_count")
         )
+        summary.redactedAt = try row.decode("redacted_at")
+        return summary
     }
 }

@@ -5,7 +5,7 @@ import SmsHubDomain
 extension PostgresQueryRepository {
     static let replyColumns = """
         id, provider_account_id, provider, provider_message_id, message_id, recipient_id, number_raw, number_e164, content, ext_no,
-        replied_at, received_at, source
+        replied_at, received_at, source, redacted_at
         """
 
     public func replies(tenantID: UUID, filter: ReplyFilter, limit: Int, cursor: PageCursor?) async throws -> Page<ReplyRecord> {
@@ -33,7 +33,7 @@ extension PostgresQueryRepository {
     }
 
     static func reply(_ row: PGRow) throws -> ReplyRecord {
-        ReplyRecord(
+        var reply = ReplyRecord(
             id: try row.decode("id"),
             providerAccountID: try row.decode("provider_account_id"),
             provider: try row.decode("provider"),
@@ -47,5 +47,7 @@ extension PostgresQueryRepository {
             receivedAt: try row.decode("received_at"),
             source: try row.decode("source")
         )
+        reply.redactedAt = try row.decode("redacted_at")
+        return reply
     }
 }

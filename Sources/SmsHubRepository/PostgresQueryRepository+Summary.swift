@@ -53,4 +53,10 @@ extension PostgresQueryRepository {
         guard let day = CalendarDay(text) else { throw PGError(kind: .decoding, message: "not a day: \(text)") }
         return day
     }
+
+    public func dataRemovedBefore(tenantID: UUID) async throws -> Date? {
+        try await self.database.withTenant(tenantID) { session in
+            try await session.query("SELECT deleted_before FROM tenants WHERE id = \(tenantID)").first?.decode("deleted_before", as: Date?.self)
+        } ?? nil
+    }
 }

@@ -9,7 +9,8 @@ public struct PostgresTenantRepository: TenantRepository {
         self.database = database
     }
 
-    static let columns = "id, name, status, created_at, updated_at, disabled_at"
+    static let columns =
+        "id, name, status, created_at, updated_at, disabled_at, redact_after_days, delete_after_days, redacted_before, deleted_before"
 
     public func create(name: String) async throws -> Tenant {
         try await self.database.asAdmin { session in
@@ -64,6 +65,19 @@ public struct PostgresTenantRepository: TenantRepository {
         }
     }
 
+    public func setRetention(id: UUID, redactAfterDays: Int?, deleteAfterDays: Int?) async throws -> Tenant? {
+        try await self.database.asAdmin { session in
+            try await session.query(
+                """
+                UPDATE tenants SET redact_after_days = \(redactAfterDays.map { Int32(clamping: $0) }),
+                                   delete_after_days = \(deleteAfterDays.map { Int32(clamping: $0) }), updated_at = now()
+                WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """
+            ).first.map(Self.tenant)
+        }
+    }
+
     static func tenant(_ row: PGRow) throws -> Tenant {
         let status: String = try row.decode("status")
         return Tenant(
@@ -72,7 +86,13 @@ public struct PostgresTenantRepository: TenantRepository {
             status: TenantStatus(rawValue: status) ?? .disabled,
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"),
-            disabledAt: try row.decode("disabled_at")
+            disabledAt: try row.decode("disabled_at"),
+            retention: TenantRetention(
+                redactAfterDays: try row.decode("redact_after_days", as: Int?.self),
+                deleteAfterDays: try row.decode("delete_after_days", as: Int?.self),
+                redactedBefore: try row.decode("redacted_before"),
+                deletedBefore: try row.decode("deleted_before")
+            )
         )
     }
 }

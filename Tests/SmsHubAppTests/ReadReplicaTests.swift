@@ -25,7 +25,7 @@ import Testing
         try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 4)) { pool in
             try await PGPool.scoped(PGConfiguration(url: replica.appURL, maxConnections: 2, connectTimeoutSeconds: 2)) { replicaPool in
                 try await PGPool.scoped(PGConfiguration(url: replica.superuserURL, maxConnections: 1)) { standbyAdmin in
-                    let reads = ReadRouting(primary: Database(pool: pool), replica: Database(pool: replicaPool), maxLag: .seconds(2))
+                    let reads = ReadRouting(primary: Database(pool: pool), replica: Database(pool: replicaPool), maxLag: .seconds(6))
                     let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator, reads: reads)
                     try await withLiveRoutes(dependencies, database: database, pool: pool) { harness in
                         let account = try await SendMessageTests().gatewayAccount(harness)
@@ -64,7 +64,7 @@ import Testing
                         #expect(reads.status.usingReplica)
                         #expect(try await listed() == [first])
 
-                        // Replay paused: the standby stops at the first message. Within the 2 s
+                        // Replay paused: the standby stops at the first message. Within the 6 s
                         // tolerance the list still reads it there and misses the second; the
                         // message itself reads the primary.
                         try await standbyAdmin.query("SELECT pg_wal_replay_pause()")
@@ -78,7 +78,7 @@ import Testing
                         #expect(try await harness.request(.get, "/v1/messages/\(second)", bearer: account.key).status == .ok)
 
                         // Past the tolerance, reads go to the primary.
-                        try await Task.sleep(for: .milliseconds(2500))
+                        try await Task.sleep(for: .milliseconds(6500))
                         guard case .behind = await reads.check() else {
                             Issue.record("a standby paused for longer than the tolerance is behind")
                             return

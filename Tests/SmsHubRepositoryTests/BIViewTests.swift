@@ -7,7 +7,7 @@ import Testing
 @Suite struct BIViewTests {
     static let views = [
         "balances", "daily_delivery", "latest_balances", "message_recipients", "provider_accounts", "recipient_outcomes",
-        "replies", "review_events", "status_events", "tenants",
+        "replies", "review_events", "status_events", "tenant_retention", "tenants",
     ]
 
     /// A test database with `smshub_bi` given its login, as docs/bi.md has an operator do (migration

@@ -38,11 +38,29 @@ import Testing
     }
 
     /// Event tables name their tenant and account, and recipients their message, without a per-row
-    /// foreign key check (migrations 0008 and 0009), which is sound only while those rows are never
-    /// removed: not even the owner or a superuser may.
-    @Test func tenantsProviderAccountsAndMessagesAreNeverDeleted() async throws {
+    /// foreign key check (migrations 0008 and 0009), which is sound only while those rows are not
+    /// removed from under them: tenants and accounts never, a message not while it has recipients
+    /// (retention removes those first, migration 0018); not even the owner or a superuser may.
+    @Test func tenantsProviderAccountsAndMessagesWithRecipientsAreNeverDeleted() async throws {
         try await withTestDatabase { database in
             let (a, _) = try await seed(database)
+            try await withPool(url: database.superuserURL) { pool in
+                let account = try await pool.query(
+                    """
+                    INSERT INTO provider_accounts (tenant_id, provider, name, callback_token_hash, secrets, secrets_key_id)
+                    VALUES (\(a), 'huawei', 'h', sha256('t'), '\\x00', 'k') RETURNING id
+                    """
+                ).first!.decode("id", as: UUID.self)
+                let message = try await pool.query(
+                    "INSERT INTO messages (tenant_id, provider_account_id, content) VALUES (\(a), \(account), 'hi') RETURNING id"
+                ).first!.decode("id", as: UUID.self)
+                try await pool.query(
+                    """
+                    INSERT INTO message_recipients (tenant_id, message_id, provider_account_id, number_raw, number_e164)
+                    VALUES (\(a), \(message), \(account), '13800000000', '+8613800000000')
+                    """
+                )
+            }
             for url in [database.ownerURL, database.superuserURL] {
                 try await withPool(url: url) { pool in
                     for statement in [

@@ -18,6 +18,7 @@ struct AdminRoutes {
         group.post("tenants/:tenant_id/enable") { request, context in
             try await self.setStatus(.active, request: request, context: context)
         }
+        group.put("tenants/:tenant_id/retention", use: self.setRetention)
         group.post("tenants/:tenant_id/api-keys", use: self.createKey)
         group.get("tenants/:tenant_id/api-keys", use: self.listKeys)
         group.post("tenants/:tenant_id/api-keys/:key_id/revoke", use: self.revokeKey)
@@ -54,6 +55,36 @@ struct AdminRoutes {
             throw Problem.notFound("No tenant has this id.")
         }
         context.logger.info("tenant status set", metadata: ["tenant_id": "\(id.uuidString.lowercased())", "status": "\(status.rawValue)"])
+        return TenantRepresentation(tenant)
+    }
+
+    struct RetentionRequest: Decodable {
+        var redactAfterDays: Int?
+        var deleteAfterDays: Int?
+    }
+
+    /// Replaces the tenant's retention: both fields, each absent or null to keep that data forever.
+    @Sendable func setRetention(request: Request, context: AppRequestContext) async throws -> TenantRepresentation {
+        let id = try context.parameters.uuid("tenant_id")
+        let body = try await JSONBody.decode(RetentionRequest.self, from: request, context: context)
+        let setting: (redact: Int?, delete: Int?)
+        do {
+            setting = try TenantRetention.validated(redactAfterDays: body.redactAfterDays, deleteAfterDays: body.deleteAfterDays)
+        } catch .outOfRange(let field) {
+            throw Problem.invalidBody(field: field, "must be a whole number of days from 1 to \(TenantRetention.maxDays), or null")
+        } catch .redactAfterDelete {
+            throw Problem.invalidBody(field: "redact_after_days", "must not be later than delete_after_days: removed data cannot be redacted")
+        }
+        guard let tenant = try await self.tenants.setRetention(id: id, redactAfterDays: setting.redact, deleteAfterDays: setting.delete) else {
+            throw Problem.notFound("No tenant has this id.")
+        }
+        context.logger.info(
+            "tenant retention set",
+            metadata: [
+                "tenant_id": "\(id.uuidString.lowercased())", "redact_after_days": "\(setting.redact.map(String.init) ?? "-")",
+                "delete_after_days": "\(setting.delete.map(String.init) ?? "-")",
+            ]
+        )
         return TenantRepresentation(tenant)
     }
 

@@ -15,6 +15,7 @@ enum MessageJSON {
         clientReference: String?,
         customJSON: String,
         createdAt: Date,
+        redactedAt: Date?,
         into json: inout JSONWriter
     ) {
         json.key("id")
@@ -30,6 +31,10 @@ enum MessageJSON {
         json.raw(customJSON.utf8)
         json.key("created_at")
         json.time(createdAt)
+        if let redactedAt {
+            json.key("redacted_at")
+            json.time(redactedAt)
+        }
     }
 
     static func response(_ json: JSONWriter) -> Response {

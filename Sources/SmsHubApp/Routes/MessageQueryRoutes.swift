@@ -50,6 +50,7 @@ struct MessageListRepresentation: ResponseGenerator {
                             clientReference: message.clientReference,
                             customJSON: message.customJSON,
                             createdAt: message.createdAt,
+                            redactedAt: message.redactedAt,
                             into: &json
                         )
                         json.key("recipient_count")

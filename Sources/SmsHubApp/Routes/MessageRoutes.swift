@@ -94,6 +94,7 @@ struct MessageRepresentation: ResponseGenerator {
                 clientReference: self.message.clientReference,
                 customJSON: self.message.customJSON,
                 createdAt: self.message.createdAt,
+                redactedAt: self.message.redactedAt,
                 into: &json
             )
             json.key("recipients")

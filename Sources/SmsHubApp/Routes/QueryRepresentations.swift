@@ -97,6 +97,7 @@ struct ReplyRepresentation: ResponseEncodable {
     var repliedAt: Date?
     var receivedAt: Date
     var source: String
+    var redactedAt: Date?
 
     init(_ reply: ReplyRecord) {
         self.id = reply.id.apiString
@@ -112,6 +113,7 @@ struct ReplyRepresentation: ResponseEncodable {
         self.repliedAt = reply.repliedAt
         self.receivedAt = reply.receivedAt
         self.source = reply.source
+        self.redactedAt = reply.redactedAt
     }
 }
 

@@ -10,6 +10,7 @@ struct TenantRepresentation: ResponseEncodable, Equatable {
     var createdAt: Date
     var updatedAt: Date
     var disabledAt: Date?
+    var retention: RetentionRepresentation
 
     init(_ tenant: Tenant) {
         self.id = tenant.id.uuidString.lowercased()
@@ -18,6 +19,22 @@ struct TenantRepresentation: ResponseEncodable, Equatable {
         self.createdAt = tenant.createdAt
         self.updatedAt = tenant.updatedAt
         self.disabledAt = tenant.disabledAt
+        self.retention = RetentionRepresentation(tenant.retention)
+    }
+}
+
+/// A tenant's retention: the setting, and how far the sweep has got (docs/retention.md).
+struct RetentionRepresentation: Encodable, Equatable {
+    var redactAfterDays: Int?
+    var deleteAfterDays: Int?
+    var contentsRedactedBefore: Date?
+    var dataRemovedBefore: Date?
+
+    init(_ retention: TenantRetention) {
+        self.redactAfterDays = retention.redactAfterDays
+        self.deleteAfterDays = retention.deleteAfterDays
+        self.contentsRedactedBefore = retention.redactedBefore
+        self.dataRemovedBefore = retention.deletedBefore
     }
 }
 

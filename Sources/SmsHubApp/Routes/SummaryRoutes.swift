@@ -17,6 +17,8 @@ struct SummaryRoutes {
         var from: String
         var to: String
         var timeZone: String
+        /// Set when retention has removed data: days before this time are counted only in part.
+        var dataRemovedBefore: Date?
         var items: [DailySummaryRepresentation]
     }
 
@@ -33,7 +35,14 @@ struct SummaryRoutes {
         let summary = DailySummaryRequest(firstDay: from, lastDay: to, timeZone: zoneName, providerAccountID: try query.uuid("provider_account_id"))
         do {
             let rows = try await self.queries.dailySummary(tenantID: context.tenant.tenantID, request: summary)
-            return DailySummaryList(from: from.description, to: to.description, timeZone: zoneName, items: rows.map(DailySummaryRepresentation.init))
+            let removed = try await self.queries.dataRemovedBefore(tenantID: context.tenant.tenantID)
+            return DailySummaryList(
+                from: from.description,
+                to: to.description,
+                timeZone: zoneName,
+                dataRemovedBefore: removed,
+                items: rows.map(DailySummaryRepresentation.init)
+            )
         } catch is InvalidTimeZone {
             throw Problem.invalidParameter("time_zone", "time_zone is not a time zone the database knows.")
         }

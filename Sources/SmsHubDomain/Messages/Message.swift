@@ -12,6 +12,8 @@ public struct Message: Sendable, Equatable {
     public var customJSON: String
     public var createdAt: Date
     public var recipients: [Recipient]
+    /// When retention redacted the content (now empty); nil while it is kept.
+    public var redactedAt: Date? = nil
 
     public init(
         id: UUID,

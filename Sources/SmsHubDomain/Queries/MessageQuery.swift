@@ -35,6 +35,8 @@ public struct MessageSummary: Sendable, Equatable {
     public var customJSON: String
     public var createdAt: Date
     public var recipientCount: Int
+    /// When retention redacted the content (now empty); nil while it is kept.
+    public var redactedAt: Date? = nil
 
     public init(
         id: UUID,

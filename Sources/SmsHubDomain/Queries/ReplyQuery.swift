@@ -28,6 +28,8 @@ public struct ReplyRecord: Sendable, Equatable {
     public var repliedAt: Date?
     public var receivedAt: Date
     public var source: String
+    /// When retention redacted the content (now empty); nil while it is kept.
+    public var redactedAt: Date? = nil
 
     public init(
         id: UUID,

@@ -7,14 +7,24 @@ public struct Tenant: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var disabledAt: Date?
+    public var retention: TenantRetention
 
-    public init(id: UUID, name: String, status: TenantStatus, createdAt: Date, updatedAt: Date, disabledAt: Date?) {
+    public init(
+        id: UUID,
+        name: String,
+        status: TenantStatus,
+        createdAt: Date,
+        updatedAt: Date,
+        disabledAt: Date?,
+        retention: TenantRetention = TenantRetention()
+    ) {
         self.id = id
         self.name = name
         self.status = status
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.disabledAt = disabledAt
+        self.retention = retention
     }
 }
 

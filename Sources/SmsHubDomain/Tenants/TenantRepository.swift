@@ -7,6 +7,9 @@ public protocol TenantRepository: Sendable {
     func get(id: UUID) async throws -> Tenant?
     /// Sets the status; returns nil when no such tenant exists.
     func setStatus(id: UUID, status: TenantStatus) async throws -> Tenant?
+    /// Sets how long the tenant's data is kept (validated by `TenantRetention.validated`); nil when
+    /// no such tenant exists.
+    func setRetention(id: UUID, redactAfterDays: Int?, deleteAfterDays: Int?) async throws -> Tenant?
 }
 
 /// API key storage. `lookup` is the only call made before a tenant is known.

@@ -1,0 +1,141 @@
+import Foundation
+import Postgres
+import SmsHubDomain
+
+/// Redaction and removal for the retention sweep (migration 0018). Every statement takes a bounded
+/// slice, oldest first, through an index on the row's time, and commits on its own: deletes never
+/// hold locks ingestion needs (new rows are never old), and each slice leaves a few pages for
+/// autovacuum to reclaim rather than a table-sized bloat.
+public struct PostgresRetentionRepository: RetentionRepository {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func tenantsWithRetention() async throws -> [(tenantID: UUID, retention: TenantRetention)] {
+        try await self.database.lookupAcrossTenants("SELECT * FROM tenants_with_retention()").rows.map { row in
+            (
+                try row.decode("tenant_id"),
+                TenantRetention(
+                    redactAfterDays: try row.decode("redact_after_days", as: Int?.self),
+                    deleteAfterDays: try row.decode("delete_after_days", as: Int?.self),
+                    redactedBefore: try row.decode("redacted_before"),
+                    deletedBefore: try row.decode("deleted_before")
+                )
+            )
+        }
+    }
+
+    public func redact(tenantID: UUID, from: Date?, before: Date, limit: Int) async throws -> Int {
+        // From the last horizon on: rows older than it were redacted by an earlier pass.
+        let start = from ?? Date(timeIntervalSince1970: 0)
+        let statements: [PGQuery] = [
+            """
+            UPDATE messages SET content = '', redacted_at = now()
+            WHERE tenant_id = \(tenantID) AND id IN (
+                SELECT id FROM messages WHERE tenant_id = \(tenantID) AND created_at >= \(start) AND created_at < \(before)
+                  AND redacted_at IS NULL ORDER BY created_at LIMIT \(limit))
+            """,
+            // A reply's raw payload holds its text too.
+            """
+            UPDATE replies SET content = '', raw = '{}', redacted_at = now()
+            WHERE tenant_id = \(tenantID) AND id IN (
+                SELECT id FROM replies WHERE tenant_id = \(tenantID) AND received_at >= \(start) AND received_at < \(before)
+                  AND redacted_at IS NULL ORDER BY received_at LIMIT \(limit))
+            """,
+            """
+            UPDATE webhook_events SET data = jsonb_set(data, '{content}', '""')
+            WHERE tenant_id = \(tenantID) AND id IN (
+                SELECT id FROM webhook_events WHERE tenant_id = \(tenantID) AND occurred_at >= \(start) AND occurred_at < \(before)
+                  AND type = 'message.reply_received' AND data ->> 'content' <> '' ORDER BY occurred_at LIMIT \(limit))
+            """,
+            // Callbacks kept because they could not be read may carry a reply's text.
+            """
+            UPDATE callback_receipts SET raw = NULL
+            WHERE tenant_id = \(tenantID) AND id IN (
+                SELECT id FROM callback_receipts WHERE tenant_id = \(tenantID) AND received_at >= \(start) AND received_at < \(before)
+                  AND raw IS NOT NULL ORDER BY received_at LIMIT \(limit))
+            """,
+        ]
+        return try await self.run(statements, tenantID: tenantID)
+    }
+
+    public func remove(tenantID: UUID, before: Date, limit: Int) async throws -> Int {
+        // The oldest messages first: their recipients, then (once none is left) their dispatch tasks
+        // and the messages themselves, which the foreign keys require in that order.
+        let oldest: PGQuery = "SELECT id FROM messages WHERE tenant_id = \(tenantID) AND created_at < \(before) ORDER BY created_at LIMIT 100"
+        let statements: [PGQuery] = [
+            """
+            DELETE FROM message_recipients r USING (
+                SELECT r2.id FROM (\(fragment: oldest)) m
+                JOIN message_recipients r2 ON r2.tenant_id = \(tenantID) AND r2.message_id = m.id LIMIT \(limit)) d
+            WHERE r.tenant_id = \(tenantID) AND r.id = d.id
+            """,
+            """
+            DELETE FROM dispatch_tasks t USING (\(fragment: oldest)) m
+            WHERE t.tenant_id = \(tenantID) AND t.message_id = m.id
+              AND NOT EXISTS (SELECT 1 FROM message_recipients r WHERE r.tenant_id = \(tenantID) AND r.message_id = m.id)
+            """,
+            """
+            DELETE FROM messages x USING (\(fragment: oldest)) m
+            WHERE x.tenant_id = \(tenantID) AND x.id = m.id
+              AND NOT EXISTS (SELECT 1 FROM message_recipients r WHERE r.tenant_id = \(tenantID) AND r.message_id = m.id)
+              AND NOT EXISTS (SELECT 1 FROM dispatch_tasks t WHERE t.tenant_id = \(tenantID) AND t.message_id = m.id)
+            """,
+            Self.oldest("status_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.oldest("replies", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.oldest("review_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.oldest("callback_receipts", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.oldest("balances", time: "observed_at", tenantID: tenantID, before: before, limit: limit),
+            // A delivery's attempts go with it; endpoints are never deleted, so each is walked by its own index.
+            """
+            WITH gone AS (
+                DELETE FROM webhook_deliveries d USING (
+                    SELECT x.id FROM webhook_endpoints w
+                    CROSS JOIN LATERAL (SELECT id FROM webhook_deliveries
+                                        WHERE tenant_id = \(tenantID) AND endpoint_id = w.id AND created_at < \(before)
+                                        ORDER BY created_at LIMIT \(limit)) x
+                    WHERE w.tenant_id = \(tenantID)) o
+                WHERE d.tenant_id = \(tenantID) AND d.id = o.id
+                RETURNING d.id
+            )
+            DELETE FROM webhook_attempts a USING gone WHERE a.tenant_id = \(tenantID) AND a.delivery_id = gone.id
+            """,
+            Self.oldest("webhook_events", time: "occurred_at", tenantID: tenantID, before: before, limit: limit),
+        ]
+        return try await self.run(statements, tenantID: tenantID)
+    }
+
+    static func oldest(_ table: String, time: String, tenantID: UUID, before: Date, limit: Int) -> PGQuery {
+        """
+        DELETE FROM \(unescaped: table) WHERE tenant_id = \(tenantID) AND id IN (
+            SELECT id FROM \(unescaped: table) WHERE tenant_id = \(tenantID) AND \(unescaped: time) < \(before)
+            ORDER BY \(unescaped: time) LIMIT \(limit))
+        """
+    }
+
+    /// Each statement in a transaction of its own; the rows they changed, added up.
+    private func run(_ statements: [PGQuery], tenantID: UUID) async throws -> Int {
+        var changed = 0
+        for statement in statements {
+            changed += try await self.database.withTenant(tenantID) { session in
+                try await session.query(statement).affectedRows
+            }
+        }
+        return changed
+    }
+
+    /// Horizons only move forward: data redacted or removed stays so when a setting is lengthened.
+    public func recordProgress(tenantID: UUID, redactedBefore: Date?, deletedBefore: Date?) async throws {
+        _ = try await self.database.withTenant(tenantID) { session in
+            try await session.query(
+                """
+                UPDATE tenants SET redacted_before = greatest(redacted_before, \(redactedBefore)),
+                                   deleted_before = greatest(deleted_before, \(deletedBefore)), updated_at = now()
+                WHERE id = \(tenantID)
+                """
+            )
+        }
+    }
+}
