@@ -73,7 +73,10 @@ struct AdminRoutes {
         } catch .outOfRange(let field) {
             throw Problem.invalidBody(field: field, "must be a whole number of days from 1 to \(TenantRetention.maxDays), or null")
         } catch .redactAfterDelete {
-            throw Problem.invalidBody(field: "redact_after_days", "must not be later than delete_after_days: removed data cannot be redacted")
+            // Each field is valid alone (the schema's ranges), the pair is not: 422, as for other rules across fields.
+            throw Problem.validation([
+                Problem.FieldError(field: "redact_after_days", message: "must not be later than delete_after_days: removed data cannot be redacted")
+            ])
         }
         guard let tenant = try await self.tenants.setRetention(id: id, redactAfterDays: setting.redact, deleteAfterDays: setting.delete) else {
             throw Problem.notFound("No tenant has this id.")
