@@ -58,18 +58,30 @@ struct AdminRoutes {
         return TenantRepresentation(tenant)
     }
 
+    /// Numbers as JSON has them: `181.0` is the integer 181 to JSON Schema (and to a client that
+    /// wrote it), so days are read as numbers and must be whole.
     struct RetentionRequest: Decodable {
-        var redactAfterDays: Int?
-        var deleteAfterDays: Int?
+        var redactAfterDays: Double?
+        var deleteAfterDays: Double?
+    }
+
+    static func days(_ value: Double?, field: String) throws -> Int? {
+        guard let value else { return nil }
+        guard let days = Int(exactly: value) else {
+            throw Problem.invalidBody(field: field, "must be a whole number of days from 1 to \(TenantRetention.maxDays), or null")
+        }
+        return days
     }
 
     /// Replaces the tenant's retention: both fields, each absent or null to keep that data forever.
     @Sendable func setRetention(request: Request, context: AppRequestContext) async throws -> TenantRepresentation {
         let id = try context.parameters.uuid("tenant_id")
         let body = try await JSONBody.decode(RetentionRequest.self, from: request, context: context)
+        let redact = try Self.days(body.redactAfterDays, field: "redact_after_days")
+        let delete = try Self.days(body.deleteAfterDays, field: "delete_after_days")
         let setting: (redact: Int?, delete: Int?)
         do {
-            setting = try TenantRetention.validated(redactAfterDays: body.redactAfterDays, deleteAfterDays: body.deleteAfterDays)
+            setting = try TenantRetention.validated(redactAfterDays: redact, deleteAfterDays: delete)
         } catch .outOfRange(let field) {
             throw Problem.invalidBody(field: field, "must be a whole number of days from 1 to \(TenantRetention.maxDays), or null")
         } catch .redactAfterDelete {
