@@ -34,8 +34,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
             }
             var made = 0
             for group in groups {
-                for chunk in stride(from: 0, to: group.ids.count, by: maxPerTask).map({ Array(group.ids[$0..<min($0 + maxPerTask, group.ids.count)]) }
-                ) {
+                for chunk in group.ids.slices(of: maxPerTask) {
                     let taskID = UUID()
                     // The recipients' validity window runs from the message's acceptance.
                     try await session.query(

@@ -154,8 +154,7 @@ struct GatewayPoller: Service {
             }
             // A pull returns every report not yet fetched, tens of thousands after a large send: stored
             // a slice at a time, so no statement outgrows its deadline or the connection's buffers.
-            for start in stride(from: 0, to: parsed.count, by: Self.storeSlice) {
-                let slice = Array(parsed[start..<min(start + Self.storeSlice, parsed.count)])
+            for slice in parsed.slices(of: Self.storeSlice) {
                 try await self.store(IncomingEvents(tenantID: tenantID, accountID: accountID, provider: .gateway, source: .pull, events: slice))
             }
         }

@@ -144,6 +144,6 @@ public enum GatewayAPI {
 
     /// Splits recipients into tasks of at most 3000 numbers.
     public static func chunks<T>(_ items: [T]) -> [[T]] {
-        stride(from: 0, to: items.count, by: maxMobilesPerSend).map { Array(items[$0..<min($0 + maxMobilesPerSend, items.count)]) }
+        items.slices(of: maxMobilesPerSend)
     }
 }
