@@ -164,12 +164,15 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     if migrate {
         try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
     }
-    let database = Database.connect(
-        url: configuration.databaseURL,
-        maxConnections: configuration.databasePoolSize,
-        statementTimeout: configuration.databaseStatementTimeout,
-        logger: logger
-    )
+    func connect(_ url: String) -> Database {
+        Database.connect(
+            url: url,
+            maxConnections: configuration.databasePoolSize,
+            statementTimeout: configuration.databaseStatementTimeout,
+            logger: logger
+        )
+    }
+    let database = connect(configuration.databaseURL)
     do {
         let status = try await database.migrationStatus(migrator)
         guard status.isCurrent else {
@@ -186,14 +189,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
         throw error
     }
     // The replica is optional at every moment: unreachable at start or later, reads go to the primary.
-    let replica = configuration.readDatabaseURL.map {
-        Database.connect(
-            url: $0,
-            maxConnections: configuration.databasePoolSize,
-            statementTimeout: configuration.databaseStatementTimeout,
-            logger: logger
-        )
-    }
+    let replica = configuration.readDatabaseURL.map(connect)
     let reads = ReadRouting(primary: database, replica: replica, maxLag: configuration.readMaxLag)
     let dependencies = AppDependencies(database: database, migrator: migrator, reads: reads)
     let built = buildRouter(configuration: configuration, dependencies: dependencies)

@@ -15,15 +15,7 @@ public struct PostgresRetentionRepository: RetentionRepository {
 
     public func tenantsWithRetention() async throws -> [(tenantID: UUID, retention: TenantRetention)] {
         try await self.database.lookupAcrossTenants("SELECT * FROM tenants_with_retention()").rows.map { row in
-            (
-                try row.decode("tenant_id"),
-                TenantRetention(
-                    redactAfterDays: try row.decode("redact_after_days", as: Int?.self),
-                    deleteAfterDays: try row.decode("delete_after_days", as: Int?.self),
-                    redactedBefore: try row.decode("redacted_before"),
-                    deletedBefore: try row.decode("deleted_before")
-                )
-            )
+            (try row.decode("tenant_id"), try PostgresTenantRepository.retention(row))
         }
     }
 

@@ -87,12 +87,17 @@ public struct PostgresTenantRepository: TenantRepository {
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"),
             disabledAt: try row.decode("disabled_at"),
-            retention: TenantRetention(
-                redactAfterDays: try row.decode("redact_after_days", as: Int?.self),
-                deleteAfterDays: try row.decode("delete_after_days", as: Int?.self),
-                redactedBefore: try row.decode("redacted_before"),
-                deletedBefore: try row.decode("deleted_before")
-            )
+            retention: try Self.retention(row)
+        )
+    }
+
+    /// A tenant's retention columns (migration 0018), from any row that has them.
+    static func retention(_ row: PGRow) throws -> TenantRetention {
+        TenantRetention(
+            redactAfterDays: try row.decode("redact_after_days", as: Int?.self),
+            deleteAfterDays: try row.decode("delete_after_days", as: Int?.self),
+            redactedBefore: try row.decode("redacted_before"),
+            deletedBefore: try row.decode("deleted_before")
         )
     }
 }

@@ -57,7 +57,7 @@ public final class ReadRouting: Sendable {
     /// Notes the primary's position, reads the replica's, and decides where reads go until the next
     /// check. Errors count as "use the primary": a broken replica costs freshness, never an answer.
     @discardableResult
-    public func check(now: @Sendable () -> ContinuousClock.Instant = { .now }) async -> Verdict {
+    public func check() async -> Verdict {
         guard let replica = self.replica else { return .noReplica }
         let primaryPosition: UInt64
         do {
@@ -70,7 +70,7 @@ public final class ReadRouting: Sendable {
             // The primary is the one every write needs: its failure is reported elsewhere.
             return self.decide(.unreachable)
         }
-        let noted = now()
+        let noted = ContinuousClock.now
         self.state.withLock { state in
             state.notes.append(Note(at: noted, position: primaryPosition))
             // Only notes younger than twice the tolerance can decide anything.
@@ -87,7 +87,7 @@ public final class ReadRouting: Sendable {
         } catch {
             return self.decide(.unreachable)
         }
-        let checked = now()
+        let checked = ContinuousClock.now
         let reached = self.state.withLock { state in state.notes.last { $0.position <= replayed } }
         guard let reached else { return self.decide(.behind(staleness: nil)) }
         let staleness = checked - reached.at

@@ -1,5 +1,6 @@
 import Logging
 import ServiceLifecycle
+import SmsHubDomain
 import SmsHubRepository
 
 /// Checks the read replica every `interval` and so decides where lists read until the next check
@@ -18,7 +19,7 @@ struct ReplicaMonitor: Service {
             self.metrics.recordReadReplica(inUse: status.usingReplica, staleness: status.staleness)
             if previous != status.usingReplica {
                 if status.usingReplica {
-                    self.logger.notice("lists read from the replica", metadata: ["staleness_ms": "\(status.staleness.map(\.milliseconds) ?? 0)"])
+                    self.logger.notice("lists read from the replica", metadata: ["staleness_s": "\(status.staleness.map(\.inSeconds) ?? 0)"])
                 } else {
                     self.logger.warning("lists read from the primary", metadata: ["reason": "\(verdict.reason)"])
                 }
@@ -37,11 +38,5 @@ extension ReadRouting.Verdict {
         case .notAReplica: "DATABASE_READ_URL is not a server in recovery"
         case .unreachable: "the replica (or the primary) did not answer"
         }
-    }
-}
-
-extension Duration {
-    var milliseconds: Int64 {
-        self.components.seconds &* 1000 &+ self.components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -65,11 +65,10 @@ struct AdminRoutes {
         var deleteAfterDays: Double?
     }
 
-    static func days(_ value: Double?, field: String) throws -> Int? {
+    /// A fraction of a day is out of range like 0 or 3651 is.
+    static func days(_ value: Double?, field: String) throws(TenantRetention.Invalid) -> Int? {
         guard let value else { return nil }
-        guard let days = Int(exactly: value) else {
-            throw Problem.invalidBody(field: field, "must be a whole number of days from 1 to \(TenantRetention.maxDays), or null")
-        }
+        guard let days = Int(exactly: value) else { throw .outOfRange(field: field) }
         return days
     }
 
@@ -77,11 +76,12 @@ struct AdminRoutes {
     @Sendable func setRetention(request: Request, context: AppRequestContext) async throws -> TenantRepresentation {
         let id = try context.parameters.uuid("tenant_id")
         let body = try await JSONBody.decode(RetentionRequest.self, from: request, context: context)
-        let redact = try Self.days(body.redactAfterDays, field: "redact_after_days")
-        let delete = try Self.days(body.deleteAfterDays, field: "delete_after_days")
         let setting: (redact: Int?, delete: Int?)
         do {
-            setting = try TenantRetention.validated(redactAfterDays: redact, deleteAfterDays: delete)
+            setting = try TenantRetention.validated(
+                redactAfterDays: try Self.days(body.redactAfterDays, field: "redact_after_days"),
+                deleteAfterDays: try Self.days(body.deleteAfterDays, field: "delete_after_days")
+            )
         } catch .outOfRange(let field) {
             throw Problem.invalidBody(field: field, "must be a whole number of days from 1 to \(TenantRetention.maxDays), or null")
         } catch .redactAfterDelete {

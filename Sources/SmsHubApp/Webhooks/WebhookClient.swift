@@ -87,11 +87,6 @@ actor WebhookClient {
         self.pinned = [:]
     }
 
-    /// Each attempt's deadline, from sending to the answer's end (connecting included).
-    nonisolated var attemptTimeout: TimeAmount {
-        .nanoseconds(Int64(clamping: self.timeout.components.seconds) &* 1_000_000_000 &+ self.timeout.components.attoseconds / 1_000_000_000)
-    }
-
     /// The first bytes of an answer as text: invalid UTF-8 replaced and NUL dropped (PostgreSQL text
     /// cannot hold it), cut to the excerpt's length on a character boundary; nil when empty.
     static func excerpt(_ bytes: [UInt8]) -> String? {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import SmsHubDomain
 import Synchronization
@@ -213,7 +214,7 @@ struct WebhookDeliverer: Service {
             batch.count,
             with: client,
             to: target.url,
-            timeout: self.client.attemptTimeout,
+            timeout: TimeAmount(self.client.timeout),
             window: self.limits.perEndpoint
         ) { index, now in
             let delivery = batch[index]
@@ -273,15 +274,7 @@ struct WebhookDeliverer: Service {
 
     /// Claims a batch only to record that it could not be signed.
     private func failBatch(tenantID: UUID, target: WebhookTarget, reason: WebhookFailure) async -> Int {
-        guard
-            let batch = try? await self.repository.claim(
-                tenantID: tenantID,
-                endpointID: target.endpointID,
-                limit: self.limits.batch,
-                lease: self.lease,
-                owner: self.owner
-            )
-        else { return 0 }
+        guard let batch = await self.claim(tenantID: tenantID, target: target) else { return 0 }
         let now = Date()
         let outcomes = batch.map { self.outcome($0, at: now, attempt: WebhookClient.Attempt(latencyMilliseconds: 0, error: reason.description)) }
         return await self.record(tenantID: tenantID, target: target, outcomes)
