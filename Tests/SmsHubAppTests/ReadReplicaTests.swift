@@ -49,10 +49,15 @@ import Testing
                             #expect(summary.status == .ok, "\(summary.text)")
                             return (summary.json["items"] as? [[String: Any]] ?? []).compactMap { $0["sent"] as? Int }.reduce(0, +)
                         }
-                        /// Checks until the standby has replayed all the primary had at the check.
+                        /// Waits until the standby has replayed everything the primary has written so far
+                        /// (a fresh check alone may only mean it reached an earlier note), then checks.
                         func caughtUp() async throws {
+                            let written = try await pool.query("SELECT pg_current_wal_lsn()::text AS lsn").first!.decode("lsn", as: String.self)
                             for _ in 0..<100 {
-                                if case .fresh(let staleness) = await reads.check(), staleness < .milliseconds(500) { return }
+                                let replayed = try await standbyAdmin.query(
+                                    "SELECT pg_last_wal_replay_lsn() >= \(written)::pg_lsn AS done"
+                                ).first?.decode("done", as: Bool.self)
+                                if replayed == true, case .fresh = await reads.check() { return }
                                 try await Task.sleep(for: .milliseconds(100))
                             }
                             Issue.record("the standby did not catch up")
