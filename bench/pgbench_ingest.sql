@@ -15,7 +15,7 @@ ORDER BY r.created_at, r.id;
 INSERT INTO status_events (tenant_id, id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164,
                            state, provider_code, description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
 SELECT :tenant::uuid, e.*
-FROM unnest((SELECT array_agg(gen_random_uuid()) FROM generate_series(1, :rows::int)), :nulls::uuid[], :accounts::uuid[], :providers::text[],
+FROM unnest((SELECT array_agg(uuid_v7()) FROM generate_series(1, :rows::int)), :nulls::uuid[], :accounts::uuid[], :providers::text[],
             (SELECT array_agg(:id_prefix || :r || '-' || g) FROM generate_series(1, :rows::int) g),
             :nulls::text[], :nulls::text[], :states::text[], :codes::text[], :descriptions::text[],
             :nulls::int[], :nulls::int[], :nulls::int[], :times::timestamptz[],

@@ -9,7 +9,7 @@ CREATE TEMP TABLE seed_messages ON COMMIT DROP AS
 SELECT gen_random_uuid() AS id, g AS n,
        now() - interval '90 days' + (g::float8 / :messages) * interval '90 days' AS created_at,
        -- Mostly 1 to 4 recipients; one message in 2000 is a 500-recipient campaign.
-       CASE WHEN g % 2000 = 0 THEN 500 ELSE 1 + (g * 7919) % 4 END AS recipients,
+       CASE WHEN g % 2000 = 0 THEN 500 ELSE 1 + (g::bigint * 7919) % 4 END AS recipients,
        CASE WHEN g % 4 = 0 THEN :'huawei' ELSE :'gateway' END::uuid AS account
 FROM generate_series(1, :messages) g;
 

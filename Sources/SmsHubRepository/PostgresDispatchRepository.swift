@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import Postgres
 import SmsHubDomain
@@ -35,7 +36,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
             var made = 0
             for group in groups {
                 for chunk in group.ids.slices(of: maxPerTask) {
-                    let taskID = UUID()
+                    let taskID = SecureRandom.uuid()
                     // The recipients' validity window runs from the message's acceptance.
                     try await session.query(
                         """

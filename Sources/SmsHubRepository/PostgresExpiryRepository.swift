@@ -67,7 +67,7 @@ public struct PostgresExpiryRepository: ExpiryRepository {
                 )
                 INSERT INTO status_events (tenant_id, id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164,
                                            state, provider_code, description, occurred_at, source, dedup_key, raw)
-                SELECT \(tenantID), gen_random_uuid(), m.id, m.provider_account_id, \(Provider.gateway.rawValue), coalesce(m.provider_message_id, ''),
+                SELECT \(tenantID), uuid_v7(), m.id, m.provider_account_id, \(Provider.gateway.rawValue), coalesce(m.provider_message_id, ''),
                        m.number_raw, m.number_e164, 'expired', m.status_code, m.status_description, now(), 'inferred',
                        'expired:' || m.id::text, jsonb_build_object('inferred', 'expired', 'code', m.status_code)
                 FROM moved m

@@ -3,15 +3,29 @@ import Foundation
 import Testing
 
 @Suite struct DigestTests {
-    @Test func randomUUIDsAreVersion4AndDistinct() {
+    @Test func idsAreVersion7AndDistinct() {
         let ids = SecureRandom.uuids(1000)
         #expect(ids.count == 1000 && Set(ids).count == 1000)
         for id in ids {
             let text = id.uuidString
-            #expect(Array(text)[14] == "4", "version nibble")
+            #expect(Array(text)[14] == "7", "version nibble")
             #expect("89AB".contains(Array(text)[19]), "variant bits")
         }
         #expect(SecureRandom.uuids(0).isEmpty)
+    }
+
+    @Test func idsCarryTheirMillisecondAndSortByIt() {
+        let earlier = Date(timeIntervalSince1970: 1_795_000_000.5)
+        let id = SecureRandom.uuid(now: earlier)
+        // 1,795,000,000,500 ms is 0x01A1EE565FF4.
+        #expect(id.uuidString.hasPrefix("01A1EE56-5FF4-7"))
+        let later = SecureRandom.uuids(50, now: earlier.addingTimeInterval(0.002))
+        #expect(later.allSatisfy { id.uuidString < $0.uuidString })
+    }
+
+    @Test func clocksOutsideTheFieldAreClampedNotTrapped() {
+        #expect(SecureRandom.uuid(now: Date(timeIntervalSince1970: -5)).uuidString.hasPrefix("00000000-0000-7"))
+        #expect(SecureRandom.uuid(now: Date(timeIntervalSince1970: 1e13)).uuidString.hasPrefix("FFFFFFFF-FFFF-7"))
     }
 
     // RFC 1321 appendix A.5.

@@ -38,6 +38,32 @@ import Testing
         }
     }
 
+    /// Migration 0019: every id the database makes is a version 7 UUID, ordered by its millisecond.
+    @Test func idsTheDatabaseMakesAreTimeOrdered() async throws {
+        try await withTestDatabase { database in
+            try await withPool(url: database.ownerURL) { pool in
+                let random = try await pool.query(
+                    """
+                    SELECT table_name FROM information_schema.columns
+                    WHERE table_schema = 'public' AND column_name = 'id' AND data_type = 'uuid'
+                      AND column_default IS DISTINCT FROM 'uuid_v7()'
+                    """
+                ).rows.map { try $0.decode("table_name", as: String.self) }
+                #expect(random == [], "tables whose ids the database still makes at random")
+
+                let first = try await pool.query("SELECT uuid_v7()::text AS id, (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS ms").first!
+                try await Task.sleep(for: .milliseconds(5))
+                let second = try await pool.query("SELECT uuid_v7()::text AS id").first!.decode("id", as: String.self)
+                let id: String = try first.decode("id")
+                let stamp = UInt64(id.replacingOccurrences(of: "-", with: "").prefix(12), radix: 16) ?? 0
+                let now: Int64 = try first.decode("ms")
+                #expect(Array(id)[14] == "7" && "89ab".contains(Array(id)[19]), "version 7, RFC 9562 variant: \(id)")
+                #expect(abs(Int64(stamp) - now) <= 1, "the first 48 bits are the clock in milliseconds")
+                #expect(id < second, "a later id sorts after an earlier one")
+            }
+        }
+    }
+
     @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
         let database = try await TestDatabases.shared.makeEmpty()
         defer { Task { try? await TestDatabases.shared.drop(database) } }

@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 import Hummingbird
 import SmsHubDomain
@@ -55,7 +56,7 @@ struct WebhookEndpointRoutes {
         )
         try await self.validate(url: endpoint.url, description: endpoint.description, eventTypes: endpoint.eventTypes)
         let tenantID = context.tenant.tenantID
-        let id = UUID()
+        let id = SecureRandom.uuid()
         let secrets = WebhookSigningSecrets(current: .generate())
         let sealed = try self.keyring.seal(secrets, tenantID: tenantID, endpointID: id)
         guard let created = try await self.endpoints.create(tenantID: tenantID, id: id, endpoint: endpoint, secrets: sealed) else {

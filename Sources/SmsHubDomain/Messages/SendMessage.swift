@@ -40,7 +40,7 @@ public struct SendMessage: Sendable {
         }
         let account = try await self.account(input.providerAccountID, tenantID: tenantID)
         let message = NewMessage(
-            id: UUID(),
+            id: SecureRandom.uuid(),
             tenantID: tenantID,
             providerAccountID: account.id,
             content: validated.content,

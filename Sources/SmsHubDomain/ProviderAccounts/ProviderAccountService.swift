@@ -1,3 +1,4 @@
+import Cryptography
 import Foundation
 
 /// Managing a tenant's provider accounts: the provider's fields, secrets sealed under the active
@@ -57,7 +58,7 @@ public struct ProviderAccountService: Sendable {
         try Self.validate(provider: provider, settings: settings, secrets: secrets)
         try await self.checkCallable(settings["base_url"])
 
-        let id = UUID()
+        let id = SecureRandom.uuid()
         let token = CallbackToken.generate()
         let now = Date()
         let account = ProviderAccount(
