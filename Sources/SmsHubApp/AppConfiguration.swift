@@ -40,6 +40,8 @@ public struct AppConfiguration: Sendable {
     public var readDatabaseURL: String?
     /// How far behind the primary the replica may be and still serve reads (`SMSHUB_READ_MAX_LAG_MS`).
     public var readMaxLag: Duration = .seconds(5)
+    /// Time between retention passes (each pass takes at most `RetentionSweeper.maxSlices` slices per tenant).
+    public var retentionInterval: Duration = .seconds(60)
 
     public static let minimumAdminTokenLength = 32
 
@@ -180,6 +182,7 @@ public struct AppConfiguration: Sendable {
         let outboundTimeout = milliseconds("SMSHUB_OUTBOUND_TIMEOUT_MS", default: .seconds(10), in: 100...120_000)
         let webhookTimeout = milliseconds("SMSHUB_WEBHOOK_TIMEOUT_MS", default: .seconds(15), in: 100...60_000)
         let readMaxLag = milliseconds("SMSHUB_READ_MAX_LAG_MS", default: .seconds(5), in: 100...3_600_000)
+        let retentionInterval = milliseconds("SMSHUB_RETENTION_INTERVAL_MS", default: .seconds(60), in: 100...86_400_000)
         var operationsListener: (host: String, port: Int)?
         if let raw = value("SMSHUB_OPS_PORT") {
             if let p = Int(raw), (0...65535).contains(p) {
@@ -223,6 +226,7 @@ public struct AppConfiguration: Sendable {
         configuration.webhookTimeout = webhookTimeout
         configuration.readDatabaseURL = value("DATABASE_READ_URL")
         configuration.readMaxLag = readMaxLag
+        configuration.retentionInterval = retentionInterval
         return configuration
     }
 }

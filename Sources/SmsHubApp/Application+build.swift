@@ -230,7 +230,11 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
             ),
             gatewayPoller(configuration: configuration, dependencies: dependencies),
             ExpirySweeper(repository: dependencies.expiry, logger: Logger(label: "smshub.expiry")),
-            RetentionSweeper(repository: dependencies.retention, logger: Logger(label: "smshub.retention")),
+            RetentionSweeper(
+                repository: dependencies.retention,
+                logger: Logger(label: "smshub.retention"),
+                interval: configuration.retentionInterval
+            ),
             webhookDeliverer(configuration: configuration, dependencies: dependencies),
         ],
         onServerRunning: { channel in

@@ -55,8 +55,10 @@ public struct PostgresRetentionRepository: RetentionRepository {
 
     public func remove(tenantID: UUID, before: Date, limit: Int) async throws -> Int {
         // The oldest messages first: their recipients, then (once none is left) their dispatch tasks
-        // and the messages themselves, which the foreign keys require in that order.
-        let oldest: PGQuery = "SELECT id FROM messages WHERE tenant_id = \(tenantID) AND created_at < \(before) ORDER BY created_at LIMIT 100"
+        // and the messages themselves, which the foreign keys require in that order. As many messages
+        // as the slice has rows: a message has a few recipients, so the recipient statement fills its
+        // slice, and the messages it empties go in the same slice rather than a hundred at a time.
+        let oldest: PGQuery = "SELECT id FROM messages WHERE tenant_id = \(tenantID) AND created_at < \(before) ORDER BY created_at LIMIT \(limit)"
         let statements: [PGQuery] = [
             """
             DELETE FROM message_recipients r USING (

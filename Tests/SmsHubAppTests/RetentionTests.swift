@@ -11,6 +11,20 @@ import Testing
 /// sweep in small slices; another tenant's data and the recent data untouched; the admin API refuses
 /// bad settings and changes nothing then; the tenant and the summary say how far it has got.
 @Suite struct RetentionTests {
+    @Test func thePauseBetweenPassesIsConfigurable() throws {
+        let base = [
+            "DATABASE_URL": "postgresql://x@127.0.0.1/x", "SMSHUB_ADMIN_TOKEN": String(repeating: "a", count: 32),
+            "SMSHUB_MASTER_KEY": "k1:" + Data(repeating: 1, count: 32).base64EncodedString(),
+        ]
+        #expect(try AppConfiguration.fromEnvironment(base).retentionInterval == .seconds(60))
+        #expect(try AppConfiguration.fromEnvironment(base.merging(["SMSHUB_RETENTION_INTERVAL_MS": "1000"]) { $1 }).retentionInterval == .seconds(1))
+        for bad in ["0", "99", "86400001", "1.5", "x"] {
+            #expect(throws: AppConfiguration.Invalid.self, "\(bad)") {
+                try AppConfiguration.fromEnvironment(base.merging(["SMSHUB_RETENTION_INTERVAL_MS": bad]) { $1 })
+            }
+        }
+    }
+
     @Test func oldDataIsRedactedThenRemovedAndOnlyThat() async throws {
         try await withApp { app in
             let kept = try await self.tenantWithHistory(app)
