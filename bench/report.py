@@ -125,9 +125,14 @@ def main():
         aged = json.load(open(a.aged))
         size = f"{aged['rows']['recipients']:,} recipients, {aged['rows']['status_events']:,} events"
         big = aged["rows"]["recipients"] >= 20_000_000 and aged["rows"]["status_events"] >= 20_000_000
+        # bench/scale measures an empty database with the same harness; the ratio is between those two.
+        empty = aged["empty"]
+        add("bench/scale harness, empty database: Huawei, unknown messages", rate(empty["unknown"]), "callbacks/s")
+        add("bench/scale harness, empty database: Huawei, known messages", rate(empty["known"]), "callbacks/s")
         add(f"aged data ({size}): Huawei, unknown messages", rate(aged["unknown"]), "callbacks/s")
         add("aged data: Huawei, known messages", rate(aged["known"]), "callbacks/s")
-        ratio = rate(aged["known"]) / rate(known) * 100
+        add("aged data: Huawei, known messages, p99", aged["known"]["p99_us"] / 1000, "ms")
+        ratio = rate(aged["known"]) / rate(empty["known"]) * 100
         add("aged data: known-message ingestion / the empty database's", ratio, "%",
             ">= 80" if big else ">= 80 (counts at 20 M rows each; this data set is smaller)", (ratio >= 80) if big else None)
 
