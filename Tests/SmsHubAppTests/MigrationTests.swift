@@ -39,7 +39,8 @@ import Testing
     }
 
     /// Migration 0019: every id the database makes is a version 7 UUID, ordered by its millisecond.
-    @Test func idsTheDatabaseMakesAreTimeOrdered() async throws {
+    /// Migration 0020: autovacuum thresholds on the tables that grow without bound.
+    @Test func idsAreTimeOrderedAndLargeTablesVacuumedSooner() async throws {
         try await withTestDatabase { database in
             try await withPool(url: database.ownerURL) { pool in
                 let random = try await pool.query(
@@ -60,6 +61,17 @@ import Testing
                 #expect(Array(id)[14] == "7" && "89ab".contains(Array(id)[19]), "version 7, RFC 9562 variant: \(id)")
                 #expect(abs(Int64(stamp) - now) <= 1, "the first 48 bits are the clock in milliseconds")
                 #expect(id < second, "a later id sorts after an earlier one")
+
+                // Migration 0020: the unbounded tables are vacuumed after 2% of their rows changed.
+                let late = try await pool.query(
+                    """
+                    SELECT c.relname FROM pg_class c
+                    WHERE c.relnamespace = 'public'::regnamespace AND c.relname IN ('messages', 'message_recipients', 'status_events', 'replies', 'callback_receipts',
+                                        'dispatch_tasks', 'webhook_events', 'webhook_deliveries', 'webhook_attempts')
+                      AND NOT coalesce(c.reloptions @> ARRAY['autovacuum_vacuum_scale_factor=0.02', 'autovacuum_vacuum_insert_scale_factor=0.02'], false)
+                    """
+                ).rows.map { try $0.decode("relname", as: String.self) }
+                #expect(late == [], "tables still vacuumed at the default 20%")
             }
         }
     }
