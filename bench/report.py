@@ -56,9 +56,11 @@ def main():
     for name, run, committed, batch in loads:
         acked = run["requests"] - run["non_2xx"]
         r = rate(run)
-        add(f"ingestion {name}: acknowledged", r, "callbacks/s",
-            f">= {2 * a.pgbench:.0f} (2x pgbench) and >= {0.4 * trivial_rps:.0f} (40% of /healthz)",
-            r >= 2 * a.pgbench and r >= 0.4 * trivial_rps)
+        add(f"ingestion {name}: acknowledged", r, "callbacks/s")
+        # Issue 20's target (it replaced issue 7's multiples of pgbench and /healthz). The known-message
+        # loads are held to the unknown-message replay's bound: their own transaction also moves recipients.
+        if "webhook" not in name:
+            add(f"ingestion {name}: against the bound", r / bound * 100, "%", ">= 90", r / bound >= 0.9)
         add(f"ingestion {name}: p50", run["p50_us"] / 1000, "ms")
         add(f"ingestion {name}: p99", run["p99_us"] / 1000, "ms")
         add(f"ingestion {name}: mean callbacks per transaction", batch, "callbacks")
@@ -67,6 +69,8 @@ def main():
             f"<= {a.connections:.0f}", committed - acked <= a.connections)
         add(f"ingestion {name}: non-2xx and socket errors", run["non_2xx"] + run["socket_errors"], "responses", "0",
             run["non_2xx"] + run["socket_errors"] == 0)
+    known_ratio = rate(known) / rate(huawei) * 100
+    add("ingestion Huawei: known messages against unknown ones", known_ratio, "%", ">= 75", known_ratio >= 75)
     # Every report of the known-message load names a seeded recipient: each event attached, each recipient moved.
     add("ingestion Huawei, known messages: events not attached to their recipient", a.known_rows - a.known_attached, "events", "0",
         a.known_attached == a.known_rows)

@@ -4,24 +4,35 @@ import SmsHubDomain
 
 extension PostgresQueryRepository {
     public func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> [DailySummaryRow] {
-        // Midnight in the asked zone, as instants.
-        let start: PGQuery = "(\(request.firstDay.description)::date::timestamp AT TIME ZONE \(request.timeZone))"
-        let end: PGQuery = "((\(request.lastDay.description)::date + 1)::timestamp AT TIME ZONE \(request.timeZone))"
-        var conditions: [PGQuery] = [
-            "r.tenant_id = \(tenantID)",
-            // The UTC days the range touches bound the scan of the (tenant_id, UTC day) index, the only
-            // one on recipients by time; the instants then cut it to the asked zone's days.
-            "(r.created_at AT TIME ZONE 'UTC')::date BETWEEN (\(fragment: start) AT TIME ZONE 'UTC')::date AND (\(fragment: end) AT TIME ZONE 'UTC')::date",
-            "r.created_at >= \(fragment: start)",
-            "r.created_at < \(fragment: end)",
-        ]
-        if let account = request.providerAccountID { conditions.append("r.provider_account_id = \(account)") }
         do {
             return try await self.database.withTenant(tenantID) { session in
-                // A prepared statement gets a generic plan after five runs. Without the day range's
-                // values that plan is a sequential scan of every recipient: 1-2 s at 20 M rows, past
-                // the statement deadline. Planned for its values, it reads the range through the
-                // UTC-day index.
+                // The range's bounds are worked out first and passed to the summary as values. Written
+                // as expressions over the zone (a STABLE conversion), the planner could not estimate the
+                // range, and at 21 M recipients it chose a sequential scan of all of them: 2 s, past the
+                // statement deadline. A prepared statement also gets a generic plan, made without any
+                // values, after five runs; the summary is planned for its own values every time.
+                let bounds = try await session.query(
+                    """
+                    SELECT b.start, b.finish, (b.start AT TIME ZONE 'UTC')::date::text AS first_utc_day,
+                           (b.finish AT TIME ZONE 'UTC')::date::text AS last_utc_day
+                    FROM (SELECT (\(request.firstDay.description)::date::timestamp AT TIME ZONE \(request.timeZone)) AS start,
+                                 ((\(request.lastDay.description)::date + 1)::timestamp AT TIME ZONE \(request.timeZone)) AS finish) b
+                    """
+                )
+                guard let row = bounds.first else { return [] }
+                let start: Date = try row.decode("start")
+                let finish: Date = try row.decode("finish")
+                let firstUTCDay: String = try row.decode("first_utc_day")
+                let lastUTCDay: String = try row.decode("last_utc_day")
+                var conditions: [PGQuery] = [
+                    "r.tenant_id = \(tenantID)",
+                    // The UTC days the range touches bound the scan of the (tenant_id, UTC day) index, the
+                    // only one on recipients by time; the instants then cut it to the asked zone's days.
+                    "(r.created_at AT TIME ZONE 'UTC')::date BETWEEN \(firstUTCDay)::date AND \(lastUTCDay)::date",
+                    "r.created_at >= \(start)",
+                    "r.created_at < \(finish)",
+                ]
+                if let account = request.providerAccountID { conditions.append("r.provider_account_id = \(account)") }
                 try await session.query("SET LOCAL plan_cache_mode = force_custom_plan")
                 return try await session.query(
                     """
