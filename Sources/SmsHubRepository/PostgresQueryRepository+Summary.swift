@@ -3,7 +3,7 @@ import Postgres
 import SmsHubDomain
 
 extension PostgresQueryRepository {
-    public func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> [DailySummaryRow] {
+    public func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> DailySummary {
         do {
             return try await self.database.withTenant(tenantID) { session in
                 // The range's bounds are worked out first and passed to the summary as values. Written
@@ -11,19 +11,22 @@ extension PostgresQueryRepository {
                 // range, and at 21 M recipients it chose a sequential scan of all of them: 2 s, past the
                 // statement deadline. A prepared statement also gets a generic plan, made without any
                 // values, after five runs; the summary is planned for its own values every time.
+                // Read with them, in the same snapshot: how far retention had removed data.
                 let bounds = try await session.query(
                     """
                     SELECT b.start, b.finish, (b.start AT TIME ZONE 'UTC')::date::text AS first_utc_day,
-                           (b.finish AT TIME ZONE 'UTC')::date::text AS last_utc_day
+                           (b.finish AT TIME ZONE 'UTC')::date::text AS last_utc_day,
+                           (SELECT deleted_before FROM tenants WHERE id = \(tenantID)) AS deleted_before
                     FROM (SELECT (\(request.firstDay.description)::date::timestamp AT TIME ZONE \(request.timeZone)) AS start,
                                  ((\(request.lastDay.description)::date + 1)::timestamp AT TIME ZONE \(request.timeZone)) AS finish) b
                     """
                 )
-                guard let row = bounds.first else { return [] }
-                let start: Date = try row.decode("start")
-                let finish: Date = try row.decode("finish")
-                let firstUTCDay: String = try row.decode("first_utc_day")
-                let lastUTCDay: String = try row.decode("last_utc_day")
+                guard let range = bounds.first else { return DailySummary(rows: [], dataRemovedBefore: nil) }
+                let removedBefore: Date? = try range.decode("deleted_before")
+                let start: Date = try range.decode("start")
+                let finish: Date = try range.decode("finish")
+                let firstUTCDay: String = try range.decode("first_utc_day")
+                let lastUTCDay: String = try range.decode("last_utc_day")
                 var conditions: [PGQuery] = [
                     "r.tenant_id = \(tenantID)",
                     // The UTC days the range touches bound the scan of the (tenant_id, UTC day) index, the
@@ -34,7 +37,7 @@ extension PostgresQueryRepository {
                 ]
                 if let account = request.providerAccountID { conditions.append("r.provider_account_id = \(account)") }
                 try await session.query("SET LOCAL plan_cache_mode = force_custom_plan")
-                return try await session.query(
+                let rows = try await session.query(
                     """
                     SELECT to_char((r.created_at AT TIME ZONE \(request.timeZone))::date, 'YYYY-MM-DD') AS day,
                            r.provider_account_id, a.provider,
@@ -59,6 +62,7 @@ extension PostgresQueryRepository {
                         pending: try row.decode("pending")
                     )
                 }
+                return DailySummary(rows: rows, dataRemovedBefore: removedBefore)
             }
         } catch let error as PGError where error.sqlState == SQLState.invalidParameterValue {
             throw InvalidTimeZone(name: request.timeZone)
@@ -68,11 +72,5 @@ extension PostgresQueryRepository {
     static func day(_ text: String) throws -> CalendarDay {
         guard let day = CalendarDay(text) else { throw PGError(kind: .decoding, message: "not a day: \(text)") }
         return day
-    }
-
-    public func dataRemovedBefore(tenantID: UUID) async throws -> Date? {
-        try await self.database.withTenant(tenantID) { session in
-            try await session.query("SELECT deleted_before FROM tenants WHERE id = \(tenantID)").first?.decode("deleted_before", as: Date?.self)
-        } ?? nil
     }
 }

@@ -34,14 +34,13 @@ struct SummaryRoutes {
         let from = max(to.adding(days: -(days - 1)), CalendarDay(year: 1, month: 1, day: 1)!)
         let summary = DailySummaryRequest(firstDay: from, lastDay: to, timeZone: zoneName, providerAccountID: try query.uuid("provider_account_id"))
         do {
-            let rows = try await self.queries.dailySummary(tenantID: context.tenant.tenantID, request: summary)
-            let removed = try await self.queries.dataRemovedBefore(tenantID: context.tenant.tenantID)
+            let counted = try await self.queries.dailySummary(tenantID: context.tenant.tenantID, request: summary)
             return DailySummaryList(
                 from: from.description,
                 to: to.description,
                 timeZone: zoneName,
-                dataRemovedBefore: removed,
-                items: rows.map(DailySummaryRepresentation.init)
+                dataRemovedBefore: counted.dataRemovedBefore,
+                items: counted.rows.map(DailySummaryRepresentation.init)
             )
         } catch is InvalidTimeZone {
             throw Problem.invalidParameter("time_zone", "time_zone is not a time zone the database knows.")

@@ -23,6 +23,18 @@ public struct DailySummaryRow: Sendable, Equatable {
     }
 }
 
+/// A summary's rows, and how far retention had removed the tenant's data when they were counted
+/// (nil: nothing removed); days before that time are counted only in part.
+public struct DailySummary: Sendable, Equatable {
+    public var rows: [DailySummaryRow]
+    public var dataRemovedBefore: Date?
+
+    public init(rows: [DailySummaryRow], dataRemovedBefore: Date?) {
+        self.rows = rows
+        self.dataRemovedBefore = dataRemovedBefore
+    }
+}
+
 public struct DailySummaryRequest: Sendable, Equatable {
     /// First and last day, inclusive.
     public var firstDay: CalendarDay

@@ -14,9 +14,7 @@ public protocol QueryRepository: Sendable {
     func balances(tenantID: UUID, accountID: UUID, observed: TimeRange, limit: Int, cursor: PageCursor?) async throws -> Page<BalanceRecord>?
     func reviewEvents(tenantID: UUID, filter: ReviewEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<ReviewEventRecord>
     /// Rows for days with recipients, newest day first. Throws `InvalidTimeZone` for a zone the database does not know.
-    func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> [DailySummaryRow]
-    /// How far retention has removed the tenant's data (nil: nothing removed).
-    func dataRemovedBefore(tenantID: UUID) async throws -> Date?
+    func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> DailySummary
 }
 
 public struct InvalidTimeZone: Error, Sendable {
