@@ -22,32 +22,28 @@ public struct PostgresRetentionRepository: RetentionRepository {
     public func redact(tenantID: UUID, from: Date?, before: Date, limit: Int) async throws -> Int {
         // From the last horizon on: rows older than it were redacted by an earlier pass.
         let start = from ?? Date(timeIntervalSince1970: 0)
+        func oldest(_ table: String, time: String, _ condition: PGQuery) -> PGQuery {
+            Self.oldest(table, time: time, tenantID: tenantID, from: start, before: before, where: condition, limit: limit)
+        }
         let statements: [PGQuery] = [
             """
             UPDATE messages SET content = '', redacted_at = now()
-            WHERE tenant_id = \(tenantID) AND id IN (
-                SELECT id FROM messages WHERE tenant_id = \(tenantID) AND created_at >= \(start) AND created_at < \(before)
-                  AND redacted_at IS NULL ORDER BY created_at LIMIT \(limit))
+            WHERE tenant_id = \(tenantID) AND id IN (\(fragment: oldest("messages", time: "created_at", "redacted_at IS NULL")))
             """,
             // A reply's raw payload holds its text too.
             """
             UPDATE replies SET content = '', raw = '{}', redacted_at = now()
-            WHERE tenant_id = \(tenantID) AND id IN (
-                SELECT id FROM replies WHERE tenant_id = \(tenantID) AND received_at >= \(start) AND received_at < \(before)
-                  AND redacted_at IS NULL ORDER BY received_at LIMIT \(limit))
+            WHERE tenant_id = \(tenantID) AND id IN (\(fragment: oldest("replies", time: "received_at", "redacted_at IS NULL")))
             """,
             """
             UPDATE webhook_events SET data = jsonb_set(data, '{content}', '""')
             WHERE tenant_id = \(tenantID) AND id IN (
-                SELECT id FROM webhook_events WHERE tenant_id = \(tenantID) AND occurred_at >= \(start) AND occurred_at < \(before)
-                  AND type = 'message.reply_received' AND data ->> 'content' <> '' ORDER BY occurred_at LIMIT \(limit))
+                \(fragment: oldest("webhook_events", time: "occurred_at", "type = 'message.reply_received' AND data ->> 'content' <> ''")))
             """,
             // Callbacks kept because they could not be read may carry a reply's text.
             """
             UPDATE callback_receipts SET raw = NULL
-            WHERE tenant_id = \(tenantID) AND id IN (
-                SELECT id FROM callback_receipts WHERE tenant_id = \(tenantID) AND received_at >= \(start) AND received_at < \(before)
-                  AND raw IS NOT NULL ORDER BY received_at LIMIT \(limit))
+            WHERE tenant_id = \(tenantID) AND id IN (\(fragment: oldest("callback_receipts", time: "received_at", "raw IS NOT NULL")))
             """,
         ]
         return try await self.run(statements, tenantID: tenantID)
@@ -77,11 +73,11 @@ public struct PostgresRetentionRepository: RetentionRepository {
               AND NOT EXISTS (SELECT 1 FROM message_recipients r WHERE r.tenant_id = \(tenantID) AND r.message_id = m.id)
               AND NOT EXISTS (SELECT 1 FROM dispatch_tasks t WHERE t.tenant_id = \(tenantID) AND t.message_id = m.id)
             """,
-            Self.oldest("status_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
-            Self.oldest("replies", time: "received_at", tenantID: tenantID, before: before, limit: limit),
-            Self.oldest("review_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
-            Self.oldest("callback_receipts", time: "received_at", tenantID: tenantID, before: before, limit: limit),
-            Self.oldest("balances", time: "observed_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeOldest("status_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeOldest("replies", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeOldest("review_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeOldest("callback_receipts", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeOldest("balances", time: "observed_at", tenantID: tenantID, before: before, limit: limit),
             // A delivery's attempts go with it; endpoints are never deleted, so each is walked by its own index.
             """
             WITH gone AS (
@@ -96,17 +92,34 @@ public struct PostgresRetentionRepository: RetentionRepository {
             )
             DELETE FROM webhook_attempts a USING gone WHERE a.tenant_id = \(tenantID) AND a.delivery_id = gone.id
             """,
-            Self.oldest("webhook_events", time: "occurred_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeOldest("webhook_events", time: "occurred_at", tenantID: tenantID, before: before, limit: limit),
         ]
         return try await self.run(statements, tenantID: tenantID)
     }
 
-    static func oldest(_ table: String, time: String, tenantID: UUID, before: Date, limit: Int) -> PGQuery {
+    static func removeOldest(_ table: String, time: String, tenantID: UUID, before: Date, limit: Int) -> PGQuery {
         """
         DELETE FROM \(unescaped: table) WHERE tenant_id = \(tenantID) AND id IN (
-            SELECT id FROM \(unescaped: table) WHERE tenant_id = \(tenantID) AND \(unescaped: time) < \(before)
-            ORDER BY \(unescaped: time) LIMIT \(limit))
+            \(fragment: Self.oldest(table, time: time, tenantID: tenantID, from: nil, before: before, limit: limit)))
         """
+    }
+
+    /// The ids of a slice of the tenant's oldest rows of `table` with `time` in `from ..< before` (no
+    /// lower bound when nil) that meet `condition`, found through the table's index on its time.
+    static func oldest(
+        _ table: String,
+        time: String,
+        tenantID: UUID,
+        from: Date?,
+        before: Date,
+        where condition: PGQuery = "true",
+        limit: Int
+    ) -> PGQuery {
+        let lower: PGQuery = from.map { "AND \(unescaped: time) >= \($0)" } ?? ""
+        return """
+            SELECT id FROM \(unescaped: table) WHERE tenant_id = \(tenantID) \(fragment: lower) AND \(unescaped: time) < \(before)
+              AND \(fragment: condition) ORDER BY \(unescaped: time) LIMIT \(limit)
+            """
     }
 
     /// Each statement in a transaction of its own; the rows they changed, added up.
