@@ -25,6 +25,7 @@ public struct AppDependencies: Sendable {
     public var outboundHealth: any OutboundHealthRepository
     public var expiry: any ExpiryRepository
     public var retention: any RetentionRepository
+    public var outcomeCounts: any OutcomeCountRepository
     public var webhookEndpoints: any WebhookEndpointRepository
     public var webhookDeliveries: any WebhookDeliveryRepository
     public var metrics: ServiceMetrics
@@ -46,6 +47,7 @@ public struct AppDependencies: Sendable {
         self.outboundHealth = PostgresOutboundHealthRepository(database: database)
         self.expiry = PostgresExpiryRepository(database: database)
         self.retention = PostgresRetentionRepository(database: database)
+        self.outcomeCounts = PostgresOutcomeCountRepository(database: database)
         self.webhookEndpoints = PostgresWebhookEndpointRepository(database: database)
         self.webhookDeliveries = PostgresWebhookDeliveryRepository(database: database)
         self.metrics = ServiceMetrics()
@@ -235,6 +237,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
                 logger: Logger(label: "smshub.retention"),
                 interval: configuration.retentionInterval
             ),
+            OutcomeCountFolder(repository: dependencies.outcomeCounts, logger: Logger(label: "smshub.outcome-counts")),
             webhookDeliverer(configuration: configuration, dependencies: dependencies),
         ],
         onServerRunning: { channel in
