@@ -14,7 +14,7 @@ def main():
     p = argparse.ArgumentParser()
     for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "known-cpu", "hook-cpu", "aged"]:
         p.add_argument("--" + name, required=True)
-    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved",
+    for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "pg-known-rows", "pg-known-expected", "pg-known-moved", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved",
                  "hook-rows", "hook-batch", "hook-moved", "hook-events", "hook-start", "hook-load-end", "hook-drain-end", "hook-at-end",
                  "hook-delivered", "hook-received", "hook-verified", "half-rate", "accepted", "send-start",
                  "dispatch-end", "left", "sustain-start", "sustain", "clock-ticks"]:
@@ -50,6 +50,14 @@ def main():
     # two cores could take 1 / (1/healthz + 1/rows) callbacks per second.
     bound = 1 / (1 / trivial_rps + 1 / a.pg_ingest_rows)
     add("bound: /healthz and the database's rows alone, costs added", bound, "callbacks/s")
+    add(f"baseline: PostgreSQL alone, the known-message transaction (pgbench, {a.pg_ingest_batch:.0f} reports per transaction)",
+        a.pg_known_rows, "rows/s")
+    # Every replayed report names a seeded recipient of its own client: had a client run out of them,
+    # its transactions would have moved nothing and the bound would be too high.
+    add("baseline: the known-message replay's recipients moved", a.pg_known_moved, "recipients", f"= {a.pg_known_expected:.0f} (transactions x reports)",
+        a.pg_known_moved == a.pg_known_expected)
+    known_bound = 1 / (1 / trivial_rps + 1 / a.pg_known_rows)
+    add("bound, known messages: /healthz and the known-message transaction's rows, costs added", known_bound, "callbacks/s")
     loads = [("EngageLab", engage, a.engage_rows, a.engage_batch), ("Huawei", huawei, a.huawei_rows, a.huawei_batch),
              ("Huawei, known messages", known, a.known_rows, a.known_batch),
              ("Huawei, known messages, webhook endpoint subscribed", hook, a.hook_rows, a.hook_batch)]
@@ -57,10 +65,11 @@ def main():
         acked = run["requests"] - run["non_2xx"]
         r = rate(run)
         add(f"ingestion {name}: acknowledged", r, "callbacks/s")
-        # Issue 20's target (it replaced issue 7's multiples of pgbench and /healthz). The known-message
-        # loads are held to the unknown-message replay's bound: their own transaction also moves recipients.
+        # Issue 20's target (it replaced issue 7's multiples of pgbench and /healthz): each load against
+        # the bound made of its own transaction's replay.
         if "webhook" not in name:
-            add(f"ingestion {name}: against the bound", r / bound * 100, "%", ">= 90", r / bound >= 0.9)
+            own = known_bound if "known" in name else bound
+            add(f"ingestion {name}: against its own bound", r / own * 100, "%", ">= 90", r / own >= 0.9)
         add(f"ingestion {name}: p50", run["p50_us"] / 1000, "ms")
         add(f"ingestion {name}: p99", run["p99_us"] / 1000, "ms")
         add(f"ingestion {name}: mean callbacks per transaction", batch, "callbacks")
