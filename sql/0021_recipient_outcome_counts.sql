@@ -93,33 +93,21 @@ BEGIN
     RETURN NULL;
 END
 $$;
--- INSERT and DELETE statements have only one transition table each, so they have functions of their own.
-CREATE FUNCTION recipient_outcome_inserted() RETURNS trigger
+-- INSERT and DELETE statements have one transition table each, named `changed_rows` by both
+-- triggers; the argument says whether its rows arrived (1) or went (-1).
+CREATE FUNCTION recipient_outcome_counted() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = public, pg_temp
 AS $$
+DECLARE
+    sign constant integer := TG_ARGV[0]::integer;
 BEGIN
     INSERT INTO recipient_outcome_changes (tenant_id, bucket, provider_account_id, delivered, failed, pending)
-    SELECT n.tenant_id, outcome_bucket(n.created_at), n.provider_account_id,
-           count(*) FILTER (WHERE n.status = 'delivered'),
-           count(*) FILTER (WHERE n.status IN ('failed', 'undelivered', 'expired')),
-           count(*) FILTER (WHERE n.status IN ('queued', 'submitted', 'sent', 'unknown'))
-    FROM new_rows n
-    GROUP BY 1, 2, 3;
-    RETURN NULL;
-END
-$$;
-CREATE FUNCTION recipient_outcome_deleted() RETURNS trigger
-LANGUAGE plpgsql
-SET search_path = public, pg_temp
-AS $$
-BEGIN
-    INSERT INTO recipient_outcome_changes (tenant_id, bucket, provider_account_id, delivered, failed, pending)
-    SELECT o.tenant_id, outcome_bucket(o.created_at), o.provider_account_id,
-           -count(*) FILTER (WHERE o.status = 'delivered'),
-           -count(*) FILTER (WHERE o.status IN ('failed', 'undelivered', 'expired')),
-           -count(*) FILTER (WHERE o.status IN ('queued', 'submitted', 'sent', 'unknown'))
-    FROM old_rows o
+    SELECT c.tenant_id, outcome_bucket(c.created_at), c.provider_account_id,
+           sign * count(*) FILTER (WHERE c.status = 'delivered'),
+           sign * count(*) FILTER (WHERE c.status IN ('failed', 'undelivered', 'expired')),
+           sign * count(*) FILTER (WHERE c.status IN ('queued', 'submitted', 'sent', 'unknown'))
+    FROM changed_rows c
     GROUP BY 1, 2, 3;
     RETURN NULL;
 END
@@ -176,11 +164,11 @@ SELECT r.tenant_id, outcome_bucket(r.created_at), r.provider_account_id,
 FROM message_recipients r
 GROUP BY 1, 2, 3;
 CREATE TRIGGER message_recipients_outcomes_inserted AFTER INSERT ON message_recipients
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION recipient_outcome_inserted();
+    REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION recipient_outcome_counted('1');
 CREATE TRIGGER message_recipients_outcomes_updated AFTER UPDATE ON message_recipients
     REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
     FOR EACH STATEMENT EXECUTE FUNCTION recipient_outcome_delta();
 CREATE TRIGGER message_recipients_outcomes_deleted AFTER DELETE ON message_recipients
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION recipient_outcome_deleted();
+    REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION recipient_outcome_counted('-1');
