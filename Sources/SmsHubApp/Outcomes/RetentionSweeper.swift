@@ -61,10 +61,11 @@ struct RetentionSweeper: Service {
         return swept
     }
 
-    /// Runs `step` until it changes nothing (done) or the pass's share runs out; the rows changed.
+    /// Runs `step` until it changes nothing (done), the pass's share runs out or the service is shutting
+    /// down (a removal at size takes minutes); the rows changed.
     private func slices(_ step: () async throws -> Int) async throws -> (Int, done: Bool) {
         var total = 0
-        for _ in 0..<self.maxSlices {
+        for _ in 0..<self.maxSlices where !Task.isShuttingDownGracefully {
             let changed = try await step()
             total += changed
             if changed == 0 { return (total, true) }
