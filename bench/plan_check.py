@@ -3,7 +3,9 @@ tables. Exits 1 when a list query reads one of them with a sequential scan. Used
 import re
 import sys
 
-BIG = ("messages", "message_recipients", "status_events", "replies", "balances", "review_events")
+# Review events are not among them: one per template or signature review, a few thousand in the whole
+# 20 M data set, and the planner rightly reads that few sequentially (retention's removal of them did).
+BIG = ("messages", "message_recipients", "status_events", "replies", "balances")
 
 
 def main(path):
