@@ -124,6 +124,71 @@ import Testing
         }
     }
 
+    /// Writers and folds at once: every change is counted exactly once, whichever side of a fold it
+    /// committed on, and the summary read in the middle of it all is never off by a fold.
+    @Test func foldsConcurrentWithWritesLoseAndDoubleNothing() async throws {
+        try await withApp { app in
+            let account = try await app.makeAccount("huawei")
+            let names = [account.accountID: "A"]
+            var seeded: [UUID] = []
+            for index in 0..<8 {
+                let recipients = (0..<25).map { n in
+                    ("138\(index)\(String(format: "%07d", n))", "+86138\(index)\(String(format: "%07d", n))", "submitted")
+                }
+                seeded += try await app.seedMessage(account, at: "2026-11-01T0\(index):10:00Z", recipients: recipients).recipients
+            }
+            let folder = OutcomeCountFolder(
+                repository: PostgresOutcomeCountRepository(database: Database(pool: app.pool)),
+                logger: Logger(label: "test"),
+                batch: 7
+            )
+            let statuses = ["delivered", "failed", "undelivered", "expired", "unknown", "sent"]
+            let ids = seeded
+            let summaries = try await withThrowingTaskGroup(of: [[String]].self) { tasks in
+                // Four writers, each moving its own recipients through several outcomes, one statement at a time.
+                for writer in 0..<4 {
+                    tasks.addTask {
+                        try await withPool(url: app.database.superuserURL) { pool in
+                            for step in 0..<12 {
+                                let mine = ids.enumerated().filter { $0.offset % 4 == writer }.map(\.element)
+                                let batch = Array(mine.dropFirst(step % 5 * 10).prefix(10))
+                                _ = try await pool.query(
+                                    "UPDATE message_recipients SET status = \(statuses[(writer + step) % statuses.count]) WHERE id = ANY(\(batch))"
+                                )
+                            }
+                        }
+                        return []
+                    }
+                }
+                tasks.addTask {
+                    for _ in 0..<30 { try await folder.runOnce() }
+                    return []
+                }
+                // Reads while it all runs: each must be the recipients as of some moment, so `sent` never moves.
+                tasks.addTask {
+                    var seen: [[String]] = []
+                    for _ in 0..<15 { seen.append(try await self.summary(app, account.key, "to=2026-11-01&days=1", accounts: names)) }
+                    return seen
+                }
+                var all: [[String]] = []
+                for try await result in tasks { all += result }
+                return all
+            }
+            #expect(!summaries.isEmpty)
+            #expect(summaries.allSatisfy { $0.count == 1 && $0[0].hasPrefix("2026-11-01 A 200 ") }, "\(summaries)")
+            try await folder.runOnce()
+            let expected = try await self.counted(
+                app,
+                tenantID: account.tenantID,
+                from: "2026-11-01T00:00:00Z",
+                to: "2026-11-02T00:00:00Z",
+                accounts: names
+            )
+            #expect(try await self.summary(app, account.key, "to=2026-11-01&days=1", accounts: names) == expected)
+            #expect(try await self.superuser(app, "SELECT count(*) AS n FROM recipient_outcome_changes").first!.decode("n", as: Int.self) == 0)
+        }
+    }
+
     @Test func aRangeNotMadeOfQuarterHoursIsCountedFromTheRecipients() async throws {
         try await withApp { app in
             let account = try await app.makeAccount("huawei")
