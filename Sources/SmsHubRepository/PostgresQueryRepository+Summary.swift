@@ -11,7 +11,7 @@ extension PostgresQueryRepository {
                 // range, and at 21 M recipients it chose a sequential scan of all of them: 2 s, past the
                 // statement deadline. A prepared statement also gets a generic plan, made without any
                 // values, after five runs; the summary is planned for its own values every time.
-                // Read with them, in the same snapshot: how far retention had removed data, and whether
+                // Read with them: how far retention had removed data, and whether
                 // the range is whole quarter hours, which the kept counts (migration 0021) can answer.
                 let bounds = try await session.query(
                     """
