@@ -12,21 +12,25 @@
 BEGIN;
 SELECT set_config('smshub.tenant_id', :tenant, true);
 SELECT array_agg(r.id ORDER BY r.created_at, r.id)::text AS ids,
-       array_agg(r.provider_message_id ORDER BY r.created_at, r.id)::text AS message_ids
+       array_agg(r.provider_message_id ORDER BY r.created_at, r.id)::text AS message_ids,
+       array_agg(r.number_e164 ORDER BY r.created_at, r.id)::text AS numbers,
+       array_agg(r.message_id ORDER BY r.created_at, r.id)::text AS messages
 FROM message_recipients r
 JOIN (SELECT DISTINCT * FROM unnest(:accounts::uuid[],
                                     (SELECT array_agg('bench-' || :run || '-' || :t || '-' || g) FROM generate_series(:first::int, :first::int + :rows::int - 1) g)))
      AS k(account_id, message_id) ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
 WHERE r.tenant_id = :tenant::uuid
 \gset
-INSERT INTO status_events (tenant_id, id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164,
-                           state, provider_code, description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
+-- Each event keeps its recipient's message, and its number since Huawei reports name none (migration 0022).
+INSERT INTO status_events (tenant_id, id, recipient_id, message_id, recipient_number_e164, provider_account_id, provider, provider_message_id,
+                           number_raw, number_e164, state, provider_code, description, part_sequence, part_total, segments,
+                           occurred_at, source, dedup_key, raw)
 SELECT :tenant::uuid, e.*
-FROM unnest((SELECT array_agg(uuid_v7()) FROM generate_series(1, :rows::int)), :ids::uuid[], :accounts::uuid[], :providers::text[],
+FROM unnest((SELECT array_agg(uuid_v7()) FROM generate_series(1, :rows::int)), :ids::uuid[], :messages::uuid[], :numbers::text[], :accounts::uuid[], :providers::text[],
             :message_ids::text[], :nulls::text[], :nulls::text[], :states::text[], :codes::text[], :descriptions::text[],
             :nulls::int[], :nulls::int[], :nulls::int[], :times::timestamptz[],
             :sources::text[], (SELECT array_agg(:key_prefix || m || :key_suffix) FROM unnest(:message_ids::text[]) AS u(m)), :raws::jsonb[])
-     AS e(id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164, state, provider_code,
+     AS e(id, recipient_id, message_id, recipient_number_e164, provider_account_id, provider, provider_message_id, number_raw, number_e164, state, provider_code,
           description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
 ON CONFLICT (tenant_id, dedup_key) DO NOTHING
 RETURNING dedup_key;

@@ -26,6 +26,7 @@ public struct AppDependencies: Sendable {
     public var expiry: any ExpiryRepository
     public var retention: any RetentionRepository
     public var outcomeCounts: any OutcomeCountRepository
+    public var eventRecipients: any EventRecipientBackfillRepository
     public var webhookEndpoints: any WebhookEndpointRepository
     public var webhookDeliveries: any WebhookDeliveryRepository
     public var metrics: ServiceMetrics
@@ -48,6 +49,7 @@ public struct AppDependencies: Sendable {
         self.expiry = PostgresExpiryRepository(database: database)
         self.retention = PostgresRetentionRepository(database: database)
         self.outcomeCounts = PostgresOutcomeCountRepository(database: database)
+        self.eventRecipients = PostgresEventRecipientBackfillRepository(database: database)
         self.webhookEndpoints = PostgresWebhookEndpointRepository(database: database)
         self.webhookDeliveries = PostgresWebhookDeliveryRepository(database: database)
         self.metrics = ServiceMetrics()
@@ -238,6 +240,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
                 interval: configuration.retentionInterval
             ),
             OutcomeCountFolder(repository: dependencies.outcomeCounts, logger: Logger(label: "smshub.outcome-counts")),
+            EventRecipientBackfiller(repository: dependencies.eventRecipients, logger: Logger(label: "smshub.event-recipients")),
             webhookDeliverer(configuration: configuration, dependencies: dependencies),
         ],
         onServerRunning: { channel in

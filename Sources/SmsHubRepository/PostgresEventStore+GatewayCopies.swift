@@ -29,7 +29,8 @@ extension PostgresEventStore {
         guard !statuses.isEmpty else { return }
         let moved = try await session.query(
             """
-            UPDATE status_events e SET number_raw = k.number_raw, number_e164 = k.number_e164, recipient_id = NULL
+            UPDATE status_events e SET number_raw = k.number_raw, number_e164 = k.number_e164, recipient_id = NULL, message_id = NULL,
+                recipient_number_e164 = NULL
             FROM unnest(\(statuses.map(\.key)), \(statuses.map { $0.report.number?.raw ?? "" }), \(PGArray(statuses.map { $0.report.number?.e164 })))
                  AS k(dedup_key, number_raw, number_e164)
             WHERE e.tenant_id = \(tenantID) AND e.dedup_key = k.dedup_key AND e.number_e164 IS NULL

@@ -114,20 +114,35 @@ public struct PostgresEventStore: EventStore {
         }
         var recipientOf: [UUID: UUID] = [:]
         for attachment in plan.attachments { recipientOf[attachment.eventID] = attachment.recipientID }
+        // The recipient's message, and its number where the report does not name it (migration 0022):
+        // lists need no lookup per event, and a number's events are index ranges.
+        let links = RecipientStatus.links(of: recipients)
+        let linked = ids.map { recipientOf[$0].flatMap { links[$0] } }
+        let recipientNumbers: [String?] = zip(linked, rows).map { link, row in
+            guard let number = link?.numberE164, number != row.report.number?.e164 else { return nil }
+            return number
+        }
         let heldIDs = Set(held.map(\.id))
-        try await RecipientStatus.attach(plan.attachments.filter { heldIDs.contains($0.eventID) }, tenantID: tenantID, session: session)
+        try await RecipientStatus.attach(
+            plan.attachments.filter { heldIDs.contains($0.eventID) },
+            recipients: recipients,
+            tenantID: tenantID,
+            session: session
+        )
         let inserted = try await session.query(
             """
-            INSERT INTO status_events (tenant_id, id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164,
-                                       state, provider_code, description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
+            INSERT INTO status_events (tenant_id, id, recipient_id, message_id, recipient_number_e164, provider_account_id, provider, provider_message_id,
+                                       number_raw, number_e164, state, provider_code, description, part_sequence, part_total, segments,
+                                       occurred_at, source, dedup_key, raw)
             SELECT \(tenantID), e.*
-            FROM unnest(\(ids), \(PGArray(ids.map { recipientOf[$0] })), \(rows.map(\.item.accountID)), \(rows.map(\.item.provider.rawValue)),
+            FROM unnest(\(ids), \(PGArray(ids.map { recipientOf[$0] })), \(PGArray(linked.map { $0?.messageID })), \(PGArray(recipientNumbers)),
+                        \(rows.map(\.item.accountID)), \(rows.map(\.item.provider.rawValue)),
                         \(rows.map(\.report.providerMessageID)), \(PGArray(rows.map(\.report.number?.raw))), \(PGArray(rows.map(\.report.number?.e164))),
                         \(rows.map(\.report.state.rawValue)), \(PGArray(rows.map(\.report.code))), \(PGArray(rows.map(\.report.description))),
                         \(PGArray(rows.map { $0.report.partSequence.map(Int32.init) })), \(PGArray(rows.map { $0.report.partTotal.map(Int32.init) })),
                         \(PGArray(rows.map { $0.report.segments.map(Int32.init) })), \(PGArray(rows.map(\.report.occurredAt))),
                         \(rows.map(\.item.source.rawValue)), \(rows.map(\.report.dedupKey)), \(rows.map { PGJSON(text: $0.report.raw) }))
-                 AS e(id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164, state, provider_code,
+                 AS e(id, recipient_id, message_id, recipient_number_e164, provider_account_id, provider, provider_message_id, number_raw, number_e164, state, provider_code,
                       description, part_sequence, part_total, segments, occurred_at, source, dedup_key, raw)
             ON CONFLICT (tenant_id, dedup_key) DO NOTHING
             RETURNING dedup_key

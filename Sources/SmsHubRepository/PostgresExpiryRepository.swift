@@ -63,11 +63,13 @@ public struct PostgresExpiryRepository: ExpiryRepository {
                         status_at = now(), completed_at = now(), updated_at = now()
                     FROM due
                     WHERE r.tenant_id = \(tenantID) AND r.id = due.id
-                    RETURNING r.id, r.provider_account_id, r.provider_message_id, r.number_raw, r.number_e164, r.status_code, r.status_description
+                    RETURNING r.id, r.message_id, r.provider_account_id, r.provider_message_id, r.number_raw, r.number_e164, r.status_code,
+                              r.status_description
                 )
-                INSERT INTO status_events (tenant_id, id, recipient_id, provider_account_id, provider, provider_message_id, number_raw, number_e164,
-                                           state, provider_code, description, occurred_at, source, dedup_key, raw)
-                SELECT \(tenantID), uuid_v7(), m.id, m.provider_account_id, \(Provider.gateway.rawValue), coalesce(m.provider_message_id, ''),
+                -- Each event names its recipient's number, so it keeps only the message (migration 0022).
+                INSERT INTO status_events (tenant_id, id, recipient_id, message_id, provider_account_id, provider, provider_message_id, number_raw,
+                                           number_e164, state, provider_code, description, occurred_at, source, dedup_key, raw)
+                SELECT \(tenantID), uuid_v7(), m.id, m.message_id, m.provider_account_id, \(Provider.gateway.rawValue), coalesce(m.provider_message_id, ''),
                        m.number_raw, m.number_e164, 'expired', m.status_code, m.status_description, now(), 'inferred',
                        'expired:' || m.id::text, jsonb_build_object('inferred', 'expired', 'code', m.status_code)
                 FROM moved m

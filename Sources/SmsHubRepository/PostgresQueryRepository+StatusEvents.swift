@@ -3,13 +3,15 @@ import Postgres
 import SmsHubDomain
 
 extension PostgresQueryRepository {
+    /// An attached event carries its message id (migration 0022); one attached before that and not
+    /// yet filled in by the walk (`EventRecipientBackfiller`) looks it up from its recipient.
     static let statusEventColumns = """
-        e.id, e.provider_account_id, e.provider, e.recipient_id, r.message_id, e.provider_message_id, e.number_raw, e.number_e164,
-        e.state, e.provider_code, e.description, e.part_sequence, e.part_total, e.segments, e.occurred_at, e.received_at, e.source
-        """
-    /// The recipient gives an event its message; events not attached to a recipient have none.
-    static let statusEventSource = """
-        status_events e LEFT JOIN message_recipients r ON r.tenant_id = e.tenant_id AND r.id = e.recipient_id
+        e.id, e.provider_account_id, e.provider, e.recipient_id,
+        CASE WHEN e.message_id IS NOT NULL THEN e.message_id
+             WHEN e.recipient_id IS NOT NULL
+             THEN (SELECT m.message_id FROM message_recipients m WHERE m.tenant_id = e.tenant_id AND m.id = e.recipient_id) END AS message_id,
+        e.provider_message_id, e.number_raw, e.number_e164, e.state, e.provider_code, e.description, e.part_sequence, e.part_total,
+        e.segments, e.occurred_at, e.received_at, e.source
         """
 
     public func statusEvents(tenantID: UUID, filter: StatusEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<StatusEventRecord> {
@@ -21,24 +23,33 @@ extension PostgresQueryRepository {
         let query: PGQuery
         if let number = filter.numberE164 {
             // Providers that do not repeat the number (Huawei) or mask it (the Gateway) still report on a
-            // recipient whose number is known: the events of that number are both kinds, each walked on its index.
+            // recipient whose number is known. Each kind is an index range: events naming the number, and
+            // attached events keeping their recipient's (migration 0022). Events attached before 0022 and
+            // not yet filled in are those of the recipients below the tenant's backfill mark, found as
+            // before, one probe per recipient; once the backfill has passed, that branch reads one row.
             let common = Keyset.whereClause(conditions)
             query = """
                 SELECT * FROM (
-                    (SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
+                    (SELECT \(unescaped: Self.statusEventColumns) FROM status_events e
                      WHERE \(fragment: common) AND e.number_e164 = \(number)
                      ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1))
                     UNION
+                    (SELECT \(unescaped: Self.statusEventColumns) FROM status_events e
+                     WHERE \(fragment: common) AND e.recipient_number_e164 = \(number)
+                     ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1))
+                    UNION
                     (SELECT \(unescaped: Self.statusEventColumns)
-                     FROM message_recipients r JOIN status_events e ON e.tenant_id = r.tenant_id AND e.recipient_id = r.id
-                     WHERE \(fragment: common) AND r.tenant_id = \(tenantID) AND r.number_e164 = \(number)
+                     FROM event_recipient_backfill b
+                     JOIN message_recipients r ON r.tenant_id = b.tenant_id AND r.number_e164 = \(number) AND r.id < b.below_id
+                     JOIN status_events e ON e.tenant_id = r.tenant_id AND e.recipient_id = r.id
+                     WHERE \(fragment: common) AND b.tenant_id = \(tenantID) AND r.tenant_id = \(tenantID)
                      ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1))
                 ) events
                 ORDER BY received_at DESC, id DESC LIMIT \(limit + 1)
                 """
         } else {
             query = """
-                SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
+                SELECT \(unescaped: Self.statusEventColumns) FROM status_events e
                 WHERE \(fragment: Keyset.whereClause(conditions))
                 ORDER BY e.received_at DESC, e.id DESC LIMIT \(limit + 1)
                 """
@@ -62,7 +73,7 @@ extension PostgresQueryRepository {
             else { return nil }
             let events = try await session.query(
                 """
-                SELECT \(unescaped: Self.statusEventColumns) FROM \(unescaped: Self.statusEventSource)
+                SELECT \(unescaped: Self.statusEventColumns) FROM status_events e
                 WHERE e.tenant_id = \(tenantID) AND e.recipient_id = \(id)
                 ORDER BY e.received_at, e.id
                 """

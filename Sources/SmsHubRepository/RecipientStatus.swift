@@ -16,7 +16,7 @@ public enum RecipientStatus {
         let events = try await self.unattached(tenantID: tenantID, keys: keys, session: session)
         guard !events.isEmpty else { return }
         let plan = try await self.plan(events: events, recipients: recipients, tenantID: tenantID, session: session)
-        try await self.attach(plan.attachments, tenantID: tenantID, session: session)
+        try await self.attach(plan.attachments, recipients: recipients, tenantID: tenantID, session: session)
         try await self.apply(plan, tenantID: tenantID, session: session)
     }
 
@@ -57,7 +57,7 @@ public enum RecipientStatus {
     static func recipients(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws -> [StatusAttachment.Recipient] {
         try await session.query(
             """
-            SELECT r.id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status, r.status_inferred
+            SELECT r.id, r.message_id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status, r.status_inferred
             FROM message_recipients r
             JOIN \(fragment: self.wanted(keys)) ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
             WHERE r.tenant_id = \(tenantID)
@@ -69,7 +69,8 @@ public enum RecipientStatus {
                 key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
                 numberE164: try row.decode("number_e164"),
                 state: DeliveryState(rawValue: try row.decode("status")) ?? .queued,
-                inferred: try row.decode("status_inferred")
+                inferred: try row.decode("status_inferred"),
+                messageID: try row.decode("message_id")
             )
         }
     }
@@ -97,20 +98,37 @@ public enum RecipientStatus {
         return StatusAttachment.plan(events: events, recipients: recipients, deliveredParts: deliveredParts)
     }
 
-    /// Links stored events to the recipients a plan chose.
-    static func attach(_ attachments: [(eventID: UUID, recipientID: UUID)], tenantID: UUID, session: PGSession) async throws {
+    /// Links stored events to the recipients a plan chose, each with its recipient's message and its
+    /// number where the event does not name that number itself (migration 0022).
+    static func attach(
+        _ attachments: [(eventID: UUID, recipientID: UUID)],
+        recipients: [StatusAttachment.Recipient],
+        tenantID: UUID,
+        session: PGSession
+    ) async throws {
         guard !attachments.isEmpty else { return }
+        let links = self.links(of: recipients)
         // Rows are locked in id order, the same in every transaction, so two writers cannot deadlock.
         // An event another transaction attached meanwhile keeps its recipient: both planned from
         // what they knew, and the first to commit knew enough.
         let sorted = attachments.sorted { UUID.precedes($0.eventID, $1.eventID) }
         try await session.query(
             """
-            UPDATE status_events e SET recipient_id = k.recipient_id
-            FROM unnest(\(sorted.map(\.eventID)), \(sorted.map(\.recipientID))) AS k(event_id, recipient_id)
+            UPDATE status_events e SET recipient_id = k.recipient_id, message_id = k.message_id,
+                recipient_number_e164 = CASE WHEN k.number_e164 IS DISTINCT FROM e.number_e164 THEN k.number_e164 END
+            FROM unnest(\(sorted.map(\.eventID)), \(sorted.map(\.recipientID)), \(PGArray(sorted.map { links[$0.recipientID]?.messageID })),
+                        \(PGArray(sorted.map { links[$0.recipientID]?.numberE164 })))
+                 AS k(event_id, recipient_id, message_id, number_e164)
             WHERE e.tenant_id = \(tenantID) AND e.id = k.event_id AND e.recipient_id IS NULL
             """
         )
+    }
+
+    /// What an attached event copies from its recipient, by recipient id.
+    static func links(of recipients: [StatusAttachment.Recipient]) -> [UUID: (messageID: UUID?, numberE164: String)] {
+        var links: [UUID: (messageID: UUID?, numberE164: String)] = [:]
+        for recipient in recipients { links[recipient.id] = (recipient.messageID, recipient.numberE164) }
+        return links
     }
 
     /// Moves the plan's recipients forward, round by round.

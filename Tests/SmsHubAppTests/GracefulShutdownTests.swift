@@ -19,6 +19,7 @@ import Testing
                 RetentionSweeper(repository: PostgresRetentionRepository(database: database), logger: logger, interval: hour),
                 ExpirySweeper(repository: PostgresExpiryRepository(database: database), logger: logger, interval: hour),
                 OutcomeCountFolder(repository: PostgresOutcomeCountRepository(database: database), logger: logger, interval: hour),
+                EventRecipientBackfiller(repository: PostgresEventRecipientBackfillRepository(database: database), logger: logger, interval: hour),
             ]
             let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
             let stoppedByItself = try await withThrowingTaskGroup(of: Bool.self) { tasks in

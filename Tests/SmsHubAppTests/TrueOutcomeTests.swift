@@ -122,6 +122,8 @@ import Testing
             #expect(pass.tasks == 8)
             try await Self.check(app, expectations, windowsEnded: true, seed: seed)
             #expect(try await sweeper.runOnce() == ExpiryPass(), "a window closes once")
+            // Copies attached, detached and attached again keep the number of where they ended (0022).
+            #expect(try await app.eventRecipientMismatches() == 0)
         }
     }
 

@@ -66,13 +66,16 @@ public enum StatusAttachment {
         public var state: DeliveryState
         /// The state is the hub's inference (`expired` after the validity window), not a report.
         public var inferred: Bool
+        /// Copied onto the events attached to it; the plan does not need it.
+        public var messageID: UUID?
 
-        public init(id: UUID, key: Key, numberE164: String, state: DeliveryState, inferred: Bool = false) {
+        public init(id: UUID, key: Key, numberE164: String, state: DeliveryState, inferred: Bool = false, messageID: UUID? = nil) {
             self.id = id
             self.key = key
             self.numberE164 = numberE164
             self.state = state
             self.inferred = inferred
+            self.messageID = messageID
         }
 
         /// The rank a report must pass to move the recipient: an inferred expiry gives way to any
