@@ -44,6 +44,15 @@ public struct Database: Sendable {
         try await self.pool.query(query)
     }
 
+    /// Runs a `SECURITY DEFINER` maintenance step that crosses tenants and works through at most
+    /// `limit` rows (clamped to the function's integer), returning how many it did.
+    func stepAcrossTenants(_ function: String, limit: Int) async throws -> Int {
+        let bounded = Int32(clamping: limit)
+        guard let row = try await self.lookupAcrossTenants("SELECT \(unescaped: function)(\(bounded)) AS done").first else { return 0 }
+        let done: Int32 = try row.decode("done")
+        return Int(done)
+    }
+
     /// A transaction acting as `smshub_admin`, the role whose policies span tenants. Admin API only.
     public func asAdmin<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
         try await self.pool.withTransaction { session in

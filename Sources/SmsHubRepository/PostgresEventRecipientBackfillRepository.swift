@@ -1,4 +1,3 @@
-import Postgres
 import SmsHubDomain
 
 /// Runs `backfill_event_recipients`, which crosses tenants as `smshub_admin`; concurrent callers take
@@ -11,11 +10,6 @@ public struct PostgresEventRecipientBackfillRepository: EventRecipientBackfillRe
     }
 
     public func fill(limit: Int) async throws -> Int {
-        let bounded = Int32(clamping: limit)
-        guard let row = try await self.database.lookupAcrossTenants("SELECT backfill_event_recipients(\(bounded)) AS walked").first else {
-            return 0
-        }
-        let walked: Int32 = try row.decode("walked")
-        return Int(walked)
+        try await self.database.stepAcrossTenants("backfill_event_recipients", limit: limit)
     }
 }

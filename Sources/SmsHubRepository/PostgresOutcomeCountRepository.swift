@@ -1,4 +1,3 @@
-import Postgres
 import SmsHubDomain
 
 /// Folds the queued outcome changes through `fold_recipient_outcomes`, which crosses tenants as
@@ -11,11 +10,6 @@ public struct PostgresOutcomeCountRepository: OutcomeCountRepository {
     }
 
     public func fold(limit: Int) async throws -> Int {
-        let bounded = Int32(clamping: limit)
-        guard let row = try await self.database.lookupAcrossTenants("SELECT fold_recipient_outcomes(\(bounded)) AS folded").first else {
-            return 0
-        }
-        let folded: Int32 = try row.decode("folded")
-        return Int(folded)
+        try await self.database.stepAcrossTenants("fold_recipient_outcomes", limit: limit)
     }
 }
