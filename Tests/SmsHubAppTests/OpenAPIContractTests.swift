@@ -66,6 +66,43 @@ import Yams
         }
     }
 
+    /// A problem response names its codes as "`code`:" or "`code` (…)"; each must be one the Problem
+    /// schema allows, or a client validating against the spec rejects the server's own answer.
+    @Test func problemCodesNamedByResponsesAreInTheProblemSchema() throws {
+        let text = try String(contentsOf: Self.specURL, encoding: .utf8)
+        let spec = try #require(try Yams.load(yaml: text) as? [String: Any])
+        let components = try #require(spec["components"] as? [String: Any])
+        let schemas = try #require(components["schemas"] as? [String: Any])
+        let problem = try #require(schemas["Problem"] as? [String: Any])
+        let properties = try #require(problem["properties"] as? [String: Any])
+        let code = try #require(properties["code"] as? [String: Any])
+        let allowed = Set(try #require(code["enum"] as? [String]))
+        var responses: [(String, [String: Any])] = []
+        for (name, value) in components["responses"] as? [String: Any] ?? [:] {
+            if let response = value as? [String: Any] { responses.append((name, response)) }
+        }
+        for (path, item) in spec["paths"] as? [String: [String: Any]] ?? [:] {
+            for (method, value) in item {
+                for (status, response) in (value as? [String: Any])?["responses"] as? [String: Any] ?? [:] {
+                    if let response = response as? [String: Any] { responses.append(("\(method) \(path) \(status)", response)) }
+                }
+            }
+        }
+        let named = try Regex(#"`([a-z_]+)`(?::| \()"#)
+        var checked = 0
+        for (name, response) in responses {
+            guard let content = response["content"] as? [String: Any], content["application/problem+json"] != nil,
+                let description = response["description"] as? String
+            else { continue }
+            for match in description.matches(of: named) {
+                let token = String(description[match.range].dropFirst().prefix { $0 != "`" })
+                #expect(allowed.contains(token), "\(name) names `\(token)`, which the Problem schema's code enum lacks")
+                checked += 1
+            }
+        }
+        #expect(checked > 10)
+    }
+
     /// The query parameters each list reads are the ones its operation documents, no more, no fewer.
     @Test func queryParametersMatchTheSpec() throws {
         let text = try String(contentsOf: Self.specURL, encoding: .utf8)
