@@ -20,7 +20,7 @@ ALTER TABLE status_events ADD COLUMN recipient_number_e164 text, ADD COLUMN mess
 CREATE INDEX status_events_recipient_number_idx ON status_events (tenant_id, recipient_number_e164, received_at, id)
     WHERE recipient_number_e164 IS NOT NULL;
 
--- Per tenant, the recipients whose events may still lack the number: those with ids below
+-- Per tenant, the recipients whose events may still lack their copies: those with ids below
 -- `below_id` (the walk goes down the primary key; the maximal uuid starts it). No row: none.
 CREATE TABLE event_recipient_backfill (
     tenant_id uuid PRIMARY KEY REFERENCES tenants (id),

@@ -15,3 +15,26 @@ func runPasses(every interval: Duration, logger: Logger, failure: Logger.Message
         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
     }
 }
+
+/// The slices of one pass: `slice` runs until one does less than a full `batch` (nothing more is
+/// waiting), `maxSlices` have run, or graceful shutdown begins. Between slices it rests for what
+/// `rest` makes of the slice just run (nothing by default). Returns what the slices did in all.
+func runSlices(
+    max maxSlices: Int,
+    batch: Int,
+    rest: (Duration) -> Duration = { _ in .zero },
+    _ slice: () async throws -> Int
+) async throws -> Int {
+    let clock = ContinuousClock()
+    var total = 0
+    for index in 0..<maxSlices {
+        if Task.isShuttingDownGracefully { break }
+        let started = clock.now
+        let done = try await slice()
+        total += done
+        if done < batch || index == maxSlices - 1 { break }
+        let pause = rest(clock.now - started)
+        if pause > .zero { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) } }
+    }
+    return total
+}

@@ -16,13 +16,7 @@ struct OutcomeCountFolder: Service {
 
     @discardableResult
     func runOnce() async throws -> Int {
-        var total = 0
-        for _ in 0..<self.maxBatches {
-            let folded = try await self.repository.fold(limit: self.batch)
-            total += folded
-            if folded < self.batch { break }
-        }
-        return total
+        try await runSlices(max: self.maxBatches, batch: self.batch) { try await self.repository.fold(limit: self.batch) }
     }
 
     func run() async throws {

@@ -1,6 +1,6 @@
-/// Fills in the recipient's number on status events attached before migration 0022, so the number
-/// filter of the event list finds them by index instead of a probe per recipient. The list is exact
-/// before, during and after: it probes the recipients the walk has not reached.
+/// Fills in the recipient's message id and number on status events attached before migration 0022,
+/// so event lists need no recipient lookups and the number filter reads index ranges. Lists are
+/// exact before, during and after: they look up what the walk has not reached.
 public protocol EventRecipientBackfillRepository: Sendable {
     /// Walks up to `limit` recipients of one waiting tenant; returns how many (0: nothing left for
     /// this caller, either done or being walked by another instance).
