@@ -174,4 +174,30 @@ import Testing
             }
         }
     }
+
+    /// The recipient triggers run on every moving report; 0023 made their helpers ones PostgreSQL
+    /// plans once. A SQL function with a SET clause is neither inlined nor kept planned between
+    /// statements, so a later migration that gave either one back its SET clause would slow every report.
+    @Test func recipientTriggerHelpersArePlannedOnce() async throws {
+        let database = try await TestDatabases.shared.make()
+        defer { Task { try? await TestDatabases.shared.drop(database) } }
+        try await withPool(url: database.ownerURL) { pool in
+            let bucket = try await pool.query(
+                """
+                SELECT p.proconfig IS NULL AS bare, p.prosqlbody IS NOT NULL AS bound,
+                       outcome_bucket('2026-11-27 10:14:59.999+00') = '2026-11-27 10:00:00+00' AS floor,
+                       outcome_bucket('2026-11-27 10:15:00+00') = '2026-11-27 10:15:00+00' AS edge
+                FROM pg_proc p WHERE p.oid = 'outcome_bucket(timestamptz)'::regprocedure
+                """
+            ).first!
+            for column in ["bare", "bound", "floor", "edge"] { #expect(try bucket.decode(column, as: Bool.self), "outcome_bucket: \(column)") }
+            let plan = try await pool.query("EXPLAIN VERBOSE SELECT outcome_bucket(now())").rows
+                .map { try $0.decode("QUERY PLAN", as: String.self) }.joined(separator: "\n")
+            #expect(plan.contains("date_bin"), "outcome_bucket is not inlined: \(plan)")
+            let language: String = try await pool.query(
+                "SELECT l.lanname AS l FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = 'webhook_wanted(uuid[], text)'::regprocedure"
+            ).first!.decode("l")
+            #expect(language == "plpgsql")
+        }
+    }
 }
