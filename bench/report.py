@@ -12,7 +12,7 @@ def rate(run):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "known-cpu", "hook-cpu", "aged"]:
+    for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "huawei-cpu", "known-cpu", "hook-cpu", "aged"]:
         p.add_argument("--" + name, required=True)
     for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "pg-known-rows", "pg-known-expected", "pg-known-moved", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved",
                  "hook-rows", "hook-batch", "hook-moved", "hook-events", "hook-start", "hook-load-end", "hook-drain-end", "hook-at-end",
@@ -80,6 +80,25 @@ def main():
             run["non_2xx"] + run["socket_errors"] == 0)
     known_ratio = rate(known) / rate(huawei) * 100
     add("ingestion Huawei: known messages against unknown ones", known_ratio, "%", ">= 75", known_ratio >= 75)
+    # Where the CPU goes, per callback acknowledged, in a load (machine, service, simulator, PostgreSQL,
+    # the rest; the share left idle): both Huawei loads at full speed, then below the known-message
+    # load alone, and with an endpoint from the load's start until its outbox drained.
+    def cpu(spans, callbacks):
+        v = [float(x) for x in spans.split()]
+        d = [e - b for b, e in zip(v[:5], v[5:])]
+        us = lambda t: t / a.clock_ticks / max(1, callbacks) * 1e6
+        return {"machine": us(d[0]), "service": us(d[2]), "simulator": us(d[3]), "postgres": us(d[4]),
+                "other": us(d[0] - d[2] - d[3] - d[4]), "idle": d[1] / max(1, d[0] + d[1]) * 100}
+    def split(c):
+        return (f"service {c['service']:.0f}, postgres {c['postgres']:.0f}, simulator {c['simulator']:.0f}, "
+                f"wrk and the rest {c['other']:.0f}; idle {c['idle']:.0f}%")
+    plain = cpu(a.known_cpu, known["requests"] - known["non_2xx"])
+    unknown_cpu = cpu(a.huawei_cpu, huawei["requests"] - huawei["non_2xx"])
+    add("ingestion Huawei: CPU per callback, unknown messages", unknown_cpu["machine"], "us", split(unknown_cpu))
+    add("ingestion Huawei: CPU per callback, known messages", plain["machine"], "us", split(plain))
+    # Both loads saturate the two cores, so their rates stand about as their CPU per callback does.
+    add("ingestion Huawei: known against unknown, CPU per callback unknown / known", unknown_cpu["machine"] / plain["machine"] * 100, "%",
+        f"service {unknown_cpu['service'] / plain['service'] * 100:.0f}%, postgres {unknown_cpu['postgres'] / plain['postgres'] * 100:.0f}%")
     # Every report of the known-message load names a seeded recipient: each event attached, each recipient moved.
     add("ingestion Huawei, known messages: events not attached to their recipient", a.known_rows - a.known_attached, "events", "0",
         a.known_attached == a.known_rows)
@@ -101,19 +120,9 @@ def main():
     add("webhooks: last delivery after the load", a.hook_drain_end - a.hook_load_end, "s")
     add("webhooks: events not delivered (or not received, or unverified)", a.hook_events - min(a.hook_delivered, a.hook_received, a.hook_verified),
         "events", "0", a.hook_events == a.hook_delivered == a.hook_received and a.hook_verified >= a.hook_received)
-    # Where the CPU goes, per callback acknowledged: the known-message load alone, and with an endpoint
-    # from the load's start until its outbox drained (so every delivery it caused is counted).
-    def cpu(spans, callbacks):
-        v = [float(x) for x in spans.split()]
-        d = [e - b for b, e in zip(v[:5], v[5:])]
-        us = lambda t: t / a.clock_ticks / max(1, callbacks) * 1e6
-        return {"machine": us(d[0]), "service": us(d[2]), "simulator": us(d[3]), "postgres": us(d[4]),
-                "other": us(d[0] - d[2] - d[3] - d[4]), "idle": d[1] / max(1, d[0] + d[1]) * 100}
-    plain = cpu(a.known_cpu, known["requests"] - known["non_2xx"])
     hooked = cpu(a.hook_cpu, hook["requests"] - hook["non_2xx"])
     for label, c in (("without an endpoint", plain), ("with an endpoint, until drained", hooked)):
-        add(f"webhooks: CPU per callback {label}", c["machine"], "us",
-            f"service {c['service']:.0f}, postgres {c['postgres']:.0f}, simulator {c['simulator']:.0f}, wrk and the rest {c['other']:.0f}; idle {c['idle']:.0f}%")
+        add(f"webhooks: CPU per callback {label}", c["machine"], "us", split(c))
     add("webhooks: highest ratio the CPU allows (CPU per callback without / with)", plain["machine"] / hooked["machine"] * 100, "%")
     add(f"ingestion EngageLab at half rate ({a.half_rate:.0f}/s): p99", half["p99_us"] / 1000, "ms", "< 50", half["p99_us"] < 50_000)
     add("ingestion EngageLab at half rate: achieved", rate(half), "callbacks/s")
