@@ -89,6 +89,12 @@ pg_as_owner() {
   fi
 }
 
+# Where the cluster goes when the server user cannot reach $SMSHUB_PG_DATA (a checkout under a private
+# directory, as CI's fresh clones are): one per checkout and port.
+fallback_pg_data() {
+  echo "/var/tmp/smshub-pg-$(printf '%s' "$SMSHUB_ROOT" | md5sum | cut -c1-12)-$SMSHUB_PG_PORT"
+}
+
 # Creates (first time) and starts a cluster in $SMSHUB_PG_DATA listening on 127.0.0.1:$SMSHUB_PG_PORT.
 # The cluster trusts loopback connections: it is a development and test database, never exposed.
 # SMSHUB_PG_FAST=1 turns durability off for throwaway test data.
@@ -103,7 +109,7 @@ ensure_local_cluster() {
     # The server user must reach the data directory through every parent; fall back to /var/tmp when it cannot.
     mkdir -p "$SMSHUB_PG_DATA" && chown postgres "$SMSHUB_PG_DATA"
     if ! runuser -u postgres -- test -w "$SMSHUB_PG_DATA"; then
-      SMSHUB_PG_DATA="/var/tmp/smshub-pg-$(printf '%s' "$SMSHUB_ROOT" | md5sum | cut -c1-12)-$SMSHUB_PG_PORT"
+      SMSHUB_PG_DATA=$(fallback_pg_data)
       mkdir -p "$SMSHUB_PG_DATA" && chown postgres "$SMSHUB_PG_DATA"
     fi
     chmod 700 "$SMSHUB_PG_DATA"
