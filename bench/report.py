@@ -12,7 +12,7 @@ def rate(run):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "huawei-cpu", "known-cpu", "hook-cpu", "aged"]:
+    for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "trivial-cpu", "huawei-cpu", "known-cpu", "hook-cpu", "aged"]:
         p.add_argument("--" + name, required=True)
     for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "pg-known-rows", "pg-known-expected", "pg-known-moved", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved",
                  "hook-rows", "hook-batch", "hook-moved", "hook-events", "hook-start", "hook-load-end", "hook-drain-end", "hook-at-end",
@@ -43,7 +43,21 @@ def main():
         rows.append({"measure": name, "value": round(value, 2) if value is not None else None, "unit": unit, "target": target, "met": ok})
 
     trivial_rps = rate(trivial)
+    # Where the CPU goes, per request acknowledged, in a load (machine, service, simulator, PostgreSQL,
+    # the rest; the share left idle): /healthz, both Huawei loads at full speed, and the known-message
+    # load with a webhook endpoint from the load's start until its outbox drained.
+    def cpu(spans, callbacks):
+        v = [float(x) for x in spans.split()]
+        d = [e - b for b, e in zip(v[:5], v[5:])]
+        us = lambda t: t / a.clock_ticks / max(1, callbacks) * 1e6
+        return {"machine": us(d[0]), "service": us(d[2]), "simulator": us(d[3]), "postgres": us(d[4]),
+                "other": us(d[0] - d[2] - d[3] - d[4]), "idle": d[1] / max(1, d[0] + d[1]) * 100}
+    def split(c):
+        return (f"service {c['service']:.0f}, postgres {c['postgres']:.0f}, simulator {c['simulator']:.0f}, "
+                f"wrk and the rest {c['other']:.0f}; idle {c['idle']:.0f}%")
     add("baseline: GET /healthz", trivial_rps, "req/s")
+    healthz_cpu = cpu(a.trivial_cpu, trivial["requests"] - trivial["non_2xx"])
+    add("baseline: GET /healthz: CPU per request", healthz_cpu["machine"], "us", split(healthz_cpu))
     add("baseline: pgbench single-row insert", a.pgbench, "tx/s")
     add(f"baseline: PostgreSQL alone, the ingest INSERT (pgbench, {a.pg_ingest_batch:.0f} reports per transaction)", a.pg_ingest_rows, "rows/s")
     # Costs add: a callback is at least an HTTP request and a row. With nothing else spent on it, the
@@ -80,18 +94,6 @@ def main():
             run["non_2xx"] + run["socket_errors"] == 0)
     known_ratio = rate(known) / rate(huawei) * 100
     add("ingestion Huawei: known messages against unknown ones", known_ratio, "%", ">= 75", known_ratio >= 75)
-    # Where the CPU goes, per callback acknowledged, in a load (machine, service, simulator, PostgreSQL,
-    # the rest; the share left idle): both Huawei loads at full speed, then below the known-message
-    # load alone, and with an endpoint from the load's start until its outbox drained.
-    def cpu(spans, callbacks):
-        v = [float(x) for x in spans.split()]
-        d = [e - b for b, e in zip(v[:5], v[5:])]
-        us = lambda t: t / a.clock_ticks / max(1, callbacks) * 1e6
-        return {"machine": us(d[0]), "service": us(d[2]), "simulator": us(d[3]), "postgres": us(d[4]),
-                "other": us(d[0] - d[2] - d[3] - d[4]), "idle": d[1] / max(1, d[0] + d[1]) * 100}
-    def split(c):
-        return (f"service {c['service']:.0f}, postgres {c['postgres']:.0f}, simulator {c['simulator']:.0f}, "
-                f"wrk and the rest {c['other']:.0f}; idle {c['idle']:.0f}%")
     plain = cpu(a.known_cpu, known["requests"] - known["non_2xx"])
     unknown_cpu = cpu(a.huawei_cpu, huawei["requests"] - huawei["non_2xx"])
     add("ingestion Huawei: CPU per callback, unknown messages", unknown_cpu["machine"], "us", split(unknown_cpu))
