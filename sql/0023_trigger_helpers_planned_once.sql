@@ -1,5 +1,5 @@
 -- Two helpers that the recipient triggers call on every report cost more than their work (issue 20,
--- docs/performance.md "known-message reports").
+-- docs/performance.md, "Levers for large tables").
 --
 -- `webhook_wanted` was a SQL function with a SET clause. PostgreSQL cannot inline such a function, and
 -- it parses and plans a SQL function's body again for every statement that calls it. Every trigger
