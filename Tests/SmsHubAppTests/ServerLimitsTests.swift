@@ -59,6 +59,8 @@ struct RawConnection: Sendable {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = recv(socket, &buffer, buffer.count, 0)
+            // As in notClosedByServer: a signal ends a timed receive early without ending the read.
+            if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
             data += buffer[..<count]
         }
