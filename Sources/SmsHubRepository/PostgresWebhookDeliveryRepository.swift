@@ -11,13 +11,13 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
         self.database = database
     }
 
-    public func tenantsWithWork() async throws -> [UUID] {
-        try await self.database.lookupAcrossTenants("SELECT t AS tenant_id FROM tenants_with_webhook_work() AS t").rows.map {
+    public func tenantsWithWork(dueBy: Date) async throws -> [UUID] {
+        try await self.database.lookupAcrossTenants("SELECT t AS tenant_id FROM tenants_with_webhook_work(\(dueBy)) AS t").rows.map {
             try $0.decode("tenant_id")
         }
     }
 
-    public func dueEndpoints(tenantID: UUID) async throws -> [WebhookTarget] {
+    public func dueEndpoints(tenantID: UUID, dueBy: Date) async throws -> [WebhookTarget] {
         try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
@@ -25,7 +25,7 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
                 WHERE w.tenant_id = \(tenantID) AND w.enabled
                   AND EXISTS (SELECT 1 FROM webhook_deliveries d
                               WHERE d.tenant_id = w.tenant_id AND d.endpoint_id = w.id AND d.state = 'pending'
-                                AND d.next_attempt_at <= now() AND (d.lease_until IS NULL OR d.lease_until < now()))
+                                AND d.next_attempt_at <= \(dueBy) AND (d.lease_until IS NULL OR d.lease_until < now()))
                 ORDER BY w.created_at, w.id
                 """
             ).rows.map { row in
@@ -40,14 +40,21 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
         }
     }
 
-    public func claim(tenantID: UUID, endpointID: UUID, limit: Int, lease: Duration, owner: UUID) async throws -> [ClaimedWebhookDelivery] {
+    public func claim(
+        tenantID: UUID,
+        endpointID: UUID,
+        dueBy: Date,
+        limit: Int,
+        lease: Duration,
+        owner: UUID
+    ) async throws -> [ClaimedWebhookDelivery] {
         try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
                 UPDATE webhook_deliveries d SET lease_until = now() + make_interval(secs => \(lease.inSeconds)), lease_owner = \(owner),
                     attempts = d.attempts + 1, updated_at = now()
                 FROM (SELECT id FROM webhook_deliveries
-                      WHERE tenant_id = \(tenantID) AND endpoint_id = \(endpointID) AND state = 'pending' AND next_attempt_at <= now()
+                      WHERE tenant_id = \(tenantID) AND endpoint_id = \(endpointID) AND state = 'pending' AND next_attempt_at <= \(dueBy)
                         AND (lease_until IS NULL OR lease_until < now())
                       ORDER BY next_attempt_at LIMIT \(limit)
                       FOR UPDATE SKIP LOCKED) due,

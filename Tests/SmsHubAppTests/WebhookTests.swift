@@ -3,14 +3,20 @@ import Logging
 import SmsHubDomain
 import SmsHubRepository
 import SmsHubSimulator
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
 
 /// Webhook endpoints, the outbox, and deliveries to the simulator's receiver over HTTP (issue 19).
 @Suite struct WebhookTests {
-    static func deliverer(_ app: AppHarness, timeout: Duration = .seconds(5), jitter: Double = 0) -> WebhookDeliverer {
-        WebhookDeliverer(
+    static func deliverer(
+        _ app: AppHarness,
+        timeout: Duration = TestTimeouts.outboundCall,
+        jitter: Double = 0,
+        clock: WallClock = .system
+    ) -> WebhookDeliverer {
+        var deliverer = WebhookDeliverer(
             repository: PostgresWebhookDeliveryRepository(database: Database(pool: app.pool)),
             client: WebhookClient(egress: testEgress, timeout: timeout, connectionsPerEndpoint: 4),
             keyring: testKeyring,
@@ -18,11 +24,13 @@ import Testing
             logger: Logger(label: "test.webhooks"),
             jitter: { jitter }
         )
+        deliverer.clock = clock
+        return deliverer
     }
 
     /// One pass of a fresh deliverer, its connections closed after.
-    static func deliver(_ app: AppHarness, timeout: Duration = .seconds(5)) async throws -> Int {
-        let deliverer = Self.deliverer(app, timeout: timeout)
+    static func deliver(_ app: AppHarness, timeout: Duration = TestTimeouts.outboundCall, clock: WallClock = .system) async throws -> Int {
+        let deliverer = Self.deliverer(app, timeout: timeout, clock: clock)
         do {
             let delivered = try await deliverer.runOnce()
             await deliverer.client.shutdown()
@@ -187,12 +195,18 @@ import Testing
     }
 
     /// A failing endpoint: the attempt is recorded with its status and excerpt, retried on the
-    /// schedule under the same webhook-id, and delivered once the endpoint answers.
+    /// schedule under the same webhook-id, and delivered once the endpoint answers. The deliverer's
+    /// clock is the test's: the retry is due when the clock says, however long the test takes.
     @Test func failedAttemptsAreRetriedOnScheduleUnderTheSameID() async throws {
         try await DispatcherTests().withSetup { setup in
             let (endpointID, _) = try await Self.endpoint(setup, "flaky")
             await setup.webhooks.configure("flaky", secrets: nil, behaviour: .init(status: 503))
-            let deliveryID = try await Self.pingOnce(setup, endpointID)
+            let test = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            #expect(test.status == .accepted)
+            let deliveryID = try #require(test.json["id"] as? String)
+            // Started after the delivery was written, so it is due at once.
+            let clock = ManualClock()
+            #expect(try await Self.deliver(setup.app, clock: clock.wallClock) == 1)
             var delivery = try await Self.delivery(setup, endpointID, deliveryID)
             #expect(delivery.json["state"] as? String == "pending")
             #expect(delivery.json["attempts"] as? Int == 1)
@@ -204,11 +218,13 @@ import Testing
                 """
             )
             #expect(wait[0]["s"] == "5", "the second attempt waits 5 s (no jitter here)")
-            #expect(try await Self.deliver(setup.app) == 0, "not due yet")
+            #expect(try await Self.deliver(setup.app, clock: clock.wallClock) == 0, "not due yet")
+            clock.advance(by: .milliseconds(4_999))
+            #expect(try await Self.deliver(setup.app, clock: clock.wallClock) == 0, "not due a millisecond before")
 
             await setup.webhooks.configure("flaky", secrets: nil, behaviour: .init(status: 200))
-            _ = try await setup.app.rows("UPDATE webhook_deliveries SET next_attempt_at = now() RETURNING id")
-            #expect(try await Self.deliver(setup.app) == 1)
+            clock.advance(by: .milliseconds(2))
+            #expect(try await Self.deliver(setup.app, clock: clock.wallClock) == 1, "due once 5 s have passed")
             delivery = try await Self.delivery(setup, endpointID, deliveryID)
             #expect(delivery.json["state"] as? String == "delivered")
             let log = try #require(delivery.json["attempt_log"] as? [[String: Any]])
@@ -343,11 +359,12 @@ import Testing
     }
 
     /// One tenant's endpoint that hangs holds only its own worker: another tenant's deliveries go
-    /// out meanwhile, before the hanging ones reach their deadline.
+    /// out meanwhile, before the hanging ones reach their deadline. The deadline leaves the other
+    /// tenant's deliveries seconds even on a slow machine; the endpoint hangs for longer than the pass.
     @Test func aHangingEndpointDelaysOnlyItsOwnDeliveries() async throws {
         try await DispatcherTests().withSetup { setup in
             let (slowID, _) = try await Self.endpoint(setup, "slow")
-            await setup.webhooks.configure("slow", secrets: nil, behaviour: .init(status: 204, delay: .seconds(8)))
+            await setup.webhooks.configure("slow", secrets: nil, behaviour: .init(status: 204, delay: .seconds(12)))
             let other = try await setup.app.makeAccount("huawei")
             let (fastID, _) = try await Self.endpoint(setup, "fast", key: other.key)
             for _ in 0..<8 {
@@ -355,7 +372,7 @@ import Testing
                 _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(fastID)/test", bearer: other.key)
             }
             let started = ContinuousClock.now
-            _ = try await Self.deliver(setup.app, timeout: .seconds(3))
+            _ = try await Self.deliver(setup.app, timeout: .seconds(5))
             let elapsed = ContinuousClock.now - started
             let rows = try await setup.app.rows(
                 """
@@ -369,7 +386,7 @@ import Testing
             #expect(slow.count == 8 && slow.allSatisfy { $0["state"] == "pending" })
             // Every fast delivery finished before the first slow attempt gave up.
             #expect(rows.prefix(8).allSatisfy { $0["endpoint"] == fastID }, "\(rows)")
-            #expect(elapsed < .seconds(25), "bounded by the deadline, not the endpoint")
+            #expect(elapsed < .seconds(12), "bounded by the deadline, not the endpoint: \(elapsed)")
         }
     }
 

@@ -21,22 +21,24 @@ final class WebhookAttemptWindow: @unchecked Sendable {
     private let timeout: TimeAmount
     private let count: Int
     private let window: Int
+    private let clock: WallClock
     private let prepare: Prepare
     private let promise: EventLoopPromise<[Sent]>
     private var results: [Sent]
     private var next = 0
     private var done = 0
 
-    private init(client: HTTPClient, url: String, timeout: TimeAmount, count: Int, window: Int, prepare: @escaping Prepare) {
+    private init(client: HTTPClient, url: String, timeout: TimeAmount, count: Int, window: Int, clock: WallClock, prepare: @escaping Prepare) {
         self.client = client
         self.loop = client.eventLoopGroup.next()
         self.url = url
         self.timeout = timeout
         self.count = count
         self.window = max(1, window)
+        self.clock = clock
         self.prepare = prepare
         self.promise = self.loop.makePromise()
-        self.results = Array(repeating: (Date(), Attempt(latencyMilliseconds: 0, error: WebhookFailure.unreachable.description)), count: count)
+        self.results = Array(repeating: (clock.now(), Attempt(latencyMilliseconds: 0, error: WebhookFailure.unreachable.description)), count: count)
     }
 
     /// Every attempt's time and result, in the order of the batch.
@@ -46,10 +48,11 @@ final class WebhookAttemptWindow: @unchecked Sendable {
         to url: String,
         timeout: TimeAmount,
         window: Int,
+        clock: WallClock,
         prepare: @escaping Prepare
     ) async -> [Sent] {
         guard count > 0 else { return [] }
-        let sender = WebhookAttemptWindow(client: client, url: url, timeout: timeout, count: count, window: window, prepare: prepare)
+        let sender = WebhookAttemptWindow(client: client, url: url, timeout: timeout, count: count, window: window, clock: clock, prepare: prepare)
         sender.loop.execute {
             for _ in 0..<sender.window { sender.startNext() }
         }
@@ -63,7 +66,7 @@ final class WebhookAttemptWindow: @unchecked Sendable {
         let index = self.next
         self.next += 1
         let started = NIODeadline.now()
-        let sentAt = Date()
+        let sentAt = self.clock.now()
         self.results[index].at = sentAt
         let (body, extra) = self.prepare(index, sentAt)
         var headers = HTTPHeaders()

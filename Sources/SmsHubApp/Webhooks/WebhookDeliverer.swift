@@ -21,6 +21,8 @@ struct WebhookDeliverer: Service {
     var interval: Duration = .milliseconds(200)
     /// Jitter in -1...1 for each retry's wait (fixed in tests).
     var jitter: @Sendable () -> Double = { Double.random(in: -1...1) }
+    /// When attempts happen and which retries are due (set in tests).
+    var clock = WallClock.system
     let owner = UUID()
 
     struct Limits: Sendable {
@@ -84,10 +86,11 @@ struct WebhookDeliverer: Service {
     /// Starts a worker for every due endpoint the limits allow, tenants in rotating order. Returns
     /// the workers started; each runs in `group` until its endpoint has nothing due.
     func startRound(_ busy: Busy, _ spawn: (UUID, WebhookTarget) -> Void) async throws {
-        for tenantID in busy.rotated(try await self.repository.tenantsWithWork()) {
+        let now = self.clock.now()
+        for tenantID in busy.rotated(try await self.repository.tenantsWithWork(dueBy: now)) {
             let targets: [WebhookTarget]
             do {
-                targets = try await self.repository.dueEndpoints(tenantID: tenantID)
+                targets = try await self.repository.dueEndpoints(tenantID: tenantID, dueBy: now)
             } catch {
                 self.logger.error("listing webhook endpoints failed", metadata: ["tenant.id": "\(tenantID)", "error.type": "\(type(of: error))"])
                 continue
@@ -141,7 +144,7 @@ struct WebhookDeliverer: Service {
         let secrets: [WebhookSecret]
         do {
             let signing = try self.keyring.open(target.secrets, tenantID: tenantID, endpointID: target.endpointID)
-            secrets = signing.signing(at: Date(), previousUntil: target.previousSecretUntil)
+            secrets = signing.signing(at: self.clock.now(), previousUntil: target.previousSecretUntil)
         } catch {
             // Without its secret nothing can be signed; the attempts say why, and retry on schedule.
             self.logger.error("webhook secret cannot be opened", metadata: ["endpoint.id": "\(target.endpointID)"])
@@ -171,6 +174,7 @@ struct WebhookDeliverer: Service {
             return try await self.repository.claim(
                 tenantID: tenantID,
                 endpointID: target.endpointID,
+                dueBy: self.clock.now(),
                 limit: self.limits.batch,
                 lease: self.lease,
                 owner: self.owner
@@ -205,7 +209,7 @@ struct WebhookDeliverer: Service {
         switch await self.client.client(endpointID: target.endpointID, url: target.url) {
         case .success(let c): client = c
         case .failure:
-            let now = Date()
+            let now = self.clock.now()
             return batch.map {
                 self.outcome($0, at: now, attempt: WebhookClient.Attempt(latencyMilliseconds: 0, error: WebhookFailure.egressRefused.description))
             }
@@ -215,7 +219,8 @@ struct WebhookDeliverer: Service {
             with: client,
             to: target.url,
             timeout: TimeAmount(self.client.timeout),
-            window: self.limits.perEndpoint
+            window: self.limits.perEndpoint,
+            clock: self.clock
         ) { index, now in
             let delivery = batch[index]
             let body = WebhookPayload.body(type: delivery.eventType, occurredAt: delivery.occurredAt, data: delivery.data)
@@ -275,7 +280,7 @@ struct WebhookDeliverer: Service {
     /// Claims a batch only to record that it could not be signed.
     private func failBatch(tenantID: UUID, target: WebhookTarget, reason: WebhookFailure) async -> Int {
         guard let batch = await self.claim(tenantID: tenantID, target: target) else { return 0 }
-        let now = Date()
+        let now = self.clock.now()
         let outcomes = batch.map { self.outcome($0, at: now, attempt: WebhookClient.Attempt(latencyMilliseconds: 0, error: reason.description)) }
         return await self.record(tenantID: tenantID, target: target, outcomes)
     }

@@ -3,12 +3,20 @@ import Foundation
 /// The deliverer's side of webhooks: claiming due deliveries under fenced leases, and recording
 /// what each attempt got.
 public protocol WebhookDeliveryRepository: Sendable {
-    /// Tenants with due deliveries to enabled endpoints.
-    func tenantsWithWork() async throws -> [UUID]
-    /// The tenant's enabled endpoints with due deliveries, with what the deliverer needs to call them.
-    func dueEndpoints(tenantID: UUID) async throws -> [WebhookTarget]
-    /// Claims up to `limit` due deliveries of one endpoint, oldest first, each under a lease held by `owner`.
-    func claim(tenantID: UUID, endpointID: UUID, limit: Int, lease: Duration, owner: UUID) async throws -> [ClaimedWebhookDelivery]
+    /// Tenants with deliveries due by `dueBy` to enabled endpoints. (Due: by the deliverer's clock;
+    /// leased: by the database's, which fences instances against each other.)
+    func tenantsWithWork(dueBy: Date) async throws -> [UUID]
+    /// The tenant's enabled endpoints with deliveries due by `dueBy`, with what the deliverer needs to call them.
+    func dueEndpoints(tenantID: UUID, dueBy: Date) async throws -> [WebhookTarget]
+    /// Claims up to `limit` deliveries of one endpoint due by `dueBy`, oldest first, each under a lease held by `owner`.
+    func claim(
+        tenantID: UUID,
+        endpointID: UUID,
+        dueBy: Date,
+        limit: Int,
+        lease: Duration,
+        owner: UUID
+    ) async throws -> [ClaimedWebhookDelivery]
     /// Records the attempts' outcomes in one transaction. An outcome whose lease was lost (another
     /// instance claimed the delivery since) changes nothing. With `touchEndpoint`, also the endpoint's
     /// failure streak (started, ended, or past `disableAfter`: disabled); returns whether it is disabled.

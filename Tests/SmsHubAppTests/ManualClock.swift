@@ -1,0 +1,22 @@
+import Foundation
+import Synchronization
+
+@testable import SmsHubApp
+
+/// A wall clock the test moves by hand: what is due is decided by it, not by how long the test took.
+final class ManualClock: Sendable {
+    private let time: Mutex<Date>
+
+    /// Starts at the real time now, so what the service wrote before is already due.
+    init() {
+        self.time = Mutex(Date())
+    }
+
+    func advance(by duration: Duration) {
+        self.time.withLock { $0 = $0.addingTimeInterval(duration.inSeconds) }
+    }
+
+    var wallClock: WallClock {
+        WallClock { self.time.withLock { $0 } }
+    }
+}
