@@ -6,7 +6,14 @@ import Testing
 @Suite struct PoolTests {
     @Test func exhaustionTimesOutWithAClearError() async throws {
         try await withTestDatabase { database in
-            let pool = PGPool(configuration: PGConfiguration(url: database.appURL, maxConnections: 1, acquireTimeout: .milliseconds(200)))
+            let pool = PGPool(
+                configuration: PGConfiguration(
+                    url: database.appURL,
+                    maxConnections: 1,
+                    acquireTimeout: .milliseconds(200),
+                    connectTimeoutSeconds: TestTimeouts.databaseConnectSeconds
+                )
+            )
             let holding = AsyncStream<Void>.makeStream()
             let release = AsyncStream<Void>.makeStream()
             let holder = Task {
@@ -85,11 +92,11 @@ import Testing
 }
 
 /// Restarts a server of its own, so the shared test server is never disturbed.
-@Suite(.serialized) struct PoolRecoveryTests {
+@Suite(.serialized, .runsAlone) struct PoolRecoveryTests {
     @Test func idleConnectionsBrokenByAServerRestartAreReplaced() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
-        let pool = PGPool(configuration: PGConfiguration(url: cluster.superuserURL, maxConnections: 2))
+        let pool = PGPool(configuration: .test(url: cluster.superuserURL, maxConnections: 2))
         let before = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid", as: Int.self)
         #expect(await pool.statistics.idle == 1)
 
@@ -104,7 +111,9 @@ import Testing
     @Test func serverDownGivesConnectionErrorsThenRecovers() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
-        let pool = PGPool(configuration: PGConfiguration(url: cluster.superuserURL, maxConnections: 2, connectTimeoutSeconds: 2))
+        let pool = PGPool(
+            configuration: PGConfiguration(url: cluster.superuserURL, maxConnections: 2, connectTimeoutSeconds: TestTimeouts.databaseConnectSeconds)
+        )
         try await pool.query("SELECT 1")
         cluster.stopServerOnly()
         let error = try await #require(throws: PGError.self) { try await pool.query("SELECT 1") }

@@ -12,7 +12,7 @@ import Testing
 
     @Test func aStatementIsPreparedOnceAndReusedWithNewValues() async throws {
         try await withTestDatabase { database in
-            try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
+            try await PGPool.scoped(.test(url: database.ownerURL, maxConnections: 1)) { pool in
                 try await pool.withSession { session in
                     let before = try await self.preparedCount(session)
                     for value in 1...5 {
@@ -31,7 +31,7 @@ import Testing
 
     @Test func aTableChangedUnderAStatementFailsOnceThenWorks() async throws {
         try await withTestDatabase { database in
-            try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
+            try await PGPool.scoped(.test(url: database.ownerURL, maxConnections: 1)) { pool in
                 try await pool.withSession { session in
                     try await session.query("CREATE TABLE t (a int)")
                     try await session.query("INSERT INTO t VALUES (1)")

@@ -19,7 +19,7 @@ let testKeyring = SecretKeyring(active: try! SecretKeyring.Key(id: "test1", byte
 
 /// A running service on a fresh database, reached over real HTTP on a loopback port.
 struct AppHarness {
-    let client: any TestClientProtocol
+    let client: LiveClient
     let database: TestDatabase
     let pool: PGPool
     let metrics: ServiceMetrics
@@ -78,7 +78,7 @@ struct AppHarness {
     }
 
     /// Provider calls as the service makes them, with a short deadline.
-    func caller(timeout: Duration = .seconds(10)) -> OutboundCaller {
+    func caller(timeout: Duration = TestTimeouts.outboundCall) -> OutboundCaller {
         OutboundCaller(
             client: GatewayClient(egress: testEgress, timeout: timeout),
             health: PostgresOutboundHealthRepository(database: Database(pool: self.pool)),
@@ -113,7 +113,7 @@ func configuration(for database: TestDatabase, egress: EgressPolicy = testEgress
         keyring: testKeyring,
         publicBaseURL: "https://hub.example.test",
         egress: egress,
-        outboundTimeout: .seconds(10)
+        outboundTimeout: TestTimeouts.outboundCall
     )
 }
 
@@ -136,7 +136,7 @@ func withApp<R: Sendable>(
             configuration: limits.applicationConfiguration(host: "127.0.0.1", port: 0),
             logger: logger
         )
-        return try await app.test(.live) { client in
+        return try await app.live { client in
             try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
         }
     }
@@ -157,7 +157,7 @@ func withLiveRoutes<R: Sendable>(
     var logger = Logger(label: "smshub.test")
     logger.logLevel = .critical
     let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-    return try await app.test(.live) { client in
+    return try await app.live { client in
         try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
     }
 }

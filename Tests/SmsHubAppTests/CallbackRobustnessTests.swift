@@ -484,7 +484,7 @@ import Testing
     @Test func databaseUnavailableIs503SoTheProviderRetries() async throws {
         try await withTestDatabase { database in
             // Resolve tokens from a healthy pool but store through one whose database is gone.
-            try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 2)) { pool in
+            try await PGPool.scoped(.test(url: database.appURL, maxConnections: 2)) { pool in
                 let migrator = Migrator(migrations: try Migration.bundled())
                 var dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
                 let deadPool = PGPool(
@@ -498,7 +498,7 @@ import Testing
                     configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                     logger: Logger(label: "test")
                 )
-                try await app.test(.live) { client in
+                try await app.live { client in
                     let harness = AppHarness(client: client, database: database, pool: pool, metrics: metrics)
                     let huawei = try await harness.makeAccount("huawei")
                     let reply = try await harness.post(

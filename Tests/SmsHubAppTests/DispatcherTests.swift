@@ -23,7 +23,7 @@ import Testing
         /// The simulator's webhook receivers (`/sim/webhooks/{name}`).
         var webhooks: WebhookReceiver
 
-        func dispatcher(maxAttempts: Int = 5, timeout: Duration = .seconds(10)) -> GatewayDispatcher {
+        func dispatcher(maxAttempts: Int = 5, timeout: Duration = TestTimeouts.outboundCall) -> GatewayDispatcher {
             GatewayDispatcher(
                 repository: PostgresDispatchRepository(database: Database(pool: self.app.pool)),
                 accounts: PostgresProviderAccountRepository(database: Database(pool: self.app.pool)),
@@ -84,7 +84,7 @@ import Testing
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: logger
         )
-        try await sim.test(.live) { simClient in
+        try await sim.live { simClient in
             let base = "http://127.0.0.1:\(try #require(simClient.port))"
             try await withApp { app in
                 let account = try await app.makeAccount(
@@ -188,7 +188,7 @@ import Testing
         }
     }
 
-    func poller(_ setup: Setup, timeout: Duration = .seconds(10)) -> GatewayPoller {
+    func poller(_ setup: Setup, timeout: Duration = TestTimeouts.outboundCall) -> GatewayPoller {
         GatewayPoller(
             polls: PostgresPollRepository(database: Database(pool: setup.app.pool)),
             accounts: PostgresProviderAccountRepository(database: Database(pool: setup.app.pool)),
@@ -302,11 +302,7 @@ import Testing
 
     /// Waits (bounded) until `query`'s first column of the first row equals `expected`.
     func eventually(_ setup: Setup, _ query: String, equals expected: String) async throws -> Bool {
-        for _ in 0..<50 {
-            if try await setup.app.rows(query).first?.values.first == expected { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return false
+        try await TestSupport.eventually { try await setup.app.rows(query).first?.values.first == expected }
     }
 
     @Test func pushesDeliverAndDroppedPushesAreRecoveredByThePull() async throws {

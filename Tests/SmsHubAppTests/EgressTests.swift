@@ -47,14 +47,14 @@ import Testing
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: Self.quiet
         )
-        try await sim.test(.live) { simClient in
+        try await sim.live { simClient in
             let target = "http://127.0.0.1:\(try #require(simClient.port))"
             let router = Router()
             router.post("/api/v1/queryBalance") { _, _ in
                 Response(status: .found, headers: [.location: target + "/api/v1/queryBalance"])
             }
             let redirector = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Self.quiet)
-            try await redirector.test(.live) { client in
+            try await redirector.live { client in
                 let gateway = GatewayClient(egress: testEgress, timeout: .seconds(2))
                 let credentials = GatewayAPI.Credentials(account: "acme", password: "123456")
                 let redirecting = "http://127.0.0.1:\(try #require(client.port))"

@@ -102,7 +102,7 @@ import Testing
             let slow = GatewayDispatcher(
                 repository: base.repository,
                 accounts: base.accounts,
-                caller: setup.app.caller(timeout: .seconds(10)),
+                caller: setup.app.caller(),
                 keyring: base.keyring,
                 logger: base.logger,
                 lease: .seconds(2)

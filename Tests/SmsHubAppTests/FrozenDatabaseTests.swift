@@ -17,7 +17,7 @@ import Glibc
 /// runs: connections stay open and nothing answers. Callers get 503 within about the statement
 /// deadline instead of waiting for as long as the freeze lasts, readiness says so, liveness still
 /// answers, and once the server resumes the service stores callbacks again.
-@Suite(.serialized) struct FrozenDatabaseTests {
+@Suite(.serialized, .runsAlone) struct FrozenDatabaseTests {
     @Test func aFrozenServerGives503sFastAndTheServiceRecovers() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
@@ -60,10 +60,10 @@ import Glibc
 
                 try cluster.signalAll(SIGCONT)
                 // Connections abandoned during the freeze are discarded; the next callbacks get fresh ones.
-                var recovered = false
-                for attempt in 0..<20 where !recovered {
-                    recovered = try await report("after-\(attempt)").status == .ok
-                    if !recovered { try await Task.sleep(for: .milliseconds(250)) }
+                var attempt = 0
+                let recovered = try await eventually(every: .milliseconds(250)) {
+                    attempt += 1
+                    return try await report("after-\(attempt)").status == .ok
                 }
                 #expect(recovered)
                 #expect(try await harness.request(.get, "/readyz").status == .ok)

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SmsHubDomain
 import SmsHubSimulator
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -19,9 +20,9 @@ import Testing
         var logger = Logger(label: "smshub-sim.test")
         logger.logLevel = .warning
         let app = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        try await app.test(.live) { client in
+        try await app.live { client in
             let base = "http://127.0.0.1:\(try #require(client.port))"
-            try await body(simulator, base, GatewayClient(egress: testEgress, timeout: .seconds(10)))
+            try await body(simulator, base, GatewayClient(egress: testEgress, timeout: TestTimeouts.outboundCall))
         }
     }
 

@@ -74,7 +74,7 @@ import Testing
                         }
                         // Refusals come at once; the accepted requests wait on the lock. Wait for the
                         // refusals (bounded), not for a fixed time a loaded machine may not keep.
-                        for _ in 0..<200 where refused.value < 6 { try? await Task.sleep(for: .milliseconds(50)) }
+                        _ = try? await eventually { refused.value >= 6 }
                         // Let the lock go by ending the transaction.
                         _ = try? await session.query("COMMIT")
                         var turnedAway = 0

@@ -26,11 +26,11 @@ import Testing
         let database = try await TestDatabases.shared.makeEmpty()
         defer { Task { try? await TestDatabases.shared.drop(database) } }
         let migrator = Migrator(migrations: try Migration.bundled())
-        let pool = PGPool(configuration: PGConfiguration(url: database.ownerURL, maxConnections: 2))
+        let pool = PGPool(configuration: .test(url: database.ownerURL, maxConnections: 2))
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
         let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
         let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
-        try await app.test(.live) { client in
+        try await app.live { client in
             let reply = try await client.execute(uri: "/readyz", method: .get)
             #expect(reply.status == .serviceUnavailable)
             #expect(reply.headers[.contentType] == "application/problem+json")
@@ -50,7 +50,7 @@ import Testing
         let configuration = AppConfiguration(databaseURL: "postgresql://127.0.0.1:1/none", adminToken: adminToken, keyring: testKeyring)
         let built = buildRouter(configuration: configuration, dependencies: dependencies)
         let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
-        try await app.test(.live) { client in
+        try await app.live { client in
             let ready = try await client.execute(uri: "/readyz", method: .get)
             #expect(ready.status == .serviceUnavailable)
             #expect(ready.headers[.retryAfter] == "1")

@@ -6,6 +6,7 @@ import NIOCore
 import SmsHubDomain
 import SmsHubRepository
 import SmsHubSimulator
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -62,7 +63,7 @@ actor TrickleGateway {
         var logger = Logger(label: "trickle")
         logger.logLevel = .critical
         let server = Application(router: trickle.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        try await server.test(.live) { trickleClient in
+        try await server.live { trickleClient in
             try await DispatcherTests().withSetup { setup in
                 let slow = try await setup.app.makeAccount(
                     "gateway",
@@ -160,13 +161,9 @@ actor TrickleGateway {
         return Services(dispatcher: dispatcher, poller: poller)
     }
 
-    /// Polls `condition` every 50 ms for up to 30 s.
+    /// Polls `condition` until the suite's deadline for conditions (`TestTimeouts.condition`).
     func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        for _ in 0..<600 {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
+        try await TestSupport.eventually(condition)
     }
 
     static func seconds(_ duration: Duration) -> String {

@@ -13,7 +13,7 @@ import Testing
 /// fresh, and from the primary when it falls behind or goes away; one resource by id always reads the
 /// primary. Replay on the standby is paused to tell the two apart: what the standby has not replayed
 /// is missing from a list served by it.
-@Suite(.serialized) struct ReadReplicaTests {
+@Suite(.serialized, .runsAlone) struct ReadReplicaTests {
     @Test func listsReadFromAFreshStandbyAndFallBackToThePrimary() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
@@ -22,9 +22,9 @@ import Testing
         defer { standby.stop() }
         let replica = TestDatabase(name: "smshub", on: standby)
 
-        try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 4)) { pool in
+        try await PGPool.scoped(.test(url: database.appURL, maxConnections: 4)) { pool in
             try await PGPool.scoped(PGConfiguration(url: replica.appURL, maxConnections: 2, connectTimeoutSeconds: 2)) { replicaPool in
-                try await PGPool.scoped(PGConfiguration(url: replica.superuserURL, maxConnections: 1)) { standbyAdmin in
+                try await PGPool.scoped(.test(url: replica.superuserURL, maxConnections: 1)) { standbyAdmin in
                     let reads = ReadRouting(primary: Database(pool: pool), replica: Database(pool: replicaPool), maxLag: .seconds(6))
                     let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator, reads: reads)
                     try await withLiveRoutes(dependencies, database: database, pool: pool) { harness in
@@ -53,14 +53,14 @@ import Testing
                         /// (a fresh check alone may only mean it reached an earlier note), then checks.
                         func caughtUp() async throws {
                             let written = try await pool.query("SELECT pg_current_wal_lsn()::text AS lsn").first!.decode("lsn", as: String.self)
-                            for _ in 0..<100 {
+                            let caught = try await eventually(every: .milliseconds(100)) {
                                 let replayed = try await standbyAdmin.query(
                                     "SELECT pg_last_wal_replay_lsn() >= \(written)::pg_lsn AS done"
                                 ).first?.decode("done", as: Bool.self)
-                                if replayed == true, case .fresh = await reads.check() { return }
-                                try await Task.sleep(for: .milliseconds(100))
+                                guard replayed == true, case .fresh = await reads.check() else { return false }
+                                return true
                             }
-                            Issue.record("the standby did not catch up")
+                            if !caught { Issue.record("the standby did not catch up") }
                         }
 
                         #expect(await reads.check() != .noReplica)

@@ -19,7 +19,7 @@ import Glibc
 /// endpoint and its secret's rotation, a send the gateway accepts and reports (delivered as signed
 /// webhooks), signed callbacks of each provider, a balance refresh and a token rotation: its whole log
 /// is then searched for every secret the run used.
-@Suite(.serialized) struct SecretLogTests {
+@Suite(.serialized, .runsAlone) struct SecretLogTests {
     @Test func noLogLevelWritesASecret() async throws {
         let database = try await TestDatabases.shared.make()
         defer { Task { try? await TestDatabases.shared.drop(database) } }
@@ -32,7 +32,7 @@ import Glibc
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: quiet
         )
-        try await sim.test(.live) { simClient in
+        try await sim.live { simClient in
             let keyBytes = SecureRandom.bytes(32)
             let masterKey = "scan:" + Data(keyBytes).base64EncodedString()
             let admin = Hex.encode(SecureRandom.bytes(24))
@@ -106,7 +106,7 @@ import Glibc
             let statusPath = String(try #require(urls[0]["status"]).dropFirst("http://127.0.0.1:1".count))
             await simulator.setPushURLs(account: "acme", status: hub.base + statusPath, replies: nil)
             _ = try await hub.json(.POST, "/v1/messages", bearer: key, #"{"recipients":["13800000001"],"content":"【Scan】hi"}"#)
-            for _ in 0..<100 where await simulator.allTasks().isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            #expect(try await eventually { await !simulator.allTasks().isEmpty })
             #expect(await simulator.allTasks().count == 1, "the service dispatched the send")
 
             // Signed callbacks.
@@ -136,8 +136,7 @@ import Glibc
             secrets += (rotated["callback_urls"] as? [String: String] ?? [:]).values.map { String($0.split(separator: "/").last ?? "") }
 
             // The service's deliverer signed the changes of the send with both secrets.
-            for _ in 0..<300 where await receiver.summary("scan").verified < 2 { try await Task.sleep(for: .milliseconds(100)) }
-            #expect(await receiver.summary("scan").verified >= 2, "webhooks were delivered, signed")
+            #expect(try await eventually { await receiver.summary("scan").verified >= 2 }, "webhooks were delivered, signed")
             secrets += await receiver.summary("scan").recent.map(\.signature)
 
             server.stop()
@@ -192,17 +191,17 @@ final class ServeProcess: @unchecked Sendable {
 
     /// The port from the "smshub listening" line.
     func waitForPort() async throws -> Int {
-        for _ in 0..<300 {
+        var port: Int?
+        let started = try await eventually(within: TestTimeouts.start) {
             let text = try self.log()
-            if let line = text.split(separator: "\n").first(where: { $0.contains("smshub listening") }),
-                let port = line.split(separator: ":").last.flatMap({ Int($0.prefix(while: \.isNumber)) })
-            {
-                return port
+            if let line = text.split(separator: "\n").first(where: { $0.contains("smshub listening") }) {
+                port = line.split(separator: ":").last.flatMap { Int($0.prefix(while: \.isNumber)) }
             }
-            guard self.process.isRunning else { throw NotListening(log: text) }
-            try await Task.sleep(for: .milliseconds(100))
+            guard port != nil || self.process.isRunning else { throw NotListening(log: text) }
+            return port != nil
         }
-        throw NotListening(log: try self.log())
+        guard started, let port else { throw NotListening(log: try self.log()) }
+        return port
     }
 
     /// SIGTERM, then SIGKILL after 10 s; never waits unbounded (Foundation's wait was seen to hang on
@@ -229,7 +228,7 @@ struct HubClient {
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(TestTimeouts.request))
         _ = try await response.body.collect(upTo: 1 << 20)
         return Int(response.status.code)
     }
@@ -242,7 +241,7 @@ struct HubClient {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(TestTimeouts.request))
         let bytes = try await response.body.collect(upTo: 1 << 20)
         let object = try JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))
         guard let dictionary = object as? [String: Any], (200..<300).contains(Int(response.status.code)) else {

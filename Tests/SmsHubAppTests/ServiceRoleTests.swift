@@ -10,18 +10,18 @@ import Testing
 /// Tenancy cannot be switched off by how the service role was made: migrations make it NOINHERIT, and
 /// `serve` refuses a role that would see every tenant's rows, naming why. On a cluster of its own,
 /// since roles are cluster-wide.
-@Suite(.serialized) struct ServiceRoleTests {
+@Suite(.serialized, .runsAlone) struct ServiceRoleTests {
     @Test func aUsuallyCreatedRoleIsMadeSafeAndAnUnsafeOneRefused() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
         // The usual way: INHERIT is the default.
         let (database, _) = try await cluster.serviceDatabase(appRole: "CREATE ROLE smshub_app LOGIN")
         let asSuperuser = { (sql: String) in
-            try await PGPool.scoped(PGConfiguration(url: database.superuserURL, maxConnections: 1)) { pool in
+            try await PGPool.scoped(.test(url: database.superuserURL, maxConnections: 1)) { pool in
                 _ = try await pool.query(PGQuery(sql))
             }
         }
-        let inherits = try await PGPool.scoped(PGConfiguration(url: database.superuserURL, maxConnections: 1)) { pool in
+        let inherits = try await PGPool.scoped(.test(url: database.superuserURL, maxConnections: 1)) { pool in
             try await pool.query("SELECT rolinherit FROM pg_roles WHERE rolname = 'smshub_app'").first!.decode("rolinherit", as: Bool.self)
         }
         #expect(!inherits, "the migration made the role NOINHERIT")
@@ -30,7 +30,7 @@ import Testing
         let (a, b) = (UUID(), UUID())
         try await asSuperuser("INSERT INTO tenants (id, name) VALUES ('\(a.uuidString)', 'A'), ('\(b.uuidString)', 'B')")
         let visible = { () async throws -> Int in
-            try await PGPool.scoped(PGConfiguration(url: database.appURL, maxConnections: 1)) { pool in
+            try await PGPool.scoped(.test(url: database.appURL, maxConnections: 1)) { pool in
                 try await Database(pool: pool).withTenant(a) {
                     try await $0.query("SELECT count(*) AS n FROM tenants").first!.decode("n", as: Int.self)
                 }

@@ -13,7 +13,7 @@ import Testing
         var logger = Logger(label: "sim")
         logger.logLevel = .warning
         let sim = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        try await sim.test(.live) { simClient in
+        try await sim.live { simClient in
             try await withApp { app in
                 let port = try #require(app.client.port)
                 let local = { (path: String) in "http://127.0.0.1:\(port)\(path)" }
@@ -77,7 +77,7 @@ import Testing
         var logger = Logger(label: "sim")
         logger.logLevel = .critical
         let sim = Application(router: buildSimulatorRouter(simulator), configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-        try await sim.test(.live) { client in
+        try await sim.live { client in
             let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
             let placeholder = try await client.execute(
                 uri: "/sim/push-urls",

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SmsHubDomain
 import SmsHubRepository
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -191,10 +192,12 @@ extension TrueOutcomeTests {
             if open.first?["open"] == "true" { #expect(try await sweeper.runOnce() == ExpiryPass(), "the window is still open") }
 
             var pass = ExpiryPass()
-            for _ in 0..<60 where pass.tasks == 0 {
-                pass = try await sweeper.runOnce()
-                if pass.tasks == 0 { try await Task.sleep(for: .milliseconds(250)) }
-            }
+            #expect(
+                try await eventually(every: .milliseconds(250)) {
+                    pass = try await sweeper.runOnce()
+                    return pass.tasks != 0
+                }
+            )
             #expect(pass == ExpiryPass(tasks: 1, expired: 1))
             let states = try await setup.app.rows(
                 "SELECT number_e164, status, status_code, status_inferred::text AS inferred FROM message_recipients ORDER BY number_e164"

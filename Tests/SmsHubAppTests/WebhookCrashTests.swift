@@ -23,7 +23,7 @@ import Glibc
 /// with an endpoint subscribed to every change, while the service and then PostgreSQL itself are
 /// killed with SIGKILL and started again. Afterwards every committed change has reached the receiver
 /// (at least once), and nothing reached it that was not committed.
-@Suite(.serialized) struct WebhookCrashTests {
+@Suite(.serialized, .runsAlone) struct WebhookCrashTests {
     @Test func everyCommittedChangeIsDeliveredAcrossKillsOfTheServiceAndTheDatabase() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }
@@ -39,7 +39,7 @@ import Glibc
             configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: quiet
         )
-        try await sim.test(.live) { simClient in
+        try await sim.live { simClient in
             let simBase = "http://127.0.0.1:\(try #require(simClient.port))"
             let port = ScratchCluster.freePort()
             let admin = Hex.encode(SecureRandom.bytes(24))
@@ -109,11 +109,7 @@ import Glibc
             try await Task.sleep(for: .seconds(3))
             try cluster.signalAll(SIGKILL)
             // The killed processes take a moment to be gone (their shared memory with them).
-            var restarted = false
-            for _ in 0..<20 where !restarted {
-                try await Task.sleep(for: .milliseconds(500))
-                restarted = (try? cluster.startAgain()) != nil
-            }
+            let restarted = try await eventually(every: .milliseconds(500)) { (try? cluster.startAgain()) != nil }
             #expect(restarted, "PostgreSQL starts again after SIGKILL (crash recovery)")
             try await Task.sleep(for: .seconds(3))
             stop.withLock { $0 = true }
@@ -123,9 +119,10 @@ import Glibc
             // Drained: every recipient final and no delivery pending. Pushes lost while the service was
             // down come by the pulls; a report pulled but not stored when the service was killed is gone
             // (the gateway hands each out once), and its recipient expires when its 45 s window ends.
-            try await PGPool.scoped(PGConfiguration(url: "\(superuser)/smshub", maxConnections: 1)) { pool in
+            try await PGPool.scoped(.test(url: "\(superuser)/smshub", maxConnections: 1)) { pool in
                 var (open, undelivered) = (-1, -1)
-                for _ in 0..<360 where open != 0 || undelivered != 0 {
+                // The expiry window (45 s) comes first, then the deliveries it causes.
+                _ = try await eventually(within: TestTimeouts.condition + .seconds(60), every: .milliseconds(500)) {
                     let row = try await pool.query(
                         """
                         SELECT (SELECT count(*) FROM message_recipients WHERE status_rank(status) < 4) AS open,
@@ -133,7 +130,7 @@ import Glibc
                         """
                     ).first
                     (open, undelivered) = (try row?.decode("open", as: Int.self) ?? -1, try row?.decode("undelivered", as: Int.self) ?? -1)
-                    if open != 0 || undelivered != 0 { try await Task.sleep(for: .milliseconds(500)) }
+                    return open == 0 && undelivered == 0
                 }
                 #expect(open == 0 && undelivered == 0, "\(open) recipients not final, \(undelivered) deliveries not made")
 

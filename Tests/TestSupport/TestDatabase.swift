@@ -37,12 +37,7 @@ public struct TestDatabase: Sendable {
     /// Opens a pool as the service role.
     public func appPool(maxConnections: Int = 4) -> PGPool {
         PGPool(
-            configuration: PGConfiguration(
-                url: self.appURL,
-                maxConnections: maxConnections,
-                connectTimeoutSeconds: 20,
-                applicationName: "smshub-test"
-            )
+            configuration: .test(url: self.appURL, maxConnections: maxConnections)
         )
     }
 }
@@ -128,9 +123,8 @@ public actor TestDatabases {
                 try await session.query("DROP DATABASE IF EXISTS \(unescaped: Self.templateName) WITH (FORCE)")
                 try await session.query("CREATE DATABASE \(unescaped: Self.templateName) OWNER smshub_owner")
             }
-            _ = try await PGPool.scoped(
-                PGConfiguration(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1)
-            ) { pool in
+            _ = try await PGPool.scoped(.test(url: try TestEnvironment.url(user: "smshub_owner", database: Self.templateName), maxConnections: 1)) {
+                pool in
                 try await pool.withSession { try await Migrator(migrations: try Migration.bundled()).migrate($0) }
             }
         }
@@ -149,22 +143,25 @@ public actor TestDatabases {
     }
 
     static func superuser<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
-        try await PGPool.scoped(PGConfiguration(url: try TestEnvironment.adminURL, maxConnections: 1, applicationName: "smshub-test-admin")) { pool in
+        try await PGPool.scoped(.test(url: try TestEnvironment.adminURL, maxConnections: 1, applicationName: "smshub-test-admin")) { pool in
             try await pool.withSession(body)
         }
     }
 }
 
-/// Runs `body` with a fresh migrated database, dropped afterwards whatever happens.
+/// Runs `body` with a fresh migrated database, dropped afterwards whatever happens. Holds a slot of
+/// the test cluster (`TestSlots`) meanwhile.
 public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws -> R) async throws -> R {
-    let database = try await TestDatabases.shared.make()
-    do {
-        let value = try await body(database)
-        try await TestDatabases.shared.drop(database)
-        return value
-    } catch {
-        try? await TestDatabases.shared.drop(database)
-        throw error
+    try await TestSlots.with {
+        let database = try await TestDatabases.shared.make()
+        do {
+            let value = try await body(database)
+            try await TestDatabases.shared.drop(database)
+            return value
+        } catch {
+            try? await TestDatabases.shared.drop(database)
+            throw error
+        }
     }
 }
 
@@ -178,9 +175,8 @@ public func withAppPool<R: Sendable>(
         let configuration = PGConfiguration(
             url: database.appURL,
             maxConnections: maxConnections,
-            acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? .seconds(20),
-            // The whole suite shares two cores with its server: connecting can take seconds.
-            connectTimeoutSeconds: 20,
+            acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? TestTimeouts.poolAcquire,
+            connectTimeoutSeconds: TestTimeouts.databaseConnectSeconds,
             applicationName: "smshub-test",
             statementTimeout: statementTimeout
         )
@@ -192,10 +188,7 @@ public func withAppPool<R: Sendable>(
 
 /// Opens a one-connection pool on `url`, runs `body`, and closes it.
 public func withPool<R: Sendable>(url: String, _ body: (PGPool) async throws -> R) async throws -> R {
-    try await PGPool.scoped(
-        PGConfiguration(url: url, maxConnections: 2, acquireTimeout: .seconds(20), connectTimeoutSeconds: 20, applicationName: "smshub-test"),
-        body
-    )
+    try await PGPool.scoped(.test(url: url), body)
 }
 
 /// The suite needs the servers `scripts/test` starts; run outside it, tests fail with this instead of crashing.
@@ -208,14 +201,14 @@ extension ScratchCluster {
     /// Database `smshub` on this cluster with the service's roles, migrated; `appRole` is how the
     /// service role is made (the migrations make it safe, or `serve` refuses it).
     public func serviceDatabase(appRole: String = "CREATE ROLE smshub_app LOGIN NOINHERIT") async throws -> (TestDatabase, Migrator) {
-        try await PGPool.scoped(PGConfiguration(url: self.superuserURL, maxConnections: 1)) { pool in
+        try await PGPool.scoped(.test(url: self.superuserURL, maxConnections: 1)) { pool in
             try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
             try await pool.query(PGQuery(appRole))
             try await pool.query("CREATE DATABASE smshub OWNER smshub_owner")
         }
         let database = TestDatabase(name: "smshub", on: self)
         let migrator = Migrator(migrations: try Migration.bundled())
-        _ = try await PGPool.scoped(PGConfiguration(url: database.ownerURL, maxConnections: 1)) { pool in
+        _ = try await PGPool.scoped(.test(url: database.ownerURL, maxConnections: 1)) { pool in
             try await pool.withSession { try await migrator.migrate($0) }
         }
         return (database, migrator)
