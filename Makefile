@@ -1,5 +1,5 @@
 .DEFAULT_GOAL := help
-.PHONY: help run test unit contract fuzz bench migrate fmt lint check-layers check-docs check-walkthrough build db-stop clean-db
+.PHONY: help run test test-busy unit contract fuzz bench migrate fmt lint check-layers check-docs check-walkthrough build db-stop clean-db
 
 # Swift sources the formatter and the linter cover.
 SWIFT_SOURCES := Package.swift Sources Tests fuzz/Package.swift fuzz/Sources
@@ -12,6 +12,9 @@ run:        ## set up everything (PostgreSQL, build, migrations) and start smshu
 
 test:       ## the whole suite on a throwaway PostgreSQL of its own, then the API contract check
 	@scripts/test
+
+test-busy:  ## make test on a slow day: one process per core spinning beside it (SMSHUB_TEST_BUSY)
+	@SMSHUB_TEST_BUSY=$${SMSHUB_TEST_BUSY:-$$(nproc)} scripts/test
 
 unit:       ## the tests that need no database (domain and cryptography)
 	swift test --filter 'SmsHubDomainTests|CryptographyTests'
