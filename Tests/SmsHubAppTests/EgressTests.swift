@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import SmsHubDomain
 import SmsHubSimulator
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -55,7 +56,7 @@ import Testing
             }
             let redirector = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Self.quiet)
             try await redirector.live { client in
-                let gateway = GatewayClient(egress: testEgress, timeout: .seconds(2))
+                let gateway = GatewayClient(egress: testEgress, timeout: TestTimeouts.outboundCall)
                 let credentials = GatewayAPI.Credentials(account: "acme", password: "123456")
                 let redirecting = "http://127.0.0.1:\(try #require(client.port))"
                 await #expect(throws: GatewayClient.Failure.httpStatus(302)) {
@@ -70,7 +71,7 @@ import Testing
     /// inside) is refused at the call, with the documented reason and nothing from the target.
     @Test func aCallRefusedByThePolicyReachesNothingAndSaysWhyGenerically() async throws {
         try await DispatcherTests().withSetup { setup in
-            let strict = GatewayClient(egress: Self.noPrivateAddresses, timeout: .seconds(2))
+            let strict = GatewayClient(egress: Self.noPrivateAddresses, timeout: TestTimeouts.outboundCall)
             let credentials = GatewayAPI.Credentials(account: "acme", password: "123456")
             let base = setup.base
             await #expect(throws: GatewayClient.Failure.egress(.forbiddenAddress)) {
