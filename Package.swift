@@ -165,6 +165,7 @@ let package = Package(
                 "Cryptography",
                 "Postgres",
                 "TestSupport",
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],

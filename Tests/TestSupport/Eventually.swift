@@ -15,27 +15,3 @@ public func eventually(
         try await Task.sleep(for: interval)
     }
 }
-
-/// Runs `body`; throws `DeadlinePassed` if it has not finished within `limit` (then cancelled).
-public func withDeadline<R: Sendable>(
-    _ limit: Duration,
-    _ what: String,
-    _ body: @escaping @Sendable () async throws -> R
-) async throws -> R {
-    try await withThrowingTaskGroup(of: R?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else { throw DeadlinePassed(what: what, limit: limit) }
-        return value
-    }
-}
-
-public struct DeadlinePassed: Error, CustomStringConvertible {
-    public var what: String
-    public var limit: Duration
-    public var description: String { "\(self.what) did not finish within \(self.limit)" }
-}
