@@ -58,6 +58,12 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         self.kind == .timeout || self.sqlState == "57014"
     }
 
+    /// True when the transaction lost a race with another (a deadlock, or a serialization failure) and
+    /// was rolled back: running it again from the start may succeed.
+    public var isConflict: Bool {
+        self.sqlState == SQLState.deadlockDetected || self.sqlState == SQLState.serializationFailure
+    }
+
     /// True when retrying on a fresh connection may succeed: the connection broke, or the server is
     /// shutting down or not yet accepting connections.
     public var isConnectionFailure: Bool {
@@ -76,6 +82,7 @@ public enum SQLState {
     public static let insufficientPrivilege = "42501"
     public static let invalidTextRepresentation = "22P02"
     public static let serializationFailure = "40001"
+    public static let deadlockDetected = "40P01"
     public static let undefinedTable = "42P01"
     public static let invalidParameterValue = "22023"
 }

@@ -59,11 +59,12 @@ extension Database {
 
 /// What the layers above need to know of a database error, without the driver's types.
 public enum DatabaseFailure {
-    /// The database is unreachable, did not answer within its deadline, or no connection was free in
-    /// time: a caller should retry later (503), not be told its request was wrong.
+    /// The database is unreachable, did not answer within its deadline, no connection was free in
+    /// time, or the transaction kept losing races with others: a caller should retry later (503), not
+    /// be told its request was wrong or that the hub failed (a provider may give up on a 500).
     public static func isUnavailable(_ error: any Error) -> Bool {
         guard let error = error as? PGError else { return false }
-        return error.isConnectionFailure || error.isTimeout || error.kind == .poolTimeout || error.kind == .poolClosed
+        return error.isConnectionFailure || error.isTimeout || error.isConflict || error.kind == .poolTimeout || error.kind == .poolClosed
     }
 
     /// The error's kind and SQLSTATE for a log line; nil when it is not a database error. Never the

@@ -26,6 +26,21 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs `transaction` again, from the start, when it lost a race with another (deadlock or
+    /// serialization failure: PostgreSQL rolled it back), up to `attempts` times with a short random
+    /// pause. Only for a transaction whose every statement is safe to repeat once rolled back.
+    public func retryingConflicts<R: Sendable>(attempts: Int = 3, _ transaction: () async throws -> R) async throws -> R {
+        var attempt = 1
+        while true {
+            do {
+                return try await transaction()
+            } catch let error as PGError where error.isConflict && attempt < attempts {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(Int.random(in: 5...50)))
+            }
+        }
+    }
+
     /// The setting row-level security reads; set per transaction, so a pooled connection never carries it over.
     static func tenantSetting(_ tenantID: UUID) -> (name: String, value: String) {
         ("smshub.tenant_id", tenantID.uuidString.lowercased())

@@ -15,7 +15,15 @@ public struct PostgresEventStore: EventStore {
     public func store(_ incoming: [IncomingEvents]) async throws -> [StoreOutcome] {
         let groups = Self.groupedByTenant(incoming)
         guard let first = groups.first?.0 else { return [] }
-        return try await self.database.withTenantsInTurn(first: first) { session, switchTo in
+        // Concurrent batches touching one task's masked copies can still deadlock; the batch holds
+        // only its own inserts (deduplicated by key), so it is run again whole.
+        return try await self.database.retryingConflicts {
+            try await self.storeOnce(incoming, groups: groups, first: first)
+        }
+    }
+
+    private func storeOnce(_ incoming: [IncomingEvents], groups: [(UUID, [Int])], first: UUID) async throws -> [StoreOutcome] {
+        try await self.database.withTenantsInTurn(first: first) { session, switchTo in
             var batch = incoming
             var outcomes = Array(repeating: StoreOutcome(), count: batch.count)
             // One batch can span tenants: each tenant's items are written under its own setting.
@@ -23,6 +31,11 @@ public struct PostgresEventStore: EventStore {
                 if tenantID != first { try await switchTo(tenantID) }
                 let copies = try await GatewayCopyTallies.count(&batch, indices: indices, tenantID: tenantID, session: session)
                 for (index, dropped) in copies.dropped { outcomes[index].duplicates += dropped }
+                try await GatewayTaskLocks.lock(
+                    GatewayTaskLocks.tasks(of: indices, in: batch, rehomes: copies.rehomes),
+                    tenantID: tenantID,
+                    session: session
+                )
                 try await self.storeStatuses(of: indices, in: batch, tenantID: tenantID, outcomes: &outcomes, session: session)
                 for index in indices {
                     let item = batch[index]

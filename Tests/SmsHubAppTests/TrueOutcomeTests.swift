@@ -45,6 +45,19 @@ import Testing
         return IncomingEvents(tenantID: account.tenantID, accountID: account.accountID, provider: .gateway, source: source, events: [.status(report)])
     }
 
+    /// A Gateway account whose gateway is never called: the tests feed its reports in themselves.
+    static func gatewayAccount(_ app: AppHarness) async throws -> CallbackAccount {
+        try await app.makeAccount("gateway", settings: ["base_url": "http://127.0.0.1:1", "account": "a"], credentials: ["api_password": "p"])
+    }
+
+    /// Two numbers masked alike (`158****n833`), one delivered and one not, both reported by push and pull.
+    static func maskedAlike(_ n: Int) -> [Number] {
+        [
+            Number(national: "1581234\(n)833", code: "DELIVRD", times: "2026-11-27 10:00:00", pushed: true, pulled: true),
+            Number(national: "1589999\(n)833", code: "UNDELIV", times: "2026-11-27 10:00:01", pushed: true, pulled: true),
+        ]
+    }
+
     /// Seeds one message whose recipients form one Gateway task (its window still open); returns the
     /// recipient ids in the numbers' order.
     static func seedTask(_ app: AppHarness, _ account: CallbackAccount, task: UUID, numbers: [String]) async throws -> [UUID] {
@@ -69,11 +82,7 @@ import Testing
     func interleavedCopiesOfNumbersMaskedAlikeNeverSwapOutcomes(seed: UInt64) async throws {
         try await withApp { app in
             var random = SplitMix(state: seed)
-            let account = try await app.makeAccount(
-                "gateway",
-                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
-                credentials: ["api_password": "p"]
-            )
+            let account = try await Self.gatewayAccount(app)
             let store = PostgresEventStore(database: Database(pool: app.pool))
             let codes = ["DELIVRD", "UNDELIV", "MBBLACK", "DELIVRD", "EXPIRED"]
             var expectations: [(id: UUID, number: Number, task: String)] = []
@@ -255,11 +264,7 @@ extension TrueOutcomeTests {
     /// not be attributed. A push arriving after all still gives each its own outcome.
     @Test func copiesThatCannotBeAttributedEndAsAmbiguous() async throws {
         try await withApp { app in
-            let account = try await app.makeAccount(
-                "gateway",
-                settings: ["base_url": "http://127.0.0.1:1", "account": "a"],
-                credentials: ["api_password": "p"]
-            )
+            let account = try await Self.gatewayAccount(app)
             let task = UUID()
             let taskID = task.uuidString.lowercased()
             let numbers = [
@@ -281,6 +286,64 @@ extension TrueOutcomeTests {
             _ = try await store.store([try Self.copy(account, task: taskID, number: numbers[1], source: .push)])
             #expect(try await app.recipientStatus(ids[0]).status == "delivered")
             #expect(try await app.recipientStatus(ids[1]).status == "undelivered")
+        }
+    }
+    /// Two numbers of one task masked alike, with different outcomes, both pulled copies held. The
+    /// push of the first settles both: it takes its own copy, and the other copy then fits exactly one
+    /// open recipient (decision 0009: a later report of the task plans the held copies again).
+    @Test func aPushSettlesTheHeldCopyOfTheOtherNumberByElimination() async throws {
+        try await withApp { app in
+            let account = try await Self.gatewayAccount(app)
+            let task = UUID()
+            let taskID = task.uuidString.lowercased()
+            let numbers = Self.maskedAlike(0)
+            let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
+            let store = PostgresEventStore(database: Database(pool: app.pool))
+            for number in numbers { _ = try await store.store([try Self.copy(account, task: taskID, number: number, source: .pull)]) }
+            for id in ids { #expect(try await app.recipientStatus(id).status == "submitted", "held: either copy may be either number's") }
+            _ = try await store.store([try Self.copy(account, task: taskID, number: numbers[0], source: .push)])
+            #expect(try await app.recipientStatus(ids[0]).status == "delivered")
+            #expect(try await app.recipientStatus(ids[1]).status == "undelivered", "the held copy left fits one open recipient")
+        }
+    }
+
+    /// Six such pairs, every copy held, then all twelve pushes at once, each in a transaction of its
+    /// own (as the ingest batcher forms them when they arrive apart): each push of a pair re-homes its
+    /// own copy and attaches the other. Every one is stored (a deadlock between them is avoided, or
+    /// retried inside the hub, never an error a provider may give up on), and every recipient ends in
+    /// its own outcome.
+    @Test func concurrentPushesOfPairsMaskedAlikeAreAllStoredAndSettleEveryone() async throws {
+        try await withApp { app in
+            let account = try await Self.gatewayAccount(app)
+            let store = PostgresEventStore(database: Database(pool: app.pool))
+            var expected: [(UUID, String)] = []
+            var pushes: [IncomingEvents] = []
+            for pair in 0..<6 {
+                let task = UUID()
+                let taskID = task.uuidString.lowercased()
+                let numbers = Self.maskedAlike(pair)
+                let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
+                for number in numbers { _ = try await store.store([try Self.copy(account, task: taskID, number: number, source: .pull)]) }
+                expected += [(ids[0], "delivered"), (ids[1], "undelivered")]
+                pushes += try numbers.map { try Self.copy(account, task: taskID, number: $0, source: .push) }
+            }
+            let failures = try await withThrowingTaskGroup(of: String?.self) { group in
+                for push in pushes.shuffled() {
+                    group.addTask {
+                        do {
+                            _ = try await store.store([push])
+                            return nil
+                        } catch {
+                            return "\(error)"
+                        }
+                    }
+                }
+                var all: [String] = []
+                for try await failure in group { if let failure { all.append(failure) } }
+                return all
+            }
+            #expect(failures.isEmpty, "\(failures)")
+            for (id, status) in expected { #expect(try await app.recipientStatus(id).status == status) }
         }
     }
 }
