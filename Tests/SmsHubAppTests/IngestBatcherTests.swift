@@ -88,13 +88,6 @@ import Testing
     }
 }
 
-/// Counts calls made through a wrapper around a real repository.
-final class CallCounter: Sendable {
-    private let count = Mutex(0)
-    var value: Int { self.count.withLock { $0 } }
-    func tick() { self.count.withLock { $0 += 1 } }
-}
-
 final class CountingStore: EventStore {
     let base: any EventStore
     let counter = CallCounter()

@@ -90,11 +90,11 @@ actor TrickleGateway {
                     )
                     #expect(reply.status == .accepted)
                 }
-                #expect(try await self.eventually { await trickle.open >= 4 }, "sends and polls of the slow tenant are held")
+                #expect(try await eventually { await trickle.open >= 4 }, "sends and polls of the slow tenant are held")
 
                 let started = ContinuousClock.now
                 _ = try await setup.send(Self.recipients)
-                let done = try await self.eventually {
+                let done = try await eventually {
                     try await setup.app.rows("SELECT count(*) AS n FROM message_recipients WHERE status = 'delivered'")[0]["n"] == "1000"
                 }
                 let elapsed = ContinuousClock.now - started
@@ -118,7 +118,7 @@ actor TrickleGateway {
             let started = ContinuousClock.now
             _ = try await setup.send(Self.recipients)
             #expect(
-                try await self.eventually {
+                try await eventually {
                     try await setup.app.rows("SELECT count(*) AS n FROM message_recipients WHERE status = 'delivered'")[0]["n"] == "1000"
                 }
             )
@@ -159,11 +159,6 @@ actor TrickleGateway {
             tick: .milliseconds(100)
         )
         return Services(dispatcher: dispatcher, poller: poller)
-    }
-
-    /// Polls `condition` until the suite's deadline for conditions (`TestTimeouts.condition`).
-    func eventually(_ condition: () async throws -> Bool) async throws -> Bool {
-        try await TestSupport.eventually(condition)
     }
 
     static func seconds(_ duration: Duration) -> String {

@@ -1,7 +1,6 @@
 import Foundation
 import Postgres
 import SmsHubRepository
-import Synchronization
 import TestSupport
 import Testing
 
@@ -14,18 +13,18 @@ import Testing
                 try await pool.query("CREATE TABLE pair (id int PRIMARY KEY, n int NOT NULL)")
                 try await pool.query("INSERT INTO pair VALUES (1, 0), (2, 0)")
                 let db = Database(pool: pool)
-                let attempts = Counter()
-                let locked = Counter()
+                let attempts = CallCounter()
+                let locked = CallCounter()
                 // Both lock their first row, say so, wait for the other's, then want the other's row:
                 // PostgreSQL fails one of them (40P01). Only the first attempts wait for each other.
                 let transaction: @Sendable (Int, Int) async throws -> Void = { first, second in
                     try await db.retryingConflicts {
-                        let attempt = attempts.increment()
+                        let attempt = attempts.tick()
                         try await pool.withTransaction { session in
                             try await session.query("SET LOCAL deadlock_timeout = '100ms'")
                             try await session.query("UPDATE pair SET n = n + 1 WHERE id = \(first)")
                             if attempt <= 2 {
-                                locked.increment()
+                                locked.tick()
                                 #expect(try await eventually { locked.value >= 2 }, "the other transaction locked its row")
                             }
                             try await session.query("UPDATE pair SET n = n + 1 WHERE id = \(second)")
@@ -48,10 +47,10 @@ import Testing
         try await withTestDatabase { database in
             try await PGPool.scoped(.test(url: database.superuserURL, maxConnections: 1)) { pool in
                 let db = Database(pool: pool)
-                let attempts = Counter()
+                let attempts = CallCounter()
                 let error = try await #require(throws: PGError.self) {
                     try await db.retryingConflicts(attempts: 3) {
-                        attempts.increment()
+                        attempts.tick()
                         _ = try await pool.query("DO $$ BEGIN RAISE EXCEPTION 'lost' USING ERRCODE = '40001'; END $$")
                     }
                 }
@@ -59,26 +58,13 @@ import Testing
                 #expect(error.isConflict)
                 #expect(DatabaseFailure.isUnavailable(error))
                 // Any other error is not retried.
-                let others = Counter()
+                let others = CallCounter()
                 _ = try? await db.retryingConflicts {
-                    others.increment()
+                    others.tick()
                     _ = try await pool.query("SELECT 1/0")
                 }
                 #expect(others.value == 1)
             }
-        }
-    }
-}
-
-private final class Counter: Sendable {
-    private let count = Mutex(0)
-    var value: Int { self.count.withLock { $0 } }
-
-    @discardableResult
-    func increment() -> Int {
-        self.count.withLock {
-            $0 += 1
-            return $0
         }
     }
 }

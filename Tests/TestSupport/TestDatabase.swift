@@ -172,14 +172,10 @@ public func withAppPool<R: Sendable>(
     _ body: (PGPool, TestDatabase) async throws -> R
 ) async throws -> R {
     try await withTestDatabase { database in
-        let configuration = PGConfiguration(
-            url: database.appURL,
-            maxConnections: maxConnections,
-            acquireTimeout: statementTimeout.map { $0 + .seconds(1) } ?? TestTimeouts.poolAcquire,
-            connectTimeoutSeconds: TestTimeouts.databaseConnectSeconds,
-            applicationName: "smshub-test",
-            statementTimeout: statementTimeout
-        )
+        var configuration = PGConfiguration.test(url: database.appURL, maxConnections: maxConnections)
+        // With a statement deadline, waiting for a connection is bounded like the service's own.
+        if let statementTimeout { configuration.acquireTimeout = statementTimeout + .seconds(1) }
+        configuration.statementTimeout = statementTimeout
         return try await PGPool.scoped(configuration) { pool in
             try await body(pool, database)
         }
