@@ -23,8 +23,13 @@ public enum FormBody {
         return fields
     }
 
+    /// The most fields one form may carry. Genuine callbacks have about fifteen; each field costs its
+    /// name again in the stored raw payload, so many tiny ones would store more than the body.
+    public static let maxFields = 100
+
     static func add(_ name: String, _ value: String, to fields: inout [String: String], signatureFields: Set<String>) throws(CallbackError) {
         guard let existing = fields[name] else {
+            guard fields.count < maxFields else { throw .malformed("form has more than \(maxFields) fields") }
             fields[name] = value
             return
         }
@@ -32,9 +37,14 @@ public enum FormBody {
         guard existing == value else { throw .invalidField(name, "is given more than once with different values") }
     }
 
-    /// Text PostgreSQL can store: no U+0000, which a form carries as `%00`.
+    /// Text PostgreSQL can store: no U+0000, which a form carries as `%00`. Other control characters
+    /// than tab, LF and CR are refused too: no provider sends them, and the stored JSON writes each as
+    /// six bytes, so a body of them would store six times its size.
     static func storable(_ text: String, field: String) throws(CallbackError) -> String {
         guard !text.utf8.contains(0) else { throw .invalidField(field, "contains U+0000 (NUL), which cannot be stored") }
+        guard !text.utf8.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) else {
+            throw .invalidField(field, "contains a control character other than tab, LF and CR")
+        }
         return text
     }
 

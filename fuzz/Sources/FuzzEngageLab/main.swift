@@ -16,6 +16,6 @@ let headers = [
 public func fuzzEngageLab(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let input = FuzzInput(start, count)
     guard let parsed = try? EngageLabCallbackParser.parse(CallbackRequest(headers: headers, body: input.body), account: account) else { return 0 }
-    Invariants.check(parsed)
+    Invariants.check(parsed, received: input.body.count)
     return 0
 }

@@ -13,6 +13,6 @@ public func fuzzHuawei(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         input.selector & 2 == 0
         ? try? HuaweiCallbackParser.parseStatus(request, account: account)
         : try? HuaweiCallbackParser.parseReply(request, account: account)
-    if let parsed { Invariants.check(parsed) }
+    if let parsed { Invariants.check(parsed, received: input.body.count) }
     return 0
 }

@@ -15,6 +15,6 @@ public func fuzzSubmail(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     default: request = CallbackRequest(method: .get, query: String(decoding: input.body, as: UTF8.self), body: [])
     }
     guard let parsed = try? SubmailCallbackParser.parse(request, account: account) else { return 0 }
-    Invariants.check(parsed)
+    Invariants.check(parsed, received: input.body.count)
     return 0
 }

@@ -4,8 +4,28 @@ import SmsHubDomain
 /// What every parsed event must satisfy to be stored: the promises the parsers make to the store.
 /// A breach stops the fuzzer with the input that caused it (each target turns it into a crash).
 public enum Invariants {
-    public static func check(_ parsed: ParsedCallback) {
+    /// `received` is the size of what the request carried (its body, or a GET's query).
+    public static func check(_ parsed: ParsedCallback, received: Int) {
         for event in parsed.events { self.check(event) }
+        self.bounded(parsed.events, received: received)
+    }
+
+    /// The raw payloads of one request store at most twice what it carried plus a small constant per
+    /// event (docs/decisions/0014-raw-payloads-bounded-by-the-body.md): no body multiplies itself.
+    public static let rawBytesPerEvent = 1_280
+
+    public static func bounded(_ events: [ProviderEvent], received: Int) {
+        var stored = 0
+        for event in events {
+            switch event {
+            case .status(let report): stored += report.raw.utf8.count
+            case .reply(let reply): stored += reply.raw.utf8.count
+            case .review(let review): stored += review.raw.utf8.count
+            case .unrecognised(let unknown): stored += unknown.raw.utf8.count
+            }
+        }
+        let allowed = 2 * received + rawBytesPerEvent * events.count
+        require(stored <= allowed, "\(stored) raw bytes stored for \(received) received and \(events.count) events")
     }
 
     public static func check(_ event: ProviderEvent) {
