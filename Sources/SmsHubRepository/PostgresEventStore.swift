@@ -184,6 +184,30 @@ public struct PostgresEventStore: EventStore {
         }
     }
 
+    public func claim(_ token: OneUseToken, tenantID: UUID, accountID: UUID) async throws -> Bool {
+        try await self.database.withTenant(tenantID) { session in
+            // The insert's own row, or the one it found. A concurrent claim of the same token that
+            // committed after this statement's snapshot is found by asking once more.
+            for _ in 0..<2 {
+                let result = try await session.query(
+                    """
+                    WITH claimed AS (
+                        INSERT INTO callback_tokens (tenant_id, provider_account_id, token_digest, fingerprint)
+                        VALUES (\(tenantID), \(accountID), \(PGBytes(token.digest)), \(PGBytes(token.fingerprint)))
+                        ON CONFLICT (provider_account_id, token_digest) DO NOTHING
+                        RETURNING fingerprint)
+                    SELECT fingerprint FROM claimed
+                    UNION ALL
+                    SELECT fingerprint FROM callback_tokens WHERE provider_account_id = \(accountID) AND token_digest = \(PGBytes(token.digest))
+                    LIMIT 1
+                    """
+                )
+                if let row = result.rows.first { return try row.decode(column: 0, as: PGBytes.self).bytes == token.fingerprint }
+            }
+            return false
+        }
+    }
+
     private func storeUnrecognised(_ unknown: UnrecognisedEvent, _ item: IncomingEvents, _ session: PGSession) async throws -> Bool {
         try await session.query(
             """

@@ -77,6 +77,7 @@ public struct PostgresRetentionRepository: RetentionRepository {
             Self.removeOldest("replies", time: "received_at", tenantID: tenantID, before: before, limit: limit),
             Self.removeOldest("review_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
             Self.removeOldest("callback_receipts", time: "received_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeOldest("callback_tokens", time: "received_at", tenantID: tenantID, before: before, limit: limit),
             Self.removeOldest("balances", time: "observed_at", tenantID: tenantID, before: before, limit: limit),
             // A delivery's attempts go with it; endpoints are never deleted, so each is walked by its own index.
             """

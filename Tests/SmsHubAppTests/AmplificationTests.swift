@@ -59,9 +59,12 @@ import Testing
     @Test func engageLabBatchBeyondTheExpandedLimitIsKeptWholeOnce() async throws {
         try await withApp { app in
             let engage = try await app.engageLab()
-            var count = EngageLabCallbackParser.maxBatch
-            while Self.target(count: count * 2).utf8.count <= Self.bodyLimit { count *= 2 }
-            let body = Self.target(count: count)
+            // The shortest ids, without `to` (each id names its recipient): as many as 1 MiB holds.
+            let id = { (n: Int) in "\"b$+86138\(10_000_000 + n)\"" }
+            let head = #"{"message_id":"b","status":{"message_status":"target","status_data":{"sms_ids":["#
+            let count = (Self.bodyLimit - head.utf8.count - 4) / (id(0).utf8.count + 1)
+            let body = head + (0..<count).map(id).joined(separator: ",") + "]}}}"
+            #expect(body.utf8.count <= Self.bodyLimit && count > 4 * EngageLabCallbackParser.maxBatch)
             let reply = try await app.postEngageLab(engage, body)
             #expect(reply.status == .ok, "\(reply.text.prefix(300))")
             #expect(try await app.count("status_events") == 0)

@@ -62,7 +62,7 @@ extension AppHarness {
 
     /// EngageLab's headers, signed as providers.md §2.1 says.
     static func engageLabHeaders(
-        timestamp: String = "1679392394061",
+        timestamp: String = String(Int64(Date().timeIntervalSince1970 * 1000)),
         appKey: String = "a1b2c3d4e5f6a7b8c9d0e1f2",
         secret: String = "engagelab_demo_secret",
         signature: String? = nil
@@ -143,23 +143,37 @@ enum EngageLabSeeds {
 enum SubmailSeeds {
     static let token = "067ef7e2f286a9a56eabb07dc9657852"
     static let signature = "61bc33e46c8329ed51c264a0b0f700bb"
-    static let sign = #""timestamp":"1415014855","token":"\#(token)","signature":"\#(signature)""#
+    static let seedSign = #""timestamp":"1415014855","token":"\#(token)","signature":"\#(signature)""#
 
-    static let request =
-        #"{"events":"request","address":"13812345678","send_id":"093c0a7df143c087d6cba9cdf0cf3738","content":"【SUBMAIL】您的驗證碼是:1234","app":"12345","tag":"xxxxx",\#(sign)}"#
-    static let delivered =
-        #"{"events":"delivered","address":"13812345678","send_id":"093c0a7df143c087d6cba9cdf0cf3738","operator":"中國移動","location":"上海 上海","tag":"xxxxx","app":"12345",\#(sign)}"#
-    static let dropped =
-        #"{"events":"dropped","address":"13812345678","send_id":"093c0a7df143c087d6cba9cdf0cf3738","report":" UNDELIV","report_desc":"網關黑名單","app":"12345","tag":"xxx",\#(sign)}"#
-    static let sending =
-        #"{"events":"sending","address":"13812345678","send_id":"093c0a7df143c087d6cba9cdf0cf3738","app":"12345","tag":"xxx",\#(sign)}"#
-    static let mo =
-        #"{"events":"mo","address":"13812345678","app":"12345","content":"好的","message_content":"【SUBMAIL】您的驗證碼是123456,請妥善保管。","send_at":"2025-04-15 15:25:08","send_id":"093c0a7df143c087d6cba9cdf0cf3738","sendlist":"list-1","tag":"123",\#(sign)}"#
-    static let templateAccept = #"{"events":"template_accept","template_id":"H5OSN4",\#(sign)}"#
-    static let templateReject = #"{"events":"template_reject","reason":"簽名不正確","template_id":"H5OSN4",\#(sign)}"#
-    static let smsSignature =
+    /// A new token for each event, signed with the seed's SUBHOOK key as SUBMAIL signs: a token is
+    /// accepted with one event only (docs/decisions/0015-replayed-callbacks.md).
+    static var sign: String {
+        let token = UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return #""timestamp":"1415014855","token":"\#(token)","signature":"\#(Digest.md5.hex(token + "my_subhook_key"))""#
+    }
+
+    static let sendID = "093c0a7df143c087d6cba9cdf0cf3738"
+    static let requestFields =
+        #""events":"request","address":"13812345678","send_id":"\#(sendID)","content":"【SUBMAIL】您的驗證碼是:1234","app":"12345","tag":"xxxxx""#
+    /// The seed's request with the seed's own token and signature.
+    static let seedRequest = "{\(requestFields),\(seedSign)}"
+
+    static var request: String { "{\(requestFields),\(sign)}" }
+    static var delivered: String {
+        #"{"events":"delivered","address":"13812345678","send_id":"\#(sendID)","operator":"中國移動","location":"上海 上海","tag":"xxxxx","app":"12345",\#(sign)}"#
+    }
+    static var dropped: String {
+        #"{"events":"dropped","address":"13812345678","send_id":"\#(sendID)","report":" UNDELIV","report_desc":"網關黑名單","app":"12345","tag":"xxx",\#(sign)}"#
+    }
+    static var sending: String { #"{"events":"sending","address":"13812345678","send_id":"\#(sendID)","app":"12345","tag":"xxx",\#(sign)}"# }
+    static var mo: String {
+        #"{"events":"mo","address":"13812345678","app":"12345","content":"好的","message_content":"【SUBMAIL】您的驗證碼是123456,請妥善保管。","send_at":"2025-04-15 15:25:08","send_id":"\#(sendID)","sendlist":"list-1","tag":"123",\#(sign)}"#
+    }
+    static var templateAccept: String { #"{"events":"template_accept","template_id":"H5OSN4",\#(sign)}"# }
+    static var templateReject: String { #"{"events":"template_reject","reason":"簽名不正確","template_id":"H5OSN4",\#(sign)}"# }
+    static var smsSignature: String {
         #"{"events":"sms_signature","sms_signature":"【SUBMAIL】","app":"12345","extend":"123451","status":"2","reason":"不支持中性簽名",\#(sign)}"#
-    static let unknown =
-        #"{"events":"unknown","address":"13812345678","send_id":"093c0a7df143c087d6cba9cdf0cf3738","app":"12345","tag":"x",\#(sign)}"#
-    static let unkown = #"{"events":"unkown","address":"13812345678","send_id":"093c0a7df143c087d6cba9cdf0cf3738","app":"12345","tag":"x",\#(sign)}"#
+    }
+    static var unknown: String { #"{"events":"unknown","address":"13812345678","send_id":"\#(sendID)","app":"12345","tag":"x",\#(sign)}"# }
+    static var unkown: String { #"{"events":"unkown","address":"13812345678","send_id":"\#(sendID)","app":"12345","tag":"x",\#(sign)}"# }
 }

@@ -73,8 +73,11 @@ import Testing
         try await withApp { app in
             let account = try await app.engageLab()
             // providers.md §2.1 worked example.
-            #expect(AppHarness.engageLabHeaders()[HTTPField.Name("X-SMSHook-Signature")!] == "a77fa528e2deec7ec04d4a55061623ce")
-            let upper = AppHarness.engageLabHeaders(signature: "A77FA528E2DEEC7EC04D4A55061623CE")
+            let example = AppHarness.engageLabHeaders(timestamp: "1679392394061")
+            #expect(example[HTTPField.Name("X-SMSHook-Signature")!] == "a77fa528e2deec7ec04d4a55061623ce")
+            let now = String(Int64(Date().timeIntervalSince1970 * 1000))
+            let signature = try #require(AppHarness.engageLabHeaders(timestamp: now)[HTTPField.Name("X-SMSHook-Signature")!])
+            let upper = AppHarness.engageLabHeaders(timestamp: now, signature: signature.uppercased())
             #expect(try await app.postEngageLab(account, EngageLabSeeds.delivered, headers: upper).status == .ok, "hex case does not matter")
 
             var missing = AppHarness.engageLabHeaders()
@@ -146,8 +149,8 @@ import Testing
     @Test func submailSignaturesAreChecked() async throws {
         try await withApp { app in
             let account = try await app.submail()
-            let bad = SubmailSeeds.request.replacingOccurrences(of: SubmailSeeds.signature, with: "00000000000000000000000000000000")
-            let upper = SubmailSeeds.request.replacingOccurrences(of: SubmailSeeds.signature, with: SubmailSeeds.signature.uppercased())
+            let bad = SubmailSeeds.seedRequest.replacingOccurrences(of: SubmailSeeds.signature, with: "00000000000000000000000000000000")
+            let upper = SubmailSeeds.seedRequest.replacingOccurrences(of: SubmailSeeds.signature, with: SubmailSeeds.signature.uppercased())
             let unsigned = #"{"events":"request","address":"13812345678","send_id":"x","token":"067ef7e2f286a9a56eabb07dc9657852"}"#
             expectProblem(
                 try await app.post(account.path("events"), body: bad, contentType: "application/json"),

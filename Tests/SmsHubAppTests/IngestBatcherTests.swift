@@ -103,4 +103,8 @@ final class CountingStore: EventStore {
     func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws {
         try await self.base.recordRejection(tenantID: tenantID, accountID: accountID, provider: provider, reason: reason)
     }
+
+    func claim(_ token: OneUseToken, tenantID: UUID, accountID: UUID) async throws -> Bool {
+        try await self.base.claim(token, tenantID: tenantID, accountID: accountID)
+    }
 }

@@ -78,14 +78,16 @@ import Testing
             let replies = try await app.request(.get, "/v1/replies", bearer: swept.account.key)
             let texts = (replies.json["items"] as? [[String: Any]] ?? []).map { $0["content"] as? String ?? "?" }.sorted()
             #expect(texts == ["", "today"], "the 40-day reply removed, the 10-day one redacted")
-            #expect(try await self.counts(app, swept.account.tenantID) == Counts(messages: 2, recipients: 4, tasks: 2, events: 2, replies: 2))
+            let sweptCounts = Counts(messages: 2, recipients: 4, tasks: 2, events: 2, replies: 2, tokens: 2)
+            #expect(try await self.counts(app, swept.account.tenantID) == sweptCounts)
             let rawReplies = try await app.rows(
                 "SELECT raw::text AS raw FROM replies WHERE tenant_id = '\(swept.account.tenantID)' AND redacted_at IS NOT NULL"
             )
             #expect(rawReplies.map { $0["raw"] ?? nil } == ["{}"], "a redacted reply keeps no text in its raw payload either")
 
             // The other tenant: all of it.
-            #expect(try await self.counts(app, kept.account.tenantID) == Counts(messages: 3, recipients: 6, tasks: 3, events: 3, replies: 3))
+            let keptCounts = Counts(messages: 3, recipients: 6, tasks: 3, events: 3, replies: 3, tokens: 3)
+            #expect(try await self.counts(app, kept.account.tenantID) == keptCounts)
             let keptOld = try await app.request(.get, "/v1/messages/\(kept.messages.old)", bearer: kept.account.key)
             #expect(keptOld.json["content"] as? String == "【Acme】hello")
 
@@ -112,6 +114,7 @@ import Testing
         var tasks: Int
         var events: Int
         var replies: Int
+        var tokens: Int
     }
 
     func counts(_ app: AppHarness, _ tenantID: UUID) async throws -> Counts {
@@ -121,11 +124,12 @@ import Testing
                    (SELECT count(*) FROM message_recipients WHERE tenant_id = '\(tenantID)') AS r,
                    (SELECT count(*) FROM dispatch_tasks WHERE tenant_id = '\(tenantID)') AS t,
                    (SELECT count(*) FROM status_events WHERE tenant_id = '\(tenantID)') AS e,
-                   (SELECT count(*) FROM replies WHERE tenant_id = '\(tenantID)') AS p
+                   (SELECT count(*) FROM replies WHERE tenant_id = '\(tenantID)') AS p,
+                   (SELECT count(*) FROM callback_tokens WHERE tenant_id = '\(tenantID)') AS k
             """
         )[0]
         func int(_ key: String) -> Int { Int((row[key] ?? nil) ?? "") ?? -1 }
-        return Counts(messages: int("m"), recipients: int("r"), tasks: int("t"), events: int("e"), replies: int("p"))
+        return Counts(messages: int("m"), recipients: int("r"), tasks: int("t"), events: int("e"), replies: int("p"), tokens: int("k"))
     }
 
     /// A tenant with three messages of two recipients each (planned into dispatch tasks), a status
@@ -159,6 +163,10 @@ import Testing
                 INSERT INTO replies (tenant_id, provider_account_id, provider, number_raw, number_e164, content, received_at, source, dedup_key, raw)
                 VALUES ('\(account.tenantID)', '\(account.accountID)', 'gateway', '1380000000\(suffix)', '+861380000000\(suffix)', '\(reply)',
                         now() - interval '\(age) days', 'push', 'r\(suffix)', '{"content": "\(reply)"}')
+                """,
+                """
+                INSERT INTO callback_tokens (tenant_id, provider_account_id, token_digest, fingerprint, received_at)
+                VALUES ('\(account.tenantID)', '\(account.accountID)', sha256('t\(suffix)'), sha256('f'), now() - interval '\(age) days')
                 """,
             ] {
                 _ = try await app.rows(statement)

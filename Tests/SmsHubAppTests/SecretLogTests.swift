@@ -110,7 +110,7 @@ import Glibc
             #expect(await simulator.allTasks().count == 1, "the service dispatched the send")
 
             // Signed callbacks.
-            let timestamp = "1679392394061"
+            let timestamp = String(Int64(Date().timeIntervalSince1970 * 1000))
             let signature = EngageLabSignature.expected(timestamp: timestamp, appKey: "appkey1", secret: engageSecret)
             let eventsPath = String(try #require(urls[1]["events"]).dropFirst("http://127.0.0.1:1".count))
             let el = try await hub.raw(

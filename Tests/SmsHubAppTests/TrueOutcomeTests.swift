@@ -291,17 +291,33 @@ extension TrueOutcomeTests {
     /// Two numbers of one task masked alike, with different outcomes, both pulled copies held. The
     /// push of the first settles both: it takes its own copy, and the other copy then fits exactly one
     /// open recipient (decision 0009: a later report of the task plans the held copies again).
-    @Test func aPushSettlesTheHeldCopyOfTheOtherNumberByElimination() async throws {
+    /// Both pulled copies held; one push settles its own number and, by elimination, the other's:
+    /// in every order of the pushes, with the pulls stored one by one or together, and with the
+    /// reports made in the same second (as a gateway reports a task) or apart.
+    @Test(arguments: [
+        (firstPush: 0, pullsTogether: false, sameSecond: false), (firstPush: 1, pullsTogether: false, sameSecond: false),
+        (firstPush: 0, pullsTogether: true, sameSecond: false), (firstPush: 1, pullsTogether: true, sameSecond: true),
+        (firstPush: 0, pullsTogether: true, sameSecond: true), (firstPush: 0, pullsTogether: false, sameSecond: true),
+    ])
+    func aPushSettlesTheHeldCopyOfTheOtherNumberByElimination(firstPush: Int, pullsTogether: Bool, sameSecond: Bool) async throws {
         try await withApp { app in
             let account = try await Self.gatewayAccount(app)
             let task = UUID()
             let taskID = task.uuidString.lowercased()
-            let numbers = Self.maskedAlike(0)
+            var numbers = Self.maskedAlike(0)
+            if sameSecond { numbers[1].times = numbers[0].times }
             let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
             let store = PostgresEventStore(database: Database(pool: app.pool))
-            for number in numbers { _ = try await store.store([try Self.copy(account, task: taskID, number: number, source: .pull)]) }
+            let pulls = try numbers.map { try Self.copy(account, task: taskID, number: $0, source: .pull) }
+            if pullsTogether {
+                var both = pulls[0]
+                both.events += pulls[1].events
+                _ = try await store.store([both])
+            } else {
+                for pull in pulls { _ = try await store.store([pull]) }
+            }
             for id in ids { #expect(try await app.recipientStatus(id).status == "submitted", "held: either copy may be either number's") }
-            _ = try await store.store([try Self.copy(account, task: taskID, number: numbers[0], source: .push)])
+            _ = try await store.store([try Self.copy(account, task: taskID, number: numbers[firstPush], source: .push)])
             #expect(try await app.recipientStatus(ids[0]).status == "delivered")
             #expect(try await app.recipientStatus(ids[1]).status == "undelivered", "the held copy left fits one open recipient")
         }

@@ -12,6 +12,8 @@ struct CallbackRoutes {
     let batcher: IngestBatcher
     let keyring: SecretKeyring
     let metrics: ServiceMetrics
+    /// When a request arrived, for signatures that cover a time.
+    var clock = WallClock.system
 
     /// Callback bodies may be larger than management requests (an EngageLab batch lists every recipient).
     static let maxBodySize = 1024 * 1024
@@ -87,7 +89,8 @@ struct CallbackRoutes {
             method: request.method == .get ? .get : .post,
             headers: headers,
             query: request.uri.query ?? "",
-            body: Array(body.readableBytesView)
+            body: Array(body.readableBytesView),
+            receivedAt: self.clock.now()
         )
         var secrets = ProviderSecrets()
         do {
@@ -114,6 +117,9 @@ struct CallbackRoutes {
         if parsed.isURLCheck {
             self.metrics.recordCallback(provider: provider.rawValue, outcome: "url_check")
             return Response(status: .ok)
+        }
+        if let token = parsed.oneUseToken, try await !self.events.claim(token, tenantID: account.tenantID, accountID: account.accountID) {
+            throw try await self.refuse(.signature("token was already used to sign another event"), account: account, context: context)
         }
         let outcome: StoreOutcome
         do {

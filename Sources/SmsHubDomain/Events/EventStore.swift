@@ -35,4 +35,7 @@ public protocol EventStore: Sendable {
     func store(_ batch: [IncomingEvents]) async throws -> [StoreOutcome]
     /// Audit of a refused callback: which account, why, when. No body, no secret.
     func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws
+    /// Remembers a one-use token with the events it signed. False when the account has seen it with
+    /// other events: a captured signature, reused. The same events again (a retry) are true.
+    func claim(_ token: OneUseToken, tenantID: UUID, accountID: UUID) async throws -> Bool
 }

@@ -13,9 +13,12 @@ public struct ParsedCallback: Sendable, Equatable {
     public var events: [ProviderEvent]
     /// EngageLab's `{}` check when a URL is saved: answer 200, store nothing.
     public var isURLCheck: Bool
+    /// A token the provider signs once per event, to be claimed before the events are stored.
+    public var oneUseToken: OneUseToken?
 
-    public init(events: [ProviderEvent], isURLCheck: Bool = false) {
+    public init(events: [ProviderEvent], isURLCheck: Bool = false, oneUseToken: OneUseToken? = nil) {
         self.events = events
         self.isURLCheck = isURLCheck
+        self.oneUseToken = oneUseToken
     }
 }

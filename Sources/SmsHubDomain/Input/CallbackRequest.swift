@@ -9,6 +9,9 @@ public struct CallbackRequest: Sendable {
     public var headers: [String: String]
     public var query: String
     public var body: [UInt8]
+    /// When the hub received it, for signatures that cover a time (EngageLab). Nil only where a
+    /// parser is called outside the service (fuzzers, parser tests): the window is then not checked.
+    public var receivedAt: Date?
 
     /// Headers a parser reads, which must come once: which copy a provider meant cannot be told, and a
     /// repeated signature header is never one the provider wrote.
@@ -30,8 +33,9 @@ public struct CallbackRequest: Sendable {
         return headers
     }
 
-    public init(method: Method = .post, headers: [String: String] = [:], query: String = "", body: [UInt8]) {
+    public init(method: Method = .post, headers: [String: String] = [:], query: String = "", body: [UInt8], receivedAt: Date? = nil) {
         self.method = method
+        self.receivedAt = receivedAt
         self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         self.query = query
         self.body = body

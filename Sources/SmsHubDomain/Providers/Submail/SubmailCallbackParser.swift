@@ -14,7 +14,9 @@ public enum SubmailCallbackParser {
             credentialFields: ["token", "signature"]
         )
         try SubmailSignature.verify(fields: fields, key: account.secrets["subhook_key"] ?? "")
-        return ParsedCallback(events: [try event(fields, raw: raw, zone: account.settings.timeZone)])
+        let events = [try event(fields, raw: raw, zone: account.settings.timeZone)]
+        // Only the token is signed: remembered, it cannot sign a second, different event.
+        return ParsedCallback(events: events, oneUseToken: OneUseToken(token: fields["token"] ?? "", events: events))
     }
 
     static func event(_ fields: [String: String], raw: String, zone: TimeZone) throws(CallbackError) -> ProviderEvent {
