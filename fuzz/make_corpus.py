@@ -51,8 +51,37 @@ def write(target, name, selector, text):
         f.write(bytes([selector]) + text.encode("utf-8"))
 
 
+def write_bytes(target, name, selector, data):
+    directory = os.path.join(ROOT, target)
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, name), "wb") as f:
+        f.write(bytes([selector]) + data)
+
+
+def dns_name(text):
+    return b"".join(bytes([len(label)]) + label.encode() for label in text.split(".")) + b"\0"
+
+
+def dns_answer(flags, qtype, records):
+    """An answer to query 0x1234 for gw.example.test, as FuzzDNS parses it."""
+    head = bytes([0x12, 0x34, flags >> 8, flags & 0xff, 0, 1, 0, len(records), 0, 0, 0, 0])
+    return head + dns_name("gw.example.test") + bytes([0, qtype, 0, 1]) + b"".join(records)
+
+
+def dns_record(owner, rtype, ttl, data):
+    return owner + bytes([0, rtype, 0, 1]) + ttl.to_bytes(4, "big") + len(data).to_bytes(2, "big") + data
+
+
 def main():
     shutil.rmtree(ROOT, ignore_errors=True)
+    pointer = bytes([0xc0, 12])
+    write_bytes("FuzzDNS", "a", 0, dns_answer(0x8180, 1, [dns_record(pointer, 1, 300, bytes([10, 0, 0, 1]))]))
+    write_bytes("FuzzDNS", "aaaa", 1, dns_answer(0x8180, 28, [dns_record(pointer, 28, 60, bytes(15) + b"\1")]))
+    write_bytes("FuzzDNS", "cname", 0, dns_answer(0x8180, 1, [
+        dns_record(pointer, 5, 300, dns_name("edge.cdn.test")),
+        dns_record(dns_name("edge.cdn.test"), 1, 30, bytes([10, 0, 0, 2])),
+    ]))
+    write_bytes("FuzzDNS", "nxdomain", 0, dns_answer(0x8183, 1, []))
     for name, body in ENGAGELAB.items():
         write("FuzzEngageLab", name, 0, body)
         write("FuzzJSON", "engagelab-" + name, 1, body)

@@ -9,7 +9,7 @@ CREATE TABLE callback_tokens (
     provider_account_id uuid        NOT NULL,
     token_digest        bytea       NOT NULL CHECK (octet_length(token_digest) = 32),
     fingerprint         bytea       NOT NULL CHECK (octet_length(fingerprint) = 32),
-    id                  uuid        NOT NULL DEFAULT gen_random_uuid(),
+    id                  uuid        NOT NULL DEFAULT uuid_v7(),
     received_at         timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (provider_account_id, token_digest)
 );

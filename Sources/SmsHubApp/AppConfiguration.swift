@@ -42,6 +42,8 @@ public struct AppConfiguration: Sendable {
     public var readMaxLag: Duration = .seconds(5)
     /// Time between retention passes (each pass takes at most `RetentionSweeper.maxSlices` slices per tenant).
     public var retentionInterval: Duration = .seconds(60)
+    /// How tenant host names are resolved: servers, deadline, lookups in flight (`SMSHUB_DNS_*`).
+    public var dns = NameResolver.Settings(servers: NameServers.system())
 
     public static let minimumAdminTokenLength = 32
 
@@ -205,6 +207,25 @@ public struct AppConfiguration: Sendable {
                 problems.append("\(name) must be 1...10000")
             }
         }
+        var dns = NameResolver.Settings(servers: [])
+        if let raw = value("SMSHUB_DNS_SERVERS") {
+            if let servers = NameServers.parse(raw) {
+                dns.servers = servers
+            } else {
+                problems.append("SMSHUB_DNS_SERVERS must list 1 to 3 addresses, each with an optional port (10.0.0.2, 127.0.0.1:5353, [::1]:53)")
+            }
+        } else {
+            dns.servers = NameServers.system()
+        }
+        dns.timeout = milliseconds("SMSHUB_DNS_TIMEOUT_MS", default: dns.timeout, in: 100...30_000)
+        for (name, keyPath) in [("SMSHUB_DNS_MAX_LOOKUPS", \NameResolver.Settings.total), ("SMSHUB_DNS_MAX_LOOKUPS_PER_TENANT", \.perTenant)] {
+            guard let raw = value(name) else { continue }
+            if let n = Int(raw), (1...10_000).contains(n) {
+                dns[keyPath: keyPath] = n
+            } else {
+                problems.append("\(name) must be 1...10000")
+            }
+        }
         guard problems.isEmpty, let databaseURL, let keyring else { throw Invalid(problems: problems) }
         var configuration = AppConfiguration(
             host: value("SMSHUB_HOST") ?? "127.0.0.1",
@@ -227,6 +248,7 @@ public struct AppConfiguration: Sendable {
         configuration.readDatabaseURL = value("DATABASE_READ_URL")
         configuration.readMaxLag = readMaxLag
         configuration.retentionInterval = retentionInterval
+        configuration.dns = dns
         return configuration
     }
 }

@@ -30,6 +30,8 @@ public struct AppDependencies: Sendable {
     public var webhookEndpoints: any WebhookEndpointRepository
     public var webhookDeliveries: any WebhookDeliveryRepository
     public var metrics: ServiceMetrics
+    /// Resolves tenants' host names for every outbound call and URL check (`SMSHUB_DNS_*`).
+    public var names: NameResolver = .system
 
     public init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
         self.database = database
@@ -119,7 +121,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         keyring: configuration.keyring,
         publicBaseURL: configuration.publicBaseURL,
         cursors: cursors,
-        egress: EgressResolver(policy: configuration.egress),
+        egress: EgressResolver(policy: configuration.egress, names: dependencies.names),
         health: dependencies.outboundHealth
     )
     .register(on: tenantAPI)
@@ -135,7 +137,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     WebhookEndpointRoutes(
         endpoints: dependencies.webhookEndpoints,
         keyring: configuration.keyring,
-        egress: EgressResolver(policy: configuration.egress),
+        egress: EgressResolver(policy: configuration.egress, names: dependencies.names),
         cursors: cursors
     )
     .register(on: tenantAPI)
@@ -195,7 +197,8 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     // The replica is optional at every moment: unreachable at start or later, reads go to the primary.
     let replica = configuration.readDatabaseURL.map(connect)
     let reads = ReadRouting(primary: database, replica: replica, maxLag: configuration.readMaxLag)
-    let dependencies = AppDependencies(database: database, migrator: migrator, reads: reads)
+    var dependencies = AppDependencies(database: database, migrator: migrator, reads: reads)
+    dependencies.names = NameResolver(settings: configuration.dns)
     let built = buildRouter(configuration: configuration, dependencies: dependencies)
     var replicaServices: [any Service] = []
     if let replica {
@@ -267,7 +270,12 @@ func webhookDeliverer(configuration: AppConfiguration, dependencies: AppDependen
     let limits = WebhookDeliverer.Limits()
     return WebhookDeliverer(
         repository: dependencies.webhookDeliveries,
-        client: WebhookClient(egress: configuration.egress, timeout: configuration.webhookTimeout, connectionsPerEndpoint: limits.perEndpoint),
+        client: WebhookClient(
+            egress: configuration.egress,
+            names: dependencies.names,
+            timeout: configuration.webhookTimeout,
+            connectionsPerEndpoint: limits.perEndpoint
+        ),
         keyring: configuration.keyring,
         metrics: dependencies.metrics,
         logger: Logger(label: "smshub.webhooks"),
@@ -278,7 +286,7 @@ func webhookDeliverer(configuration: AppConfiguration, dependencies: AppDependen
 /// Provider calls as configured: egress policy, deadline, and the accounts' circuit breakers.
 func outboundCaller(configuration: AppConfiguration, dependencies: AppDependencies, logger: Logger) -> OutboundCaller {
     OutboundCaller(
-        client: GatewayClient(egress: configuration.egress, timeout: configuration.outboundTimeout),
+        client: GatewayClient(egress: configuration.egress, names: dependencies.names, timeout: configuration.outboundTimeout),
         health: dependencies.outboundHealth,
         metrics: dependencies.metrics,
         logger: logger

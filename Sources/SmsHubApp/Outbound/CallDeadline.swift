@@ -1,3 +1,5 @@
+import NIOConcurrencyHelpers
+
 /// Thrown when `withDeadline`'s time ran out before its operation finished.
 struct DeadlineExceeded: Error {}
 
@@ -13,5 +15,30 @@ func withDeadline<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Send
         defer { group.cancelAll() }
         guard let first = try await group.next(), let value = first else { throw DeadlineExceeded() }
         return value
+    }
+}
+
+/// `operation`'s result, or nil once `timeout` has passed, without waiting for it: the operation
+/// runs on and is left to finish by its own bound (a name lookup shared by several callers, which
+/// one caller's deadline must not cancel for the others).
+func leavingBehind<T: Sendable>(after timeout: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
+    let once = NIOLockedValueBox<CheckedContinuation<T?, Never>?>(nil)
+    return await withCheckedContinuation { continuation in
+        once.withLockedValue { $0 = continuation }
+        let work = Task {
+            let value = await operation()
+            once.withLockedValue { pending in
+                pending?.resume(returning: value)
+                pending = nil
+            }
+        }
+        Task {
+            try? await Task.sleep(for: timeout)
+            once.withLockedValue { pending in
+                pending?.resume(returning: nil)
+                pending = nil
+            }
+            _ = work
+        }
     }
 }

@@ -1,16 +1,15 @@
 import Foundation
-import NIOPosix
 import SmsHubDomain
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Resolves a tenant URL's host and applies the egress policy to every address it gets. `getaddrinfo`
-/// blocks, so it runs on NIO's thread pool, under a deadline.
+/// Resolves a tenant URL's host and applies the egress policy to every address it gets. Names go
+/// to the hub's own asynchronous resolver (`NameResolver`), inside the caller's deadline.
 struct EgressResolver: Sendable {
     var policy: EgressPolicy
-    var timeout: Duration = .seconds(5)
+    var names: NameResolver = .system
 
     struct Checked: Sendable {
         var target: EgressPolicy.Target
@@ -18,65 +17,37 @@ struct EgressResolver: Sendable {
         var address: IPAddress
     }
 
-    func check(_ url: String) async -> Result<Checked, EgressPolicy.Refusal> {
+    /// `tenant` bounds the lookups one tenant has in flight; nil for the operator's own.
+    func check(_ url: String, tenant: UUID? = nil) async -> Result<Checked, EgressPolicy.Refusal> {
         let target: EgressPolicy.Target
         switch self.policy.target(url) {
         case .success(let t): target = t
         case .failure(let refusal): return .failure(refusal)
         }
         let host = target.host
-        // An address written in its usual form needs no resolver; any other spelling goes through it.
-        if let literal = IPAddress(host) {
+        // An address written in its usual form needs no resolver, nor do the other spellings the C
+        // library reads as IPv4 (`2130706433`, `0x7f.1`, `127.1`): they meet the same checks.
+        if let literal = IPAddress(host) ?? Self.numericIPv4(host) {
             return self.policy.choose([literal]).map { Checked(target: target, address: $0) }
         }
-        let addresses: [IPAddress]
-        do {
-            addresses = try await withDeadline(self.timeout) {
-                try await Self.threads.runIfActive { Self.resolve(host) }
-            }
-        } catch {
-            return .failure(.unresolvable)
+        switch await self.names.addresses(of: host, tenant: tenant) {
+        case .success(let addresses): return self.policy.choose(addresses).map { Checked(target: target, address: $0) }
+        case .failure(.notFound): return .failure(.unresolvable)
+        case .failure(.temporary): return .failure(.lookupFailed)
         }
-        return self.policy.choose(addresses).map { Checked(target: target, address: $0) }
     }
 
-    /// Threads of their own for `getaddrinfo`, which blocks (up to the resolver's own timeouts): on
-    /// NIO's shared pool a slow DNS server would hold the threads that file and socket work needs.
-    static let threads: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: 4)
-        pool.start()
-        return pool
-    }()
-
-    /// Every address of `host` (IPv4 and IPv6); empty when it does not resolve. Numeric spellings
-    /// (`2130706433`, `0x7f.1`) are resolved by the C library as any client would, then checked.
-    static func resolve(_ host: String) -> [IPAddress] {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return [] }
-        defer { freeaddrinfo(first) }
-        var found: [IPAddress] = []
-        var cursor: UnsafeMutablePointer<addrinfo>? = first
-        while let entry = cursor {
-            if let address = entry.pointee.ai_addr {
-                switch Int32(address.pointee.sa_family) {
-                case AF_INET:
-                    let v4 = address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_addr.s_addr }
-                    found.append(.v4(UInt32(bigEndian: v4)))
-                case AF_INET6:
-                    let bytes = address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { pointer in
-                        withUnsafeBytes(of: pointer.pointee.sin6_addr) { Array($0) }
-                    }
-                    if let v6 = IPAddress(bytes: bytes) { found.append(v6) }
-                default:
-                    break
-                }
-            }
-            cursor = entry.pointee.ai_next
-        }
-        var seen = Set<IPAddress>()
-        return found.filter { seen.insert($0).inserted }
+    /// `inet_aton`'s reading of `host` (decimal, octal and hex parts, one to four of them): it parses
+    /// and never blocks.
+    static func numericIPv4(_ host: String) -> IPAddress? {
+        guard host.utf8.count <= 64 else { return nil }
+        var address = in_addr()
+        guard inet_aton(host, &address) != 0 else { return nil }
+        return .v4(UInt32(bigEndian: address.s_addr))
     }
+}
+
+extension NameResolver {
+    /// The process's resolver for callers built without one (tests): the machine's name servers.
+    static let system = NameResolver(settings: Settings(servers: NameServers.system()))
 }

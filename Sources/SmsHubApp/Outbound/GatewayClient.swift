@@ -13,8 +13,8 @@ struct GatewayClient: Sendable {
     var timeout: Duration = .seconds(10)
     var maxResponseBytes = 8 * 1024 * 1024
 
-    init(egress: EgressPolicy, timeout: Duration = .seconds(10)) {
-        self.egress = EgressResolver(policy: egress)
+    init(egress: EgressPolicy, names: NameResolver = .system, timeout: Duration = .seconds(10)) {
+        self.egress = EgressResolver(policy: egress, names: names)
         self.timeout = timeout
     }
 
@@ -34,7 +34,7 @@ struct GatewayClient: Sendable {
         /// and failed to say so, and a repeated task id is recognised.
         var isRetryable: Bool {
             switch self {
-            case .transport, .timeout: true
+            case .transport, .timeout, .egress(.lookupFailed): true
             case .httpStatus(let status): status >= 500 || status == 429
             case .egress, .badResponse: false
             }
@@ -42,6 +42,7 @@ struct GatewayClient: Sendable {
 
         var outbound: OutboundFailure {
             switch self {
+            case .egress(.lookupFailed): .unreachable
             case .egress: .egressRefused
             case .transport: .unreachable
             case .timeout: .timeout
@@ -61,15 +62,22 @@ struct GatewayClient: Sendable {
 
     func call(
         baseURL: String,
+        tenantID: UUID? = nil,
         _ call: GatewayAPI.Call,
         credentials: GatewayAPI.Credentials,
         send: GatewayAPI.SendRequest? = nil
     ) async throws(Failure) -> GatewayAPI.Envelope {
+        // The lookup is part of the call: it spends the call's own time, never more.
+        let started = ContinuousClock.now
         let checked: EgressResolver.Checked
-        switch await self.egress.check(baseURL) {
-        case .success(let c): checked = c
-        case .failure(let refusal): throw .egress(refusal)
+        let egress = self.egress
+        switch await leavingBehind(after: self.timeout, { await egress.check(baseURL, tenant: tenantID) }) {
+        case .success(let c)?: checked = c
+        case .failure(let refusal)?: throw .egress(refusal)
+        case nil: throw .egress(.lookupFailed)
         }
+        let remaining = self.timeout - (ContinuousClock.now - started)
+        guard remaining > .milliseconds(1) else { throw .timeout }
         var request = HTTPClientRequest(url: checked.target.base + call.rawValue)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
@@ -82,8 +90,8 @@ struct GatewayClient: Sendable {
             let limit = self.maxResponseBytes
             // The client's own deadline, a little shorter, ends a wait for a connection with the
             // connection's error (refused, no route) rather than a bare timeout.
-            let clientTimeout = TimeAmount.nanoseconds(Int64(self.timeout.inSeconds * 0.9 * 1e9))
-            outcome = try await withDeadline(self.timeout) {
+            let clientTimeout = TimeAmount.nanoseconds(Int64(remaining.inSeconds * 0.9 * 1e9))
+            outcome = try await withDeadline(remaining) {
                 let response = try await client.execute(prepared, timeout: clientTimeout)
                 guard (200..<300).contains(Int(response.status.code)) else { return .failure(.httpStatus(Int(response.status.code))) }
                 let body = try await response.body.collect(upTo: limit)

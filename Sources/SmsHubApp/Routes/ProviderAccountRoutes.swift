@@ -20,10 +20,13 @@ struct ProviderAccountRoutes {
     ) {
         self.accounts = accounts
         // A URL that fails the egress policy is refused when saved; a name that does not resolve yet
-        // is accepted (DNS may lag a new gateway), since every call checks again.
-        self.service = ProviderAccountService(accounts: accounts, keyring: keyring) { url in
-            if case .failure(let refusal) = await egress.check(url), refusal != .unresolvable { return refusal.description }
-            return nil
+        // (DNS may lag a new gateway), or not within the lookup's deadline, is accepted, since every
+        // call checks again. The lookup is bounded like any other of the tenant's.
+        self.service = ProviderAccountService(accounts: accounts, keyring: keyring) { url, tenantID in
+            switch await egress.check(url, tenant: tenantID) {
+            case .failure(let refusal) where refusal != .unresolvable && refusal != .lookupFailed: refusal.description
+            default: nil
+            }
         }
         self.publicBaseURL = publicBaseURL
         self.cursors = cursors

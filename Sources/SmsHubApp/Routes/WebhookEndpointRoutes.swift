@@ -54,7 +54,12 @@ struct WebhookEndpointRoutes {
             eventTypes: body.eventTypes ?? [WebhookEventType.all],
             enabled: body.enabled ?? true
         )
-        try await self.validate(url: endpoint.url, description: endpoint.description, eventTypes: endpoint.eventTypes)
+        try await self.validate(
+            url: endpoint.url,
+            description: endpoint.description,
+            eventTypes: endpoint.eventTypes,
+            tenantID: context.tenant.tenantID
+        )
         let tenantID = context.tenant.tenantID
         let id = SecureRandom.uuid()
         let secrets = WebhookSigningSecrets(current: .generate())
@@ -90,7 +95,7 @@ struct WebhookEndpointRoutes {
     @Sendable func update(request: Request, context: TenantRequestContext) async throws -> WebhookEndpointRepresentation {
         let id = try context.parameters.uuid("endpoint_id")
         let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
-        try await self.validate(url: body.url, description: body.description, eventTypes: body.eventTypes)
+        try await self.validate(url: body.url, description: body.description, eventTypes: body.eventTypes, tenantID: context.tenant.tenantID)
         let change = WebhookEndpointChange(url: body.url, description: body.description, eventTypes: body.eventTypes, enabled: body.enabled)
         guard let updated = try await self.endpoints.update(tenantID: context.tenant.tenantID, id: id, change: change) else {
             throw Problem.notFound("No webhook endpoint has this id.")
@@ -191,11 +196,11 @@ struct WebhookEndpointRoutes {
     }
 
     /// 422 naming each field at fault. A URL must pass the egress policy; a name that does not resolve
-    /// yet is accepted (every delivery checks again).
-    func validate(url: String?, description: String?, eventTypes: [String]?) async throws {
+    /// yet, or not within the lookup's deadline, is accepted (every delivery checks again).
+    func validate(url: String?, description: String?, eventTypes: [String]?, tenantID: UUID) async throws {
         var problems = WebhookEndpointRules.problems(description: description, eventTypes: eventTypes)
         if let url {
-            if case .failure(let refusal) = await self.egress.check(url), refusal != .unresolvable {
+            if case .failure(let refusal) = await self.egress.check(url, tenant: tenantID), refusal != .unresolvable, refusal != .lookupFailed {
                 let message = refusal == .queryOrFragment ? "must not carry a query or fragment" : refusal.description
                 problems.insert(FieldProblem(field: "url", message: message), at: 0)
             }

@@ -36,21 +36,26 @@ actor WebhookClient {
     static let maxResponseBytes = 64 * 1024
     private var pinned: [UUID: Pinned] = [:]
 
-    init(egress: EgressPolicy, timeout: Duration, connectionsPerEndpoint: Int) {
-        self.egress = EgressResolver(policy: egress)
+    init(egress: EgressPolicy, names: NameResolver = .system, timeout: Duration, connectionsPerEndpoint: Int) {
+        self.egress = EgressResolver(policy: egress, names: names)
         self.timeout = timeout
         self.connectionsPerEndpoint = connectionsPerEndpoint
     }
 
     /// The client for an endpoint, checked against the egress policy (again, once a minute).
-    func client(endpointID: UUID, url: String) async -> Result<HTTPClient, EgressPolicy.Refusal> {
+    func client(tenantID: UUID, endpointID: UUID, url: String) async -> Result<HTTPClient, EgressPolicy.Refusal> {
         let now = ContinuousClock.now
         if let entry = self.pinned[endpointID], entry.url == url, now - entry.checkedAt < self.recheckEvery {
             return .success(entry.client)
         }
         let checked: EgressResolver.Checked
-        switch await self.egress.check(url) {
+        let egress = self.egress
+        // The lookup spends the attempt's time, never more.
+        switch await leavingBehind(after: self.timeout, { await egress.check(url, tenant: tenantID) }) ?? .failure(.lookupFailed) {
         case .success(let c): checked = c
+        case .failure(.lookupFailed) where self.pinned[endpointID]?.url == url:
+            // A name that cannot be resolved right now keeps the address it had.
+            return self.pinned[endpointID].map { .success($0.client) } ?? .failure(.lookupFailed)
         case .failure(let refusal):
             self.retire(endpointID)
             return .failure(refusal)

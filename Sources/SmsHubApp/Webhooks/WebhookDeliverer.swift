@@ -161,7 +161,7 @@ struct WebhookDeliverer: Service {
             // it back for their whole length.
             let more = batch.count == self.limits.batch && ContinuousClock.now - started < .seconds(60) && !Task.isCancelled
             next = more ? Task { await self.claim(tenantID: tenantID, target: target) } : nil
-            let outcomes = await self.deliver(batch, target: target, secrets: secrets)
+            let outcomes = await self.deliver(batch, tenantID: tenantID, target: target, secrets: secrets)
             recorded += await writing?.value ?? 0
             let touch = streak.needsWrite(outcomes)
             writing = Task { await self.record(tenantID: tenantID, target: target, outcomes, touchEndpoint: touch) }
@@ -204,15 +204,15 @@ struct WebhookDeliverer: Service {
     }
 
     /// Sends a batch, `perEndpoint` attempts at a time, through the endpoint's client.
-    func deliver(_ batch: [ClaimedWebhookDelivery], target: WebhookTarget, secrets: [WebhookSecret]) async -> [WebhookAttemptOutcome] {
+    func deliver(_ batch: [ClaimedWebhookDelivery], tenantID: UUID, target: WebhookTarget, secrets: [WebhookSecret]) async -> [WebhookAttemptOutcome]
+    {
         let client: HTTPClient
-        switch await self.client.client(endpointID: target.endpointID, url: target.url) {
+        switch await self.client.client(tenantID: tenantID, endpointID: target.endpointID, url: target.url) {
         case .success(let c): client = c
-        case .failure:
+        case .failure(let refusal):
             let now = self.clock.now()
-            return batch.map {
-                self.outcome($0, at: now, attempt: WebhookClient.Attempt(latencyMilliseconds: 0, error: WebhookFailure.egressRefused.description))
-            }
+            let failure: WebhookFailure = refusal == .lookupFailed ? .lookupFailed : .egressRefused
+            return batch.map { self.outcome($0, at: now, attempt: WebhookClient.Attempt(latencyMilliseconds: 0, error: failure.description)) }
         }
         let sent = await WebhookAttemptWindow.send(
             batch.count,

@@ -24,6 +24,9 @@ public struct EgressPolicy: Sendable, Equatable {
         case credentialsInURL
         case queryOrFragment
         case unresolvable
+        /// The name could not be resolved now (no answer in time, a server failure, too many
+        /// lookups in flight): a transient failure, retried like any other.
+        case lookupFailed
         case forbiddenAddress
 
         public var code: String {
@@ -33,6 +36,7 @@ public struct EgressPolicy: Sendable, Equatable {
             case .credentialsInURL: "credentials_in_url"
             case .queryOrFragment: "query_or_fragment"
             case .unresolvable: "unresolvable_host"
+            case .lookupFailed: "lookup_failed"
             case .forbiddenAddress: "forbidden_address"
             }
         }
@@ -44,6 +48,7 @@ public struct EgressPolicy: Sendable, Equatable {
             case .credentialsInURL: "must not carry a user name or password"
             case .queryOrFragment: "must not carry a query or fragment (the hub appends the API path)"
             case .unresolvable: "has a host name that does not resolve"
+            case .lookupFailed: "has a host name that could not be resolved in time; it is tried again"
             case .forbiddenAddress: "resolves to an address the hub does not call (loopback, private, link-local, multicast, reserved or metadata)"
             }
         }

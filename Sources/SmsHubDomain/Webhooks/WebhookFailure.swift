@@ -3,6 +3,8 @@ public enum WebhookFailure: String, Sendable, CaseIterable {
     case unreachable
     case timeout
     case egressRefused = "egress_refused"
+    /// The endpoint's host name could not be resolved in time (a transient failure).
+    case lookupFailed = "lookup_failed"
     /// The endpoint's secrets could not be opened (a master key missing from the keyring).
     case unsigned
 
@@ -11,6 +13,7 @@ public enum WebhookFailure: String, Sendable, CaseIterable {
         case .unreachable: "unreachable: the endpoint could not be connected to, or closed the connection"
         case .timeout: "timeout: no answer within the delivery deadline"
         case .egressRefused: "egress_refused: the URL is refused by the hub's egress policy"
+        case .lookupFailed: "lookup_failed: the endpoint's host name could not be resolved in time"
         case .unsigned: "unsigned: the endpoint's signing secret could not be opened with the configured master keys"
         }
     }
