@@ -42,6 +42,8 @@ public struct AppConfiguration: Sendable {
     public var readMaxLag: Duration = .seconds(5)
     /// Time between retention passes (each pass takes at most `RetentionSweeper.maxSlices` slices per tenant).
     public var retentionInterval: Duration = .seconds(60)
+    /// This instance's default limits, by policy (`SMSHUB_RATE_LIMITS`); a tenant may have its own.
+    public var rateLimits: [RateLimitPolicy: RateLimit] = [:]
     /// How tenant host names are resolved: servers, deadline, lookups in flight (`SMSHUB_DNS_*`).
     public var dns = NameResolver.Settings(servers: NameServers.system())
 
@@ -226,6 +228,16 @@ public struct AppConfiguration: Sendable {
                 problems.append("\(name) must be 1...10000")
             }
         }
+        var rateLimits: [RateLimitPolicy: RateLimit] = [:]
+        if let raw = value("SMSHUB_RATE_LIMITS") {
+            if let parsed = RateLimitPolicy.parseDefaults(raw) {
+                rateLimits = parsed
+            } else {
+                problems.append(
+                    "SMSHUB_RATE_LIMITS must list policy=per_minute/burst entries (api, replay, retry, test, unauthenticated; 1-1000000 and 1-100000)"
+                )
+            }
+        }
         guard problems.isEmpty, let databaseURL, let keyring else { throw Invalid(problems: problems) }
         var configuration = AppConfiguration(
             host: value("SMSHUB_HOST") ?? "127.0.0.1",
@@ -249,6 +261,7 @@ public struct AppConfiguration: Sendable {
         configuration.readMaxLag = readMaxLag
         configuration.retentionInterval = retentionInterval
         configuration.dns = dns
+        configuration.rateLimits = rateLimits
         return configuration
     }
 }

@@ -105,15 +105,23 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         logger: Logger(label: "smshub.ingest"),
         onBatch: { metrics.recordIngestBatch(size: $0) }
     )
-    CallbackRoutes(accounts: accounts, events: dependencies.events, batcher: batcher, keyring: configuration.keyring, metrics: metrics)
-        .register(on: router)
+    let limiter = RateLimiter(defaults: configuration.rateLimits)
+    CallbackRoutes(
+        accounts: accounts,
+        events: dependencies.events,
+        batcher: batcher,
+        keyring: configuration.keyring,
+        metrics: metrics,
+        limiter: limiter
+    )
+    .register(on: router)
 
     let cursors = PageCursorCodec(keyring: configuration.keyring)
-    let admin = operational.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken))
+    let admin = operational.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken, limiter: limiter))
     AdminRoutes(tenants: dependencies.tenants, keys: dependencies.keys, cursors: cursors).register(on: admin)
 
     let tenantAPI = router.group("v1")
-        .add(middleware: TenantAuthMiddleware(keys: dependencies.keys))
+        .add(middleware: TenantAuthMiddleware(keys: dependencies.keys, limiter: limiter))
         .group(context: TenantRequestContext.self)
     TenantRoutes(tenants: dependencies.tenantSelf).register(on: tenantAPI)
     ProviderAccountRoutes(
@@ -138,7 +146,8 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         endpoints: dependencies.webhookEndpoints,
         keyring: configuration.keyring,
         egress: EgressResolver(policy: configuration.egress, names: dependencies.names),
-        cursors: cursors
+        cursors: cursors,
+        limiter: limiter
     )
     .register(on: tenantAPI)
     BalanceRoutes(

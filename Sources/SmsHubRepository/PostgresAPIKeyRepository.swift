@@ -48,7 +48,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
 
     public func lookup(hash: [UInt8]) async throws -> APIKeyLookup? {
         let result = try await self.database.lookupAcrossTenants(
-            "SELECT tenant_id, key_id, tenant_status, key_revoked FROM authenticate_api_key(\(PGBytes(hash)))"
+            "SELECT tenant_id, key_id, tenant_status, key_revoked, rate_limits FROM authenticate_api_key_with_limits(\(PGBytes(hash)))"
         )
         guard let row = result.first else { return nil }
         let status: String = try row.decode("tenant_status")
@@ -56,7 +56,8 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
             tenantID: try row.decode("tenant_id"),
             keyID: try row.decode("key_id"),
             tenantStatus: TenantStatus(rawValue: status) ?? .disabled,
-            revoked: try row.decode("key_revoked")
+            revoked: try row.decode("key_revoked"),
+            rateLimits: TenantRateLimits(json: try row.decode("rate_limits"))
         )
     }
 

@@ -10,7 +10,7 @@ public struct PostgresTenantRepository: TenantRepository {
     }
 
     static let columns =
-        "id, name, status, created_at, updated_at, disabled_at, redact_after_days, delete_after_days, redacted_before, deleted_before"
+        "id, name, status, created_at, updated_at, disabled_at, redact_after_days, delete_after_days, redacted_before, deleted_before, rate_limits::text AS rate_limits"
 
     public func create(name: String) async throws -> Tenant {
         try await self.database.asAdmin { session in
@@ -78,6 +78,17 @@ public struct PostgresTenantRepository: TenantRepository {
         }
     }
 
+    public func setRateLimits(id: UUID, _ limits: TenantRateLimits) async throws -> Tenant? {
+        try await self.database.asAdmin { session in
+            try await session.query(
+                """
+                UPDATE tenants SET rate_limits = \(PGJSON(text: limits.json)), updated_at = now() WHERE id = \(id)
+                RETURNING \(unescaped: Self.columns)
+                """
+            ).first.map(Self.tenant)
+        }
+    }
+
     static func tenant(_ row: PGRow) throws -> Tenant {
         let status: String = try row.decode("status")
         return Tenant(
@@ -87,7 +98,8 @@ public struct PostgresTenantRepository: TenantRepository {
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"),
             disabledAt: try row.decode("disabled_at"),
-            retention: try Self.retention(row)
+            retention: try Self.retention(row),
+            rateLimits: TenantRateLimits(json: try row.decode("rate_limits"))
         )
     }
 

@@ -23,6 +23,9 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
                 """
                 SELECT w.id, w.url, w.secrets, w.secrets_key_id, w.previous_secret_until, w.failing_since FROM webhook_endpoints w
                 WHERE w.tenant_id = \(tenantID) AND w.enabled
+                  -- A disabled tenant's deliveries wait, retries to its endpoints included, and go
+                  -- out when it is enabled again.
+                  AND EXISTS (SELECT 1 FROM tenants t WHERE t.id = w.tenant_id AND t.status = 'active')
                   AND EXISTS (SELECT 1 FROM webhook_deliveries d
                               WHERE d.tenant_id = w.tenant_id AND d.endpoint_id = w.id AND d.state = 'pending'
                                 AND d.next_attempt_at <= \(dueBy) AND (d.lease_until IS NULL OR d.lease_until < now()))

@@ -122,12 +122,15 @@ func withApp<R: Sendable>(
     limits: ServerLimits = ServerLimits(),
     statementTimeout: Duration? = nil,
     egress: EgressPolicy = testEgress,
+    rateLimits: [RateLimitPolicy: RateLimit] = [:],
     _ body: @Sendable (AppHarness) async throws -> R
 ) async throws -> R {
     try await withAppPool(statementTimeout: statementTimeout) { pool, database in
         let migrator = Migrator(migrations: try Migration.bundled())
         let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
-        let built = buildRouter(configuration: configuration(for: database, egress: egress), dependencies: dependencies)
+        var configuration = configuration(for: database, egress: egress)
+        configuration.rateLimits = rateLimits
+        let built = buildRouter(configuration: configuration, dependencies: dependencies)
         var logger = Logger(label: "smshub.test")
         logger.logLevel = .warning
         let app = Application(

@@ -38,4 +38,18 @@ import Testing
         logger.error("y")
         #expect(lines.all.last?.contains("request_id=r-1") == true)
     }
+
+    /// A value a caller chose cannot end the line and forge another.
+    @Test func controlCharactersAndLineSeparatorsAreEscaped() throws {
+        let lines = Lines()
+        let logger = Logger(label: "smshub.test") { label in LogLineHandler(label: label, level: .info, write: { lines.append($0) }) }
+        let forged = "x\n2026-12-07T00:00:00Z error smshub.admin: forged=1 [SmsHubApp] tenant deleted"
+        logger.warning("refused \r\u{2028}done", metadata: ["reason": "\(forged)", "path": "a\\b\u{1b}[31m\u{85}"])
+        let line = try #require(lines.all.first)
+        #expect(lines.all.count == 1 && line.filter { $0 == "\n" }.count == 1 && line.last == "\n")
+        #expect(line.contains(#"reason=x\n2026-12-07T00:00:00Z error"#), "\(line)")
+        #expect(line.contains(#"path=a\\b\u{1b}[31m\u{85}"#), "\(line)")
+        #expect(line.hasSuffix(#"refused \r\u{2028}done"# + "\n"), "\(line)")
+        #expect(!line.contains("\r") && !line.unicodeScalars.contains("\u{2028}"))
+    }
 }

@@ -331,6 +331,21 @@ import Testing
     }
 
     /// Replay re-sends past events under their own ids; a tenant's other endpoint is not involved.
+    /// A disabled tenant's webhooks wait (a retry to a victim's URL included) and resume on enable.
+    @Test func aDisabledTenantsDeliveriesWaitAndResumeOnEnable() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "paused")
+            let tenant = setup.account.tenantID.uuidString.lowercased()
+            #expect(try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key).status == .accepted)
+            #expect(try await setup.app.admin(.post, "/admin/tenants/\(tenant)/disable").status == .ok)
+            #expect(try await Self.deliver(setup.app) == 0, "nothing goes out while the tenant is disabled")
+            #expect(await setup.webhooks.summary("paused").total == 0)
+            #expect(try await setup.app.admin(.post, "/admin/tenants/\(tenant)/enable").status == .ok)
+            #expect(try await Self.deliver(setup.app) == 1)
+            #expect(await setup.webhooks.summary("paused").total == 1)
+        }
+    }
+
     @Test func replaySendsPastEventsAgainUnderTheirIDs() async throws {
         try await DispatcherTests().withSetup { setup in
             let (endpointID, _) = try await Self.endpoint(setup, "replayed", types: #"["message.status_changed"]"#)

@@ -23,6 +23,9 @@ import Testing
             "0.0.0.0", "224.0.0.1", "255.255.255.255", "198.18.0.1",
             "::", "::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1", "64:ff9b::7f00:1", "fd00:ec2::254", "fe80::1", "ff02::1",
             "2001:db8::1",
+            // IPv4-translated (SIIT), of a private and of a public address: never a path to the Internet.
+            "::ffff:0:127.0.0.1", "::ffff:0:10.0.0.1", "::ffff:0:8.8.8.8",
+            "3fff::1", "5f00::1", "100:0:0:1::1", "192.31.196.1", "192.52.193.1", "192.175.48.1",
         ]
         for text in refused {
             let address = IPAddress(text)

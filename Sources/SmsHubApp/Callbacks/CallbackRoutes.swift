@@ -12,6 +12,8 @@ struct CallbackRoutes {
     let batcher: IngestBatcher
     let keyring: SecretKeyring
     let metrics: ServiceMetrics
+    /// Counts unknown callback tokens per client address (`unauthenticated`).
+    let limiter: RateLimiter
     /// When a request arrived, for signatures that cover a time.
     var clock = WallClock.system
 
@@ -64,10 +66,19 @@ struct CallbackRoutes {
 
     func handle(_ endpoint: Endpoint, _ request: Request, _ context: AppRequestContext) async throws -> Response {
         let provider = endpoint.provider
+        // Providers push from few addresses at high rates: only unknown tokens count, so guessing
+        // tokens is limited and genuine pushes are not.
+        let address = RateLimiter.Subject.address(context.clientAddress ?? "unknown")
+        let limit = self.limiter.limit(.unauthenticated)
+        if self.limiter.isExhausted(.unauthenticated, address, limit: limit) {
+            self.metrics.recordCallback(provider: provider.rawValue, outcome: "rate_limited")
+            throw Problem.tooManyRequests(.unauthenticated, limit: limit, decision: self.limiter.take(.unauthenticated, address, limit: limit))
+        }
         guard let token = context.parameters.get("token"), CallbackToken.looksValid(token),
             let account = try await self.accounts.resolve(token: token),
             account.provider == provider
         else {
+            _ = self.limiter.take(.unauthenticated, address, limit: limit)
             self.metrics.recordCallback(provider: provider.rawValue, outcome: "unknown_token")
             throw Problem.notFound("No callback endpoint exists at this path.")
         }

@@ -1,15 +1,19 @@
 import Foundation
 import Hummingbird
 import Logging
+import SmsHubDomain
 
 /// The context of every request before authentication.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by `TenantAuthMiddleware` once an API key checks out.
     var authenticatedTenant: AuthenticatedTenant?
+    /// The peer's IP address, which keys the limits of requests made before any credential is known.
+    public let clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// JSON bodies of the management API are small; anything larger is refused with 413.
@@ -42,6 +46,8 @@ public struct TenantRequestContext: ChildRequestContext {
 public struct AuthenticatedTenant: Sendable, Equatable {
     public var tenantID: UUID
     public var keyID: UUID
+    /// The tenant's own limits, read with its key.
+    public var rateLimits = TenantRateLimits()
 }
 
 enum JSONCoding {

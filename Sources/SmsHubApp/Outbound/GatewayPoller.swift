@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import SmsHubDomain
+import SmsHubRepository
 
 /// Pulls statuses, replies and balances from every active Gateway account on a schedule. Pushes are
 /// sent once and lost if the service is down; these pulls are the safety net (docs/providers.md §1.5).
@@ -99,10 +100,17 @@ struct GatewayPoller: Service {
             try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind)
             ok = true
         } catch {
-            self.logger.warning(
-                "gateway poll failed",
-                metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(due.kind.rawValue)", "reason": "\(error)"]
-            )
+            // The database's own message and detail can quote row values: only its kind and SQLSTATE
+            // are logged. A call's failure is one of the documented reasons, never the target's words.
+            var metadata: Logger.Metadata = ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(due.kind.rawValue)"]
+            if let database = DatabaseFailure.logMetadata(error) {
+                metadata.merge(database) { _, new in new }
+            } else if let failure = error as? GatewayClient.Failure {
+                metadata["reason"] = "\(failure)"
+            } else {
+                metadata["error.type"] = "\(type(of: error))"
+            }
+            self.logger.warning("gateway poll failed", metadata: metadata)
         }
         do {
             try await self.polls.release(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind, polled: ok)

@@ -19,6 +19,7 @@ struct AdminRoutes {
             try await self.setStatus(.active, request: request, context: context)
         }
         group.put("tenants/:tenant_id/retention", use: self.setRetention)
+        group.put("tenants/:tenant_id/rate-limits", use: self.setRateLimits)
         group.post("tenants/:tenant_id/api-keys", use: self.createKey)
         group.get("tenants/:tenant_id/api-keys", use: self.listKeys)
         group.post("tenants/:tenant_id/api-keys/:key_id/revoke", use: self.revokeKey)
@@ -100,6 +101,42 @@ struct AdminRoutes {
                 "delete_after_days": "\(setting.delete.map(String.init) ?? "-")",
             ]
         )
+        return TenantRepresentation(tenant)
+    }
+
+    /// Replaces the tenant's limit overrides: each of `api`, `replay`, `retry`, `test` given as
+    /// `{"per_minute": n, "burst": n}`, or absent or null for its default.
+    @Sendable func setRateLimits(request: Request, context: AppRequestContext) async throws -> TenantRepresentation {
+        let id = try context.parameters.uuid("tenant_id")
+        guard case .object(let members) = try JSONBody.value(try await JSONBody.read(request)) else {
+            throw Problem.invalidBody("The body must be a JSON object.")
+        }
+        var limits = TenantRateLimits()
+        for member in members {
+            guard let policy = RateLimitPolicy(rawValue: member.key), RateLimitPolicy.perTenant.contains(policy) else {
+                throw Problem.invalidBody(field: member.key, "is not a limit; the limits are api, replay, retry and test")
+            }
+            if case .null = member.value { continue }
+            guard case .object(let fields) = member.value else {
+                throw Problem.invalidBody(field: member.key, "must be an object with per_minute and burst, or null")
+            }
+            let object = JSONObject(fields)
+            func whole(_ name: String, _ range: ClosedRange<Int>) throws -> Int {
+                guard case .number? = object[name], let value = object.integer(name), let n = Int(exactly: value), range.contains(n) else {
+                    throw Problem.invalidBody(
+                        field: "\(member.key).\(name)",
+                        "must be a whole number from \(range.lowerBound) to \(range.upperBound)"
+                    )
+                }
+                return n
+            }
+            limits.overrides[policy] = RateLimit(
+                perMinute: try whole("per_minute", 1...RateLimit.maxPerMinute),
+                burst: try whole("burst", 1...RateLimit.maxBurst)
+            )
+        }
+        guard let tenant = try await self.tenants.setRateLimits(id: id, limits) else { throw Problem.notFound("No tenant has this id.") }
+        context.logger.info("tenant rate limits set", metadata: ["tenant_id": "\(id.uuidString.lowercased())", "limits": "\(limits.json)"])
         return TenantRepresentation(tenant)
     }
 

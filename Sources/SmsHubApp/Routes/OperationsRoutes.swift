@@ -22,21 +22,30 @@ struct OperationsRoutes {
         var status: String
     }
 
+    /// Ready or not, and nothing more: it is public, and what is missing (the schema's versions, the
+    /// database's address) is the operator's to read in the log.
     @Sendable func ready(request: Request, context: AppRequestContext) async throws -> Status {
         let status: Migrator.Status
         do {
             status = try await self.database.migrationStatus(self.migrator)
         } catch let error where DatabaseFailure.logMetadata(error) != nil {
-            context.logger.warning("readiness: database unreachable", metadata: DatabaseFailure.logMetadata(error) ?? [:])
-            throw Problem.unavailable("The database is unreachable.")
+            context.logger.warning("not ready: database unreachable", metadata: DatabaseFailure.logMetadata(error) ?? [:])
+            throw Self.notReady
         } catch let error as MigrationError {
-            throw Problem.unavailable("The database schema does not match this build: \(error)")
+            context.logger.warning("not ready: the database schema does not match this build", metadata: ["error": "\(error)"])
+            throw Self.notReady
         }
         guard status.isCurrent else {
-            throw Problem.unavailable("Migrations are pending: \(status.pending.map(String.init).joined(separator: ", ")).")
+            context.logger.warning(
+                "not ready: migrations pending",
+                metadata: ["pending": "\(status.pending.map(String.init).joined(separator: ","))"]
+            )
+            throw Self.notReady
         }
         return Status(status: "ready")
     }
+
+    static let notReady = Problem.unavailable("Not ready.")
 
     @Sendable func exposition(request: Request, context: AppRequestContext) async throws -> Response {
         await self.recordPoolGauges()

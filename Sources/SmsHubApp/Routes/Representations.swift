@@ -11,6 +11,8 @@ struct TenantRepresentation: ResponseEncodable, Equatable {
     var updatedAt: Date
     var disabledAt: Date?
     var retention: RetentionRepresentation
+    /// The limits an administrator has set for this tenant; the others are the instance's defaults.
+    var rateLimits: [String: RateLimitRepresentation]
 
     init(_ tenant: Tenant) {
         self.id = tenant.id.uuidString.lowercased()
@@ -20,7 +22,17 @@ struct TenantRepresentation: ResponseEncodable, Equatable {
         self.updatedAt = tenant.updatedAt
         self.disabledAt = tenant.disabledAt
         self.retention = RetentionRepresentation(tenant.retention)
+        self.rateLimits = Dictionary(
+            uniqueKeysWithValues: tenant.rateLimits.overrides.map {
+                ($0.key.rawValue, RateLimitRepresentation(perMinute: $0.value.perMinute, burst: $0.value.burst))
+            }
+        )
     }
+}
+
+struct RateLimitRepresentation: Encodable, Equatable {
+    var perMinute: Int
+    var burst: Int
 }
 
 /// A tenant's retention: the setting, and how far the sweep has got (docs/retention.md).

@@ -10,6 +10,8 @@ struct WebhookEndpointRoutes {
     let keyring: SecretKeyring
     let egress: EgressResolver
     let cursors: PageCursorCodec
+    /// Replays, retries and test sends each make work beyond the request: limited apart, tighter.
+    let limiter: RateLimiter
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("webhook-endpoints", use: self.create)
@@ -150,6 +152,7 @@ struct WebhookEndpointRoutes {
     }
 
     @Sendable func retry(request: Request, context: TenantRequestContext) async throws -> EditedResponse<WebhookDeliveryRepresentation> {
+        try self.limiter.admit(.retry, context.tenant)
         let endpointID = try context.parameters.uuid("endpoint_id")
         let id = try context.parameters.uuid("delivery_id")
         guard let delivery = try await self.endpoints.retry(tenantID: context.tenant.tenantID, endpointID: endpointID, id: id) else {
@@ -168,6 +171,8 @@ struct WebhookEndpointRoutes {
             until = parsed
         }
         let endpoint = try await self.endpoint(context)
+        // Counted once the request is one that queues deliveries.
+        try self.limiter.admit(.replay, context.tenant)
         let replay = try await self.endpoints.replay(
             tenantID: context.tenant.tenantID,
             endpointID: endpoint.id,
@@ -180,6 +185,7 @@ struct WebhookEndpointRoutes {
     }
 
     @Sendable func test(request: Request, context: TenantRequestContext) async throws -> EditedResponse<WebhookDeliveryRepresentation> {
+        try self.limiter.admit(.test, context.tenant)
         let endpointID = try context.parameters.uuid("endpoint_id")
         guard let delivery = try await self.endpoints.enqueueTest(tenantID: context.tenant.tenantID, endpointID: endpointID) else {
             throw Problem.notFound("No webhook endpoint has this id.")

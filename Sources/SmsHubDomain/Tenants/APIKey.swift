@@ -25,11 +25,13 @@ public struct APIKeyLookup: Sendable, Equatable {
     public var keyID: UUID
     public var tenantStatus: TenantStatus
     public var revoked: Bool
+    public var rateLimits: TenantRateLimits
 
-    public init(tenantID: UUID, keyID: UUID, tenantStatus: TenantStatus, revoked: Bool) {
+    public init(tenantID: UUID, keyID: UUID, tenantStatus: TenantStatus, revoked: Bool, rateLimits: TenantRateLimits = TenantRateLimits()) {
         self.tenantID = tenantID
         self.keyID = keyID
         self.tenantStatus = tenantStatus
         self.revoked = revoked
+        self.rateLimits = rateLimits
     }
 }

@@ -8,6 +8,7 @@ public struct Tenant: Sendable, Equatable {
     public var updatedAt: Date
     public var disabledAt: Date?
     public var retention: TenantRetention
+    public var rateLimits: TenantRateLimits
 
     public init(
         id: UUID,
@@ -16,7 +17,8 @@ public struct Tenant: Sendable, Equatable {
         createdAt: Date,
         updatedAt: Date,
         disabledAt: Date?,
-        retention: TenantRetention = TenantRetention()
+        retention: TenantRetention = TenantRetention(),
+        rateLimits: TenantRateLimits = TenantRateLimits()
     ) {
         self.id = id
         self.name = name
@@ -25,6 +27,7 @@ public struct Tenant: Sendable, Equatable {
         self.updatedAt = updatedAt
         self.disabledAt = disabledAt
         self.retention = retention
+        self.rateLimits = rateLimits
     }
 }
 

@@ -10,6 +10,8 @@ public protocol TenantRepository: Sendable {
     /// Sets how long the tenant's data is kept (validated by `TenantRetention.validated`); nil when
     /// no such tenant exists.
     func setRetention(id: UUID, redactAfterDays: Int?, deleteAfterDays: Int?) async throws -> Tenant?
+    /// Replaces the tenant's limit overrides (each validated by `RateLimit.isValid`); nil when no such tenant exists.
+    func setRateLimits(id: UUID, _ limits: TenantRateLimits) async throws -> Tenant?
 }
 
 /// API key storage. `lookup` is the only call made before a tenant is known.

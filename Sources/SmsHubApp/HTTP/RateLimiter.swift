@@ -1,0 +1,108 @@
+import Foundation
+import HTTPTypes
+import NIOConcurrencyHelpers
+import SmsHubDomain
+
+/// Token buckets of this instance, by policy and tenant or client address (docs/operations.md,
+/// "Limits"). Buckets live in memory: with N instances behind a balancer a tenant gets up to N times
+/// its limit, which still bounds what it can take of each instance. The table is bounded: full
+/// buckets are forgotten first, then the least recently used.
+final class RateLimiter: Sendable {
+    enum Subject: Hashable, Sendable {
+        case tenant(UUID)
+        case address(String)
+    }
+
+    struct Key: Hashable, Sendable {
+        var policy: RateLimitPolicy
+        var subject: Subject
+    }
+
+    let maxBuckets: Int
+    /// This instance's defaults (`SMSHUB_RATE_LIMITS`), where a tenant has no override.
+    let defaults: [RateLimitPolicy: RateLimit]
+    private let buckets = NIOLockedValueBox<[Key: TokenBucket]>([:])
+    private let clock: @Sendable () -> Double
+
+    init(
+        defaults: [RateLimitPolicy: RateLimit] = [:],
+        maxBuckets: Int = 100_000,
+        clock: @escaping @Sendable () -> Double = { ProcessInfo.processInfo.systemUptime }
+    ) {
+        self.defaults = defaults
+        self.maxBuckets = maxBuckets
+        self.clock = clock
+    }
+
+    /// The limit that applies: the tenant's override, else this instance's default, else the built-in one.
+    func limit(_ policy: RateLimitPolicy, _ tenant: TenantRateLimits? = nil) -> RateLimit {
+        tenant?.overrides[policy] ?? self.defaults[policy] ?? policy.defaultLimit
+    }
+
+    /// Takes one token, or says when one will be there.
+    func take(_ policy: RateLimitPolicy, _ subject: Subject, limit: RateLimit) -> TokenBucket.Decision {
+        let now = self.clock()
+        let key = Key(policy: policy, subject: subject)
+        return self.buckets.withLockedValue { buckets in
+            if buckets[key] == nil, buckets.count >= self.maxBuckets { Self.makeRoom(&buckets, now: now, limit: limit) }
+            var bucket = buckets[key] ?? TokenBucket(limit: limit, now: now)
+            let decision = bucket.take(limit, now: now)
+            buckets[key] = bucket
+            return decision
+        }
+    }
+
+    /// Whether a request would be refused now, without taking a token: for limits that count only
+    /// failures (refused credentials), checked before the lookup they protect.
+    func isExhausted(_ policy: RateLimitPolicy, _ subject: Subject, limit: RateLimit) -> Bool {
+        let now = self.clock()
+        return self.buckets.withLockedValue { buckets in
+            guard var bucket = buckets[Key(policy: policy, subject: subject)] else { return false }
+            // A trial on a copy: the stored bucket is unchanged.
+            return !bucket.take(limit, now: now).allowed
+        }
+    }
+
+    /// Takes a token of the tenant's `policy`, or refuses the request with 429.
+    func admit(_ policy: RateLimitPolicy, _ tenant: AuthenticatedTenant) throws {
+        let limit = self.limit(policy, tenant.rateLimits)
+        let decision = self.take(policy, .tenant(tenant.tenantID), limit: limit)
+        guard decision.allowed else { throw Problem.tooManyRequests(policy, limit: limit, decision: decision) }
+    }
+
+    var count: Int { self.buckets.withLockedValue { $0.count } }
+
+    private static func makeRoom(_ buckets: inout [Key: TokenBucket], now: Double, limit: RateLimit) {
+        buckets = buckets.filter { !$0.value.isFull(limit, now: now) }
+        if buckets.count >= 1, let oldest = buckets.min(by: { $0.value.updatedAt < $1.value.updatedAt })?.key {
+            buckets[oldest] = nil
+        }
+    }
+
+    /// `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers): the policy's quota
+    /// and window, and what is left of it and when it is whole again.
+    static func headers(_ policy: RateLimitPolicy, limit: RateLimit, decision: TokenBucket.Decision) -> HTTPFields {
+        var fields = HTTPFields()
+        fields[Self.policyHeader] = "\"\(policy.rawValue)\";q=\(limit.burst);w=\(max(1, limit.burst * 60 / limit.perMinute))"
+        fields[Self.stateHeader] = "\"\(policy.rawValue)\";r=\(decision.remaining);t=\(decision.reset)"
+        if !decision.allowed { fields[.retryAfter] = String(decision.retryAfter) }
+        return fields
+    }
+
+    static let policyHeader = HTTPField.Name("RateLimit-Policy")!
+    static let stateHeader = HTTPField.Name("RateLimit")!
+}
+
+extension Problem {
+    /// 429 with `Retry-After` and the limit's fields.
+    static func tooManyRequests(_ policy: RateLimitPolicy, limit: RateLimit, decision: TokenBucket.Decision) -> Problem {
+        Problem(
+            .tooManyRequests,
+            code: "rate_limited",
+            title: "Too many requests",
+            detail:
+                "The \(policy.rawValue) limit (\(limit.perMinute) a minute, bursts of \(limit.burst)) is used up; retry after \(decision.retryAfter) s.",
+            headers: RateLimiter.headers(policy, limit: limit, decision: decision)
+        )
+    }
+}
