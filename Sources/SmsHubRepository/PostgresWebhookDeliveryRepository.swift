@@ -122,21 +122,25 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
             let anySuccess = sorted.contains(where: \.delivered)
             let anyFailure = sorted.contains { !$0.delivered }
             // A success ends the failure streak; a failure starts one; one that has lasted
-            // `disableAfter` with no success disables the endpoint, saying why.
+            // `disableAfter` with no success disables the endpoint, saying why. Only an enabled
+            // endpoint is disabled here: one the tenant disabled meanwhile keeps its own state, and
+            // its last attempts are not the hub's disabling.
             let disabled =
                 try await session.query(
                     """
-                    UPDATE webhook_endpoints SET
+                    WITH before AS (
+                        SELECT coalesce(enabled AND NOT \(anySuccess) AND failing_since < now() - make_interval(secs => \(disableAfter.inSeconds)), false) AS expires
+                        FROM webhook_endpoints WHERE tenant_id = \(tenantID) AND id = \(endpointID) FOR UPDATE)
+                    UPDATE webhook_endpoints w SET
                         last_success_at = CASE WHEN \(anySuccess) THEN now() ELSE last_success_at END,
                         failing_since = CASE WHEN \(anySuccess) THEN NULL WHEN \(anyFailure) THEN coalesce(failing_since, now()) ELSE failing_since END,
-                        enabled = CASE WHEN NOT \(anySuccess) AND failing_since < now() - make_interval(secs => \(disableAfter.inSeconds)) THEN false
-                                       ELSE enabled END,
-                        disabled_reason = CASE WHEN NOT \(anySuccess) AND failing_since < now() - make_interval(secs => \(disableAfter.inSeconds))
-                                               THEN 'every delivery since ' || smshub_time(failing_since) || ' failed'
+                        enabled = CASE WHEN before.expires THEN false ELSE enabled END,
+                        disabled_reason = CASE WHEN before.expires THEN 'every delivery since ' || smshub_time(failing_since) || ' failed'
                                                ELSE disabled_reason END,
                         updated_at = now()
-                    WHERE tenant_id = \(tenantID) AND id = \(endpointID)
-                    RETURNING NOT enabled AS disabled
+                    FROM before
+                    WHERE w.tenant_id = \(tenantID) AND w.id = \(endpointID)
+                    RETURNING before.expires AS disabled
                     """
                 ).first?.decode("disabled", as: Bool.self) ?? false
             return disabled

@@ -14,13 +14,14 @@ import Testing
         _ app: AppHarness,
         timeout: Duration = TestTimeouts.outboundCall,
         jitter: Double = 0,
-        clock: WallClock = .system
+        clock: WallClock = .system,
+        metrics: ServiceMetrics = ServiceMetrics()
     ) -> WebhookDeliverer {
         var deliverer = WebhookDeliverer(
             repository: PostgresWebhookDeliveryRepository(database: Database(pool: app.pool)),
             client: WebhookClient(egress: testEgress, timeout: timeout, connectionsPerEndpoint: 4),
             keyring: testKeyring,
-            metrics: ServiceMetrics(),
+            metrics: metrics,
             logger: Logger(label: "test.webhooks"),
             jitter: { jitter }
         )
@@ -327,6 +328,48 @@ import Testing
                 json: #"{"enabled":true}"#
             )
             #expect(enabled.json["enabled"] as? Bool == true && enabled.json["disabled_reason"] == nil && enabled.json["failing_since"] == nil)
+        }
+    }
+
+    /// An endpoint the tenant disables while its last failing attempt is in flight was disabled by
+    /// the tenant, not by the hub: no reason is written over its own choice, the hub's counter of
+    /// endpoints it disabled stays at zero, and nothing is logged as the hub's disabling.
+    @Test func onlyTheHubsOwnDisablingCountsAsOne() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "leaving")
+            await setup.webhooks.configure("leaving", secrets: nil, behaviour: .init(status: 500, delay: .seconds(2)))
+            _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            _ = try await setup.app.rows("UPDATE webhook_endpoints SET failing_since = now() - interval '6 days' RETURNING id")
+            let metrics = ServiceMetrics()
+            let deliverer = Self.deliverer(setup.app, metrics: metrics)
+            let pass = Task { [deliverer] in try await deliverer.runOnce() }
+            #expect(try await eventually { await setup.webhooks.summary("leaving").total == 1 }, "the attempt is in flight")
+            let disabled = try await setup.app.request(
+                .patch,
+                "/v1/webhook-endpoints/\(endpointID)",
+                bearer: setup.account.key,
+                json: #"{"enabled":false}"#
+            )
+            #expect(disabled.status == .ok)
+            _ = try await pass.value
+            await deliverer.client.shutdown()
+            let endpoint = try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)", bearer: setup.account.key)
+            #expect(endpoint.json["enabled"] as? Bool == false)
+            #expect(endpoint.json["disabled_reason"] == nil, "the tenant's own choice keeps no reason of the hub's")
+            #expect(metrics.exposition().contains("smshub_webhook_endpoints_disabled_total 0"))
+        }
+    }
+
+    /// Every documented metric is exported from the start, so an alert on its rate has something to read.
+    @Test func documentedMetricsAreExportedFromTheStart() {
+        let exposition = ServiceMetrics().exposition()
+        for series in [
+            "smshub_webhook_endpoints_disabled_total 0", "smshub_dispatch_stale_outcomes_total 0", "smshub_outbound_circuit_opened_total 0",
+            "smshub_outbound_accounts_paused 0", #"smshub_webhook_attempts_total{outcome="gave_up"} 0"#,
+            #"smshub_callbacks_total{provider="engagelab",outcome="rejected"} 0"#, #"smshub_outbound_calls_total{kind="send",outcome="timeout"} 0"#,
+            "smshub_ingest_batch_size_count 0",
+        ] {
+            #expect(exposition.contains(series), "\(series)")
         }
     }
 

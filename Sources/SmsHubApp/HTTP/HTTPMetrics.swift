@@ -1,5 +1,6 @@
 import Hummingbird
 import Prometheus
+import SmsHubDomain
 import Synchronization
 
 /// The service's Prometheus registry. One per application, not a process-wide bootstrap, so tests can
@@ -12,7 +13,34 @@ public final class ServiceMetrics: Sendable {
         .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
     ]
 
-    public init() {}
+    /// Every documented series exists from the start, at zero, so an alert on its rate has something
+    /// to read before the first event: the counters without labels, and those whose labels are a
+    /// known, small set.
+    public init() {
+        for provider in ["engagelab", "submail", "huawei", "gateway"] {
+            for outcome in Self.callbackOutcomes { self.callbackCounter(provider: provider, outcome: outcome) }
+        }
+        for kind in ["send", "report", "mo", "balance"] {
+            for outcome in ["ok", "refused"] + OutboundFailure.allCases.map(\.rawValue) { self.outboundCounter(kind: kind, outcome: outcome) }
+        }
+        for outcome in ["delivered", "http_error", "no_answer", "gave_up"] { self.webhookAttemptCounter(outcome: outcome) }
+        for (name, help) in Self.namedCounters { self.namedCounter(name, help: help) }
+        self.recordCircuitGauge()
+        _ = self.ingestBatchHistogram()
+    }
+
+    /// What `recordCallback` counts: stored, a duplicate, unrecognised (stored raw), a URL check, a
+    /// body refused (400), a signature refused, an unknown token, too large, the queue full, or the
+    /// address past its limit of refused credentials.
+    static let callbackOutcomes = [
+        "stored", "duplicate", "unrecognised", "url_check", "bad_request", "rejected", "unknown_token", "too_large", "queue_full", "rate_limited",
+    ]
+
+    static let namedCounters = [
+        ("webhook_endpoints_disabled", "Webhook endpoints disabled after every delivery failed for days"),
+        ("dispatch_stale_outcomes", "Send outcomes discarded because the task's lease had passed to another claim"),
+        ("outbound_circuit_opened", "Times a provider account was paused after consecutive failed calls"),
+    ]
 
     /// Metric handles by label values. The registry's `make…` validates names and help text and
     /// hashes every label on each call, which the profile showed on every request.
@@ -76,6 +104,11 @@ public final class ServiceMetrics: Sendable {
     }
 
     func recordCallback(provider: String, outcome: String) {
+        self.callbackCounter(provider: provider, outcome: outcome).increment()
+    }
+
+    @discardableResult
+    private func callbackCounter(provider: String, outcome: String) -> Counter {
         self.handle(\.callbacks, CallbackKey(provider: provider, outcome: outcome)) {
             self.registry.makeCounter(
                 descriptor: MetricNameDescriptor(
@@ -86,11 +119,15 @@ public final class ServiceMetrics: Sendable {
                 ),
                 labels: [("provider", provider), ("outcome", outcome)]
             )
-        }.increment()
+        }
     }
 
     func recordIngestBatch(size: Int) {
-        let histogram = self.handles.withLock { handles in
+        self.ingestBatchHistogram().record(Double(size))
+    }
+
+    private func ingestBatchHistogram() -> ValueHistogram {
+        self.handles.withLock { handles in
             if let known = handles.ingestBatch { return known }
             let made =
                 self.registry.makeValueHistogram(
@@ -105,12 +142,16 @@ public final class ServiceMetrics: Sendable {
             handles.ingestBatch = made
             return made
         }
-        histogram.record(Double(size))
     }
 
     /// Outbound provider calls by kind (`send`, `report`, `mo`, `balance`) and outcome (`ok`,
     /// `refused`, or an `OutboundFailure` code).
     func recordOutboundCall(kind: String, outcome: String) {
+        self.outboundCounter(kind: kind, outcome: outcome).increment()
+    }
+
+    @discardableResult
+    private func outboundCounter(kind: String, outcome: String) -> Counter {
         self.handle(\.outbound, CallbackKey(provider: kind, outcome: outcome)) {
             self.registry.makeCounter(
                 descriptor: MetricNameDescriptor(
@@ -121,12 +162,17 @@ public final class ServiceMetrics: Sendable {
                 ),
                 labels: [("kind", kind), ("outcome", outcome)]
             )
-        }.increment()
+        }
     }
 
     /// Webhook delivery attempts by outcome: `delivered`, `http_error` (an answer other than 2xx),
     /// `no_answer` (unreachable, timed out, refused by the egress policy), `gave_up` (the last attempt failed).
     func recordWebhookAttempt(outcome: String) {
+        self.webhookAttemptCounter(outcome: outcome).increment()
+    }
+
+    @discardableResult
+    private func webhookAttemptCounter(outcome: String) -> Counter {
         self.handle(\.outbound, CallbackKey(provider: "webhook", outcome: outcome)) {
             self.registry.makeCounter(
                 descriptor: MetricNameDescriptor(
@@ -137,23 +183,28 @@ public final class ServiceMetrics: Sendable {
                 ),
                 labels: [("outcome", outcome)]
             )
-        }.increment()
+        }
     }
 
     func recordWebhookEndpointDisabled() {
-        self.count("webhook_endpoints_disabled", help: "Webhook endpoints disabled after every delivery failed for days")
+        self.count("webhook_endpoints_disabled")
     }
 
     /// Outcomes of calls made under a lease another instance had taken over: discarded, not written.
     func recordStaleDispatchOutcome() {
-        self.count("dispatch_stale_outcomes", help: "Send outcomes discarded because the task's lease had passed to another claim")
+        self.count("dispatch_stale_outcomes")
     }
 
     /// An account's circuit breaker paused it (`paused`) or its calls succeed again (`!paused`). The
     /// gauge counts the accounts this instance last saw paused.
     func recordCircuit(account: String, paused: Bool) {
+        self.recordCircuitGauge(account: account, paused: paused)
+        if paused { self.count("outbound_circuit_opened") }
+    }
+
+    private func recordCircuitGauge(account: String? = nil, paused: Bool = false) {
         let (gauge, count) = self.handles.withLock { handles in
-            if paused { handles.pausedAccounts.insert(account) } else { handles.pausedAccounts.remove(account) }
+            if let account { if paused { handles.pausedAccounts.insert(account) } else { handles.pausedAccounts.remove(account) } }
             if handles.pausedGauge == nil {
                 handles.pausedGauge = self.registry.makeGauge(
                     descriptor: MetricNameDescriptor(
@@ -167,7 +218,6 @@ public final class ServiceMetrics: Sendable {
             return (handles.pausedGauge, handles.pausedAccounts.count)
         }
         gauge?.set(Double(count))
-        if paused { self.count("outbound_circuit_opened", help: "Times a provider account was paused after consecutive failed calls") }
     }
 
     /// Whether lists read from the replica, and how old its data was at the last check.
@@ -182,10 +232,15 @@ public final class ServiceMetrics: Sendable {
         ).set(Double(staleness.map(\.inSeconds) ?? -1))
     }
 
-    private func count(_ name: String, help: String) {
+    private func count(_ name: String) {
+        self.namedCounter(name, help: Self.namedCounters.first { $0.0 == name }?.1 ?? name).increment()
+    }
+
+    @discardableResult
+    private func namedCounter(_ name: String, help: String) -> Counter {
         self.handle(\.named, name) {
             self.registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "smshub", metricName: name, unitName: "total", helpText: help))
-        }.increment()
+        }
     }
 
     public func exposition() -> String {
