@@ -87,16 +87,25 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func storeRotated(tenantID: UUID, id: UUID, secrets: SealedSecrets, previousUntil: Date) async throws -> WebhookEndpoint? {
+    public func storeRotated(
+        tenantID: UUID,
+        id: UUID,
+        secrets: SealedSecrets,
+        previousUntil: Date,
+        replacing: SealedSecrets
+    ) async throws -> RotationOutcome {
         try await self.database.withTenant(tenantID) { session in
-            try await session.query(
+            let updated = try await session.query(
                 """
                 UPDATE webhook_endpoints SET secrets = \(PGBytes(secrets.box)), secrets_key_id = \(secrets.keyID),
                     previous_secret_until = \(previousUntil), updated_at = now()
-                WHERE tenant_id = \(tenantID) AND id = \(id)
+                WHERE tenant_id = \(tenantID) AND id = \(id) AND secrets = \(PGBytes(replacing.box)) AND secrets_key_id = \(replacing.keyID)
                 RETURNING \(unescaped: Self.columns)
                 """
             ).first.map(Self.endpoint)
+            if let updated { return .stored(updated) }
+            let exists = try await session.query("SELECT 1 FROM webhook_endpoints WHERE tenant_id = \(tenantID) AND id = \(id)").first != nil
+            return exists ? .changedMeanwhile : .notFound
         }
     }
 

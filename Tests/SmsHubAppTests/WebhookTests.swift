@@ -303,6 +303,66 @@ import Testing
         }
     }
 
+    /// The endpoint's stored secrets, opened as the deliverer opens them.
+    static func storedSecrets(_ setup: DispatcherTests.Setup, _ endpointID: String) async throws -> WebhookSigningSecrets {
+        let id = try #require(UUID(uuidString: endpointID))
+        let sealed = try #require(
+            try await PostgresWebhookEndpointRepository(database: Database(pool: setup.app.pool)).sealedSecrets(
+                tenantID: setup.account.tenantID,
+                id: id
+            )
+        )
+        return try testKeyring.open(sealed, tenantID: setup.account.tenantID, endpointID: id)
+    }
+
+    /// Two rotations at the same moment are applied one after the other: the endpoint ends with one
+    /// caller's secret current and the other's previous, so both callers' secrets verify (five rounds).
+    @Test func concurrentRotationsKeepBothCallersSecrets() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, _) = try await Self.endpoint(setup, "twice")
+            for round in 0..<5 {
+                let path = "/v1/webhook-endpoints/\(endpointID)/secret/rotate"
+                async let first = setup.app.request(.post, path, bearer: setup.account.key)
+                async let second = setup.app.request(.post, path, bearer: setup.account.key)
+                let replies = try await [first, second]
+                #expect(replies.allSatisfy { $0.status == .ok }, "round \(round)")
+                let given = Set(replies.compactMap { $0.json["secret"] as? String })
+                #expect(given.count == 2)
+                let stored = try await Self.storedSecrets(setup, endpointID)
+                #expect(Set([stored.current.text, stored.previous?.text].compactMap { $0 }) == given, "round \(round)")
+            }
+        }
+    }
+
+    /// A leaked secret is revoked at once: the rotation keeps no previous secret, and deliveries are
+    /// signed with the new one only.
+    @Test func aRotationCanRevokeThePreviousSecretAtOnce() async throws {
+        try await DispatcherTests().withSetup { setup in
+            let (endpointID, old) = try await Self.endpoint(setup, "revoked")
+            let rotated = try await setup.app.request(
+                .post,
+                "/v1/webhook-endpoints/\(endpointID)/secret/rotate",
+                bearer: setup.account.key,
+                json: #"{"revoke_previous":true}"#
+            )
+            #expect(rotated.status == .ok, "\(rotated.text)")
+            let new = try #require(rotated.json["secret"] as? String)
+            let stored = try await Self.storedSecrets(setup, endpointID)
+            #expect(stored.current.text == new && stored.previous == nil)
+            await setup.webhooks.configure("revoked", secrets: [try #require(WebhookSecret(old))], behaviour: nil)
+            _ = try await setup.app.request(.post, "/v1/webhook-endpoints/\(endpointID)/test", bearer: setup.account.key)
+            _ = try await Self.deliver(setup.app)
+            #expect(await setup.webhooks.summary("revoked").verified == 0, "the revoked secret signs nothing")
+            let bad = try await setup.app.request(
+                .post,
+                "/v1/webhook-endpoints/\(endpointID)/secret/rotate",
+                bearer: setup.account.key,
+                json: #"{"revoke_previous":"yes"}"#
+            )
+            #expect(bad.status == .badRequest)
+        }
+    }
+
     /// An endpoint that has failed every attempt for days is disabled, and says why; enabling it
     /// again clears that.
     @Test func anEndpointFailingForDaysIsDisabled() async throws {

@@ -21,13 +21,16 @@ struct TenantAuthMiddleware: RouterMiddleware {
                 decision: self.limiter.take(.unauthenticated, address, limit: unauthenticated)
             )
         }
+        let presentedHash = BearerToken.from(request).flatMap { APIKeyMaterial.looksLikeKey($0) ? APIKeyMaterial.hash(of: $0) : nil }
+        if let presentedHash, let refusal = self.limiter.refusalBeforeLookup(key: presentedHash) { throw refusal }
         let found: APIKeyLookup
         do {
-            found = try await self.authenticate(request)
+            found = try await self.authenticate(request, hash: presentedHash)
         } catch let problem as Problem {
             _ = self.limiter.take(.unauthenticated, address, limit: unauthenticated)
             throw problem
         }
+        if let presentedHash { self.limiter.remember(key: presentedHash, tenant: found.tenantID, limits: found.rateLimits) }
         let limit = self.limiter.limit(.api, found.rateLimits)
         let decision = self.limiter.take(.api, .tenant(found.tenantID), limit: limit)
         guard decision.allowed else { throw Problem.tooManyRequests(.api, limit: limit, decision: decision) }
@@ -38,11 +41,12 @@ struct TenantAuthMiddleware: RouterMiddleware {
         return response
     }
 
-    private func authenticate(_ request: Request) async throws -> APIKeyLookup {
-        guard let presented = BearerToken.from(request) else {
+    /// `hash` is the presented key's, when it looks like a key at all.
+    private func authenticate(_ request: Request, hash: [UInt8]?) async throws -> APIKeyLookup {
+        guard BearerToken.from(request) != nil else {
             throw Problem.unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
         }
-        guard APIKeyMaterial.looksLikeKey(presented), let found = try await self.keys.lookup(hash: APIKeyMaterial.hash(of: presented)) else {
+        guard let hash, let found = try await self.keys.lookup(hash: hash) else {
             throw Problem.unauthorized("The API key is not valid.")
         }
         guard !found.revoked else {

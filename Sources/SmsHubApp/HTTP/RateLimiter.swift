@@ -22,6 +22,11 @@ final class RateLimiter: Sendable {
     /// This instance's defaults (`SMSHUB_RATE_LIMITS`), where a tenant has no override.
     let defaults: [RateLimitPolicy: RateLimit]
     private let buckets = NIOLockedValueBox<[Key: TokenBucket]>([:])
+    /// Which tenant a key (by its hash) belonged to when last looked up: a tenant past its limit is
+    /// refused before its key is looked up again, so a flood costs no database round trip. It only
+    /// ever refuses; every request it lets through is authenticated as before.
+    private let keyTenants = NIOLockedValueBox<[[UInt8]: (tenant: UUID, limits: TenantRateLimits)]>([:])
+    static let maxKeyTenants = 10_000
     private let clock: @Sendable () -> Double
 
     init(
@@ -71,6 +76,21 @@ final class RateLimiter: Sendable {
     }
 
     var count: Int { self.buckets.withLockedValue { $0.count } }
+
+    func remember(key hash: [UInt8], tenant: UUID, limits: TenantRateLimits) {
+        self.keyTenants.withLockedValue { known in
+            if known[hash] == nil, known.count >= Self.maxKeyTenants { known.removeAll(keepingCapacity: true) }
+            known[hash] = (tenant, limits)
+        }
+    }
+
+    /// The refusal for a key whose tenant is known to be past its `api` limit, or nil.
+    func refusalBeforeLookup(key hash: [UInt8]) -> Problem? {
+        guard let known = self.keyTenants.withLockedValue({ $0[hash] }) else { return nil }
+        let limit = self.limit(.api, known.limits)
+        guard self.isExhausted(.api, .tenant(known.tenant), limit: limit) else { return nil }
+        return Problem.tooManyRequests(.api, limit: limit, decision: self.take(.api, .tenant(known.tenant), limit: limit))
+    }
 
     private static func makeRoom(_ buckets: inout [Key: TokenBucket], now: Double, limit: RateLimit) {
         buckets = buckets.filter { !$0.value.isFull(limit, now: now) }

@@ -107,22 +107,42 @@ struct WebhookEndpointRoutes {
     }
 
     /// A new secret, shown once; the one it replaces keeps signing (beside it) for the overlap.
+    struct RotateRequest: Decodable {
+        var revokePrevious: Bool?
+    }
+
+    /// A new signing secret. The previous one keeps signing for the overlap, unless
+    /// `revoke_previous` (a leaked secret) drops it at once. Rotations at the same moment are applied
+    /// one after the other: each sees the secret the other made.
     @Sendable func rotate(request: Request, context: TenantRequestContext) async throws -> CreatedWebhookEndpointRepresentation {
         let id = try context.parameters.uuid("endpoint_id")
         let tenantID = context.tenant.tenantID
-        guard let stored = try await self.endpoints.sealedSecrets(tenantID: tenantID, id: id) else {
-            throw Problem.notFound("No webhook endpoint has this id.")
+        var revoke = false
+        if request.headers[.contentType] != nil {
+            revoke = try await JSONBody.decode(RotateRequest.self, from: request, context: context).revokePrevious ?? false
         }
-        let current = try self.keyring.open(stored, tenantID: tenantID, endpointID: id)
-        let rotated = WebhookSigningSecrets(current: .generate(), previous: current.current)
-        let sealed = try self.keyring.seal(rotated, tenantID: tenantID, endpointID: id)
-        let until = Date().addingTimeInterval(WebhookEndpointRules.rotationOverlap.inSeconds)
-        guard let updated = try await self.endpoints.storeRotated(tenantID: tenantID, id: id, secrets: sealed, previousUntil: until) else {
-            throw Problem.notFound("No webhook endpoint has this id.")
+        for _ in 0..<Self.rotationAttempts {
+            guard let stored = try await self.endpoints.sealedSecrets(tenantID: tenantID, id: id) else {
+                throw Problem.notFound("No webhook endpoint has this id.")
+            }
+            let current = try self.keyring.open(stored, tenantID: tenantID, endpointID: id)
+            let rotated = WebhookSigningSecrets(current: .generate(), previous: revoke ? nil : current.current)
+            let sealed = try self.keyring.seal(rotated, tenantID: tenantID, endpointID: id)
+            let until = revoke ? Date() : Date().addingTimeInterval(WebhookEndpointRules.rotationOverlap.inSeconds)
+            switch try await self.endpoints.storeRotated(tenantID: tenantID, id: id, secrets: sealed, previousUntil: until, replacing: stored) {
+            case .stored(let updated):
+                context.logger.info("webhook secret rotated", metadata: ["endpoint_id": "\(id.apiString)", "previous_revoked": "\(revoke)"])
+                return CreatedWebhookEndpointRepresentation(endpoint: WebhookEndpointRepresentation(updated), secret: rotated.current.text)
+            case .changedMeanwhile:
+                continue
+            case .notFound:
+                throw Problem.notFound("No webhook endpoint has this id.")
+            }
         }
-        context.logger.info("webhook secret rotated", metadata: ["endpoint_id": "\(id.apiString)"])
-        return CreatedWebhookEndpointRepresentation(endpoint: WebhookEndpointRepresentation(updated), secret: rotated.current.text)
+        throw Problem(.conflict, code: "conflict", title: "Conflict", detail: "The secret was rotated concurrently too often; try again.")
     }
+
+    static let rotationAttempts = 8
 
     static let deliveryParameters: Set<String> = QueryParameters.pagination.union(["state"])
 

@@ -12,8 +12,9 @@ public protocol WebhookEndpointRepository: Sendable {
     func sealedSecrets(tenantID: UUID, id: UUID) async throws -> SealedSecrets?
     /// Replaces the sealed secrets if they are still the ones sealed under `previousKeyID` (a rekey).
     func reseal(tenantID: UUID, id: UUID, from previousKeyID: String, to secrets: SealedSecrets) async throws -> Bool
-    /// Stores secrets after a rotation: the previous one signs too until `previousUntil`.
-    func storeRotated(tenantID: UUID, id: UUID, secrets: SealedSecrets, previousUntil: Date) async throws -> WebhookEndpoint?
+    /// Stores secrets after a rotation (the previous one signs too until `previousUntil`) if the
+    /// stored ones are still `replacing`: two rotations at once must each see the other's secret.
+    func storeRotated(tenantID: UUID, id: UUID, secrets: SealedSecrets, previousUntil: Date, replacing: SealedSecrets) async throws -> RotationOutcome
 
     func deliveries(
         tenantID: UUID,
@@ -108,4 +109,11 @@ public struct WebhookReplay: Sendable, Equatable {
         self.enqueued = enqueued
         self.continueFrom = continueFrom
     }
+}
+
+public enum RotationOutcome: Sendable {
+    case stored(WebhookEndpoint)
+    /// Another rotation stored its secrets first: read them and rotate again.
+    case changedMeanwhile
+    case notFound
 }
