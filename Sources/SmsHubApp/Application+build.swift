@@ -32,6 +32,8 @@ public struct AppDependencies: Sendable {
     public var metrics: ServiceMetrics
     /// Resolves tenants' host names for every outbound call and URL check (`SMSHUB_DNS_*`).
     public var names: NameResolver = .system
+    /// Blocks allowed per tenant and account by an administrator, for every outbound call and URL check.
+    public var egressAllowances: EgressAllowanceCache
 
     public init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
         self.database = database
@@ -55,6 +57,7 @@ public struct AppDependencies: Sendable {
         self.webhookEndpoints = PostgresWebhookEndpointRepository(database: database)
         self.webhookDeliveries = PostgresWebhookDeliveryRepository(database: database)
         self.metrics = ServiceMetrics()
+        self.egressAllowances = EgressAllowanceCache(repository: PostgresEgressAllowanceRepository(database: database))
     }
 }
 
@@ -119,6 +122,10 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     let cursors = PageCursorCodec(keyring: configuration.keyring)
     let admin = operational.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken, limiter: limiter))
     AdminRoutes(tenants: dependencies.tenants, keys: dependencies.keys, cursors: cursors).register(on: admin)
+    EgressAllowanceRoutes(
+        repository: PostgresEgressAllowanceRepository(database: dependencies.database),
+        cache: dependencies.egressAllowances
+    ).register(on: admin)
 
     let tenantAPI = router.group("v1")
         .add(middleware: TenantAuthMiddleware(keys: dependencies.keys, limiter: limiter))
@@ -129,7 +136,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
         keyring: configuration.keyring,
         publicBaseURL: configuration.publicBaseURL,
         cursors: cursors,
-        egress: EgressResolver(policy: configuration.egress, names: dependencies.names),
+        egress: EgressResolver(policy: configuration.egress, names: dependencies.names, allowances: dependencies.egressAllowances),
         health: dependencies.outboundHealth
     )
     .register(on: tenantAPI)
@@ -145,7 +152,7 @@ public func buildRouter(configuration: AppConfiguration, dependencies: AppDepend
     WebhookEndpointRoutes(
         endpoints: dependencies.webhookEndpoints,
         keyring: configuration.keyring,
-        egress: EgressResolver(policy: configuration.egress, names: dependencies.names),
+        egress: EgressResolver(policy: configuration.egress, names: dependencies.names, allowances: dependencies.egressAllowances),
         cursors: cursors,
         limiter: limiter
     )
@@ -282,6 +289,7 @@ func webhookDeliverer(configuration: AppConfiguration, dependencies: AppDependen
         client: WebhookClient(
             egress: configuration.egress,
             names: dependencies.names,
+            allowances: dependencies.egressAllowances,
             timeout: configuration.webhookTimeout,
             connectionsPerEndpoint: limits.perEndpoint
         ),
@@ -295,7 +303,12 @@ func webhookDeliverer(configuration: AppConfiguration, dependencies: AppDependen
 /// Provider calls as configured: egress policy, deadline, and the accounts' circuit breakers.
 func outboundCaller(configuration: AppConfiguration, dependencies: AppDependencies, logger: Logger) -> OutboundCaller {
     OutboundCaller(
-        client: GatewayClient(egress: configuration.egress, names: dependencies.names, timeout: configuration.outboundTimeout),
+        client: GatewayClient(
+            egress: configuration.egress,
+            names: dependencies.names,
+            allowances: dependencies.egressAllowances,
+            timeout: configuration.outboundTimeout
+        ),
         health: dependencies.outboundHealth,
         metrics: dependencies.metrics,
         logger: logger

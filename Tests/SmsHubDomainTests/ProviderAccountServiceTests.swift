@@ -10,7 +10,7 @@ import Testing
     let keyring = SecretKeyring(active: try! SecretKeyring.Key(id: "k1", bytes: [UInt8](repeating: 3, count: 32)))
 
     func service(_ store: RecordStore, refusing refused: String? = nil) -> ProviderAccountService {
-        ProviderAccountService(accounts: store, keyring: self.keyring) { url, _ in
+        ProviderAccountService(accounts: store, keyring: self.keyring) { url, _, _ in
             url == refused ? "resolves to an address the hub does not call" : nil
         }
     }

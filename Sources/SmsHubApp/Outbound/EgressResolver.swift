@@ -10,17 +10,25 @@ import Glibc
 struct EgressResolver: Sendable {
     var policy: EgressPolicy
     var names: NameResolver = .system
+    /// Blocks an administrator allowed for a tenant or account, beyond the operator's.
+    var allowances: EgressAllowanceCache? = nil
 
     struct Checked: Sendable {
         var target: EgressPolicy.Target
         /// The address that passed; the call connects here and nowhere else.
         var address: IPAddress
+        /// Whether that address is on the public Internet. A non-public one was reached only by an
+        /// allow list: what it answers is never stored or shown, beyond its status and timing.
+        var isPublic: Bool { EgressPolicy.isPublic(self.address) }
     }
 
-    /// `tenant` bounds the lookups one tenant has in flight; nil for the operator's own.
-    func check(_ url: String, tenant: UUID? = nil) async -> Result<Checked, EgressPolicy.Refusal> {
+    /// `tenant` bounds the lookups one tenant has in flight and brings its allowed blocks (and
+    /// `account`'s); nil for the operator's own checks.
+    func check(_ url: String, tenant: UUID? = nil, account: UUID? = nil) async -> Result<Checked, EgressPolicy.Refusal> {
+        var policy = self.policy
+        if let allowances = self.allowances, let tenant { policy = policy.allowing(await allowances.blocks(tenant: tenant, account: account)) }
         let target: EgressPolicy.Target
-        switch self.policy.target(url) {
+        switch policy.target(url) {
         case .success(let t): target = t
         case .failure(let refusal): return .failure(refusal)
         }
@@ -28,10 +36,10 @@ struct EgressResolver: Sendable {
         // An address written in its usual form needs no resolver, nor do the other spellings the C
         // library reads as IPv4 (`2130706433`, `0x7f.1`, `127.1`): they meet the same checks.
         if let literal = IPAddress(host) ?? Self.numericIPv4(host) {
-            return self.policy.choose([literal]).map { Checked(target: target, address: $0) }
+            return policy.choose([literal]).map { Checked(target: target, address: $0) }
         }
         switch await self.names.addresses(of: host, tenant: tenant) {
-        case .success(let addresses): return self.policy.choose(addresses).map { Checked(target: target, address: $0) }
+        case .success(let addresses): return policy.choose(addresses).map { Checked(target: target, address: $0) }
         case .failure(.notFound): return .failure(.unresolvable)
         case .failure(.temporary): return .failure(.lookupFailed)
         }

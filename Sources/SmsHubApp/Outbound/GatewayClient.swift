@@ -13,8 +13,8 @@ struct GatewayClient: Sendable {
     var timeout: Duration = .seconds(10)
     var maxResponseBytes = 8 * 1024 * 1024
 
-    init(egress: EgressPolicy, names: NameResolver = .system, timeout: Duration = .seconds(10)) {
-        self.egress = EgressResolver(policy: egress, names: names)
+    init(egress: EgressPolicy, names: NameResolver = .system, allowances: EgressAllowanceCache? = nil, timeout: Duration = .seconds(10)) {
+        self.egress = EgressResolver(policy: egress, names: names, allowances: allowances)
         self.timeout = timeout
     }
 
@@ -63,6 +63,7 @@ struct GatewayClient: Sendable {
     func call(
         baseURL: String,
         tenantID: UUID? = nil,
+        accountID: UUID? = nil,
         _ call: GatewayAPI.Call,
         credentials: GatewayAPI.Credentials,
         send: GatewayAPI.SendRequest? = nil
@@ -71,7 +72,7 @@ struct GatewayClient: Sendable {
         let started = ContinuousClock.now
         let checked: EgressResolver.Checked
         let egress = self.egress
-        switch await leavingBehind(after: self.timeout, { await egress.check(baseURL, tenant: tenantID) }) {
+        switch await leavingBehind(after: self.timeout, { await egress.check(baseURL, tenant: tenantID, account: accountID) }) {
         case .success(let c)?: checked = c
         case .failure(let refusal)?: throw .egress(refusal)
         case nil: throw .egress(.lookupFailed)

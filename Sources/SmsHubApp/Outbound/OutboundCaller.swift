@@ -23,7 +23,14 @@ struct OutboundCaller: Sendable {
         let kind = Self.kind(call)
         let account = accountID.uuidString.lowercased()
         do {
-            let envelope = try await self.client.call(baseURL: baseURL, tenantID: tenantID, call, credentials: credentials, send: send)
+            let envelope = try await self.client.call(
+                baseURL: baseURL,
+                tenantID: tenantID,
+                accountID: accountID,
+                call,
+                credentials: credentials,
+                send: send
+            )
             self.metrics.recordOutboundCall(kind: kind, outcome: envelope.isSuccess ? "ok" : "refused")
             await self.recordSuccess(tenantID: tenantID, accountID: accountID)
             return envelope

@@ -36,17 +36,30 @@ actor WebhookClient {
     static let maxResponseBytes = 64 * 1024
     private var pinned: [UUID: Pinned] = [:]
 
-    init(egress: EgressPolicy, names: NameResolver = .system, timeout: Duration, connectionsPerEndpoint: Int) {
-        self.egress = EgressResolver(policy: egress, names: names)
+    init(
+        egress: EgressPolicy,
+        names: NameResolver = .system,
+        allowances: EgressAllowanceCache? = nil,
+        timeout: Duration,
+        connectionsPerEndpoint: Int
+    ) {
+        self.egress = EgressResolver(policy: egress, names: names, allowances: allowances)
         self.timeout = timeout
         self.connectionsPerEndpoint = connectionsPerEndpoint
     }
 
     /// The client for an endpoint, checked against the egress policy (again, once a minute).
-    func client(tenantID: UUID, endpointID: UUID, url: String) async -> Result<HTTPClient, EgressPolicy.Refusal> {
+    /// An endpoint's client, and whether the address it is pinned to is public (what a non-public
+    /// address answers is not kept).
+    struct Connection {
+        var client: HTTPClient
+        var isPublic: Bool
+    }
+
+    func client(tenantID: UUID, endpointID: UUID, url: String) async -> Result<Connection, EgressPolicy.Refusal> {
         let now = ContinuousClock.now
         if let entry = self.pinned[endpointID], entry.url == url, now - entry.checkedAt < self.recheckEvery {
-            return .success(entry.client)
+            return .success(Connection(client: entry.client, isPublic: EgressPolicy.isPublic(entry.address)))
         }
         let checked: EgressResolver.Checked
         let egress = self.egress
@@ -55,7 +68,8 @@ actor WebhookClient {
         case .success(let c): checked = c
         case .failure(.lookupFailed) where self.pinned[endpointID]?.url == url:
             // A name that cannot be resolved right now keeps the address it had.
-            return self.pinned[endpointID].map { .success($0.client) } ?? .failure(.lookupFailed)
+            return self.pinned[endpointID].map { .success(Connection(client: $0.client, isPublic: EgressPolicy.isPublic($0.address))) }
+                ?? .failure(.lookupFailed)
         case .failure(let refusal):
             self.retire(endpointID)
             return .failure(refusal)
@@ -63,7 +77,7 @@ actor WebhookClient {
         if var entry = self.pinned[endpointID], entry.url == url, entry.address == checked.address {
             entry.checkedAt = now
             self.pinned[endpointID] = entry
-            return .success(entry.client)
+            return .success(Connection(client: entry.client, isPublic: checked.isPublic))
         }
         self.retire(endpointID)
         if self.pinned.count >= Self.maxClients, let oldest = self.pinned.min(by: { $0.value.checkedAt < $1.value.checkedAt })?.key {
@@ -74,7 +88,7 @@ actor WebhookClient {
         // One event loop per endpoint: its connections and the batch's sender share it (WebhookAttemptWindow).
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration)
         self.pinned[endpointID] = Pinned(url: url, address: checked.address, client: client, checkedAt: now)
-        return .success(client)
+        return .success(Connection(client: client, isPublic: checked.isPublic))
     }
 
     /// Shuts a client down once attempts already using it are over.

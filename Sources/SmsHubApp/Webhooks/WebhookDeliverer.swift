@@ -206,9 +206,9 @@ struct WebhookDeliverer: Service {
     /// Sends a batch, `perEndpoint` attempts at a time, through the endpoint's client.
     func deliver(_ batch: [ClaimedWebhookDelivery], tenantID: UUID, target: WebhookTarget, secrets: [WebhookSecret]) async -> [WebhookAttemptOutcome]
     {
-        let client: HTTPClient
+        let connection: WebhookClient.Connection
         switch await self.client.client(tenantID: tenantID, endpointID: target.endpointID, url: target.url) {
-        case .success(let c): client = c
+        case .success(let c): connection = c
         case .failure(let refusal):
             let now = self.clock.now()
             let failure: WebhookFailure = refusal == .lookupFailed ? .lookupFailed : .egressRefused
@@ -216,7 +216,7 @@ struct WebhookDeliverer: Service {
         }
         let sent = await WebhookAttemptWindow.send(
             batch.count,
-            with: client,
+            with: connection.client,
             to: target.url,
             timeout: TimeAmount(self.client.timeout),
             window: self.limits.perEndpoint,
@@ -233,7 +233,12 @@ struct WebhookDeliverer: Service {
             ]
             return (body, headers)
         }
-        return zip(batch, sent).map { self.outcome($0, at: $1.at, attempt: $1.attempt) }
+        return zip(batch, sent).map { delivery, sent in
+            var attempt = sent.attempt
+            // An address reached only through an allow list is not the tenant's to read back.
+            if !connection.isPublic { attempt.responseExcerpt = nil }
+            return self.outcome(delivery, at: sent.at, attempt: attempt)
+        }
     }
 
     func outcome(_ delivery: ClaimedWebhookDelivery, at time: Date, attempt: WebhookClient.Attempt) -> WebhookAttemptOutcome {

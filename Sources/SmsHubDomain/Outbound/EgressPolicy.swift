@@ -107,6 +107,20 @@ public struct EgressPolicy: Sendable, Equatable {
         return !Self.nonPublic.contains { $0.contains(address) }
     }
 
+    /// This policy with `blocks` allowed too: an administrator's blocks for one tenant or account.
+    public func allowing(_ blocks: [IPNetwork]) -> EgressPolicy {
+        blocks.isEmpty ? self : EgressPolicy(allowed: self.allowed + blocks, allowPlainHTTP: self.allowPlainHTTP)
+    }
+
+    /// Whether `address` is on the public Internet, whatever any allow list says: what a non-public
+    /// address answers is never stored or shown (only its status and timing).
+    public static func isPublic(_ address: IPAddress) -> Bool {
+        EgressPolicy().permits(address)
+    }
+
+    /// The most blocks an administrator may allow for one tenant or one account.
+    public static let maxAllowances = 16
+
     /// Every address the resolver gave must pass: a name answering with one public and one private
     /// address is refused rather than raced. Returns the address to connect to.
     public func choose(_ addresses: [IPAddress]) -> Result<IPAddress, Refusal> {

@@ -10,9 +10,10 @@ public struct ProviderAccountService: Sendable {
     let keyring: SecretKeyring
     /// nil when the hub may call `url`; otherwise why not.
     /// Why a URL may not be called by the tenant, or nil.
-    let checkURL: @Sendable (String, UUID) async -> String?
+    let checkURL: @Sendable (String, UUID, UUID?) async -> String?
 
-    public init(accounts: any ProviderAccountRepository, keyring: SecretKeyring, checkURL: @escaping @Sendable (String, UUID) async -> String?) {
+    public init(accounts: any ProviderAccountRepository, keyring: SecretKeyring, checkURL: @escaping @Sendable (String, UUID, UUID?) async -> String?)
+    {
         self.accounts = accounts
         self.keyring = keyring
         self.checkURL = checkURL
@@ -57,7 +58,7 @@ public struct ProviderAccountService: Sendable {
         let settings = ProviderSettings(new.settings)
         let secrets = ProviderSecrets(new.credentials.filter { !$0.value.isEmpty })
         try Self.validate(provider: provider, settings: settings, secrets: secrets)
-        try await self.checkCallable(settings["base_url"], tenantID: tenantID)
+        try await self.checkCallable(settings["base_url"], tenantID: tenantID, accountID: nil)
 
         let id = SecureRandom.uuid()
         let token = CallbackToken.generate()
@@ -102,7 +103,7 @@ public struct ProviderAccountService: Sendable {
     public func update(tenantID: UUID, id: UUID, _ change: Change) async throws -> ProviderAccount? {
         let newName = try change.name.map { try Self.name($0) }
         // Resolved before the update's transaction, which must not wait on DNS.
-        if let url = change.settings?["base_url"] { try await self.checkCallable(url, tenantID: tenantID) }
+        if let url = change.settings?["base_url"] { try await self.checkCallable(url, tenantID: tenantID, accountID: id) }
         let keyring = self.keyring
         return try await Self.translatingDefaultConflict {
             try await self.accounts.update(tenantID: tenantID, id: id) { record in
@@ -154,8 +155,9 @@ public struct ProviderAccountService: Sendable {
         if !problems.isEmpty { throw Failure.invalid(problems) }
     }
 
-    func checkCallable(_ url: String?, tenantID: UUID) async throws {
-        guard let url, !url.isEmpty, let reason = await self.checkURL(url, tenantID) else { return }
+    /// `accountID` is nil for an account not yet created: only the tenant's allowed blocks apply then.
+    func checkCallable(_ url: String?, tenantID: UUID, accountID: UUID?) async throws {
+        guard let url, !url.isEmpty, let reason = await self.checkURL(url, tenantID, accountID) else { return }
         throw Failure.invalid([FieldProblem(field: "settings.base_url", message: reason)])
     }
 

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import SmsHubDomain
+
+/// `/admin/tenants/{id}/egress` and `/admin/tenants/{id}/provider-accounts/{account_id}/egress`:
+/// non-public blocks one tenant (its provider accounts and webhook endpoints) or one of its provider
+/// accounts (its calls only) may reach. `SMSHUB_EGRESS_ALLOW` opens a block for every tenant, and is
+/// for development (docs/operations.md, egress).
+struct EgressAllowanceRoutes {
+    let repository: any EgressAllowanceRepository
+    let cache: EgressAllowanceCache
+
+    func register(on group: RouterGroup<AppRequestContext>) {
+        group.get("tenants/:tenant_id/egress", use: self.get)
+        group.put("tenants/:tenant_id/egress", use: self.setTenant)
+        group.put("tenants/:tenant_id/provider-accounts/:account_id/egress", use: self.setAccount)
+    }
+
+    struct AllowRequest: Decodable {
+        var allow: [String]
+    }
+
+    struct AllowancesRepresentation: ResponseEncodable {
+        var allow: [String]
+        var providerAccounts: [String: [String]]
+    }
+
+    struct BlocksRepresentation: ResponseEncodable {
+        var allow: [String]
+    }
+
+    @Sendable func get(request: Request, context: AppRequestContext) async throws -> AllowancesRepresentation {
+        let tenantID = try context.parameters.uuid("tenant_id")
+        guard let allowances = try await self.repository.allowances(tenantID: tenantID) else { throw Problem.notFound("No tenant has this id.") }
+        return AllowancesRepresentation(
+            allow: allowances.tenantText,
+            providerAccounts: Dictionary(uniqueKeysWithValues: allowances.accountText.map { ($0.key.uuidString.lowercased(), $0.value) })
+        )
+    }
+
+    @Sendable func setTenant(request: Request, context: AppRequestContext) async throws -> BlocksRepresentation {
+        let tenantID = try context.parameters.uuid("tenant_id")
+        let blocks = try await Self.blocks(request, context)
+        guard try await self.repository.setTenantBlocks(tenantID: tenantID, blocks) else { throw Problem.notFound("No tenant has this id.") }
+        await self.cache.forget(tenant: tenantID)
+        context.logger.notice(
+            "tenant egress allowed",
+            metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "blocks": "\(blocks.joined(separator: ","))"]
+        )
+        return BlocksRepresentation(allow: blocks)
+    }
+
+    @Sendable func setAccount(request: Request, context: AppRequestContext) async throws -> BlocksRepresentation {
+        let tenantID = try context.parameters.uuid("tenant_id")
+        let accountID = try context.parameters.uuid("account_id")
+        let blocks = try await Self.blocks(request, context)
+        guard try await self.repository.setAccountBlocks(tenantID: tenantID, accountID: accountID, blocks) else {
+            throw Problem.notFound("The tenant has no provider account with this id.")
+        }
+        await self.cache.forget(tenant: tenantID)
+        context.logger.notice(
+            "provider account egress allowed",
+            metadata: [
+                "tenant_id": "\(tenantID.uuidString.lowercased())", "account_id": "\(accountID.uuidString.lowercased())",
+                "blocks": "\(blocks.joined(separator: ","))",
+            ]
+        )
+        return BlocksRepresentation(allow: blocks)
+    }
+
+    /// The blocks of the body, as written, once each is known to parse.
+    static func blocks(_ request: Request, _ context: AppRequestContext) async throws -> [String] {
+        let body = try await JSONBody.decode(AllowRequest.self, from: request, context: context)
+        guard body.allow.count <= EgressPolicy.maxAllowances else {
+            throw Problem.invalidBody(field: "allow", "may list at most \(EgressPolicy.maxAllowances) blocks")
+        }
+        let parsed = EgressAllowances.parse(body.allow)
+        if let index = parsed.invalid {
+            throw Problem.invalidBody(field: "allow[\(index)]", "must be an address or a CIDR block (10.1.0.0/16, fd00:1::/64)")
+        }
+        return body.allow
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+
+/// Non-public blocks an administrator allows for one tenant (its provider accounts and webhook
+/// endpoints) and for single provider accounts of it (their calls only).
+public struct EgressAllowances: Sendable, Equatable {
+    public var tenant: [IPNetwork]
+    public var accounts: [UUID: [IPNetwork]]
+    /// The blocks as the administrator wrote them, as shown back.
+    public var tenantText: [String]
+    public var accountText: [UUID: [String]]
+
+    public init(tenant: [String] = [], accounts: [UUID: [String]] = [:]) {
+        self.tenantText = tenant
+        self.accountText = accounts
+        // Stored text the service wrote; one that no longer parses is skipped, never widened.
+        self.tenant = tenant.compactMap { IPNetwork($0) }
+        self.accounts = accounts.mapValues { $0.compactMap { IPNetwork($0) } }
+    }
+
+    /// What a call for `account` (nil: a webhook endpoint) may reach beyond the public Internet.
+    public func blocks(account: UUID?) -> [IPNetwork] {
+        self.tenant + (account.flatMap { self.accounts[$0] } ?? [])
+    }
+
+    /// Blocks as an administrator writes them (`10.1.0.0/16`, `fd00:1::/64`); nil names the first
+    /// that is not one by its index.
+    public static func parse(_ texts: [String]) -> (blocks: [IPNetwork], invalid: Int?) {
+        var blocks: [IPNetwork] = []
+        for (index, text) in texts.enumerated() {
+            guard let block = IPNetwork(text) else { return (blocks, index) }
+            blocks.append(block)
+        }
+        return (blocks, nil)
+    }
+}
+
+public protocol EgressAllowanceRepository: Sendable {
+    /// nil when no such tenant exists.
+    func allowances(tenantID: UUID) async throws -> EgressAllowances?
+    /// Replaces the tenant's blocks (as written, each checked by `parse`); false when no such tenant exists.
+    func setTenantBlocks(tenantID: UUID, _ blocks: [String]) async throws -> Bool
+    /// Replaces one account's blocks; false when the tenant has no such account.
+    func setAccountBlocks(tenantID: UUID, accountID: UUID, _ blocks: [String]) async throws -> Bool
+}
