@@ -19,6 +19,10 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
         }
         return try await self.translatingDefaultConflict {
             try await self.database.withTenant(account.tenantID) { session in
+                // Counted under a lock of the tenant's own, so concurrent creations cannot pass the cap together.
+                _ = try await session.query("SELECT pg_advisory_xact_lock(hashtextextended('provider_accounts:' || \(account.tenantID)::text, 0))")
+                let count = try await session.query("SELECT count(*) AS n FROM provider_accounts WHERE tenant_id = \(account.tenantID)").first
+                if try count?.decode("n", as: Int.self) ?? 0 >= ProviderAccountService.maxAccountsPerTenant { throw TooManyAccounts() }
                 let result = try await session.query(
                     """
                     INSERT INTO provider_accounts (tenant_id, id, provider, name, settings, secrets, secrets_key_id, secret_names, callback_token_hash, is_default)

@@ -173,15 +173,22 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    /// The attempts of each delivery, newest first (at most the schedule's length plus manual retries).
+    /// The attempts shown per delivery: the schedule's eight and some manual retries. A delivery
+    /// retried by hand without end keeps its rows, but a list reads only the latest of them.
+    public static let attemptsShown = 20
+
+    /// The latest attempts of each delivery, newest first.
     private func attachAttempts(_ deliveries: [WebhookDeliveryRecord], tenantID: UUID, session: PGSession) async throws -> [WebhookDeliveryRecord] {
         guard !deliveries.isEmpty else { return deliveries }
         var byDelivery: [UUID: [WebhookAttemptRecord]] = [:]
         let rows = try await session.query(
             """
-            SELECT delivery_id, attempt, attempted_at, status_code, latency_ms, response_excerpt, error FROM webhook_attempts
-            WHERE tenant_id = \(tenantID) AND delivery_id = ANY(\(deliveries.map(\.id)))
-            ORDER BY attempted_at DESC, attempt DESC
+            SELECT a.* FROM unnest(\(deliveries.map(\.id))) AS d(id)
+            CROSS JOIN LATERAL (
+                SELECT delivery_id, attempt, attempted_at, status_code, latency_ms, response_excerpt, error FROM webhook_attempts
+                WHERE tenant_id = \(tenantID) AND delivery_id = d.id
+                ORDER BY attempted_at DESC, attempt DESC LIMIT \(Self.attemptsShown)) a
+            ORDER BY a.attempted_at DESC, a.attempt DESC
             """
         ).rows
         for row in rows {
@@ -226,9 +233,14 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
                       AND e.type <> \(WebhookEventType.test.rawValue)
                       AND (e.type = ANY (w.event_types) OR '*' = ANY (w.event_types))
                     ORDER BY e.occurred_at, e.id LIMIT \(limit + 1)
+                ), pending AS (
+                    SELECT event_id FROM webhook_deliveries
+                    WHERE tenant_id = \(tenantID) AND endpoint_id = \(endpointID) AND state = 'pending'
                 ), queued AS (
+                    -- An event already waiting for this endpoint is not queued twice.
                     INSERT INTO webhook_deliveries (tenant_id, endpoint_id, event_id)
                     SELECT \(tenantID), \(endpointID), id FROM (SELECT id FROM wanted ORDER BY occurred_at, id LIMIT \(limit)) first
+                    WHERE id NOT IN (SELECT event_id FROM pending)
                     RETURNING 1
                 )
                 SELECT (SELECT count(*) FROM queued) AS enqueued,

@@ -75,8 +75,11 @@ struct EgressAllowanceRoutes {
             throw Problem.invalidBody(field: "allow", "may list at most \(EgressPolicy.maxAllowances) blocks")
         }
         let parsed = EgressAllowances.parse(body.allow)
+        // Well-formed JSON naming something that is not a block: a rule the schema cannot state (422).
         if let index = parsed.invalid {
-            throw Problem.invalidBody(field: "allow[\(index)]", "must be an address or a CIDR block (10.1.0.0/16, fd00:1::/64)")
+            throw Problem.validation([
+                FieldProblem(field: "allow[\(index)]", message: "must be an address or a CIDR block (10.1.0.0/16, fd00:1::/64)")
+            ])
         }
         return body.allow
     }

@@ -150,6 +150,13 @@ struct ProviderAccountRoutes {
                 throw Problem.validation(problems)
             case .defaultTaken:
                 throw Problem(.conflict, code: "conflict", title: "Conflict", detail: "Another account of this provider is already the default.")
+            case .tooManyAccounts:
+                throw Problem(
+                    .conflict,
+                    code: "too_many_accounts",
+                    title: "Too many provider accounts",
+                    detail: "A tenant has at most \(ProviderAccountService.maxAccountsPerTenant) provider accounts."
+                )
             }
         }
     }

@@ -71,6 +71,11 @@ public protocol ProviderAccountRepository: Sendable {
 }
 
 /// A provider account the tenant already has as default for that provider.
+/// The tenant already has `ProviderAccountService.maxAccountsPerTenant` accounts.
+public struct TooManyAccounts: Error, Sendable {
+    public init() {}
+}
+
 public struct DuplicateDefaultAccount: Error, Sendable {
     public init() {}
 }

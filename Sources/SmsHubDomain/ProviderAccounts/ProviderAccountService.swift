@@ -24,7 +24,12 @@ public struct ProviderAccountService: Sendable {
         case invalid([FieldProblem])
         /// Another account of the provider is already the tenant's default (409).
         case defaultTaken
+        /// The tenant has `maxAccountsPerTenant` accounts already (409).
+        case tooManyAccounts
     }
+
+    /// Accounts one tenant may have: each is polled and called, and its rows kept.
+    public static let maxAccountsPerTenant = 100
 
     public struct WithToken: Sendable {
         public var account: ProviderAccount
@@ -77,8 +82,13 @@ public struct ProviderAccountService: Sendable {
             disabledAt: nil
         )
         let sealed = try self.keyring.seal(secrets, tenantID: tenantID, accountID: id)
-        let stored = try await Self.translatingDefaultConflict {
-            try await self.accounts.insert(ProviderAccountRecord(account: account, sealed: sealed, newCallbackTokenHash: token.hash))
+        let stored: ProviderAccount
+        do {
+            stored = try await Self.translatingDefaultConflict {
+                try await self.accounts.insert(ProviderAccountRecord(account: account, sealed: sealed, newCallbackTokenHash: token.hash))
+            }
+        } catch is TooManyAccounts {
+            throw Failure.tooManyAccounts
         }
         return WithToken(account: stored, token: token.secret)
     }
