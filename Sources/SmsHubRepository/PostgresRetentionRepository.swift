@@ -26,8 +26,11 @@ public struct PostgresRetentionRepository: RetentionRepository {
             Self.oldest(table, time: time, tenantID: tenantID, from: start, before: before, where: condition, limit: limit)
         }
         let statements: [PGQuery] = [
+            // The request's fingerprint is an unkeyed SHA-256 over the content: a six-digit code is a
+            // million guesses away from it, so it goes with the content. A request repeating the
+            // message's idempotency key is then a conflict: nothing is left to compare it with.
             """
-            UPDATE messages SET content = '', redacted_at = now()
+            UPDATE messages SET content = '', request_hash = NULL, redacted_at = now()
             WHERE tenant_id = \(tenantID) AND id IN (\(fragment: oldest("messages", time: "created_at", "redacted_at IS NULL")))
             """,
             // A reply's raw payload holds its text too.

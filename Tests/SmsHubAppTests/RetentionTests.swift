@@ -78,6 +78,15 @@ import Testing
             let replies = try await app.request(.get, "/v1/replies", bearer: swept.account.key)
             let texts = (replies.json["items"] as? [[String: Any]] ?? []).map { $0["content"] as? String ?? "?" }.sorted()
             #expect(texts == ["", "today"], "the 40-day reply removed, the 10-day one redacted")
+            // A redacted message keeps no fingerprint of its content; the others keep theirs.
+            let hashes = try await app.rows(
+                """
+                SELECT (redacted_at IS NOT NULL)::text AS redacted, (request_hash IS NULL)::text AS cleared FROM messages
+                WHERE tenant_id = '\(swept.account.tenantID)'
+                """
+            )
+            #expect(hashes.count == 2 && hashes.allSatisfy { $0["redacted"] == $0["cleared"] }, "\(hashes)")
+            #expect(hashes.contains { $0["redacted"] == "true" })
             let sweptCounts = Counts(messages: 2, recipients: 4, tasks: 2, events: 2, replies: 2, tokens: 2)
             #expect(try await self.counts(app, swept.account.tenantID) == sweptCounts)
             let rawReplies = try await app.rows(
