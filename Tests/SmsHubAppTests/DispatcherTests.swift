@@ -76,16 +76,8 @@ import Testing
 
     func withSetup(_ body: @Sendable (Setup) async throws -> Void) async throws {
         let simulator = GatewaySimulator(accounts: [(name: "acme", password: "123456", balance: 1_000_000)])
-        var logger = Logger(label: "sim")
-        logger.logLevel = .warning
         let webhooks = WebhookReceiver()
-        let sim = Application(
-            router: buildSimulatorRouter(simulator, webhooks: webhooks),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            logger: logger
-        )
-        try await sim.live { simClient in
-            let base = "http://127.0.0.1:\(try #require(simClient.port))"
+        try await withLiveSimulator(simulator, webhooks: webhooks) { base in
             try await withApp { app in
                 let account = try await app.makeAccount(
                     "gateway",

@@ -17,16 +17,9 @@ import Testing
     static let strict = EgressPolicy(allowed: [], allowPlainHTTP: true)
 
     func withSimulator(_ body: @Sendable (String, WebhookReceiver) async throws -> Void) async throws {
-        let simulator = GatewaySimulator(accounts: [(name: "acme", password: "123456", balance: 1_000)])
         let webhooks = WebhookReceiver()
-        var logger = Logger(label: "sim")
-        logger.logLevel = .warning
-        let sim = Application(
-            router: buildSimulatorRouter(simulator, webhooks: webhooks),
-            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            logger: logger
-        )
-        try await sim.live { client in try await body("http://127.0.0.1:\(try #require(client.port))", webhooks) }
+        let simulator = GatewaySimulator(accounts: [(name: "acme", password: "123456", balance: 1_000)])
+        try await withLiveSimulator(simulator, webhooks: webhooks) { base in try await body(base, webhooks) }
     }
 
     @Test func theAdminAPIAllowsBlocksAndRefusesBadOnes() async throws {

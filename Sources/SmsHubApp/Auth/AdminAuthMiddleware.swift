@@ -16,17 +16,13 @@ struct AdminAuthMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let address = RateLimiter.Subject.address(context.clientAddress ?? "unknown")
-        let limit = self.limiter.limit(.unauthenticated)
-        if self.limiter.isExhausted(.unauthenticated, address, limit: limit) {
-            throw Problem.tooManyRequests(.unauthenticated, limit: limit, decision: self.limiter.take(.unauthenticated, address, limit: limit))
-        }
+        try self.limiter.refuseIfUnauthenticatedExhausted(context.clientAddress)
         guard let token = BearerToken.from(request) else {
-            _ = self.limiter.take(.unauthenticated, address, limit: limit)
+            self.limiter.countRefusedCredentials(context.clientAddress)
             throw Problem.unauthorized("Send the admin token as 'Authorization: Bearer <token>'.")
         }
         guard ConstantTime.equals(Digest.sha256.hash(token), self.expectedDigest) else {
-            _ = self.limiter.take(.unauthenticated, address, limit: limit)
+            self.limiter.countRefusedCredentials(context.clientAddress)
             throw Problem.unauthorized("The admin token is not valid.")
         }
         return try await next(request, context)

@@ -12,22 +12,15 @@ struct TenantAuthMiddleware: RouterMiddleware {
     let limiter: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let address = RateLimiter.Subject.address(context.clientAddress ?? "unknown")
-        let unauthenticated = self.limiter.limit(.unauthenticated)
-        if self.limiter.isExhausted(.unauthenticated, address, limit: unauthenticated) {
-            throw Problem.tooManyRequests(
-                .unauthenticated,
-                limit: unauthenticated,
-                decision: self.limiter.take(.unauthenticated, address, limit: unauthenticated)
-            )
-        }
-        let presentedHash = BearerToken.from(request).flatMap { APIKeyMaterial.looksLikeKey($0) ? APIKeyMaterial.hash(of: $0) : nil }
+        try self.limiter.refuseIfUnauthenticatedExhausted(context.clientAddress)
+        let presented = BearerToken.from(request)
+        let presentedHash = presented.flatMap { APIKeyMaterial.looksLikeKey($0) ? APIKeyMaterial.hash(of: $0) : nil }
         if let presentedHash, let refusal = self.limiter.refusalBeforeLookup(key: presentedHash) { throw refusal }
         let found: APIKeyLookup
         do {
-            found = try await self.authenticate(request, hash: presentedHash)
+            found = try await self.authenticate(presented: presented, hash: presentedHash)
         } catch let problem as Problem {
-            _ = self.limiter.take(.unauthenticated, address, limit: unauthenticated)
+            self.limiter.countRefusedCredentials(context.clientAddress)
             throw problem
         }
         if let presentedHash { self.limiter.remember(key: presentedHash, tenant: found.tenantID, limits: found.rateLimits) }
@@ -42,8 +35,8 @@ struct TenantAuthMiddleware: RouterMiddleware {
     }
 
     /// `hash` is the presented key's, when it looks like a key at all.
-    private func authenticate(_ request: Request, hash: [UInt8]?) async throws -> APIKeyLookup {
-        guard BearerToken.from(request) != nil else {
+    private func authenticate(presented: String?, hash: [UInt8]?) async throws -> APIKeyLookup {
+        guard presented != nil else {
             throw Problem.unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
         }
         guard let hash, let found = try await self.keys.lookup(hash: hash) else {

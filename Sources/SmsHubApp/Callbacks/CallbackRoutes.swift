@@ -68,17 +68,17 @@ struct CallbackRoutes {
         let provider = endpoint.provider
         // Providers push from few addresses at high rates: only unknown tokens count, so guessing
         // tokens is limited and genuine pushes are not.
-        let address = RateLimiter.Subject.address(context.clientAddress ?? "unknown")
-        let limit = self.limiter.limit(.unauthenticated)
-        if self.limiter.isExhausted(.unauthenticated, address, limit: limit) {
+        do {
+            try self.limiter.refuseIfUnauthenticatedExhausted(context.clientAddress)
+        } catch {
             self.metrics.recordCallback(provider: provider.rawValue, outcome: "rate_limited")
-            throw Problem.tooManyRequests(.unauthenticated, limit: limit, decision: self.limiter.take(.unauthenticated, address, limit: limit))
+            throw error
         }
         guard let token = context.parameters.get("token"), CallbackToken.looksValid(token),
             let account = try await self.accounts.resolve(token: token),
             account.provider == provider
         else {
-            _ = self.limiter.take(.unauthenticated, address, limit: limit)
+            self.limiter.countRefusedCredentials(context.clientAddress)
             self.metrics.recordCallback(provider: provider.rawValue, outcome: "unknown_token")
             throw Problem.notFound("No callback endpoint exists at this path.")
         }

@@ -57,15 +57,30 @@ final class RateLimiter: Sendable {
         }
     }
 
-    /// Whether a request would be refused now, without taking a token: for limits that count only
+    /// The 429 a request would get now, without taking a token, or nil: for limits that count only
     /// failures (refused credentials), checked before the lookup they protect.
-    func isExhausted(_ policy: RateLimitPolicy, _ subject: Subject, limit: RateLimit) -> Bool {
+    func refusalIfExhausted(_ policy: RateLimitPolicy, _ subject: Subject, limit: RateLimit) -> Problem? {
         let now = self.clock()
-        return self.buckets.withLockedValue { buckets in
-            guard var bucket = buckets[Key(policy: policy, subject: subject)] else { return false }
+        let decision = self.buckets.withLockedValue { buckets -> TokenBucket.Decision? in
             // A trial on a copy: the stored bucket is unchanged.
-            return !bucket.take(limit, now: now).allowed
+            guard var bucket = buckets[Key(policy: policy, subject: subject)] else { return nil }
+            return bucket.take(limit, now: now)
         }
+        guard let decision, !decision.allowed else { return nil }
+        return Problem.tooManyRequests(policy, limit: limit, decision: decision)
+    }
+
+    /// Refused credentials, by client address: an address past its `unauthenticated` limit is
+    /// refused before any lookup (`refuseIfUnauthenticatedExhausted`), and each refusal counts
+    /// (`countRefusedCredentials`). Shared by the tenant API, the admin API and the callback routes.
+    func refuseIfUnauthenticatedExhausted(_ address: String?) throws {
+        if let refusal = self.refusalIfExhausted(.unauthenticated, .address(address ?? "unknown"), limit: self.limit(.unauthenticated)) {
+            throw refusal
+        }
+    }
+
+    func countRefusedCredentials(_ address: String?) {
+        _ = self.take(.unauthenticated, .address(address ?? "unknown"), limit: self.limit(.unauthenticated))
     }
 
     /// Takes a token of the tenant's `policy`, or refuses the request with 429.
@@ -74,8 +89,6 @@ final class RateLimiter: Sendable {
         let decision = self.take(policy, .tenant(tenant.tenantID), limit: limit)
         guard decision.allowed else { throw Problem.tooManyRequests(policy, limit: limit, decision: decision) }
     }
-
-    var count: Int { self.buckets.withLockedValue { $0.count } }
 
     func remember(key hash: [UInt8], tenant: UUID, limits: TenantRateLimits) {
         self.keyTenants.withLockedValue { known in
@@ -87,9 +100,7 @@ final class RateLimiter: Sendable {
     /// The refusal for a key whose tenant is known to be past its `api` limit, or nil.
     func refusalBeforeLookup(key hash: [UInt8]) -> Problem? {
         guard let known = self.keyTenants.withLockedValue({ $0[hash] }) else { return nil }
-        let limit = self.limit(.api, known.limits)
-        guard self.isExhausted(.api, .tenant(known.tenant), limit: limit) else { return nil }
-        return Problem.tooManyRequests(.api, limit: limit, decision: self.take(.api, .tenant(known.tenant), limit: limit))
+        return self.refusalIfExhausted(.api, .tenant(known.tenant), limit: self.limit(.api, known.limits))
     }
 
     private static func makeRoom(_ buckets: inout [Key: TokenBucket], now: Double, limit: RateLimit) {

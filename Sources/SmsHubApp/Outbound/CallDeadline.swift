@@ -25,7 +25,7 @@ func leavingBehind<T: Sendable>(after timeout: Duration, _ operation: @escaping 
     let once = NIOLockedValueBox<CheckedContinuation<T?, Never>?>(nil)
     return await withCheckedContinuation { continuation in
         once.withLockedValue { $0 = continuation }
-        let work = Task {
+        Task {
             let value = await operation()
             once.withLockedValue { pending in
                 pending?.resume(returning: value)
@@ -38,7 +38,6 @@ func leavingBehind<T: Sendable>(after timeout: Duration, _ operation: @escaping 
                 pending?.resume(returning: nil)
                 pending = nil
             }
-            _ = work
         }
     }
 }

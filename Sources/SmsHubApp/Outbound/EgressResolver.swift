@@ -45,6 +45,15 @@ struct EgressResolver: Sendable {
         }
     }
 
+    /// Why a URL may not be saved, or nil. A name that does not resolve yet (DNS may lag a new
+    /// gateway) or not within the lookup's deadline is accepted: every call checks again.
+    func refusalOnSave(_ url: String, tenant: UUID, account: UUID? = nil) async -> EgressPolicy.Refusal? {
+        switch await self.check(url, tenant: tenant, account: account) {
+        case .failure(let refusal) where refusal != .unresolvable && refusal != .lookupFailed: refusal
+        default: nil
+        }
+    }
+
     /// `inet_aton`'s reading of `host` (decimal, octal and hex parts, one to four of them): it parses
     /// and never blocks.
     static func numericIPv4(_ host: String) -> IPAddress? {

@@ -16,17 +16,14 @@ struct EgressAllowanceRoutes {
         group.put("tenants/:tenant_id/provider-accounts/:account_id/egress", use: self.setAccount)
     }
 
-    struct AllowRequest: Decodable {
+    /// The blocks, as the request gives them and the answer shows them.
+    struct Blocks: Decodable, ResponseEncodable {
         var allow: [String]
     }
 
     struct AllowancesRepresentation: ResponseEncodable {
         var allow: [String]
         var providerAccounts: [String: [String]]
-    }
-
-    struct BlocksRepresentation: ResponseEncodable {
-        var allow: [String]
     }
 
     @Sendable func get(request: Request, context: AppRequestContext) async throws -> AllowancesRepresentation {
@@ -38,7 +35,7 @@ struct EgressAllowanceRoutes {
         )
     }
 
-    @Sendable func setTenant(request: Request, context: AppRequestContext) async throws -> BlocksRepresentation {
+    @Sendable func setTenant(request: Request, context: AppRequestContext) async throws -> Blocks {
         let tenantID = try context.parameters.uuid("tenant_id")
         let blocks = try await Self.blocks(request, context)
         guard try await self.repository.setTenantBlocks(tenantID: tenantID, blocks) else { throw Problem.notFound("No tenant has this id.") }
@@ -47,10 +44,10 @@ struct EgressAllowanceRoutes {
             "tenant egress allowed",
             metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "blocks": "\(blocks.joined(separator: ","))"]
         )
-        return BlocksRepresentation(allow: blocks)
+        return Blocks(allow: blocks)
     }
 
-    @Sendable func setAccount(request: Request, context: AppRequestContext) async throws -> BlocksRepresentation {
+    @Sendable func setAccount(request: Request, context: AppRequestContext) async throws -> Blocks {
         let tenantID = try context.parameters.uuid("tenant_id")
         let accountID = try context.parameters.uuid("account_id")
         let blocks = try await Self.blocks(request, context)
@@ -65,12 +62,12 @@ struct EgressAllowanceRoutes {
                 "blocks": "\(blocks.joined(separator: ","))",
             ]
         )
-        return BlocksRepresentation(allow: blocks)
+        return Blocks(allow: blocks)
     }
 
     /// The blocks of the body, as written, once each is known to parse.
     static func blocks(_ request: Request, _ context: AppRequestContext) async throws -> [String] {
-        let body = try await JSONBody.decode(AllowRequest.self, from: request, context: context)
+        let body = try await JSONBody.decode(Blocks.self, from: request, context: context)
         guard body.allow.count <= EgressPolicy.maxAllowances else {
             throw Problem.invalidBody(field: "allow", "may list at most \(EgressPolicy.maxAllowances) blocks")
         }

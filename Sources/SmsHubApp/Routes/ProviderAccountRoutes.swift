@@ -19,14 +19,9 @@ struct ProviderAccountRoutes {
         health: any OutboundHealthRepository
     ) {
         self.accounts = accounts
-        // A URL that fails the egress policy is refused when saved; a name that does not resolve yet
-        // (DNS may lag a new gateway), or not within the lookup's deadline, is accepted, since every
-        // call checks again. The lookup is bounded like any other of the tenant's.
+        // A URL that fails the egress policy is refused when saved (`EgressResolver.refusalOnSave`).
         self.service = ProviderAccountService(accounts: accounts, keyring: keyring) { url, tenantID, accountID in
-            switch await egress.check(url, tenant: tenantID, account: accountID) {
-            case .failure(let refusal) where refusal != .unresolvable && refusal != .lookupFailed: refusal.description
-            default: nil
-            }
+            await egress.refusalOnSave(url, tenant: tenantID, account: accountID)?.description
         }
         self.publicBaseURL = publicBaseURL
         self.cursors = cursors

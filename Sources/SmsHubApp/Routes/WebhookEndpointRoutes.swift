@@ -221,12 +221,12 @@ struct WebhookEndpointRoutes {
         return endpoint
     }
 
-    /// 422 naming each field at fault. A URL must pass the egress policy; a name that does not resolve
-    /// yet, or not within the lookup's deadline, is accepted (every delivery checks again).
+    /// 422 naming each field at fault. A URL must pass the egress policy as `EgressResolver.refusalOnSave`
+    /// reads it (every delivery checks again).
     func validate(url: String?, description: String?, eventTypes: [String]?, tenantID: UUID) async throws {
         var problems = WebhookEndpointRules.problems(description: description, eventTypes: eventTypes)
         if let url {
-            if case .failure(let refusal) = await self.egress.check(url, tenant: tenantID), refusal != .unresolvable, refusal != .lookupFailed {
+            if let refusal = await self.egress.refusalOnSave(url, tenant: tenantID) {
                 let message = refusal == .queryOrFragment ? "must not carry a query or fragment" : refusal.description
                 problems.insert(FieldProblem(field: "url", message: message), at: 0)
             }

@@ -22,6 +22,8 @@ actor WebhookClient {
         var address: IPAddress
         var client: HTTPClient
         var checkedAt: ContinuousClock.Instant
+
+        var connection: Connection { Connection(client: self.client, isPublic: EgressPolicy.isPublic(self.address)) }
     }
 
     let egress: EgressResolver
@@ -59,7 +61,7 @@ actor WebhookClient {
     func client(tenantID: UUID, endpointID: UUID, url: String) async -> Result<Connection, EgressPolicy.Refusal> {
         let now = ContinuousClock.now
         if let entry = self.pinned[endpointID], entry.url == url, now - entry.checkedAt < self.recheckEvery {
-            return .success(Connection(client: entry.client, isPublic: EgressPolicy.isPublic(entry.address)))
+            return .success(entry.connection)
         }
         let checked: EgressResolver.Checked
         let egress = self.egress
@@ -68,8 +70,7 @@ actor WebhookClient {
         case .success(let c): checked = c
         case .failure(.lookupFailed) where self.pinned[endpointID]?.url == url:
             // A name that cannot be resolved right now keeps the address it had.
-            return self.pinned[endpointID].map { .success(Connection(client: $0.client, isPublic: EgressPolicy.isPublic($0.address))) }
-                ?? .failure(.lookupFailed)
+            return self.pinned[endpointID].map { .success($0.connection) } ?? .failure(.lookupFailed)
         case .failure(let refusal):
             self.retire(endpointID)
             return .failure(refusal)
@@ -77,7 +78,7 @@ actor WebhookClient {
         if var entry = self.pinned[endpointID], entry.url == url, entry.address == checked.address {
             entry.checkedAt = now
             self.pinned[endpointID] = entry
-            return .success(Connection(client: entry.client, isPublic: checked.isPublic))
+            return .success(entry.connection)
         }
         self.retire(endpointID)
         if self.pinned.count >= Self.maxClients, let oldest = self.pinned.min(by: { $0.value.checkedAt < $1.value.checkedAt })?.key {
@@ -87,8 +88,9 @@ actor WebhookClient {
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: self.connectionsPerEndpoint)
         // One event loop per endpoint: its connections and the batch's sender share it (WebhookAttemptWindow).
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration)
-        self.pinned[endpointID] = Pinned(url: url, address: checked.address, client: client, checkedAt: now)
-        return .success(Connection(client: client, isPublic: checked.isPublic))
+        let entry = Pinned(url: url, address: checked.address, client: client, checkedAt: now)
+        self.pinned[endpointID] = entry
+        return .success(entry.connection)
     }
 
     /// Shuts a client down once attempts already using it are over.

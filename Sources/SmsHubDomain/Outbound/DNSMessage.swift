@@ -29,6 +29,11 @@ public enum DNSMessage {
         case malformed(String)
     }
 
+    /// Names compare without regard to ASCII case (RFC 4343): both sides are lowered.
+    static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte | 0x20 : byte
+    }
+
     static let classIN: UInt16 = 1
     static let typeCNAME: UInt16 = 5
 
@@ -49,7 +54,7 @@ public enum DNSMessage {
                 guard allowed else { return nil }
             }
             out.append(UInt8(label.count))
-            out.append(contentsOf: label.map { ($0 >= 65 && $0 <= 90) ? $0 | 0x20 : $0 })
+            out.append(contentsOf: label.map(Self.lowercased))
         }
         out.append(0)
         return out
@@ -165,7 +170,7 @@ public enum DNSMessage {
                 case 0:
                     guard cursor + 1 + length <= self.bytes.count else { throw .malformed("a label runs past the end") }
                     out.append(UInt8(length))
-                    out.append(contentsOf: self.bytes[(cursor + 1)...(cursor + length)].map { ($0 >= 65 && $0 <= 90) ? $0 | 0x20 : $0 })
+                    out.append(contentsOf: self.bytes[(cursor + 1)...(cursor + length)].map(DNSMessage.lowercased))
                     guard out.count < 255 else { throw .malformed("a name over 255 bytes") }
                     cursor += 1 + length
                 default:

@@ -3,11 +3,11 @@ import Foundation
 /// Non-public blocks an administrator allows for one tenant (its provider accounts and webhook
 /// endpoints) and for single provider accounts of it (their calls only).
 public struct EgressAllowances: Sendable, Equatable {
-    public var tenant: [IPNetwork]
-    public var accounts: [UUID: [IPNetwork]]
-    /// The blocks as the administrator wrote them, as shown back.
-    public var tenantText: [String]
-    public var accountText: [UUID: [String]]
+    /// Parsed once from the text, which is what is stored and shown back.
+    public let tenant: [IPNetwork]
+    public let accounts: [UUID: [IPNetwork]]
+    public let tenantText: [String]
+    public let accountText: [UUID: [String]]
 
     public init(tenant: [String] = [], accounts: [UUID: [String]] = [:]) {
         self.tenantText = tenant

@@ -21,10 +21,9 @@ extension TenantRateLimits {
                 case .object(let fields) = member.value
             else { continue }
             let object = JSONObject(fields)
-            guard let perMinute = object.integer("per_minute"), let burst = object.integer("burst"),
-                let limit = Optional(RateLimit(perMinute: Int(clamping: perMinute), burst: Int(clamping: burst))), limit.isValid
-            else { continue }
-            self.overrides[policy] = limit
+            guard let perMinute = object.integer("per_minute"), let burst = object.integer("burst") else { continue }
+            let limit = RateLimit(perMinute: Int(clamping: perMinute), burst: Int(clamping: burst))
+            if limit.isValid { self.overrides[policy] = limit }
         }
     }
 }

@@ -35,10 +35,9 @@ public actor NameResolver {
     let settings: Settings
     let hosts: HostsFile
     private var cache: [String: (addresses: [IPAddress], expires: ContinuousClock.Instant)] = [:]
-    private var inFlight: [String: Task<Result<[IPAddress], Failure>, Never>] = [:]
+    private var inFlight: [String: Task<Result<(addresses: [IPAddress], ttl: UInt32), Failure>, Never>] = [:]
     private var byTenant: [UUID: Int] = [:]
     private var running = 0
-    private(set) var exchanges = 0
 
     init(settings: Settings, hosts: HostsFile = HostsFile.load()) {
         self.settings = settings
@@ -55,17 +54,15 @@ public actor NameResolver {
             if cached.expires > now { return .success(cached.addresses) }
             self.cache[key] = nil
         }
-        if let shared = self.inFlight[key] { return await shared.value }
+        if let shared = self.inFlight[key] { return await shared.value.map(\.addresses) }
         guard self.running < self.settings.total, tenant.map({ self.byTenant[$0, default: 0] < self.settings.perTenant }) ?? true else {
             return .failure(.temporary)
         }
         self.running += 1
         if let tenant { self.byTenant[tenant, default: 0] += 1 }
-        self.exchanges += 1
         let settings = self.settings
         let lookup = Task { await Self.lookup(key, settings: settings) }
-        let shared = Task { await lookup.value.map(\.addresses) }
-        self.inFlight[key] = shared
+        self.inFlight[key] = lookup
         let result = await lookup.value
         self.inFlight[key] = nil
         self.running -= 1
