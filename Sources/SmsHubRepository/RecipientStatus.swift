@@ -57,7 +57,7 @@ public enum RecipientStatus {
     static func recipients(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws -> [StatusAttachment.Recipient] {
         try await session.query(
             """
-            SELECT r.id, r.message_id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status, r.status_inferred
+            SELECT r.id, r.message_id, r.provider_account_id, r.provider_message_id, r.number_e164, r.status, r.status_code, r.status_inferred
             FROM message_recipients r
             JOIN \(fragment: self.wanted(keys)) ON r.provider_account_id = k.account_id AND r.provider_message_id = k.message_id
             WHERE r.tenant_id = \(tenantID)
@@ -69,6 +69,7 @@ public enum RecipientStatus {
                 key: StatusAttachment.Key(accountID: try row.decode("provider_account_id"), providerMessageID: try row.decode("provider_message_id")),
                 numberE164: try row.decode("number_e164"),
                 state: DeliveryState(rawValue: try row.decode("status")) ?? .queued,
+                code: try row.decode("status_code"),
                 inferred: try row.decode("status_inferred"),
                 messageID: try row.decode("message_id")
             )

@@ -169,11 +169,13 @@ public actor GatewaySimulator {
     /// The send's response, and the status pushes for the reports it made at once.
     func sendAndPush(_ fields: [String: String]) -> (response: Data, pushes: [Push]) {
         let before = self.tasks
-        let object = self.sendObject(fields)
+        // One instant for the push and its pulled copy: a gateway reports one report's time in both.
+        let sentAt = Date()
+        let object = self.sendObject(fields, at: sentAt)
         guard let account = fields["account"], let taskID = (object["data"] as? [String: Any])?["taskId"] as? String,
             before[taskID] == nil, let task = self.tasks[taskID]
         else { return (Self.encode(object), []) }
-        let now = self.local(Date())
+        let now = self.local(sentAt)
         let items: [[String: Any]] = task.mobiles.compactMap { mobile in
             let status: String
             switch mobile.last {
@@ -187,7 +189,7 @@ public actor GatewaySimulator {
         return (Self.encode(object), self.pushes(for: items, to: self.pushURLs[account]?.status))
     }
 
-    private func sendObject(_ fields: [String: String]) -> [String: Any] {
+    private func sendObject(_ fields: [String: String], at now: Date) -> [String: Any] {
         if let failure = self.authenticate(fields) { return ["code": failure.code, "message": failure.message] }
         let account = fields["account"]!
         guard let mobilesText = fields["mobiles"], !mobilesText.isEmpty else { return ["code": "03", "message": "号码为空"] }
@@ -208,7 +210,6 @@ public actor GatewaySimulator {
         guard self.balances[account, default: 0] >= mobiles.count else { return ["code": "07", "message": "余额不足"] }
         self.balances[account, default: 0] -= mobiles.count
         self.tasks[taskID] = Task(taskID: taskID, account: account, mobiles: mobiles, content: content, extNo: fields["extNo"], sendCalls: 1)
-        let now = Date()
         for mobile in mobiles {
             let status: String
             var availableAt = now

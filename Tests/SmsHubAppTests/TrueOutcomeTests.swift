@@ -323,6 +323,27 @@ extension TrueOutcomeTests {
         }
     }
 
+    /// The same pair, but the push carries another time than its pulled copy (a gateway that stamps
+    /// the push when it sends it): the push cannot pair with its copy, and is a report of its own. The
+    /// held copies still settle the other number: one of them is the pushed number's.
+    @Test(arguments: [0, 1])
+    func aPushThatDoesNotPairWithItsCopyStillSettlesTheOtherNumber(firstPush: Int) async throws {
+        try await withApp { app in
+            let account = try await Self.gatewayAccount(app)
+            let task = UUID()
+            let taskID = task.uuidString.lowercased()
+            let numbers = Self.maskedAlike(0)
+            let ids = try await Self.seedTask(app, account, task: task, numbers: numbers.map(\.national))
+            let store = PostgresEventStore(database: Database(pool: app.pool))
+            for number in numbers { _ = try await store.store([try Self.copy(account, task: taskID, number: number, source: .pull)]) }
+            var pushed = numbers[firstPush]
+            pushed.times = "2026-11-27 10:00:05"
+            _ = try await store.store([try Self.copy(account, task: taskID, number: pushed, source: .push)])
+            #expect(try await app.recipientStatus(ids[0]).status == "delivered")
+            #expect(try await app.recipientStatus(ids[1]).status == "undelivered", "the other held copy fits one open recipient")
+        }
+    }
+
     /// Six such pairs, every copy held, then all twelve pushes at once, each in a transaction of its
     /// own (as the ingest batcher forms them when they arrive apart): each push of a pair re-homes its
     /// own copy and attaches the other. Every one is stored (a deadlock between them is avoided, or

@@ -113,6 +113,37 @@ import Testing
         #expect(later.attachments.map(\.recipientID) == [b.id])
     }
 
+    /// Issue 31's defect: both copies held, then the first number's push comes without pairing with
+    /// its own copy (its time differs, so the tally counts it as a report of its own). Every number's
+    /// copy is among the held ones, so one of them is the pushed number's and says what its push said;
+    /// the other is then the open number's, by elimination.
+    @Test func heldCopiesOfEveryNumberLeaveTheOpenOnesByElimination() {
+        let a = self.recipient("t", "+8615812340833")
+        let b = self.recipient("t", "+8615899990833")
+        let delivered = self.event("t", .delivered, number: "158****0833")
+        let undelivered = self.event("t", .undelivered, number: "158****0833")
+        let push = self.event("t", .delivered, e164: "+8615812340833")
+        let plan = StatusAttachment.plan(events: [delivered, undelivered, push], recipients: [a, b])
+        #expect(Set(plan.attachments.map(\.eventID)) == [push.id, delivered.id, undelivered.id])
+        #expect(plan.attachments.first { $0.eventID == undelivered.id }?.recipientID == b.id)
+        #expect(plan.attachments.first { $0.eventID == delivered.id }?.recipientID == a.id)
+        #expect(plan.rounds.flatMap { $0 }.map(\.recipientID) == [a.id, b.id])
+        #expect(plan.rounds.flatMap { $0 }.map(\.state) == [.delivered, .undelivered])
+        // The same from a later plan, the pushed number's outcome read from its row.
+        var closed = self.recipient("t", "+8615812340833", .delivered)
+        closed.code = push.code
+        let later = StatusAttachment.plan(events: [delivered, undelivered], recipients: [closed, b])
+        #expect(later.attachments.first { $0.eventID == undelivered.id }?.recipientID == b.id)
+        #expect(later.rounds.flatMap { $0 }.map(\.state) == [.undelivered])
+        // No held copy says what the closed number's report said: the copies are not what was assumed, so none moves anyone.
+        var otherCode = closed
+        otherCode.code = "OTHER"
+        #expect(StatusAttachment.plan(events: [delivered, undelivered], recipients: [otherCode, b]).attachments.isEmpty)
+        // Fewer copies than numbers: the closed number's copy may not be among them, so the held pair stays held.
+        let c = self.recipient("t", "+8615877770833")
+        #expect(StatusAttachment.plan(events: [delivered, undelivered], recipients: [closed, b, c]).attachments.isEmpty)
+    }
+
     /// An expiry the hub inferred gives way to the provider's final word, and only to that.
     @Test func anInferredExpiryGivesWayToAFinalReport() {
         let a = self.recipient("m", "+8613800000001", .expired, inferred: true)

@@ -25,6 +25,40 @@ public enum MaskedCopies {
         public var mask: String
     }
 
+    /// What a number's final report said, as its masked copy would say it.
+    public struct Outcome: Equatable, Sendable {
+        public var state: DeliveryState
+        public var code: String?
+
+        public init(state: DeliveryState, code: String?) {
+            self.state = state
+            self.code = code
+        }
+    }
+
+    /// Which copy goes to which candidate (positions into `finals`), or nil to hold them all.
+    ///
+    /// `finals` holds each candidate's final outcome, nil for an open one. Copies as many as the
+    /// candidates are every candidate's copy (each number has one), so each closed candidate's own
+    /// copy is among them, saying what its report said: those are set aside, and the rest are the
+    /// open candidates', attributed as `attribute` says. A push that could not pair with its own
+    /// copy (its time differs from the pull's) closes its number without taking that copy away.
+    public static func assign(_ copies: [StatusAttachment.Event], finals: [Outcome?]) -> [(copy: StatusAttachment.Event, candidate: Int)]? {
+        let open = finals.indices.filter { finals[$0] == nil }
+        var rest = copies
+        var own: [(copy: StatusAttachment.Event, candidate: Int)] = []
+        if copies.count == finals.count, open.count < finals.count {
+            for (candidate, final) in finals.enumerated() {
+                guard let final else { continue }
+                // No copy says what this number's report said: the copies are not what one per number implies.
+                guard let index = rest.firstIndex(where: { Outcome(state: $0.state, code: $0.code) == final }) else { return nil }
+                own.append((rest.remove(at: index), candidate))
+            }
+        }
+        guard let attributed = self.attribute(rest, open: open.count) else { return nil }
+        return own + zip(attributed, open).map { ($0, $1) }
+    }
+
     /// The copies to give, in order, to the first `open` candidates, or nil to hold them all.
     ///
     /// Certain when the copies cover every open candidate and all say the same (state and code):

@@ -66,14 +66,25 @@ public enum StatusAttachment {
         public var state: DeliveryState
         /// The state is the hub's inference (`expired` after the validity window), not a report.
         public var inferred: Bool
+        /// The provider's code with the state: a held masked copy of a closed number says the same.
+        public var code: String?
         /// Copied onto the events attached to it; the plan does not need it.
         public var messageID: UUID?
 
-        public init(id: UUID, key: Key, numberE164: String, state: DeliveryState, inferred: Bool = false, messageID: UUID? = nil) {
+        public init(
+            id: UUID,
+            key: Key,
+            numberE164: String,
+            state: DeliveryState,
+            code: String? = nil,
+            inferred: Bool = false,
+            messageID: UUID? = nil
+        ) {
             self.id = id
             self.key = key
             self.numberE164 = numberE164
             self.state = state
+            self.code = code
             self.inferred = inferred
             self.messageID = messageID
         }
@@ -133,8 +144,9 @@ public enum StatusAttachment {
                 for copy in copies { planner.attach(copy, to: candidates[0]) }
                 continue
             }
-            guard let attributed = MaskedCopies.attribute(copies, open: open.count) else { continue }
-            for (copy, position) in zip(attributed, open) { planner.attach(copy, to: position) }
+            let finals = candidates.map { planner.final(copies[0].key, $0) }
+            guard let assigned = MaskedCopies.assign(copies, finals: finals) else { continue }
+            for (copy, candidate) in assigned { planner.attach(copy, to: candidates[candidate]) }
         }
         return planner.plan
     }
@@ -162,6 +174,12 @@ public enum StatusAttachment {
             self.groups[key]?.ranks[position] ?? DeliveryState.terminalRank
         }
 
+        /// The recipient's final report as the plan leaves it so far, nil while it has none.
+        func final(_ key: Key, _ position: Int) -> MaskedCopies.Outcome? {
+            guard let group = self.groups[key], group.ranks[position] >= DeliveryState.terminalRank else { return nil }
+            return group.outcomes[position]
+        }
+
         /// Attaches `event` to the recipient at `position` of its key, and moves it when the event ranks higher.
         mutating func attach(_ event: Event, to position: Int) {
             guard var group = self.groups[event.key] else { return }
@@ -176,6 +194,7 @@ public enum StatusAttachment {
             }
             guard group.ranks[position] < state.rank else { return }
             group.ranks[position] = state.rank
+            group.outcomes[position] = MaskedCopies.Outcome(state: state, code: event.code)
             self.groups[event.key] = group
             let round = self.movesOf[recipientID, default: 0]
             self.movesOf[recipientID] = round + 1
@@ -198,6 +217,7 @@ public enum StatusAttachment {
     struct CandidateGroup {
         var ids: [UUID] = []
         var ranks: [Int] = []
+        var outcomes: [MaskedCopies.Outcome] = []
         var nationals: [String] = []
         var byE164: [String: [Int]] = [:]
         /// Per mask shape (digits shown before and after the stars, and length): recipients by the digits shown.
@@ -207,6 +227,7 @@ public enum StatusAttachment {
             let index = self.ids.count
             self.ids.append(recipient.id)
             self.ranks.append(recipient.rank)
+            self.outcomes.append(MaskedCopies.Outcome(state: recipient.state, code: recipient.code))
             self.nationals.append(PhoneNumber.national(ofE164: recipient.numberE164))
             self.byE164[recipient.numberE164, default: []].append(index)
         }
