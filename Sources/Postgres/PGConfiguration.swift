@@ -12,6 +12,11 @@ public struct PGConfiguration: Sendable {
     /// quiet) is given up on one second later, and the connection is not used again. nil: no limit
     /// (migrations, tests that seed).
     public var statementTimeout: Duration?
+    /// Runs on every new connection before its first use, on the pool's thread and inside the
+    /// connect deadline; what it throws closes the connection and fails the lease with that error.
+    /// A server a URL names can change under it (a failover, an altered role), so a property the
+    /// service relies on is checked each time a connection is made, not once at start.
+    public var checkConnection: (@Sendable (PGConnection) throws -> Void)?
 
     public init(
         url: String,
@@ -19,7 +24,8 @@ public struct PGConfiguration: Sendable {
         acquireTimeout: Duration = .seconds(5),
         connectTimeoutSeconds: Int = 5,
         applicationName: String = "smshub",
-        statementTimeout: Duration? = nil
+        statementTimeout: Duration? = nil,
+        checkConnection: (@Sendable (PGConnection) throws -> Void)? = nil
     ) {
         precondition(maxConnections > 0, "a pool needs at least one connection")
         self.url = url
@@ -28,6 +34,7 @@ public struct PGConfiguration: Sendable {
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.applicationName = applicationName
         self.statementTimeout = statementTimeout
+        self.checkConnection = checkConnection
     }
 
     /// When the caller stops waiting for a statement: the server's own timeout plus a second for its answer.

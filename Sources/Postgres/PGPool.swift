@@ -116,12 +116,19 @@ public actor PGPool {
             what: "connecting",
             onLateResult: { $0.close() }
         ) {
-            try PGConnection.connect(
+            let connection = try PGConnection.connect(
                 url: configuration.url,
                 applicationName: configuration.applicationName,
                 connectTimeoutSeconds: configuration.connectTimeoutSeconds,
                 statementTimeout: configuration.statementTimeout
             )
+            do {
+                try configuration.checkConnection?(connection)
+            } catch {
+                connection.close()
+                throw error
+            }
+            return connection
         }
     }
 

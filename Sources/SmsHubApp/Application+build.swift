@@ -196,16 +196,16 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     }
     let database = connect(configuration.databaseURL)
     do {
+        // The pool refuses a connection on a role that bypasses tenancy; at start that refuses to serve.
         let status = try await database.migrationStatus(migrator)
         guard status.isCurrent else {
             throw StartupError.pendingMigrations(status.pending)
         }
-        let role = try await database.serviceRoleCheck()
-        guard role.problems.isEmpty else {
-            throw StartupError.roleBypassesTenancy(role.problems)
-        }
         let counts = try await PostgresCredentialKeys(database: database).countsByKey()
         CredentialKeyReport.make(counts: counts, keyring: configuration.keyring).log(logger)
+    } catch let refused as ServiceRoleCheck.Refused {
+        await database.close()
+        throw StartupError.roleBypassesTenancy(refused.problems)
     } catch {
         await database.close()
         throw error

@@ -6,6 +6,7 @@ import Postgres
 extension Database {
     /// A pool of `maxConnections` to `url`. Statements are cancelled after `statementTimeout` by the
     /// server and abandoned a second later by the client; a caller waits as long for a free connection.
+    /// Every connection is refused (`ServiceRoleCheck.Refused`) while its role could read across tenants.
     public static func connect(url: String, maxConnections: Int, statementTimeout: Duration?, logger: Logger) -> Database {
         Database(
             pool: PGPool(
@@ -13,7 +14,8 @@ extension Database {
                     url: url,
                     maxConnections: maxConnections,
                     acquireTimeout: (statementTimeout ?? .seconds(4)) + .seconds(1),
-                    statementTimeout: statementTimeout
+                    statementTimeout: statementTimeout,
+                    checkConnection: ServiceRoleCheck.refuseUnsafe
                 ),
                 logger: logger
             )
@@ -38,10 +40,6 @@ extension Database {
 
     public func migrate(_ migrator: Migrator) async throws {
         _ = try await self.pool.withSession { try await migrator.migrate($0) }
-    }
-
-    public func serviceRoleCheck() async throws -> ServiceRoleCheck {
-        try await self.pool.withSession { try await ServiceRoleCheck.current($0) }
     }
 
     public struct PoolStatistics: Sendable, Equatable {

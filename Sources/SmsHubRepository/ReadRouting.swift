@@ -52,6 +52,8 @@ public final class ReadRouting: Sendable {
         case behind(staleness: Duration?)
         case notAReplica
         case unreachable
+        /// DATABASE_READ_URL's role could read across tenants (`ServiceRoleCheck`): never used for reads.
+        case unsafeRole([String])
     }
 
     /// Notes the primary's position, reads the replica's, and decides where reads go until the next
@@ -78,12 +80,18 @@ public final class ReadRouting: Sendable {
         }
         let replayed: UInt64
         do {
+            // The role again on every check: one altered while connected reads no further than this.
             let row = try await replica.lookupAcrossTenants(
-                "SELECT pg_is_in_recovery() AS recovering, pg_last_wal_replay_lsn()::text AS lsn"
+                "SELECT pg_is_in_recovery() AS recovering, pg_last_wal_replay_lsn()::text AS lsn, \(fragment: ServiceRoleCheck.columns)"
             ).first
-            guard try row?.decode("recovering", as: Bool.self) == true else { return self.decide(.notAReplica) }
-            guard let text: String = try row?.decode("lsn"), let position = Self.position(text) else { return self.decide(.unreachable) }
+            guard let row else { return self.decide(.unreachable) }
+            let problems = try ServiceRoleCheck.decode(row).problems
+            guard problems.isEmpty else { return self.decide(.unsafeRole(problems)) }
+            guard try row.decode("recovering", as: Bool.self) else { return self.decide(.notAReplica) }
+            guard let text: String = try row.decode("lsn"), let position = Self.position(text) else { return self.decide(.unreachable) }
             replayed = position
+        } catch let refused as ServiceRoleCheck.Refused {
+            return self.decide(.unsafeRole(refused.problems))
         } catch {
             return self.decide(.unreachable)
         }
@@ -103,7 +111,7 @@ public final class ReadRouting: Sendable {
             case .behind(let staleness):
                 state.useReplica = false
                 state.staleness = staleness
-            case .noReplica, .notAReplica, .unreachable:
+            case .noReplica, .notAReplica, .unreachable, .unsafeRole:
                 state.useReplica = false
                 state.staleness = nil
             }

@@ -1,7 +1,8 @@
 import Postgres
 
 /// What would let the service role read across tenants despite row-level security. The service refuses
-/// to start on such a role, since every tenant's isolation rests on these being false.
+/// to start on such a role, and every pool of the service (the primary's and the replica's) refuses a
+/// connection on one, since every tenant's isolation rests on these being false.
 public struct ServiceRoleCheck: Sendable, Equatable {
     public var role: String
     public var isSuperuser: Bool
@@ -19,16 +20,31 @@ public struct ServiceRoleCheck: Sendable, Equatable {
         return problems
     }
 
-    public static func current(_ session: PGSession) async throws -> ServiceRoleCheck {
-        let row = try await session.query(
-            """
-            SELECT current_user::text AS role, r.rolsuper, r.rolbypassrls,
-                   EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = 'smshub_admin' AND pg_has_role(current_user, a.oid, 'USAGE')) AS inherits_admin
-            FROM pg_roles r WHERE r.rolname = current_user
-            """
-        ).first
-        guard let row else { return ServiceRoleCheck(role: "?", isSuperuser: false, bypassesRLS: false, inheritsAdmin: false) }
-        return ServiceRoleCheck(
+    /// A connection refused because its role could read across tenants. It names the role and what
+    /// is wrong with it, never the URL.
+    public struct Refused: Error, Sendable, CustomStringConvertible {
+        public var problems: [String]
+        public var description: String { self.problems.joined(separator: "; ") }
+    }
+
+    /// The columns `decode` reads, for a query of its own or beside another check's.
+    static let columns: PGQuery = """
+        current_user::text AS role,
+        (SELECT r.rolsuper FROM pg_roles r WHERE r.rolname = current_user) AS rolsuper,
+        (SELECT r.rolbypassrls FROM pg_roles r WHERE r.rolname = current_user) AS rolbypassrls,
+        EXISTS (SELECT 1 FROM pg_roles a WHERE a.rolname = 'smshub_admin' AND pg_has_role(current_user, a.oid, 'USAGE')) AS inherits_admin
+        """
+
+    /// `PGConfiguration.checkConnection` for the service's pools: a connection whose role has a
+    /// problem is closed before any query of a tenant runs on it.
+    @Sendable public static func refuseUnsafe(_ connection: PGConnection) throws {
+        guard let row = try connection.execute("SELECT \(fragment: self.columns)").first else { return }
+        let problems = try self.decode(row).problems
+        guard problems.isEmpty else { throw Refused(problems: problems) }
+    }
+
+    static func decode(_ row: PGRow) throws -> ServiceRoleCheck {
+        ServiceRoleCheck(
             role: try row.decode("role"),
             isSuperuser: try row.decode("rolsuper"),
             bypassesRLS: try row.decode("rolbypassrls"),

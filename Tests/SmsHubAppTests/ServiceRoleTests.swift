@@ -50,6 +50,26 @@ import Testing
         try await asSuperuser("ALTER ROLE smshub_app NOBYPASSRLS")
         configuration.databaseURL = database.superuserURL
         await self.expectRefusal(configuration, logger, mentioning: "superuser")
+
+        // A running service's pool checks every connection it makes: after the role is altered and
+        // the connection breaks, the next one is refused, naming why, and no tenant query runs on it.
+        let running = Database.connect(url: database.appURL, maxConnections: 1, statementTimeout: .seconds(5), logger: logger)
+        #expect(try await running.withTenant(a) { try await $0.query("SELECT count(*) AS n FROM tenants").first!.decode("n", as: Int.self) } == 1)
+        try await asSuperuser("ALTER ROLE smshub_app BYPASSRLS")
+        try await asSuperuser("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'smshub_app'")
+        var refusal: ServiceRoleCheck.Refused?
+        for _ in 0..<3 where refusal == nil {
+            do {
+                _ = try await running.withTenant(a) { try await $0.query("SELECT count(*) AS n FROM tenants") }
+            } catch let refused as ServiceRoleCheck.Refused {
+                refusal = refused
+            } catch {
+                continue  // the broken connection's own error, once
+            }
+        }
+        #expect(refusal?.description.contains("BYPASSRLS") == true, "\(String(describing: refusal))")
+        await running.close()
+        try await asSuperuser("ALTER ROLE smshub_app NOBYPASSRLS")
     }
 
     func expectRefusal(

@@ -37,6 +37,7 @@ extension ReadRouting.Verdict {
         case .behind: "the replica is further behind than SMSHUB_READ_MAX_LAG_MS"
         case .notAReplica: "DATABASE_READ_URL is not a server in recovery"
         case .unreachable: "the replica (or the primary) did not answer"
+        case .unsafeRole(let problems): "DATABASE_READ_URL's role would see every tenant's rows: " + problems.joined(separator: "; ")
         }
     }
 }
