@@ -48,6 +48,8 @@ public struct PostgresRetentionRepository: RetentionRepository {
             UPDATE callback_receipts SET raw = NULL
             WHERE tenant_id = \(tenantID) AND id IN (\(fragment: oldest("callback_receipts", time: "received_at", "raw IS NOT NULL")))
             """,
+            // A reply's tally is named by a hash of its text (`GatewayCallbackParser.reply`).
+            Self.removeTallies(tenantID: tenantID, before: before, where: "identity LIKE 'r:%'", limit: limit),
         ]
         return try await self.run(statements, tenantID: tenantID)
     }
@@ -97,8 +99,21 @@ public struct PostgresRetentionRepository: RetentionRepository {
             DELETE FROM webhook_attempts a USING gone WHERE a.tenant_id = \(tenantID) AND a.delivery_id = gone.id
             """,
             Self.removeOldest("webhook_events", time: "occurred_at", tenantID: tenantID, before: before, limit: limit),
+            Self.removeTallies(tenantID: tenantID, before: before, limit: limit),
         ]
         return try await self.run(statements, tenantID: tenantID)
+    }
+
+    /// A slice of the tenant's oldest Gateway copy tallies (migration 0028), keyed by account and identity.
+    /// A copy arriving after its tally went is counted as a new report, stored once more: by then its
+    /// report is past the same horizon.
+    static func removeTallies(tenantID: UUID, before: Date, where condition: PGQuery = "true", limit: Int) -> PGQuery {
+        """
+        DELETE FROM gateway_copy_tallies t USING (
+            SELECT provider_account_id, identity FROM gateway_copy_tallies
+            WHERE tenant_id = \(tenantID) AND created_at < \(before) AND \(fragment: condition) ORDER BY created_at LIMIT \(limit)) o
+        WHERE t.tenant_id = \(tenantID) AND t.provider_account_id = o.provider_account_id AND t.identity = o.identity
+        """
     }
 
     static func removeOldest(_ table: String, time: String, tenantID: UUID, before: Date, limit: Int) -> PGQuery {

@@ -87,7 +87,8 @@ import Testing
             )
             #expect(hashes.count == 2 && hashes.allSatisfy { $0["redacted"] == $0["cleared"] }, "\(hashes)")
             #expect(hashes.contains { $0["redacted"] == "true" })
-            let sweptCounts = Counts(messages: 2, recipients: 4, tasks: 2, events: 2, replies: 2, tokens: 2)
+            // Tallies: the 40-day ones removed, and the 10-day reply's too (named by a hash of its text).
+            let sweptCounts = Counts(messages: 2, recipients: 4, tasks: 2, events: 2, replies: 2, tokens: 2, statusTallies: 2, replyTallies: 1)
             #expect(try await self.counts(app, swept.account.tenantID) == sweptCounts)
             let rawReplies = try await app.rows(
                 "SELECT raw::text AS raw FROM replies WHERE tenant_id = '\(swept.account.tenantID)' AND redacted_at IS NOT NULL"
@@ -95,7 +96,7 @@ import Testing
             #expect(rawReplies.map { $0["raw"] ?? nil } == ["{}"], "a redacted reply keeps no text in its raw payload either")
 
             // The other tenant: all of it.
-            let keptCounts = Counts(messages: 3, recipients: 6, tasks: 3, events: 3, replies: 3, tokens: 3)
+            let keptCounts = Counts(messages: 3, recipients: 6, tasks: 3, events: 3, replies: 3, tokens: 3, statusTallies: 3, replyTallies: 3)
             #expect(try await self.counts(app, kept.account.tenantID) == keptCounts)
             let keptOld = try await app.request(.get, "/v1/messages/\(kept.messages.old)", bearer: kept.account.key)
             #expect(keptOld.json["content"] as? String == "【Acme】hello")
@@ -124,6 +125,8 @@ import Testing
         var events: Int
         var replies: Int
         var tokens: Int
+        var statusTallies: Int
+        var replyTallies: Int
     }
 
     func counts(_ app: AppHarness, _ tenantID: UUID) async throws -> Counts {
@@ -134,11 +137,22 @@ import Testing
                    (SELECT count(*) FROM dispatch_tasks WHERE tenant_id = '\(tenantID)') AS t,
                    (SELECT count(*) FROM status_events WHERE tenant_id = '\(tenantID)') AS e,
                    (SELECT count(*) FROM replies WHERE tenant_id = '\(tenantID)') AS p,
-                   (SELECT count(*) FROM callback_tokens WHERE tenant_id = '\(tenantID)') AS k
+                   (SELECT count(*) FROM callback_tokens WHERE tenant_id = '\(tenantID)') AS k,
+                   (SELECT count(*) FROM gateway_copy_tallies WHERE tenant_id = '\(tenantID)' AND identity LIKE 's:%') AS s,
+                   (SELECT count(*) FROM gateway_copy_tallies WHERE tenant_id = '\(tenantID)' AND identity LIKE 'r:%') AS y
             """
         )[0]
         func int(_ key: String) -> Int { Int((row[key] ?? nil) ?? "") ?? -1 }
-        return Counts(messages: int("m"), recipients: int("r"), tasks: int("t"), events: int("e"), replies: int("p"), tokens: int("k"))
+        return Counts(
+            messages: int("m"),
+            recipients: int("r"),
+            tasks: int("t"),
+            events: int("e"),
+            replies: int("p"),
+            tokens: int("k"),
+            statusTallies: int("s"),
+            replyTallies: int("y")
+        )
     }
 
     /// A tenant with three messages of two recipients each (planned into dispatch tasks), a status
@@ -176,6 +190,12 @@ import Testing
                 """
                 INSERT INTO callback_tokens (tenant_id, provider_account_id, token_digest, fingerprint, received_at)
                 VALUES ('\(account.tenantID)', '\(account.accountID)', sha256('t\(suffix)'), sha256('f'), now() - interval '\(age) days')
+                """,
+                """
+                INSERT INTO gateway_copy_tallies (tenant_id, provider_account_id, identity, pushed_numbers, created_at)
+                VALUES ('\(account.tenantID)', '\(account.accountID)', 's:task-\(suffix):138****000\(suffix):DELIVRD:', '{+861380000000\(suffix)}',
+                        now() - interval '\(age) days'),
+                       ('\(account.tenantID)', '\(account.accountID)', 'r:138****000\(suffix)::' || md5('\(reply)'), '{}', now() - interval '\(age) days')
                 """,
             ] {
                 _ = try await app.rows(statement)
