@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     /// The deadline of one provider call, body included (`SMSHUB_OUTBOUND_TIMEOUT_MS`).
     public var outboundTimeout: Duration
     public var outboundLimits: OutboundLimits
+    /// Endpoint workers and connections of webhook delivery, per instance.
+    var webhookLimits = WebhookDeliverer.Limits()
     /// Where `/metrics` and `/admin` are served apart from the public routes (`SMSHUB_OPS_HOST`,
     /// `SMSHUB_OPS_PORT`); nil serves everything on one listener.
     public var operationsListener: (host: String, port: Int)?

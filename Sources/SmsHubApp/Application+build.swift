@@ -182,6 +182,8 @@ func openAPIPath(_ routerPath: String) -> String {
 /// Builds the whole service: pool, repositories, router and HTTP server. `migrate` applies pending
 /// migrations first (through the owner connection); otherwise a database behind this build is refused.
 public func buildApplication(configuration: AppConfiguration, logger: Logger, migrate: Bool) async throws -> some ApplicationProtocol {
+    let (configuration, budget) = try configuration.fitted(openFiles: DescriptorBudget.openFileLimit())
+    budget.log(logger)
     let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
     if migrate {
         try await runMigrations(url: configuration.migrationDatabaseURL, migrator: migrator)
@@ -229,7 +231,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
             Application(
                 router: operations,
                 server: configuration.serverLimits.server,
-                configuration: configuration.serverLimits.applicationConfiguration(host: listener.host, port: listener.port),
+                configuration: configuration.serverLimits.applicationConfiguration(host: listener.host, port: listener.port, operations: true),
                 onServerRunning: { channel in
                     logger.notice("smshub operations listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
                 },
@@ -283,7 +285,7 @@ func gatewayPoller(configuration: AppConfiguration, dependencies: AppDependencie
 }
 
 func webhookDeliverer(configuration: AppConfiguration, dependencies: AppDependencies) -> WebhookDeliverer {
-    let limits = WebhookDeliverer.Limits()
+    let limits = configuration.webhookLimits
     return WebhookDeliverer(
         repository: dependencies.webhookDeliveries,
         client: WebhookClient(
@@ -291,7 +293,8 @@ func webhookDeliverer(configuration: AppConfiguration, dependencies: AppDependen
             names: dependencies.names,
             allowances: dependencies.egressAllowances,
             timeout: configuration.webhookTimeout,
-            connectionsPerEndpoint: limits.perEndpoint
+            connectionsPerEndpoint: limits.perEndpoint,
+            maxClients: limits.total
         ),
         keyring: configuration.keyring,
         metrics: dependencies.metrics,
@@ -330,6 +333,8 @@ public enum StartupError: Error, CustomStringConvertible {
     case pendingMigrations([Int])
     /// The service role could read every tenant's rows (DATABASE_URL's role; docs/operations.md).
     case roleBypassesTenancy([String])
+    /// The open-file limit cannot hold the database pools and a working minimum (`DescriptorBudget`).
+    case tooFewOpenFiles(Int, needed: Int)
 
     public var description: String {
         switch self {
@@ -337,6 +342,8 @@ public enum StartupError: Error, CustomStringConvertible {
             "the database is missing migrations \(versions.map(String.init).joined(separator: ", ")); run 'smshub migrate' or start with --migrate"
         case .roleBypassesTenancy(let problems):
             "refusing to serve: DATABASE_URL's role would see every tenant's rows: " + problems.joined(separator: "; ")
+        case .tooFewOpenFiles(let limit, let needed):
+            "the open-file limit (ulimit -n) is \(limit); the database pools and a working minimum need at least \(needed)"
         }
     }
 }

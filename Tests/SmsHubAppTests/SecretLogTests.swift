@@ -155,12 +155,19 @@ final class ServeProcess: @unchecked Sendable {
     let process = Process()
     let logURL: URL
 
-    init(environment: [String: String]) throws {
+    /// `openFiles`: the soft and hard open-file limit the service runs under (`ulimit -n`).
+    init(environment: [String: String], openFiles: Int? = nil) throws {
         let binary = try Self.binary()
         self.logURL = FileManager.default.temporaryDirectory.appendingPathComponent("smshub-serve-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: self.logURL.path, contents: nil)
-        self.process.executableURL = binary
-        self.process.arguments = ["serve"]
+        if let openFiles {
+            // exec keeps the shell's pid, so the signals of `stop` reach the service.
+            self.process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            self.process.arguments = ["-c", "ulimit -n \(openFiles) && exec \"$0\" serve", binary.path]
+        } else {
+            self.process.executableURL = binary
+            self.process.arguments = ["serve"]
+        }
         self.process.environment = environment.merging(["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin"]) { a, _ in a }
         let handle = try FileHandle(forWritingTo: self.logURL)
         self.process.standardError = handle

@@ -8,7 +8,10 @@ import NIOCore
 /// connections are served at once (more wait in the kernel's backlog, not in memory), how long a
 /// connection may sit idle, and how long a request may take to arrive.
 public struct ServerLimits: Sendable {
-    public var maxConnections: Int
+    /// nil: what the open-file limit leaves once everything else has its share (`DescriptorBudget`).
+    public var maxConnections: Int?
+    /// The operations listener's own cap (`DescriptorBudget.operationsConnections`).
+    var operationsMaxConnections = DescriptorBudget.operationsConnections
     public var idleTimeout: Duration
     /// Time for a request's head to arrive, from the connection opening or the previous request.
     public var headTimeout: Duration
@@ -16,7 +19,7 @@ public struct ServerLimits: Sendable {
     public var bodyTimeout: Duration
 
     public init(
-        maxConnections: Int = ServerLimits.defaultMaxConnections,
+        maxConnections: Int? = nil,
         idleTimeout: Duration = .seconds(30),
         headTimeout: Duration = .seconds(30),
         bodyTimeout: Duration = .seconds(60)
@@ -27,20 +30,13 @@ public struct ServerLimits: Sendable {
         self.bodyTimeout = bodyTimeout
     }
 
-    /// Below the process's open-file limit, leaving room for database connections, outbound calls
-    /// and files: past the limit `accept` fails and every new caller times out.
-    public static var defaultMaxConnections: Int {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 256 }
-        let soft = Int(clamping: min(limit.rlim_cur, 65_536))
-        return min(10_000, max(32, soft - 128))
-    }
-
-    func applicationConfiguration(host: String, port: Int) -> ApplicationConfiguration {
-        ApplicationConfiguration(
+    /// The listener's configuration; `operations` takes the operations listener's cap.
+    func applicationConfiguration(host: String, port: Int, operations: Bool = false) -> ApplicationConfiguration {
+        let cap = operations ? self.operationsMaxConnections : (self.maxConnections ?? DescriptorBudget.inboundCeiling)
+        return ApplicationConfiguration(
             address: .hostname(host, port: port),
             serverName: "smshub",
-            availableConnectionsDelegate: MaximumAvailableConnections(self.maxConnections)
+            availableConnectionsDelegate: MaximumAvailableConnections(cap)
         )
     }
 

@@ -31,23 +31,30 @@ actor WebhookClient {
     /// Connections per endpoint and instance: the most concurrent attempts one endpoint gets.
     let connectionsPerEndpoint: Int
     let recheckEvery: Duration = .seconds(60)
-    static let maxClients = 512
+    /// Clients kept for reuse; with the ones retired while still in use, what bounds the webhook
+    /// connections of this instance (`DescriptorBudget.webhookConnections`).
+    let maxClients: Int
     static let excerptBytes = 1024
     /// Read past the excerpt up to this much, so a keep-alive connection can be reused; larger
     /// answers are cut off (the connection is then dropped).
     static let maxResponseBytes = 64 * 1024
     private var pinned: [UUID: Pinned] = [:]
+    /// Batches using each client now; a retired client is shut down when its last batch is done.
+    private var users: [ObjectIdentifier: Int] = [:]
+    private var retiring: [ObjectIdentifier: HTTPClient] = [:]
 
     init(
         egress: EgressPolicy,
         names: NameResolver = .system,
         allowances: EgressAllowanceCache? = nil,
         timeout: Duration,
-        connectionsPerEndpoint: Int
+        connectionsPerEndpoint: Int,
+        maxClients: Int = 32
     ) {
         self.egress = EgressResolver(policy: egress, names: names, allowances: allowances)
         self.timeout = timeout
         self.connectionsPerEndpoint = connectionsPerEndpoint
+        self.maxClients = max(1, maxClients)
     }
 
     /// The client for an endpoint, checked against the egress policy (again, once a minute).
@@ -58,7 +65,22 @@ actor WebhookClient {
         var isPublic: Bool
     }
 
+    /// The client for a batch, counted as in use until `done` (which every success must be followed by).
     func client(tenantID: UUID, endpointID: UUID, url: String) async -> Result<Connection, EgressPolicy.Refusal> {
+        let result = await self.pin(tenantID: tenantID, endpointID: endpointID, url: url)
+        if case .success(let connection) = result { self.users[ObjectIdentifier(connection.client), default: 0] += 1 }
+        return result
+    }
+
+    /// A batch is done with its client.
+    func done(_ connection: Connection) {
+        let id = ObjectIdentifier(connection.client)
+        let left = self.users[id, default: 1] - 1
+        self.users[id] = left > 0 ? left : nil
+        if left <= 0, let client = self.retiring.removeValue(forKey: id) { Self.shutDown(client) }
+    }
+
+    private func pin(tenantID: UUID, endpointID: UUID, url: String) async -> Result<Connection, EgressPolicy.Refusal> {
         let now = ContinuousClock.now
         if let entry = self.pinned[endpointID], entry.url == url, now - entry.checkedAt < self.recheckEvery {
             return .success(entry.connection)
@@ -81,7 +103,7 @@ actor WebhookClient {
             return .success(entry.connection)
         }
         self.retire(endpointID)
-        if self.pinned.count >= Self.maxClients, let oldest = self.pinned.min(by: { $0.value.checkedAt < $1.value.checkedAt })?.key {
+        if self.pinned.count >= self.maxClients, let oldest = self.pinned.min(by: { $0.value.checkedAt < $1.value.checkedAt })?.key {
             self.retire(oldest)
         }
         var configuration = GatewayClient.configuration(connectingTo: checked)
@@ -93,19 +115,30 @@ actor WebhookClient {
         return .success(entry.connection)
     }
 
-    /// Shuts a client down once attempts already using it are over.
+    /// Shuts a client down now, or once the batches using it are done: its idle connections close
+    /// with it, so clients no longer pinned hold no descriptors.
     private func retire(_ endpointID: UUID) {
         guard let entry = self.pinned.removeValue(forKey: endpointID) else { return }
-        let grace = self.timeout
-        Task {
-            try? await Task.sleep(for: grace)
-            try? await entry.client.shutdown()
+        let id = ObjectIdentifier(entry.client)
+        if self.users[id, default: 0] > 0 {
+            self.retiring[id] = entry.client
+        } else {
+            Self.shutDown(entry.client)
         }
     }
 
+    private static func shutDown(_ client: HTTPClient) {
+        Task { try? await client.shutdown() }
+    }
+
+    /// Clients alive (kept and retiring), for tests of the bound.
+    var clientCount: Int { self.pinned.count + self.retiring.count }
+
     func shutdown() async {
         for (_, entry) in self.pinned { try? await entry.client.shutdown() }
+        for (_, client) in self.retiring { try? await client.shutdown() }
         self.pinned = [:]
+        self.retiring = [:]
     }
 
     /// The first bytes of an answer as text: invalid UTF-8 replaced and NUL dropped (PostgreSQL text

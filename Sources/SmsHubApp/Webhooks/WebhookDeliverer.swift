@@ -233,6 +233,7 @@ struct WebhookDeliverer: Service {
             ]
             return (body, headers)
         }
+        await self.client.done(connection)
         return zip(batch, sent).map { delivery, sent in
             var attempt = sent.attempt
             // An address reached only through an allow list is not the tenant's to read back.
