@@ -135,6 +135,13 @@ public struct AppConfiguration: Sendable {
                 problems.append("SMSHUB_HTTP_MAX_CONNECTIONS must be 1...1000000")
             }
         }
+        if let raw = value("SMSHUB_HTTP_MAX_CONNECTIONS_PER_ADDRESS") {
+            if let n = Int(raw), (0...1_000_000).contains(n) {
+                limits.maxConnectionsPerAddress = n
+            } else {
+                problems.append("SMSHUB_HTTP_MAX_CONNECTIONS_PER_ADDRESS must be 0...1000000")
+            }
+        }
         if let raw = value("SMSHUB_HTTP_IDLE_TIMEOUT_S") {
             if let n = Int(raw), (1...3600).contains(n) {
                 limits.idleTimeout = .seconds(n)

@@ -33,6 +33,8 @@ import Glibc
                     "SMSHUB_MASTER_KEY": "fd:" + Data(SecureRandom.bytes(32)).base64EncodedString(), "LOG_LEVEL": "info",
                     "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "0", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
                     "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:1",
+                    // Every connection here comes from one address; the cap per address has its own test.
+                    "SMSHUB_HTTP_MAX_CONNECTIONS_PER_ADDRESS": "0",
                 ],
                 openFiles: Self.openFiles
             )

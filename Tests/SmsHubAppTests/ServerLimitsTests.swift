@@ -22,8 +22,18 @@ import Glibc
 struct RawConnection: Sendable {
     let socket: Int32
 
-    init(port: Int) throws {
+    /// `from`: the loopback address to connect from (the whole of 127.0.0.0/8 is this host's).
+    init(port: Int, from source: String? = nil) throws {
         self.socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(self.socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else { throw POSIXError(.EADDRNOTAVAIL) }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -104,6 +114,20 @@ struct RawConnection: Sendable {
         }
     }
 
+    /// What one receive brings (a small response whole), leaving the connection open.
+    func readResponse() async -> String? {
+        let socket = self.socket
+        return
+            (try? await NIOThreadPool.singleton.runIfActive { () -> String? in
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let count = recv(socket, &buffer, buffer.count, 0)
+                    if count < 0 && errno == EINTR { continue }
+                    return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : nil
+                }
+            }) ?? nil
+    }
+
     func close() { _ = Glibc.close(self.socket) }
 }
 
@@ -169,6 +193,49 @@ struct RawConnection: Sendable {
             #expect(await fresh.readAll()?.hasPrefix("HTTP/1.1 200") == true)
             fresh.close()
         }
+    }
+
+    /// One client address holds at most its share of the connection slots: past it a connection is
+    /// closed as soon as it is accepted. Another address is served meanwhile, and a slot freed is
+    /// the address's again.
+    @Test func oneAddressHoldsAtMostItsShareOfTheConnections() async throws {
+        var limits = ServerLimits(maxConnections: 64)
+        limits.maxConnectionsPerAddress = 4
+        try await withApp(limits: limits) { app in
+            let port = try #require(app.client.port)
+            var held: [RawConnection] = []
+            for _ in 0..<4 { held.append(try RawConnection(port: port)) }
+            // Each of the four is served, so each was accepted before the next connects.
+            for connection in held {
+                await connection.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                #expect(await connection.readResponse()?.hasPrefix("HTTP/1.1 200") == true)
+            }
+            let fifth = try RawConnection(port: port)
+            #expect(await fifth.notClosedByServer() == nil, "a fifth connection from the same address is closed")
+            fifth.close()
+            let other = try RawConnection(port: port, from: "127.0.0.2")
+            await other.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(await other.readAll()?.hasPrefix("HTTP/1.1 200") == true, "another address is served")
+            other.close()
+            held.removeLast().close()
+            // The server sees the close a moment later.
+            let again = try await eventually(every: .milliseconds(50)) {
+                let retry = try RawConnection(port: port)
+                defer { retry.close() }
+                await retry.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                return await retry.readAll()?.hasPrefix("HTTP/1.1 200") == true
+            }
+            #expect(again, "a freed slot is the address's again")
+            for connection in held { connection.close() }
+        }
+    }
+
+    @Test func theShareDefaultsToAQuarterOfTheCap() {
+        #expect(ServerLimits(maxConnections: 222).perAddress == 55)
+        #expect(ServerLimits(maxConnections: 10).perAddress == 8)
+        var off = ServerLimits(maxConnections: 64)
+        off.maxConnectionsPerAddress = 0
+        #expect(off.perAddress == 0)
     }
 
     /// A token that names no account is looked up once; repeats are answered from memory.

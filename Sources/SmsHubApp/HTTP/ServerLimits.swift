@@ -12,6 +12,9 @@ public struct ServerLimits: Sendable {
     public var maxConnections: Int?
     /// The operations listener's own cap (`DescriptorBudget.operationsConnections`).
     var operationsMaxConnections = DescriptorBudget.operationsConnections
+    /// Connections one client address may hold at once; nil: a quarter of the connection cap, at
+    /// least 8 (`ConnectionsPerAddress`); 0: no cap (behind a proxy, every client has its address).
+    public var maxConnectionsPerAddress: Int?
     public var idleTimeout: Duration
     /// Time for a request's head to arrive, from the connection opening or the previous request.
     public var headTimeout: Duration
@@ -40,12 +43,18 @@ public struct ServerLimits: Sendable {
         )
     }
 
+    /// What `maxConnectionsPerAddress` comes to; 0 is no cap.
+    var perAddress: Int {
+        self.maxConnectionsPerAddress ?? max(8, (self.maxConnections ?? DescriptorBudget.inboundCeiling) / 4)
+    }
+
     var server: HTTPServerBuilder {
         let head = TimeAmount(self.headTimeout)
         let body = TimeAmount(self.bodyTimeout)
+        let perAddress = self.perAddress > 0 ? ConnectionsPerAddress(limit: self.perAddress) : nil
         return .http1(
             configuration: .init(
-                additionalChannelHandlers: [RequestReadDeadline(headTimeout: head, bodyTimeout: body)],
+                additionalChannelHandlers: [RequestReadDeadline(headTimeout: head, bodyTimeout: body)] + (perAddress.map { [$0.handler()] } ?? []),
                 idleTimeout: TimeAmount(self.idleTimeout)
             )
         )
