@@ -263,6 +263,7 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
             OutcomeCountFolder(repository: dependencies.outcomeCounts, logger: Logger(label: "smshub.outcome-counts")),
             EventRecipientBackfiller(repository: dependencies.eventRecipients, logger: Logger(label: "smshub.event-recipients")),
             webhookDeliverer(configuration: configuration, dependencies: dependencies),
+            WebhookBacklogMonitor(repository: dependencies.webhookDeliveries, logger: Logger(label: "smshub.webhooks")),
         ],
         onServerRunning: { channel in
             logger.notice("smshub listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])

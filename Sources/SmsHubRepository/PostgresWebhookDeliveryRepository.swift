@@ -134,6 +134,8 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
                     UPDATE webhook_endpoints w SET
                         last_success_at = CASE WHEN \(anySuccess) THEN now() ELSE last_success_at END,
                         failing_since = CASE WHEN \(anySuccess) THEN NULL WHEN \(anyFailure) THEN coalesce(failing_since, now()) ELSE failing_since END,
+                        -- A success ends a backlog at once (migration 0029): changes are queued again.
+                        backlogged_since = CASE WHEN \(anySuccess) THEN NULL ELSE backlogged_since END,
                         enabled = CASE WHEN before.expires THEN false ELSE enabled END,
                         disabled_reason = CASE WHEN before.expires THEN 'every delivery since ' || smshub_time(failing_since) || ' failed'
                                                ELSE disabled_reason END,
@@ -144,6 +146,16 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
                     """
                 ).first?.decode("disabled", as: Bool.self) ?? false
             return disabled
+        }
+    }
+
+    public func markBacklogs(cap: Int) async throws -> [WebhookBacklogChange] {
+        try await self.database.lookupAcrossTenants("SELECT * FROM webhook_backlogs(\(Int32(clamping: cap)))").rows.map {
+            WebhookBacklogChange(
+                tenantID: try $0.decode("tenant_id"),
+                endpointID: try $0.decode("endpoint_id"),
+                backlogged: try $0.decode("backlogged")
+            )
         }
     }
 }

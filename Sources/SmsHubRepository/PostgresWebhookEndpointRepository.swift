@@ -11,8 +11,8 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
     }
 
     static let columns = """
-        tenant_id, id, url, description, event_types, enabled, disabled_reason, previous_secret_until, failing_since, last_success_at,
-        created_at, updated_at
+        tenant_id, id, url, description, event_types, enabled, disabled_reason, previous_secret_until, failing_since, backlogged_since,
+        last_success_at, created_at, updated_at
         """
 
     public func create(tenantID: UUID, id: UUID, endpoint: NewWebhookEndpoint, secrets: SealedSecrets) async throws -> WebhookEndpoint? {
@@ -120,6 +120,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
             disabledReason: try row.decode("disabled_reason"),
             previousSecretUntil: try row.decode("previous_secret_until"),
             failingSince: try row.decode("failing_since"),
+            backloggedSince: try row.decode("backlogged_since"),
             lastSuccessAt: try row.decode("last_success_at"),
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at")

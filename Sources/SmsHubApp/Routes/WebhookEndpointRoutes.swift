@@ -191,6 +191,16 @@ struct WebhookEndpointRoutes {
             until = parsed
         }
         let endpoint = try await self.endpoint(context)
+        // Its pending deliveries are past the cap: queueing more is what the cap refuses.
+        if let since = endpoint.backloggedSince {
+            throw Problem(
+                .conflict,
+                code: "endpoint_backlogged",
+                title: "Endpoint backlogged",
+                detail: "The endpoint has failed with more than \(WebhookEndpointRules.maxPendingWhileFailing) deliveries pending since "
+                    + "\(RFC3339.format(since)); replay once it succeeds again."
+            )
+        }
         // Counted once the request is one that queues deliveries.
         try self.limiter.admit(.replay, context.tenant)
         let replay = try await self.endpoints.replay(
@@ -245,6 +255,7 @@ struct WebhookEndpointRepresentation: ResponseEncodable {
     /// Until then deliveries are signed with the previous secret too.
     var previousSecretValidUntil: Date?
     var failingSince: Date?
+    var backloggedSince: Date?
     var lastSuccessAt: Date?
     var createdAt: Date
     var updatedAt: Date
@@ -258,6 +269,7 @@ struct WebhookEndpointRepresentation: ResponseEncodable {
         self.disabledReason = endpoint.disabledReason
         self.previousSecretValidUntil = endpoint.previousSecretUntil.flatMap { $0 > Date() ? $0 : nil }
         self.failingSince = endpoint.failingSince
+        self.backloggedSince = endpoint.backloggedSince
         self.lastSuccessAt = endpoint.lastSuccessAt
         self.createdAt = endpoint.createdAt
         self.updatedAt = endpoint.updatedAt

@@ -28,6 +28,22 @@ public protocol WebhookDeliveryRepository: Sendable {
         disableAfter: Duration
     )
         async throws -> Bool
+    /// Marks the endpoints failing with more than `cap` deliveries pending as backlogged, and clears
+    /// the mark of those that succeed again or fall to half of it; returns the endpoints that changed.
+    func markBacklogs(cap: Int) async throws -> [WebhookBacklogChange]
+}
+
+/// An endpoint whose backlog mark `markBacklogs` set or cleared.
+public struct WebhookBacklogChange: Sendable, Equatable {
+    public var tenantID: UUID
+    public var endpointID: UUID
+    public var backlogged: Bool
+
+    public init(tenantID: UUID, endpointID: UUID, backlogged: Bool) {
+        self.tenantID = tenantID
+        self.endpointID = endpointID
+        self.backlogged = backlogged
+    }
 }
 
 /// An endpoint as the deliverer calls it.

@@ -14,6 +14,9 @@ public struct WebhookEndpoint: Sendable, Equatable {
     /// Until then deliveries carry a signature by the previous secret as well.
     public var previousSecretUntil: Date?
     public var failingSince: Date?
+    /// Failing with more than `WebhookEndpointRules.maxPendingWhileFailing` deliveries pending since
+    /// then: new changes are not queued for it until it succeeds again.
+    public var backloggedSince: Date?
     public var lastSuccessAt: Date?
     public var createdAt: Date
     public var updatedAt: Date
@@ -28,6 +31,7 @@ public struct WebhookEndpoint: Sendable, Equatable {
         disabledReason: String? = nil,
         previousSecretUntil: Date? = nil,
         failingSince: Date? = nil,
+        backloggedSince: Date? = nil,
         lastSuccessAt: Date? = nil,
         createdAt: Date,
         updatedAt: Date
@@ -41,6 +45,7 @@ public struct WebhookEndpoint: Sendable, Equatable {
         self.disabledReason = disabledReason
         self.previousSecretUntil = previousSecretUntil
         self.failingSince = failingSince
+        self.backloggedSince = backloggedSince
         self.lastSuccessAt = lastSuccessAt
         self.createdAt = createdAt
         self.updatedAt = updatedAt

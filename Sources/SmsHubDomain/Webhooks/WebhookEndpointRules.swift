@@ -10,6 +10,9 @@ public enum WebhookEndpointRules {
     public static let rotationOverlap: Duration = .seconds(86_400)
     /// An endpoint whose every attempt has failed for this long is disabled (Svix waits 5 days).
     public static let disableAfter: Duration = .seconds(5 * 86_400)
+    /// Pending deliveries a failing endpoint may have before new changes stop being queued for it
+    /// (migration 0029): what a replay queues at most, so one replay of the gap fits.
+    public static let maxPendingWhileFailing = 10_000
 
     public static func problems(description: String?, eventTypes: [String]?) -> [FieldProblem] {
         var problems: [FieldProblem] = []
