@@ -211,16 +211,18 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func retry(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookDeliveryRecord? {
+    public func retry(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookRetryOutcome {
         let updated = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
                 UPDATE webhook_deliveries SET state = 'pending', next_attempt_at = now(), delivered_at = NULL, updated_at = now()
                 WHERE tenant_id = \(tenantID) AND endpoint_id = \(endpointID) AND id = \(id)
+                  AND attempts < \(WebhookEndpointRules.maxAttemptsPerDelivery)
                 """
             ).affectedRows
         }
-        return updated == 1 ? try await self.delivery(tenantID: tenantID, endpointID: endpointID, id: id) : nil
+        guard let delivery = try await self.delivery(tenantID: tenantID, endpointID: endpointID, id: id) else { return .notFound }
+        return updated == 1 ? .queued(delivery) : .attemptsExhausted
     }
 
     public func replay(tenantID: UUID, endpointID: UUID, since: Date, until: Date?, limit: Int) async throws -> WebhookReplay {

@@ -60,6 +60,21 @@ import Testing
             let log = try #require(shown.json["attempt_log"] as? [[String: Any]])
             #expect(log.count == 20)
             #expect(log.first?["attempt"] as? Int == 30 && log.last?["attempt"] as? Int == 11, "the latest, newest first")
+
+            // Retries end at the most attempts a delivery keeps.
+            let retry = "/v1/webhook-endpoints/\(endpointID)/deliveries/\(delivery)/retry"
+            let cap = WebhookEndpointRules.maxAttemptsPerDelivery
+            _ = try await app.rows("UPDATE webhook_deliveries SET attempts = \(cap - 1) WHERE id = '\(delivery)' RETURNING id")
+            #expect(try await app.request(.post, retry, bearer: key).status == .accepted)
+            _ = try await app.rows("UPDATE webhook_deliveries SET attempts = \(cap), state = 'failed' WHERE id = '\(delivery)' RETURNING id")
+            expectProblem(try await app.request(.post, retry, bearer: key), .conflict, code: "too_many_attempts")
+            let unchanged = try await app.rows("SELECT state FROM webhook_deliveries WHERE id = '\(delivery)'")
+            #expect(unchanged.first?["state"] == "failed", "a refused retry changes nothing")
+            expectProblem(
+                try await app.request(.post, "/v1/webhook-endpoints/\(endpointID)/deliveries/\(UUID())/retry", bearer: key),
+                .notFound,
+                code: "not_found"
+            )
         }
     }
 

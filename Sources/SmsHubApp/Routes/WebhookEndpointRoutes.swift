@@ -175,10 +175,19 @@ struct WebhookEndpointRoutes {
         try self.limiter.admit(.retry, context.tenant)
         let endpointID = try context.parameters.uuid("endpoint_id")
         let id = try context.parameters.uuid("delivery_id")
-        guard let delivery = try await self.endpoints.retry(tenantID: context.tenant.tenantID, endpointID: endpointID, id: id) else {
+        switch try await self.endpoints.retry(tenantID: context.tenant.tenantID, endpointID: endpointID, id: id) {
+        case .queued(let delivery):
+            return EditedResponse(status: .accepted, response: WebhookDeliveryRepresentation(delivery))
+        case .notFound:
             throw Problem.notFound("No delivery of this endpoint has this id.")
+        case .attemptsExhausted:
+            throw Problem(
+                .conflict,
+                code: "too_many_attempts",
+                title: "Too many attempts",
+                detail: "The delivery has had \(WebhookEndpointRules.maxAttemptsPerDelivery) attempts, the most one delivery keeps."
+            )
         }
-        return EditedResponse(status: .accepted, response: WebhookDeliveryRepresentation(delivery))
     }
 
     @Sendable func replay(request: Request, context: TenantRequestContext) async throws -> EditedResponse<WebhookReplayRepresentation> {

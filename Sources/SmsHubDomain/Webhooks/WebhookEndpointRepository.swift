@@ -25,8 +25,9 @@ public protocol WebhookEndpointRepository: Sendable {
     ) async throws
         -> Page<WebhookDeliveryRecord>
     func delivery(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookDeliveryRecord?
-    /// Makes a delivery due now, whatever its state: one more attempt. nil when there is no such delivery.
-    func retry(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookDeliveryRecord?
+    /// Makes a delivery due now, whatever its state: one more attempt, while it has had fewer than
+    /// `WebhookEndpointRules.maxAttemptsPerDelivery`.
+    func retry(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookRetryOutcome
     /// New deliveries to this endpoint of the tenant's events since `since` (oldest first, at most
     /// `limit`) that it subscribes to now; each keeps its event's id.
     func replay(tenantID: UUID, endpointID: UUID, since: Date, until: Date?, limit: Int) async throws -> WebhookReplay
@@ -98,6 +99,13 @@ public struct WebhookAttemptRecord: Sendable, Equatable {
         self.responseExcerpt = responseExcerpt
         self.error = error
     }
+}
+
+public enum WebhookRetryOutcome: Sendable {
+    case queued(WebhookDeliveryRecord)
+    case notFound
+    /// The delivery has had its most attempts: the attempts kept per delivery are bounded.
+    case attemptsExhausted
 }
 
 public struct WebhookReplay: Sendable, Equatable {

@@ -13,6 +13,9 @@ public enum WebhookEndpointRules {
     /// Pending deliveries a failing endpoint may have before new changes stop being queued for it
     /// (migration 0029): what a replay queues at most, so one replay of the gap fits.
     public static let maxPendingWhileFailing = 10_000
+    /// Attempts one delivery may have, manual retries included (the schedule makes 8): what bounds
+    /// the attempt rows a delivery keeps.
+    public static let maxAttemptsPerDelivery = 50
 
     public static func problems(description: String?, eventTypes: [String]?) -> [FieldProblem] {
         var problems: [FieldProblem] = []
