@@ -44,19 +44,8 @@ import Glibc
             let inbound = try #require(Self.budgeted("inbound", in: try server.log()), "the budget is logged")
             #expect(inbound < Self.openFiles)
 
-            let tenant = try await hub.json(.POST, "/admin/tenants", bearer: admin, #"{"name":"Descriptors"}"#)
-            let tenantID = try #require(tenant["id"] as? String)
-            let key = try #require(
-                try await hub.json(.POST, "/admin/tenants/\(tenantID)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String
-            )
-            let gateway = try await hub.json(
-                .POST,
-                "/v1/provider-accounts",
-                bearer: key,
-                #"""
-                {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme"},"credentials":{"api_password":"acme-password"}}
-                """#
-            )
+            let (_, key) = try await hub.tenant("Descriptors", admin: admin)
+            let gateway = try await hub.gatewayAccount(key: key, simBase: simBase, account: "acme", password: "acme-password")
             let urls = try #require(gateway["callback_urls"] as? [String: String])
             let statusPath = String(try #require(urls["status"]).dropFirst("http://127.0.0.1:1".count))
             await simulator.setPushURLs(account: "acme", status: hub.base + statusPath, replies: nil)

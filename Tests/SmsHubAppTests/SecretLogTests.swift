@@ -46,23 +46,12 @@ import Glibc
             let hub = HubClient(base: "http://127.0.0.1:\(port)")
 
             var secrets = [admin, masterKey, String(masterKey.dropFirst(5)), keyBytes.map(String.init).joined(separator: ", ")]
-            let tenant = try await hub.json(.POST, "/admin/tenants", bearer: admin, #"{"name":"Scan"}"#)
-            let tenantID = try #require(tenant["id"] as? String)
-            let key = try #require(
-                try await hub.json(.POST, "/admin/tenants/\(tenantID)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String
-            )
+            let (_, key) = try await hub.tenant("Scan", admin: admin)
             secrets.append(key)
 
             let gatewayPassword = "gw-password-5f1e"
             let simBase = "http://127.0.0.1:\(try #require(simClient.port))"
-            let gateway = try await hub.json(
-                .POST,
-                "/v1/provider-accounts",
-                bearer: key,
-                #"""
-                {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme"},"credentials":{"api_password":"\#(gatewayPassword)"}}
-                """#
-            )
+            let gateway = try await hub.gatewayAccount(key: key, simBase: simBase, account: "acme", password: gatewayPassword)
             let engageSecret = "el-secret-" + Hex.encode(SecureRandom.bytes(8))
             let engage = try await hub.json(
                 .POST,
@@ -263,6 +252,26 @@ struct HubClient {
             throw UnexpectedAnswer(status: Int(response.status.code), body: String(buffer: bytes))
         }
         return dictionary
+    }
+
+    /// A new tenant through the admin API, and an API key of it.
+    func tenant(_ name: String, admin: String) async throws -> (id: String, key: String) {
+        let tenant = try await self.json(.POST, "/admin/tenants", bearer: admin, #"{"name":"\#(name)"}"#)
+        let id = try #require(tenant["id"] as? String)
+        let key = try #require(try await self.json(.POST, "/admin/tenants/\(id)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String)
+        return (id, key)
+    }
+
+    /// The tenant's default Gateway account at the simulator, as created (with its callback URLs).
+    func gatewayAccount(key: String, simBase: String, account: String, password: String, extraSettings: String = "") async throws -> [String: Any] {
+        try await self.json(
+            .POST,
+            "/v1/provider-accounts",
+            bearer: key,
+            #"""
+            {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"\#(account)"\#(extraSettings)},"credentials":{"api_password":"\#(password)"}}
+            """#
+        )
     }
 
     struct UnexpectedAnswer: Error {

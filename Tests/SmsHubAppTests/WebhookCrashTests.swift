@@ -57,18 +57,13 @@ import Glibc
             _ = try await server.waitForPort()
             let hub = HubClient(base: "http://127.0.0.1:\(port)")
 
-            let tenant = try await hub.json(.POST, "/admin/tenants", bearer: admin, #"{"name":"Crash"}"#)
-            let tenantID = try #require(tenant["id"] as? String)
-            let key = try #require(
-                try await hub.json(.POST, "/admin/tenants/\(tenantID)/api-keys", bearer: admin, #"{"name":"k"}"#)["key"] as? String
-            )
-            let gateway = try await hub.json(
-                .POST,
-                "/v1/provider-accounts",
-                bearer: key,
-                #"""
-                {"provider":"gateway","name":"gw","is_default":true,"settings":{"base_url":"\#(simBase)","account":"acme","validity_seconds":"45"},"credentials":{"api_password":"acme-password"}}
-                """#
+            let (_, key) = try await hub.tenant("Crash", admin: admin)
+            let gateway = try await hub.gatewayAccount(
+                key: key,
+                simBase: simBase,
+                account: "acme",
+                password: "acme-password",
+                extraSettings: #","validity_seconds":"45""#
             )
             let urls = try #require(gateway["callback_urls"] as? [String: String])
             let path = { (url: String) in String(url.dropFirst("http://127.0.0.1:\(port)".count)) }
