@@ -7,9 +7,10 @@ let swiftSettings: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
 ]
 
+// Linux only: the code uses glibc directly (sockets, rlimits) and links the system's libpq and
+// libcrypto, so no Apple platform is listed.
 let package = Package(
     name: "smshub",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "smshub", targets: ["smshub"]),
         .executable(name: "smshub-sim", targets: ["smshub-sim"]),

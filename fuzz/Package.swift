@@ -10,7 +10,6 @@ let targets = [
 
 let package = Package(
     name: "smshub-fuzz",
-    platforms: [.macOS(.v14)],
     dependencies: [.package(name: "smshub", path: "..")],
     targets: [
         .target(name: "FuzzSupport", dependencies: [.product(name: "SmsHubDomain", package: "smshub")])

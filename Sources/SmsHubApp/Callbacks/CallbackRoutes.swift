@@ -115,7 +115,7 @@ struct CallbackRoutes {
             // not the provider's. 503 makes the provider retry once the keys are fixed.
             context.logger.error(
                 "cannot open provider secrets",
-                metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "error": "\(error)"]
+                metadata: ["account_id": "\(account.accountID.apiString)", "error": "\(error)"]
             )
             throw Problem.unavailable("This endpoint cannot verify callbacks right now.")
         }
@@ -156,7 +156,7 @@ struct CallbackRoutes {
             self.metrics.recordCallback(provider: provider, outcome: "rejected")
             context.logger.notice(
                 "callback signature refused",
-                metadata: ["account_id": "\(account.accountID.uuidString.lowercased())", "reason": "\(reason)"]
+                metadata: ["account_id": "\(account.accountID.apiString)", "reason": "\(reason)"]
             )
             try await self.events.recordRejection(
                 tenantID: account.tenantID,

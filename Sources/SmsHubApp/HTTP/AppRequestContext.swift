@@ -35,7 +35,7 @@ public struct TenantRequestContext: ChildRequestContext {
         }
         self.coreContext = context.coreContext
         self.tenant = tenant
-        self.logger[metadataKey: "tenant_id"] = .string(tenant.tenantID.uuidString.lowercased())
+        self.logger[metadataKey: "tenant_id"] = .string(tenant.tenantID.apiString)
     }
 
     public var maxUploadSize: Int { JSONBody.maxSize }

@@ -79,7 +79,7 @@ public struct CredentialRekey: Sendable {
                     skipped.append(row.id)
                     logger.warning(
                         "sealed secrets cannot be opened with the configured keys",
-                        metadata: ["table": "\(boxes.rawValue)", "id": "\(row.id.uuidString.lowercased())"]
+                        metadata: ["table": "\(boxes.rawValue)", "id": "\(row.id.apiString)"]
                     )
                 }
             }

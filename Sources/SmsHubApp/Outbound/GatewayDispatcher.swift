@@ -61,7 +61,7 @@ struct GatewayDispatcher: Service {
             } catch {
                 self.logger.error(
                     "dispatch planning failed for a tenant",
-                    metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "error.type": "\(type(of: error))"]
+                    metadata: ["tenant_id": "\(tenantID.apiString)", "error.type": "\(type(of: error))"]
                 )
             }
         }
@@ -71,7 +71,7 @@ struct GatewayDispatcher: Service {
     /// Calls the gateway for one claimed task under its lease, and records the outcome if the lease is
     /// still the task's. A resumed instance whose lease was taken over stops before calling.
     func execute(_ task: DispatchTask) async {
-        let id = task.id.uuidString.lowercased()
+        let id = task.id.apiString
         do {
             guard try await self.repository.renew(task, lease: self.lease) else {
                 self.logger.notice("task taken over by another claim; not calling", metadata: ["task_id": "\(id)", "attempt": "\(task.attempts)"])
@@ -123,7 +123,7 @@ struct GatewayDispatcher: Service {
         } catch {
             return self.retryOrGiveUp(task, reason: "the account's credentials cannot be opened")
         }
-        let id = task.id.uuidString.lowercased()
+        let id = task.id.apiString
         let request = GatewayAPI.SendRequest(taskID: id, mobiles: task.mobiles, content: task.content, extNo: task.extNo)
         do {
             let envelope = try await self.caller.call(

@@ -102,7 +102,7 @@ struct GatewayPoller: Service {
         } catch {
             // The database's own message and detail can quote row values: only its kind and SQLSTATE
             // are logged. A call's failure is one of the documented reasons, never the target's words.
-            var metadata: Logger.Metadata = ["account_id": "\(due.accountID.uuidString.lowercased())", "kind": "\(due.kind.rawValue)"]
+            var metadata: Logger.Metadata = ["account_id": "\(due.accountID.apiString)", "kind": "\(due.kind.rawValue)"]
             if let database = DatabaseFailure.logMetadata(error) {
                 metadata.merge(database) { _, new in new }
             } else if let failure = error as? GatewayClient.Failure {
@@ -118,7 +118,7 @@ struct GatewayPoller: Service {
             // The lease lapses on its own.
             self.logger.error(
                 "poll lease release failed",
-                metadata: ["account_id": "\(due.accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"]
+                metadata: ["account_id": "\(due.accountID.apiString)", "error.type": "\(type(of: error))"]
             )
         }
         return ok
@@ -185,7 +185,7 @@ struct GatewayPoller: Service {
                 if attempt == 8 {
                     self.logger.critical(
                         "pulled gateway events could not be stored",
-                        metadata: ["account_id": "\(events.accountID.uuidString.lowercased())", "events": "\(events.events.count)"]
+                        metadata: ["account_id": "\(events.accountID.apiString)", "events": "\(events.events.count)"]
                     )
                     throw error
                 }

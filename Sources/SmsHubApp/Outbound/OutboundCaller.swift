@@ -21,7 +21,7 @@ struct OutboundCaller: Sendable {
         send: GatewayAPI.SendRequest? = nil
     ) async throws(GatewayClient.Failure) -> GatewayAPI.Envelope {
         let kind = Self.kind(call)
-        let account = accountID.uuidString.lowercased()
+        let account = accountID.apiString
         do {
             let envelope = try await self.client.call(
                 baseURL: baseURL,
@@ -63,11 +63,11 @@ struct OutboundCaller: Sendable {
     private func recordSuccess(tenantID: UUID, accountID: UUID) async {
         do {
             try await self.health.recordSuccess(tenantID: tenantID, accountID: accountID)
-            self.metrics.recordCircuit(account: accountID.uuidString.lowercased(), paused: false)
+            self.metrics.recordCircuit(account: accountID.apiString, paused: false)
         } catch {
             self.logger.error(
                 "could not record a provider call",
-                metadata: ["account_id": "\(accountID.uuidString.lowercased())", "error.type": "\(type(of: error))"]
+                metadata: ["account_id": "\(accountID.apiString)", "error.type": "\(type(of: error))"]
             )
         }
     }

@@ -55,7 +55,10 @@ struct RetentionSweeper: Service {
                 }
             } catch {
                 if Task.isCancelled { throw error }
-                self.logger.error("retention failed for a tenant", metadata: ["tenant.id": "\(tenantID)", "error.type": "\(type(of: error))"])
+                self.logger.error(
+                    "retention failed for a tenant",
+                    metadata: ["tenant.id": "\(tenantID.apiString)", "error.type": "\(type(of: error))"]
+                )
             }
         }
         return swept

@@ -29,10 +29,10 @@ struct AdminRoutes {
         let body = try await JSONBody.decode(NameRequest.self, from: request, context: context)
         let name = try Problem.requireName(body.name)
         let tenant = try await self.tenants.create(name: name)
-        context.logger.info("tenant created", metadata: ["tenant_id": "\(tenant.id.uuidString.lowercased())"])
+        context.logger.info("tenant created", metadata: ["tenant_id": "\(tenant.id.apiString)"])
         return EditedResponse(
             status: .created,
-            headers: [.location: "/admin/tenants/\(tenant.id.uuidString.lowercased())"],
+            headers: [.location: "/admin/tenants/\(tenant.id.apiString)"],
             response: TenantRepresentation(tenant)
         )
     }
@@ -55,7 +55,7 @@ struct AdminRoutes {
         guard let tenant = try await self.tenants.setStatus(id: id, status: status) else {
             throw Problem.notFound("No tenant has this id.")
         }
-        context.logger.info("tenant status set", metadata: ["tenant_id": "\(id.uuidString.lowercased())", "status": "\(status.rawValue)"])
+        context.logger.info("tenant status set", metadata: ["tenant_id": "\(id.apiString)", "status": "\(status.rawValue)"])
         return TenantRepresentation(tenant)
     }
 
@@ -97,7 +97,7 @@ struct AdminRoutes {
         context.logger.info(
             "tenant retention set",
             metadata: [
-                "tenant_id": "\(id.uuidString.lowercased())", "redact_after_days": "\(setting.redact.map(String.init) ?? "-")",
+                "tenant_id": "\(id.apiString)", "redact_after_days": "\(setting.redact.map(String.init) ?? "-")",
                 "delete_after_days": "\(setting.delete.map(String.init) ?? "-")",
             ]
         )
@@ -136,7 +136,7 @@ struct AdminRoutes {
             )
         }
         guard let tenant = try await self.tenants.setRateLimits(id: id, limits) else { throw Problem.notFound("No tenant has this id.") }
-        context.logger.info("tenant rate limits set", metadata: ["tenant_id": "\(id.uuidString.lowercased())", "limits": "\(limits.json)"])
+        context.logger.info("tenant rate limits set", metadata: ["tenant_id": "\(id.apiString)", "limits": "\(limits.json)"])
         return TenantRepresentation(tenant)
     }
 
@@ -149,14 +149,14 @@ struct AdminRoutes {
         let key = try await self.keys.create(tenantID: tenantID, name: name, material: material)
         context.logger.info(
             "api key issued",
-            metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(key.id.uuidString.lowercased())", "prefix": "\(key.prefix)"]
+            metadata: ["tenant_id": "\(tenantID.apiString)", "key_id": "\(key.id.apiString)", "prefix": "\(key.prefix)"]
         )
         return EditedResponse(
             status: .created,
-            headers: [.location: "/admin/tenants/\(tenantID.uuidString.lowercased())/api-keys"],
+            headers: [.location: "/admin/tenants/\(tenantID.apiString)/api-keys"],
             response: CreatedAPIKeyRepresentation(
-                id: key.id.uuidString.lowercased(),
-                tenantId: tenantID.uuidString.lowercased(),
+                id: key.id.apiString,
+                tenantId: tenantID.apiString,
                 name: key.name,
                 prefix: key.prefix,
                 key: material.secret,
@@ -180,7 +180,7 @@ struct AdminRoutes {
         }
         context.logger.info(
             "api key revoked",
-            metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "key_id": "\(keyID.uuidString.lowercased())"]
+            metadata: ["tenant_id": "\(tenantID.apiString)", "key_id": "\(keyID.apiString)"]
         )
         return APIKeyRepresentation(key)
     }

@@ -71,7 +71,7 @@ struct BalanceRoutes {
         do {
             let snapshot = try await self.poller.refreshBalance(tenantID: context.tenant.tenantID, accountID: id)
             return BalanceRepresentation(
-                providerAccountId: id.uuidString.lowercased(),
+                providerAccountId: id.apiString,
                 balance: snapshot.balance,
                 payment: snapshot.payment,
                 observedAt: snapshot.observedAt

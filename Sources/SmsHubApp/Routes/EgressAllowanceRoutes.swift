@@ -31,7 +31,7 @@ struct EgressAllowanceRoutes {
         guard let allowances = try await self.repository.allowances(tenantID: tenantID) else { throw Problem.notFound("No tenant has this id.") }
         return AllowancesRepresentation(
             allow: allowances.tenantText,
-            providerAccounts: Dictionary(uniqueKeysWithValues: allowances.accountText.map { ($0.key.uuidString.lowercased(), $0.value) })
+            providerAccounts: Dictionary(uniqueKeysWithValues: allowances.accountText.map { ($0.key.apiString, $0.value) })
         )
     }
 
@@ -42,7 +42,7 @@ struct EgressAllowanceRoutes {
         await self.cache.forget(tenant: tenantID)
         context.logger.notice(
             "tenant egress allowed",
-            metadata: ["tenant_id": "\(tenantID.uuidString.lowercased())", "blocks": "\(blocks.joined(separator: ","))"]
+            metadata: ["tenant_id": "\(tenantID.apiString)", "blocks": "\(blocks.joined(separator: ","))"]
         )
         return Blocks(allow: blocks)
     }
@@ -58,7 +58,7 @@ struct EgressAllowanceRoutes {
         context.logger.notice(
             "provider account egress allowed",
             metadata: [
-                "tenant_id": "\(tenantID.uuidString.lowercased())", "account_id": "\(accountID.uuidString.lowercased())",
+                "tenant_id": "\(tenantID.apiString)", "account_id": "\(accountID.apiString)",
                 "blocks": "\(blocks.joined(separator: ","))",
             ]
         )

@@ -38,10 +38,10 @@ struct MessageRoutes {
         if !accepted.replayed {
             context.logger.info(
                 "message accepted",
-                metadata: ["message_id": "\(accepted.message.id.uuidString.lowercased())", "recipients": "\(accepted.message.recipients.count)"]
+                metadata: ["message_id": "\(accepted.message.id.apiString)", "recipients": "\(accepted.message.recipients.count)"]
             )
         }
-        var headers: HTTPFields = [.location: "/v1/messages/\(accepted.message.id.uuidString.lowercased())"]
+        var headers: HTTPFields = [.location: "/v1/messages/\(accepted.message.id.apiString)"]
         if accepted.replayed { headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
         return EditedResponse(status: .accepted, headers: headers, response: MessageRepresentation(accepted.message, duplicates: accepted.duplicates))
     }

@@ -71,7 +71,7 @@ struct ProviderAccountRoutes {
                 )
             )
         }
-        let id = created.account.id.uuidString.lowercased()
+        let id = created.account.id.apiString
         context.logger.info("provider account created", metadata: ["account_id": "\(id)", "provider": "\(created.account.provider.rawValue)"])
         return EditedResponse(
             status: .created,
@@ -106,7 +106,7 @@ struct ProviderAccountRoutes {
         }
         context.logger.info(
             "provider account updated",
-            metadata: ["account_id": "\(id.uuidString.lowercased())", "credentials_changed": "\(body.credentials != nil)"]
+            metadata: ["account_id": "\(id.apiString)", "credentials_changed": "\(body.credentials != nil)"]
         )
         return ProviderAccountRepresentation(updated)
     }
@@ -124,7 +124,7 @@ struct ProviderAccountRoutes {
         guard let rotated = try await self.service.rotateToken(tenantID: context.tenant.tenantID, id: id) else {
             throw Problem.notFound("No provider account has this id.")
         }
-        context.logger.info("callback token rotated", metadata: ["account_id": "\(id.uuidString.lowercased())"])
+        context.logger.info("callback token rotated", metadata: ["account_id": "\(id.apiString)"])
         return self.withCallbacks(rotated)
     }
 
@@ -173,7 +173,7 @@ struct ProviderAccountRepresentation: ResponseEncodable {
     var outbound: OutboundHealthRepresentation?
 
     init(_ account: ProviderAccount) {
-        self.id = account.id.uuidString.lowercased()
+        self.id = account.id.apiString
         self.provider = account.provider.rawValue
         self.name = account.name
         self.status = account.status.rawValue

@@ -184,8 +184,3 @@ extension ListRepresentation {
         self.init(items: page.items.map(transform), nextCursor: pagination.nextToken(page))
     }
 }
-
-extension UUID {
-    /// Ids are lowercase strings throughout the API.
-    var apiString: String { self.uuidString.lowercased() }
-}

@@ -15,7 +15,7 @@ struct TenantRepresentation: ResponseEncodable, Equatable {
     var rateLimits: [String: RateLimitRepresentation]
 
     init(_ tenant: Tenant) {
-        self.id = tenant.id.uuidString.lowercased()
+        self.id = tenant.id.apiString
         self.name = tenant.name
         self.status = tenant.status.rawValue
         self.createdAt = tenant.createdAt
@@ -59,8 +59,8 @@ struct APIKeyRepresentation: ResponseEncodable, Equatable {
     var revokedAt: Date?
 
     init(_ key: APIKey) {
-        self.id = key.id.uuidString.lowercased()
-        self.tenantId = key.tenantID.uuidString.lowercased()
+        self.id = key.id.apiString
+        self.tenantId = key.tenantID.apiString
         self.name = key.name
         self.prefix = key.prefix
         self.createdAt = key.createdAt

@@ -20,6 +20,6 @@ struct TenantRoutes {
             // The key resolved a moment ago, so the row vanished in between: treat as not authenticated.
             throw Problem.unauthorized("The API key is not valid.")
         }
-        return Me(tenant: TenantRepresentation(tenant), apiKeyId: context.tenant.keyID.uuidString.lowercased())
+        return Me(tenant: TenantRepresentation(tenant), apiKeyId: context.tenant.keyID.apiString)
     }
 }

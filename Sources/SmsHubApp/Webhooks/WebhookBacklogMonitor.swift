@@ -21,7 +21,7 @@ struct WebhookBacklogMonitor: Service {
     func runOnce() async throws -> [WebhookBacklogChange] {
         let changes = try await self.repository.markBacklogs(cap: self.cap)
         for change in changes {
-            let metadata: Logger.Metadata = ["tenant.id": "\(change.tenantID)", "endpoint.id": "\(change.endpointID)"]
+            let metadata: Logger.Metadata = ["tenant.id": "\(change.tenantID.apiString)", "endpoint.id": "\(change.endpointID.apiString)"]
             if change.backlogged {
                 self.logger.warning("webhook endpoint backlogged: new changes are not queued for it until it succeeds", metadata: metadata)
             } else {

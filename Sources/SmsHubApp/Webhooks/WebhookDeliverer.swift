@@ -92,7 +92,10 @@ struct WebhookDeliverer: Service {
             do {
                 targets = try await self.repository.dueEndpoints(tenantID: tenantID, dueBy: now)
             } catch {
-                self.logger.error("listing webhook endpoints failed", metadata: ["tenant.id": "\(tenantID)", "error.type": "\(type(of: error))"])
+                self.logger.error(
+                    "listing webhook endpoints failed",
+                    metadata: ["tenant.id": "\(tenantID.apiString)", "error.type": "\(type(of: error))"]
+                )
                 continue
             }
             for target in targets where busy.take(tenant: tenantID, endpoint: target.endpointID, limits: self.limits) {
@@ -147,7 +150,7 @@ struct WebhookDeliverer: Service {
             secrets = signing.signing(at: self.clock.now(), previousUntil: target.previousSecretUntil)
         } catch {
             // Without its secret nothing can be signed; the attempts say why, and retry on schedule.
-            self.logger.error("webhook secret cannot be opened", metadata: ["endpoint.id": "\(target.endpointID)"])
+            self.logger.error("webhook secret cannot be opened", metadata: ["endpoint.id": "\(target.endpointID.apiString)"])
             return await self.failBatch(tenantID: tenantID, target: target, reason: .unsigned)
         }
         // While a batch is sent, the next one is claimed and the one before is written, so the
@@ -273,7 +276,7 @@ struct WebhookDeliverer: Service {
             }
             if disabled {
                 self.metrics.recordWebhookEndpointDisabled()
-                self.logger.warning("webhook endpoint disabled after failing for days", metadata: ["endpoint.id": "\(target.endpointID)"])
+                self.logger.warning("webhook endpoint disabled after failing for days", metadata: ["endpoint.id": "\(target.endpointID.apiString)"])
             }
             return outcomes.count
         } catch {
