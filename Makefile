@@ -40,7 +40,7 @@ lint:       ## fail on code the formatter would change or its rules refuse
 check-layers: ## fail when a module imports what its layer must not (scripts/check-layers)
 	@scripts/check-layers
 
-check-docs: ## fail on a broken link or a command that no longer exists in the docs (scripts/check-docs)
+check-docs: ## fail on a broken link, a command that no longer exists, or a configuration key read but not documented (or documented but not read)
 	@scripts/check-docs
 
 check-walkthrough: ## paste the README's walk-through against a fresh make run and compare the outputs
