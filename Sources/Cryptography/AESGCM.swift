@@ -5,18 +5,18 @@ import CLibCrypto
 /// A sealed box is `nonce (12) ‖ ciphertext ‖ tag (16)`, so one byte string carries everything
 /// needed to open it except the key. The nonce is random per seal: with 96-bit random nonces a key
 /// stays safe for far more seals than smshub will ever make of provider secrets.
-public enum AESGCM {
-    public static let keyByteCount = 32
-    public static let nonceByteCount = 12
-    public static let tagByteCount = 16
+package enum AESGCM {
+    package static let keyByteCount = 32
+    package static let nonceByteCount = 12
+    package static let tagByteCount = 16
 
-    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case invalidKeyLength(Int)
         case sealedBoxTooShort
         /// The tag did not verify: wrong key, wrong associated data, or tampered bytes.
         case authenticationFailed
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .invalidKeyLength(let n): "AES-256-GCM key must be 32 bytes, got \(n)"
             case .sealedBoxTooShort: "sealed box is shorter than nonce and tag"
@@ -25,12 +25,12 @@ public enum AESGCM {
         }
     }
 
-    public static func seal(_ plaintext: [UInt8], key: [UInt8], associatedData: [UInt8] = []) throws -> [UInt8] {
+    package static func seal(_ plaintext: [UInt8], key: [UInt8], associatedData: [UInt8] = []) throws -> [UInt8] {
         try seal(plaintext, key: key, nonce: SecureRandom.bytes(nonceByteCount), associatedData: associatedData)
     }
 
     /// Seals with a caller-chosen nonce. Only for known-answer tests: reusing a nonce under one key breaks GCM.
-    public static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], associatedData: [UInt8] = []) throws -> [UInt8] {
+    package static func seal(_ plaintext: [UInt8], key: [UInt8], nonce: [UInt8], associatedData: [UInt8] = []) throws -> [UInt8] {
         guard key.count == keyByteCount else { throw Error.invalidKeyLength(key.count) }
         precondition(nonce.count == nonceByteCount)
         let ctx = EVP_CIPHER_CTX_new()!
@@ -57,7 +57,7 @@ public enum AESGCM {
         return nonce + ciphertext.prefix(total) + tag
     }
 
-    public static func open(_ sealedBox: [UInt8], key: [UInt8], associatedData: [UInt8] = []) throws -> [UInt8] {
+    package static func open(_ sealedBox: [UInt8], key: [UInt8], associatedData: [UInt8] = []) throws -> [UInt8] {
         guard key.count == keyByteCount else { throw Error.invalidKeyLength(key.count) }
         guard sealedBox.count >= nonceByteCount + tagByteCount else { throw Error.sealedBoxTooShort }
         let nonce = Array(sealedBox.prefix(nonceByteCount))

@@ -1,8 +1,8 @@
 /// Unpadded base64url (RFC 4648 §5): the alphabet for tokens and keys that travel in URLs and headers.
-public enum Base64URL {
+package enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    public static func encode(_ bytes: [UInt8]) -> String {
+    package static func encode(_ bytes: [UInt8]) -> String {
         var out = [UInt8]()
         out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var index = 0
@@ -30,7 +30,7 @@ public enum Base64URL {
 
     /// The bytes of unpadded base64url text; nil for any other text, including a final character
     /// with bits set past the data (so each byte string has exactly one accepted spelling).
-    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 4 != 1 else { return nil }
         var out = [UInt8]()
         out.reserveCapacity(text.count * 3 / 4)

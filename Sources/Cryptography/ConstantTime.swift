@@ -1,8 +1,8 @@
 import CLibCrypto
 
-public enum ConstantTime {
+package enum ConstantTime {
     /// Compares two byte strings in time that depends only on their lengths, never on where they differ.
-    public static func equals(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
+    package static func equals(_ lhs: some Collection<UInt8>, _ rhs: some Collection<UInt8>) -> Bool {
         let a = Array(lhs)
         let b = Array(rhs)
         guard a.count == b.count else { return false }
@@ -10,7 +10,7 @@ public enum ConstantTime {
         return CRYPTO_memcmp(a, b, a.count) == 0
     }
 
-    public static func equals(_ lhs: String, _ rhs: String) -> Bool {
+    package static func equals(_ lhs: String, _ rhs: String) -> Bool {
         equals(Array(lhs.utf8), Array(rhs.utf8))
     }
 }

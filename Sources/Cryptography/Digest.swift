@@ -4,7 +4,7 @@ import CLibCrypto
 ///
 /// MD5 and SHA-1 exist here only because provider protocols require them (Gateway `pwd`,
 /// EngageLab and SUBMAIL signatures); nothing in smshub relies on them for its own security.
-public enum Digest {
+package enum Digest {
     case md5
     case sha1
     case sha256
@@ -18,9 +18,9 @@ public enum Digest {
     }
 
     /// Digest length in bytes.
-    public var byteCount: Int { Int(EVP_MD_get_size(self.evp)) }
+    package var byteCount: Int { Int(EVP_MD_get_size(self.evp)) }
 
-    public func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
+    package func hash(_ bytes: some Collection<UInt8>) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let ok = withContiguousBytes(bytes) { input in
@@ -30,16 +30,16 @@ public enum Digest {
         return Array(output.prefix(Int(length)))
     }
 
-    public func hash(_ string: String) -> [UInt8] {
+    package func hash(_ string: String) -> [UInt8] {
         self.hash(Array(string.utf8))
     }
 
     /// Lowercase hexadecimal digest, the form every provider protocol uses.
-    public func hex(_ string: String) -> String {
+    package func hex(_ string: String) -> String {
         Hex.encode(self.hash(string))
     }
 
-    public func hex(_ bytes: some Collection<UInt8>) -> String {
+    package func hex(_ bytes: some Collection<UInt8>) -> String {
         Hex.encode(self.hash(bytes))
     }
 }

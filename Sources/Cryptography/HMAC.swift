@@ -1,8 +1,8 @@
 import CLibCrypto
 
-public enum HMAC {
+package enum HMAC {
     /// HMAC-SHA256 of `message` under `key`.
-    public static func sha256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
+    package static func sha256(key: some Collection<UInt8>, message: some Collection<UInt8>) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let result = withContiguousBytes(key) { keyBytes in
@@ -26,7 +26,7 @@ public enum HMAC {
         return Array(output.prefix(Int(length)))
     }
 
-    public static func sha256(key: String, message: String) -> [UInt8] {
+    package static func sha256(key: String, message: String) -> [UInt8] {
         sha256(key: Array(key.utf8), message: Array(message.utf8))
     }
 }

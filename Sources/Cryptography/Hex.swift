@@ -1,7 +1,7 @@
-public enum Hex {
+package enum Hex {
     @usableFromInline static let digits = Array("0123456789abcdef".utf8)
 
-    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = [UInt8]()
         out.reserveCapacity(bytes.underestimatedCount * 2)
         append(bytes, to: &out)
@@ -10,7 +10,7 @@ public enum Hex {
 
     /// Lowercase hexadecimal of `bytes`, appended to text being written. Inlinable so callers in other
     /// modules get it specialised: unspecialised, the generic iteration cost more than the writing.
-    @inlinable public static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
+    @inlinable package static func append(_ bytes: some Sequence<UInt8>, to out: inout [UInt8]) {
         for byte in bytes {
             out.append(digits[Int(byte >> 4)])
             out.append(digits[Int(byte & 0x0f)])
@@ -18,7 +18,7 @@ public enum Hex {
     }
 
     /// Decodes hexadecimal of either case; nil for odd length or a non-hex character.
-    public static func decode(_ string: String) -> [UInt8]? {
+    package static func decode(_ string: String) -> [UInt8]? {
         let utf8 = Array(string.utf8)
         guard utf8.count % 2 == 0 else { return nil }
         var out = [UInt8]()
@@ -33,7 +33,7 @@ public enum Hex {
     }
 
     /// The value of one hexadecimal digit (either case), or nil.
-    public static func digitValue(_ c: UInt8) -> UInt8? {
+    package static func digitValue(_ c: UInt8) -> UInt8? {
         switch c {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10

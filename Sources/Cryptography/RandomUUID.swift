@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 extension SecureRandom {
     /// Version 7 UUIDs (RFC 9562): 48 bits of Unix milliseconds, the version and variant, then 74
@@ -6,7 +6,7 @@ extension SecureRandom {
     /// B-tree indexes instead of on a random leaf of each, so an insert touches pages that are in
     /// memory however large the table has grown. One draw because `UUID()` reads the kernel's
     /// random source once per id, which a send to thousands of recipients paid thousands of times.
-    public static func uuids(_ count: Int, now: Date = Date()) -> [UUID] {
+    package static func uuids(_ count: Int, now: Date = Date()) -> [UUID] {
         guard count > 0 else { return [] }
         let pool = bytes(count * 10)
         let stamp = unixMilliseconds(now)
@@ -28,7 +28,7 @@ extension SecureRandom {
     }
 
     /// One time-ordered id.
-    public static func uuid(now: Date = Date()) -> UUID {
+    package static func uuid(now: Date = Date()) -> UUID {
         uuids(1, now: now)[0]
     }
 

@@ -1,8 +1,8 @@
 import CLibCrypto
 
-public enum SecureRandom {
+package enum SecureRandom {
     /// Cryptographically secure random bytes from OpenSSL's DRBG.
-    public static func bytes(_ count: Int) -> [UInt8] {
+    package static func bytes(_ count: Int) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: count)
         guard count > 0 else { return output }
         let ok = RAND_bytes(&output, Int32(count))

@@ -1,8 +1,8 @@
 /// PostgreSQL's text form of one-dimensional arrays: `{a,"b c",NULL}`.
-@usableFromInline enum PGArrayLiteral {
+enum PGArrayLiteral {
     /// nil elements are written as SQL NULL. Built as bytes, each element writing itself: the columns
     /// of a batch write (a send's thousands of recipients) pass through here.
-    @inlinable static func encode<Element: PGArrayElement>(_ elements: some Collection<Element?>) -> [UInt8] {
+    static func encode<Element: PGArrayElement>(_ elements: some Collection<Element?>) -> [UInt8] {
         var out: [UInt8] = [UInt8(ascii: "{")]
         out.reserveCapacity(2 + elements.count * 24)
         for (index, element) in elements.enumerated() {
@@ -19,7 +19,7 @@
 
     /// `text` in double quotes, its quotes and backslashes escaped. Always quoting is valid for every
     /// element type and spares deciding which need it.
-    @usableFromInline static func appendQuoted(_ text: String, to out: inout [UInt8]) {
+    static func appendQuoted(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { out.append(UInt8(ascii: "\\")) }

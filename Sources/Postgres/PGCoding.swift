@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 
 /// A Swift value that can be sent as a bind parameter.
-public protocol PGEncodable: Sendable {
+package protocol PGEncodable: Sendable {
     static var pgType: PGType { get }
     var pgData: PGData { get }
 }
 
 /// A Swift value that can be read from a result column (results arrive in PostgreSQL's text format).
-public protocol PGDecodable {
+package protocol PGDecodable {
     static func pgDecode(text: Substring) throws -> Self
 }
 
 /// A value usable as an element of a one-dimensional PostgreSQL array.
-public protocol PGArrayElement: PGEncodable, PGDecodable {
+package protocol PGArrayElement: PGEncodable, PGDecodable {
     static var pgArrayType: PGType { get }
     /// The element as it appears in an array literal, before quoting.
     var pgArrayText: String { get }
@@ -22,11 +22,11 @@ public protocol PGArrayElement: PGEncodable, PGDecodable {
 }
 
 extension PGArrayElement {
-    public var pgArrayText: String {
+    package var pgArrayText: String {
         String(decoding: self.pgData.bytes ?? [], as: UTF8.self)
     }
 
-    @inlinable public func appendPGArrayElement(to out: inout [UInt8]) {
+    package func appendPGArrayElement(to out: inout [UInt8]) {
         PGArrayLiteral.appendQuoted(self.pgArrayText, to: &out)
     }
 }
@@ -37,58 +37,58 @@ func decodingError<T>(_ type: T.Type, _ text: Substring) -> PGError {
 }
 
 extension String: PGArrayElement {
-    public static var pgType: PGType { .text }
-    public static var pgArrayType: PGType { .textArray }
-    public var pgData: PGData { .text(.text, self) }
-    public var pgArrayText: String { self }
-    public static func pgDecode(text: Substring) throws -> String { String(text) }
+    package static var pgType: PGType { .text }
+    package static var pgArrayType: PGType { .textArray }
+    package var pgData: PGData { .text(.text, self) }
+    package var pgArrayText: String { self }
+    package static func pgDecode(text: Substring) throws -> String { String(text) }
 }
 
 extension Int: PGArrayElement {
-    public static var pgType: PGType { .int8 }
-    public static var pgArrayType: PGType { .int8Array }
-    public var pgData: PGData { .text(.int8, String(self)) }
-    public static func pgDecode(text: Substring) throws -> Int {
+    package static var pgType: PGType { .int8 }
+    package static var pgArrayType: PGType { .int8Array }
+    package var pgData: PGData { .text(.int8, String(self)) }
+    package static func pgDecode(text: Substring) throws -> Int {
         guard let value = Int(text) else { throw decodingError(Int.self, text) }
         return value
     }
 }
 
 extension Int64: PGArrayElement {
-    public static var pgType: PGType { .int8 }
-    public static var pgArrayType: PGType { .int8Array }
-    public var pgData: PGData { .text(.int8, String(self)) }
-    public static func pgDecode(text: Substring) throws -> Int64 {
+    package static var pgType: PGType { .int8 }
+    package static var pgArrayType: PGType { .int8Array }
+    package var pgData: PGData { .text(.int8, String(self)) }
+    package static func pgDecode(text: Substring) throws -> Int64 {
         guard let value = Int64(text) else { throw decodingError(Int64.self, text) }
         return value
     }
 }
 
 extension Int32: PGArrayElement {
-    public static var pgType: PGType { .int4 }
-    public static var pgArrayType: PGType { .int4Array }
-    public var pgData: PGData { .text(.int4, String(self)) }
-    public static func pgDecode(text: Substring) throws -> Int32 {
+    package static var pgType: PGType { .int4 }
+    package static var pgArrayType: PGType { .int4Array }
+    package var pgData: PGData { .text(.int4, String(self)) }
+    package static func pgDecode(text: Substring) throws -> Int32 {
         guard let value = Int32(text) else { throw decodingError(Int32.self, text) }
         return value
     }
 }
 
 extension Int16: PGArrayElement {
-    public static var pgType: PGType { .int2 }
-    public static var pgArrayType: PGType { .int2Array }
-    public var pgData: PGData { .text(.int2, String(self)) }
-    public static func pgDecode(text: Substring) throws -> Int16 {
+    package static var pgType: PGType { .int2 }
+    package static var pgArrayType: PGType { .int2Array }
+    package var pgData: PGData { .text(.int2, String(self)) }
+    package static func pgDecode(text: Substring) throws -> Int16 {
         guard let value = Int16(text) else { throw decodingError(Int16.self, text) }
         return value
     }
 }
 
 extension Bool: PGArrayElement {
-    public static var pgType: PGType { .bool }
-    public static var pgArrayType: PGType { .boolArray }
-    public var pgData: PGData { .text(.bool, self ? "t" : "f") }
-    public static func pgDecode(text: Substring) throws -> Bool {
+    package static var pgType: PGType { .bool }
+    package static var pgArrayType: PGType { .boolArray }
+    package var pgData: PGData { .text(.bool, self ? "t" : "f") }
+    package static func pgDecode(text: Substring) throws -> Bool {
         switch text {
         case "t", "true": return true
         case "f", "false": return false
@@ -98,14 +98,14 @@ extension Bool: PGArrayElement {
 }
 
 extension Double: PGArrayElement {
-    public static var pgType: PGType { .float8 }
-    public static var pgArrayType: PGType { .float8Array }
-    public var pgData: PGData {
+    package static var pgType: PGType { .float8 }
+    package static var pgArrayType: PGType { .float8Array }
+    package var pgData: PGData {
         let text: String =
             if self.isNaN { "NaN" } else if self == .infinity { "Infinity" } else if self == -.infinity { "-Infinity" } else { String(self) }
         return .text(.float8, text)
     }
-    public static func pgDecode(text: Substring) throws -> Double {
+    package static func pgDecode(text: Substring) throws -> Double {
         switch text {
         case "NaN": return .nan
         case "Infinity": return .infinity
@@ -118,10 +118,10 @@ extension Double: PGArrayElement {
 }
 
 extension Decimal: PGArrayElement {
-    public static var pgType: PGType { .numeric }
-    public static var pgArrayType: PGType { .numericArray }
-    public var pgData: PGData { .text(.numeric, self.description) }
-    public static func pgDecode(text: Substring) throws -> Decimal {
+    package static var pgType: PGType { .numeric }
+    package static var pgArrayType: PGType { .numericArray }
+    package var pgData: PGData { .text(.numeric, self.description) }
+    package static func pgDecode(text: Substring) throws -> Decimal {
         guard let value = Decimal(string: String(text), locale: Locale(identifier: "en_US_POSIX")), !value.isNaN else {
             throw decodingError(Decimal.self, text)
         }
@@ -130,12 +130,12 @@ extension Decimal: PGArrayElement {
 }
 
 extension UUID: PGArrayElement {
-    public static var pgType: PGType { .uuid }
-    public static var pgArrayType: PGType { .uuidArray }
-    public var pgData: PGData { PGData(type: .uuid, bytes: self.lowercaseBytes) }
-    public var pgArrayText: String { String(decoding: self.lowercaseBytes, as: UTF8.self) }
+    package static var pgType: PGType { .uuid }
+    package static var pgArrayType: PGType { .uuidArray }
+    package var pgData: PGData { PGData(type: .uuid, bytes: self.lowercaseBytes) }
+    package var pgArrayText: String { String(decoding: self.lowercaseBytes, as: UTF8.self) }
     /// Hex digits and dashes need no quotes.
-    public func appendPGArrayElement(to out: inout [UInt8]) { self.appendLowercase(to: &out) }
+    package func appendPGArrayElement(to out: inout [UInt8]) { self.appendLowercase(to: &out) }
 
     /// The canonical lowercase text, written directly: `uuidString` formats through snprintf and
     /// `lowercased()` copies again, and every row written binds a few of these.
@@ -160,7 +160,7 @@ extension UUID: PGArrayElement {
     }
     /// PostgreSQL writes uuids one way (lowercase, dashed); read directly, since `UUID(uuidString:)`
     /// goes through sscanf and every row read carries a few.
-    public static func pgDecode(text: Substring) throws -> UUID {
+    package static func pgDecode(text: Substring) throws -> UUID {
         guard let value = Self.parseCanonical(text.utf8) else { throw decodingError(UUID.self, text) }
         return value
     }
@@ -201,26 +201,26 @@ extension UUID: PGArrayElement {
 }
 
 extension Date: PGArrayElement {
-    public static var pgType: PGType { .timestamptz }
-    public static var pgArrayType: PGType { .timestamptzArray }
-    public var pgData: PGData { .text(.timestamptz, PGTimestamp.format(self)) }
-    public static func pgDecode(text: Substring) throws -> Date {
+    package static var pgType: PGType { .timestamptz }
+    package static var pgArrayType: PGType { .timestamptzArray }
+    package var pgData: PGData { .text(.timestamptz, PGTimestamp.format(self)) }
+    package static func pgDecode(text: Substring) throws -> Date {
         guard let value = PGTimestamp.parse(text) else { throw decodingError(Date.self, text) }
         return value
     }
 }
 
 /// `bytea`. Sent in binary format so the bytes need no escaping; read back from the hex text format.
-public struct PGBytes: PGArrayElement, Hashable {
-    public var bytes: [UInt8]
-    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+package struct PGBytes: PGArrayElement, Hashable {
+    package var bytes: [UInt8]
+    package init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    public static var pgType: PGType { .bytea }
-    public static var pgArrayType: PGType { .byteaArray }
-    public var pgData: PGData { PGData(type: .bytea, format: .binary, bytes: self.bytes) }
-    public var pgArrayText: String { "\\x" + PGHex.encode(self.bytes) }
+    package static var pgType: PGType { .bytea }
+    package static var pgArrayType: PGType { .byteaArray }
+    package var pgData: PGData { PGData(type: .bytea, format: .binary, bytes: self.bytes) }
+    package var pgArrayText: String { "\\x" + PGHex.encode(self.bytes) }
 
-    public static func pgDecode(text: Substring) throws -> PGBytes {
+    package static func pgDecode(text: Substring) throws -> PGBytes {
         guard text.hasPrefix("\\x"), let bytes = PGHex.decode(text.dropFirst(2)) else {
             throw decodingError(PGBytes.self, text)
         }
@@ -229,41 +229,41 @@ public struct PGBytes: PGArrayElement, Hashable {
 }
 
 /// `jsonb`, carried as its JSON text so callers choose how (and whether) to decode it.
-public struct PGJSON: PGArrayElement, Hashable {
-    public var text: String
-    public init(text: String) { self.text = text }
+package struct PGJSON: PGArrayElement, Hashable {
+    package var text: String
+    package init(text: String) { self.text = text }
 
-    public init(encoding value: some Encodable) throws {
+    package init(encoding value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         self.text = String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+    package func decode<T: Decodable>(_ type: T.Type) throws -> T {
         try JSONDecoder().decode(T.self, from: Data(self.text.utf8))
     }
 
-    public static var pgType: PGType { .jsonb }
-    public static var pgArrayType: PGType { .jsonbArray }
-    public var pgData: PGData { .text(.jsonb, self.text) }
-    public var pgArrayText: String { self.text }
-    public static func pgDecode(text: Substring) throws -> PGJSON { PGJSON(text: String(text)) }
+    package static var pgType: PGType { .jsonb }
+    package static var pgArrayType: PGType { .jsonbArray }
+    package var pgData: PGData { .text(.jsonb, self.text) }
+    package var pgArrayText: String { self.text }
+    package static func pgDecode(text: Substring) throws -> PGJSON { PGJSON(text: String(text)) }
 }
 
 extension Optional: PGDecodable where Wrapped: PGDecodable {
     /// Only reached for non-NULL cells; NULL is handled before decoding.
-    public static func pgDecode(text: Substring) throws -> Wrapped? {
+    package static func pgDecode(text: Substring) throws -> Wrapped? {
         try Wrapped.pgDecode(text: text)
     }
 }
 
 extension Array: PGEncodable where Element: PGArrayElement {
-    public static var pgType: PGType { Element.pgArrayType }
-    @inlinable public var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.lazy.map { Optional($0) })) }
+    package static var pgType: PGType { Element.pgArrayType }
+    package var pgData: PGData { PGData(type: Element.pgArrayType, bytes: PGArrayLiteral.encode(self.lazy.map { Optional($0) })) }
 }
 
 extension Array: PGDecodable where Element: PGDecodable {
-    public static func pgDecode(text: Substring) throws -> [Element] {
+    package static func pgDecode(text: Substring) throws -> [Element] {
         guard let items = PGArrayLiteral.decode(text) else { throw decodingError([Element].self, text) }
         return try items.map { item in
             guard let item else {

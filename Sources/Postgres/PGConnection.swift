@@ -3,7 +3,7 @@ import Foundation
 
 /// One libpq connection. Its calls block, so the pool runs them on its own threads; one task holds a
 /// connection at a time (the pool's lease), which is what makes the unchecked `Sendable` sound.
-public final class PGConnection: @unchecked Sendable {
+package final class PGConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
     /// Guards `broken`, `busy` and `closeRequested`: a caller that gave up on a call (its deadline
     /// passed) marks the connection broken and has the pool close it while the call may still be
@@ -16,16 +16,16 @@ public final class PGConnection: @unchecked Sendable {
     /// as the largest message it ever sent, for the connection's life, so the pool replaces it.
     private var outgrown = false
     /// Parameters larger than this in one statement retire the connection after it.
-    public static let retireAfterBytes = 1 << 20
+    package static let retireAfterBytes = 1 << 20
     /// Set once a call sees the connection broken, or its caller gave up on it; the pool then
     /// discards it instead of reusing it.
-    public var isBroken: Bool { self.lock.withLock { self.broken } }
+    package var isBroken: Bool { self.lock.withLock { self.broken } }
     let createdAt = ContinuousClock.now
     /// Statements this connection has prepared, by text and parameter types: the server parses and
     /// analyses each once per connection instead of on every call (that was most of its CPU under load).
     private var prepared = PreparedStatements()
     /// How many statements one connection prepares; later distinct texts run unprepared.
-    public static let preparedStatementLimit = PreparedStatements.limit
+    package static let preparedStatementLimit = PreparedStatements.limit
 
     /// Session settings every connection gets, so results decode the same whatever the server's defaults.
     /// JIT is off: the service's statements are short, and an aggregate whose plan is costed
@@ -39,7 +39,7 @@ public final class PGConnection: @unchecked Sendable {
     /// about 20 s instead of the kernel's two hours. `statementTimeout` has the server cancel longer
     /// statements, and end a session left idle inside a transaction (a client frozen mid-way) so its
     /// locks do not hold up everyone else.
-    public static func connect(
+    package static func connect(
         url: String,
         applicationName: String = "smshub",
         connectTimeoutSeconds: Int = 5,
@@ -82,7 +82,7 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Closes the connection now, or, while a call is running on it, as soon as that call returns.
-    public func close() {
+    package func close() {
         let finish: OpaquePointer? = self.lock.withLock {
             self.broken = true
             if self.busy {
@@ -127,12 +127,12 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// PostgreSQL's largest field value (1 GB - 1).
-    public static let maxParameterBytes = (1 << 30) - 1
+    package static let maxParameterBytes = (1 << 30) - 1
     /// The wire protocol counts parameters in 16 bits.
-    public static let maxParameters = 65_535
+    package static let maxParameters = 65_535
 
     /// Runs one parameterised statement (blocking).
-    public func execute(_ query: PGQuery) throws -> PGResult {
+    package func execute(_ query: PGQuery) throws -> PGResult {
         let binds = query.binds
         // libpq passes text parameters as C strings, so a NUL would silently cut the value short.
         if let index = binds.firstIndex(where: { $0.format == .text && ($0.bytes?.contains(0) ?? false) }) {
@@ -191,7 +191,7 @@ public final class PGConnection: @unchecked Sendable {
 
     /// Starts a transaction with `settings` in force for it (`set_config(name, value, true)`), in one
     /// round trip: a simple-protocol query, so the values go in as literals escaped by libpq.
-    public func begin(settings: [(name: String, value: String)]) throws {
+    package func begin(settings: [(name: String, value: String)]) throws {
         let handle = try self.enter()
         defer { self.leave() }
         var sql = "BEGIN"
@@ -219,7 +219,7 @@ public final class PGConnection: @unchecked Sendable {
     }
 
     /// Runs SQL text with no parameters, possibly several statements (blocking). For migrations and set-up only.
-    public func executeScript(_ sql: String) throws {
+    package func executeScript(_ sql: String) throws {
         let handle = try self.enter()
         defer { self.leave() }
         _ = try self.check(PQexec(handle, sql), handle)

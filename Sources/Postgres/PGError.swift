@@ -2,8 +2,8 @@
 ///
 /// `description` never includes bound parameter values, so an error can be logged without leaking
 /// the secrets or personal data a statement carried.
-public struct PGError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct PGError: Error, Sendable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// The server rejected a statement; `sqlState` says why.
         case server
         /// No connection could be made, or it broke during a call.
@@ -20,15 +20,15 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         case timeout
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// Five-character SQLSTATE code, e.g. `23505` for a unique violation.
-    public var sqlState: String?
-    public var message: String
-    public var detail: String?
-    public var hint: String?
-    public var constraint: String?
+    package var sqlState: String?
+    package var message: String
+    package var detail: String?
+    package var hint: String?
+    package var constraint: String?
 
-    public init(
+    package init(
         kind: Kind,
         sqlState: String? = nil,
         message: String,
@@ -44,7 +44,7 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
         self.constraint = constraint
     }
 
-    public var description: String {
+    package var description: String {
         var text = "PostgreSQL \(self.kind)"
         if let sqlState { text += " [\(sqlState)]" }
         text += ": \(self.message)"
@@ -54,19 +54,19 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
 
     /// True when the database is there but did not answer in time: its statement timeout cancelled
     /// the statement (57014), or the client's deadline passed. Callers answer 503 and retry later.
-    public var isTimeout: Bool {
+    package var isTimeout: Bool {
         self.kind == .timeout || self.sqlState == "57014"
     }
 
     /// True when the transaction lost a race with another (a deadlock, or a serialization failure) and
     /// was rolled back: running it again from the start may succeed.
-    public var isConflict: Bool {
+    package var isConflict: Bool {
         self.sqlState == SQLState.deadlockDetected || self.sqlState == SQLState.serializationFailure
     }
 
     /// True when retrying on a fresh connection may succeed: the connection broke, or the server is
     /// shutting down or not yet accepting connections.
-    public var isConnectionFailure: Bool {
+    package var isConnectionFailure: Bool {
         if self.kind == .connection { return true }
         guard let sqlState else { return false }
         return sqlState.hasPrefix("08") || sqlState == "57P01" || sqlState == "57P02" || sqlState == "57P03"
@@ -74,15 +74,15 @@ public struct PGError: Error, Sendable, CustomStringConvertible {
 }
 
 /// SQLSTATE codes the project branches on.
-public enum SQLState {
-    public static let uniqueViolation = "23505"
-    public static let foreignKeyViolation = "23503"
-    public static let checkViolation = "23514"
-    public static let notNullViolation = "23502"
-    public static let insufficientPrivilege = "42501"
-    public static let invalidTextRepresentation = "22P02"
-    public static let serializationFailure = "40001"
-    public static let deadlockDetected = "40P01"
-    public static let undefinedTable = "42P01"
-    public static let invalidParameterValue = "22023"
+package enum SQLState {
+    package static let uniqueViolation = "23505"
+    package static let foreignKeyViolation = "23503"
+    package static let checkViolation = "23514"
+    package static let notNullViolation = "23502"
+    package static let insufficientPrivilege = "42501"
+    package static let invalidTextRepresentation = "22P02"
+    package static let serializationFailure = "40001"
+    package static let deadlockDetected = "40P01"
+    package static let undefinedTable = "42P01"
+    package static let invalidParameterValue = "22023"
 }

@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 import NIOPosix
 
 /// A bounded pool of libpq connections.
@@ -6,8 +6,8 @@ import NIOPosix
 /// Connections are opened on demand up to `maxConnections`; callers beyond that wait in order until
 /// one is released or `acquireTimeout` passes. A connection found broken, or returned mid-transaction,
 /// is closed and replaced rather than reused.
-public actor PGPool {
-    public let configuration: PGConfiguration
+package actor PGPool {
+    package let configuration: PGConfiguration
     private let logger: Logger
     private let threads: NIOThreadPool
     private var idle: [PGConnection] = []
@@ -17,7 +17,7 @@ public actor PGPool {
     private var nextWaiterID = 0
     private var closed = false
 
-    public init(configuration: PGConfiguration, logger: Logger = Logger(label: "smshub.postgres")) {
+    package init(configuration: PGConfiguration, logger: Logger = Logger(label: "smshub.postgres")) {
         self.configuration = configuration
         self.logger = logger
         // One thread per connection: every leased connection can block at once without starving another.
@@ -26,7 +26,7 @@ public actor PGPool {
     }
 
     /// Leases a connection for the duration of `body`.
-    public nonisolated func withSession<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
+    package nonisolated func withSession<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
         let connection = try await self.lease()
         let session = PGSession(connection: connection, threads: self.threads, deadline: self.configuration.clientDeadline)
         do {
@@ -40,7 +40,7 @@ public actor PGPool {
     }
 
     /// Leases a connection and runs `body` in a transaction on it, with `settings` in force (see `PGSession.transaction`).
-    public nonisolated func withTransaction<R: Sendable>(
+    package nonisolated func withTransaction<R: Sendable>(
         settings: [(name: String, value: String)] = [],
         _ body: (PGSession) async throws -> R
     ) async throws -> R {
@@ -49,23 +49,23 @@ public actor PGPool {
 
     /// One statement on any free connection, outside an explicit transaction.
     @discardableResult
-    public nonisolated func query(_ query: PGQuery) async throws -> PGResult {
+    package nonisolated func query(_ query: PGQuery) async throws -> PGResult {
         try await self.withSession { try await $0.query(query) }
     }
 
-    public struct Statistics: Sendable {
-        public var open: Int
-        public var idle: Int
-        public var waiting: Int
-        public var max: Int
+    package struct Statistics: Sendable {
+        package var open: Int
+        package var idle: Int
+        package var waiting: Int
+        package var max: Int
     }
 
-    public var statistics: Statistics {
+    package var statistics: Statistics {
         Statistics(open: self.openCount, idle: self.idle.count, waiting: self.waiters.count, max: self.configuration.maxConnections)
     }
 
     /// Closes idle connections and refuses further leases. Leased connections close when released.
-    public func close() async {
+    package func close() async {
         guard !self.closed else { return }
         self.closed = true
         for connection in self.idle { connection.close() }
@@ -182,7 +182,7 @@ public actor PGPool {
 
 extension PGPool {
     /// Opens a pool for the duration of `body` and closes it afterwards, whether `body` succeeds or throws.
-    public static func scoped<R: Sendable>(
+    package static func scoped<R: Sendable>(
         _ configuration: PGConfiguration,
         logger: Logger = Logger(label: "smshub.postgres"),
         _ body: (PGPool) async throws -> R

@@ -2,61 +2,61 @@
 ///
 /// Writing `"SELECT * FROM t WHERE id = \(id)"` can never splice a value into the SQL text; the only
 /// way to add raw text is `\(unescaped:)`, meant for identifiers and fragments the code itself owns.
-public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
-    public var sql: String
-    public var binds: [PGData]
+package struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
+    package var sql: String
+    package var binds: [PGData]
 
-    public init(_ sql: String, binds: [PGData] = []) {
+    package init(_ sql: String, binds: [PGData] = []) {
         self.sql = sql
         self.binds = binds
     }
 
-    public init(stringLiteral value: String) {
+    package init(stringLiteral value: String) {
         self.init(value)
     }
 
-    public init(stringInterpolation: StringInterpolation) {
+    package init(stringInterpolation: StringInterpolation) {
         self.sql = stringInterpolation.sql
         self.binds = stringInterpolation.binds
     }
 
     /// The SQL text only: values are never part of a query's description.
-    public var description: String { self.sql }
+    package var description: String { self.sql }
 
-    public struct StringInterpolation: StringInterpolationProtocol {
-        @usableFromInline var sql: String
-        @usableFromInline var binds: [PGData]
+    package struct StringInterpolation: StringInterpolationProtocol {
+        var sql: String
+        var binds: [PGData]
 
-        public init(literalCapacity: Int, interpolationCount: Int) {
+        package init(literalCapacity: Int, interpolationCount: Int) {
             self.sql = ""
             self.sql.reserveCapacity(literalCapacity + interpolationCount * 3)
             self.binds = []
             self.binds.reserveCapacity(interpolationCount)
         }
 
-        public mutating func appendLiteral(_ literal: String) {
+        package mutating func appendLiteral(_ literal: String) {
             self.sql += literal
         }
 
         // Inlinable, like the encoders they call, so each call site gets them specialised for its
         // value's type: unspecialised, encoding a batch's array columns went through the runtime per element.
-        @inlinable public mutating func appendInterpolation(_ value: some PGEncodable) {
+        package mutating func appendInterpolation(_ value: some PGEncodable) {
             self.binds.append(value.pgData)
             self.sql += "$\(self.binds.count)"
         }
 
-        @inlinable public mutating func appendInterpolation<T: PGEncodable>(_ value: T?) {
+        package mutating func appendInterpolation<T: PGEncodable>(_ value: T?) {
             self.binds.append(value.map(\.pgData) ?? .null(T.pgType))
             self.sql += "$\(self.binds.count)"
         }
 
-        public mutating func appendInterpolation(unescaped fragment: String) {
+        package mutating func appendInterpolation(unescaped fragment: String) {
             self.sql += fragment
         }
 
         /// Another query's text and binds, its placeholders renumbered after the ones so far. For
         /// composing filters; the fragment's text must use `$` only for its own placeholders.
-        public mutating func appendInterpolation(fragment: PGQuery) {
+        package mutating func appendInterpolation(fragment: PGQuery) {
             let offset = self.binds.count
             self.binds += fragment.binds
             guard offset > 0 else {
@@ -88,7 +88,7 @@ public struct PGQuery: Sendable, ExpressibleByStringInterpolation, CustomStringC
     }
 
     /// The queries' texts joined by `separator`, their binds renumbered in order.
-    public static func joined(_ parts: [PGQuery], separator: String) -> PGQuery {
+    package static func joined(_ parts: [PGQuery], separator: String) -> PGQuery {
         var result = PGQuery("")
         for (index, part) in parts.enumerated() {
             result = index == 0 ? "\(fragment: part)" : "\(fragment: result)\(unescaped: separator)\(fragment: part)"

@@ -3,12 +3,12 @@ import CLibPQ
 /// The rows of one statement's result. Owns the libpq result and frees it when released.
 ///
 /// Immutable once made, so reading it from any thread is safe.
-public final class PGResult: @unchecked Sendable {
+package final class PGResult: @unchecked Sendable {
     private let handle: OpaquePointer?
-    public let rowCount: Int
-    public let columnCount: Int
+    package let rowCount: Int
+    package let columnCount: Int
     /// Rows affected by INSERT/UPDATE/DELETE, when the statement reports it.
-    public let affectedRows: Int
+    package let affectedRows: Int
     private let columnIndex: [String: Int]
 
     init(handle: OpaquePointer?) {
@@ -29,15 +29,15 @@ public final class PGResult: @unchecked Sendable {
         if let handle { PQclear(handle) }
     }
 
-    public var columnNames: [String] {
+    package var columnNames: [String] {
         self.columnIndex.sorted { $0.value < $1.value }.map(\.key)
     }
 
-    public var rows: [PGRow] {
+    package var rows: [PGRow] {
         (0..<self.rowCount).map { PGRow(result: self, row: $0) }
     }
 
-    public var first: PGRow? {
+    package var first: PGRow? {
         self.rowCount > 0 ? PGRow(result: self, row: 0) : nil
     }
 
@@ -62,11 +62,11 @@ public final class PGResult: @unchecked Sendable {
 }
 
 /// One row of a `PGResult`, read by column name or position.
-public struct PGRow: Sendable {
+package struct PGRow: Sendable {
     let result: PGResult
     let row: Int
 
-    public func decode<T: PGDecodable>(column: Int, as type: T.Type = T.self) throws -> T {
+    package func decode<T: PGDecodable>(column: Int, as type: T.Type = T.self) throws -> T {
         guard let text = try result.text(row: self.row, column: column) else {
             if let optional = T.self as? any ExpressibleByNilLiteral.Type {
                 return optional.init(nilLiteral: ()) as! T
@@ -76,7 +76,7 @@ public struct PGRow: Sendable {
         return try T.pgDecode(text: text)
     }
 
-    public func decode<T: PGDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
+    package func decode<T: PGDecodable>(_ name: String, as type: T.Type = T.self) throws -> T {
         let column = try self.result.column(named: name)
         do {
             return try self.decode(column: column, as: T.self)
@@ -86,7 +86,7 @@ public struct PGRow: Sendable {
         }
     }
 
-    public func isNull(_ name: String) throws -> Bool {
+    package func isNull(_ name: String) throws -> Bool {
         try self.result.text(row: self.row, column: self.result.column(named: name)) == nil
     }
 }

@@ -2,19 +2,19 @@ import NIOPosix
 
 /// A leased connection, usable from async code: each call hops to the pool's blocking threads, so no
 /// libpq call ever runs on a NIO event loop or the Swift cooperative pool.
-public struct PGSession: Sendable {
+package struct PGSession: Sendable {
     let connection: PGConnection
     let threads: NIOThreadPool
     /// How long a caller waits for one call (see `PGConfiguration.statementTimeout`).
     let deadline: Duration?
 
     @discardableResult
-    public func query(_ query: PGQuery) async throws -> PGResult {
+    package func query(_ query: PGQuery) async throws -> PGResult {
         try await self.run("a statement") { connection in try connection.execute(query) }
     }
 
     /// Runs several statements of plain SQL text (no parameters). Migrations and set-up only.
-    public func executeScript(_ sql: String) async throws {
+    package func executeScript(_ sql: String) async throws {
         try await self.run("a script") { connection in try connection.executeScript(sql) }
     }
 
@@ -28,7 +28,7 @@ public struct PGSession: Sendable {
     /// Runs `body` inside `BEGIN … COMMIT`; any thrown error rolls the transaction back and is rethrown.
     /// `settings` (custom parameters such as `smshub.tenant_id`) hold for this transaction only and are
     /// set with the BEGIN, in the same round trip.
-    public func transaction<R: Sendable>(settings: [(name: String, value: String)] = [], _ body: (PGSession) async throws -> R) async throws -> R {
+    package func transaction<R: Sendable>(settings: [(name: String, value: String)] = [], _ body: (PGSession) async throws -> R) async throws -> R {
         try await self.run("BEGIN") { connection in try connection.begin(settings: settings) }
         let value: R
         do {

@@ -1,57 +1,57 @@
 import Cryptography
 import Foundation
-import Logging
-import SmsHubDomain
+package import Logging
+package import SmsHubDomain
 
 /// Everything the service needs from its environment. Values come from environment variables
 /// (documented in `.env.example`); the CLI may override them.
-public struct AppConfiguration: Sendable {
-    public var host: String
-    public var port: Int
+package struct AppConfiguration: Sendable {
+    package var host: String
+    package var port: Int
     /// Service-role connection (`smshub_app`). Contains a password: never log it.
-    public var databaseURL: String
+    package var databaseURL: String
     /// Schema-owner connection used only to migrate.
-    public var migrationDatabaseURL: String
-    public var adminToken: String
-    public var databasePoolSize: Int
+    package var migrationDatabaseURL: String
+    package var adminToken: String
+    package var databasePoolSize: Int
     /// The longest one database statement may take; a caller gets 503 about a second after it (see
     /// `PGConfiguration.statementTimeout`). Also how long a request waits for a free connection.
-    public var databaseStatementTimeout: Duration
-    public var logLevel: Logger.Level
+    package var databaseStatementTimeout: Duration
+    package var logLevel: Logger.Level
     /// Connection cap and request-read deadlines of the HTTP server.
-    public var serverLimits: ServerLimits
+    package var serverLimits: ServerLimits
     /// Master keys sealing provider secrets; the first seals, all open.
-    public var keyring: SecretKeyring
+    package var keyring: SecretKeyring
     /// Base of the callback URLs handed to providers, e.g. `https://sms.example.com`.
-    public var publicBaseURL: String
+    package var publicBaseURL: String
     /// Which addresses tenant-supplied URLs may reach (`SMSHUB_EGRESS_ALLOW`, `SMSHUB_EGRESS_ALLOW_HTTP`).
-    public var egress: EgressPolicy
+    package var egress: EgressPolicy
     /// The deadline of one provider call, body included (`SMSHUB_OUTBOUND_TIMEOUT_MS`).
-    public var outboundTimeout: Duration
-    public var outboundLimits: OutboundLimits
+    package var outboundTimeout: Duration
+    package var outboundLimits: OutboundLimits
     /// Endpoint workers and connections of webhook delivery, per instance.
     var webhookLimits = WebhookDeliverer.Limits()
     /// Where `/metrics` and `/admin` are served apart from the public routes (`SMSHUB_OPS_HOST`,
     /// `SMSHUB_OPS_PORT`); nil serves everything on one listener.
-    public var operationsListener: (host: String, port: Int)?
+    package var operationsListener: (host: String, port: Int)?
     /// The deadline of one webhook delivery attempt (`SMSHUB_WEBHOOK_TIMEOUT_MS`): a 2xx within it
     /// counts as delivered.
-    public var webhookTimeout: Duration = .seconds(15)
+    package var webhookTimeout: Duration = .seconds(15)
     /// A streaming replica for lists and the daily summary (`DATABASE_READ_URL`, as `smshub_app`);
     /// nil reads everything from the primary. Contains a password: never log it.
-    public var readDatabaseURL: String?
+    package var readDatabaseURL: String?
     /// How far behind the primary the replica may be and still serve reads (`SMSHUB_READ_MAX_LAG_MS`).
-    public var readMaxLag: Duration = .seconds(5)
+    package var readMaxLag: Duration = .seconds(5)
     /// Time between retention passes (each pass takes at most `RetentionSweeper.maxSlices` slices per tenant).
-    public var retentionInterval: Duration = .seconds(60)
+    package var retentionInterval: Duration = .seconds(60)
     /// This instance's default limits, by policy (`SMSHUB_RATE_LIMITS`); a tenant may have its own.
-    public var rateLimits: [RateLimitPolicy: RateLimit] = [:]
+    package var rateLimits: [RateLimitPolicy: RateLimit] = [:]
     /// How tenant host names are resolved: servers, deadline, lookups in flight (`SMSHUB_DNS_*`).
-    public var dns = NameResolver.Settings(servers: NameServers.system())
+    package var dns = NameResolver.Settings(servers: NameServers.system())
 
-    public static let minimumAdminTokenLength = 32
+    package static let minimumAdminTokenLength = 32
 
-    public init(
+    package init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         databaseURL: String,
@@ -83,17 +83,17 @@ public struct AppConfiguration: Sendable {
         self.outboundLimits = outboundLimits
     }
 
-    public struct Invalid: Error, CustomStringConvertible {
+    package struct Invalid: Error, CustomStringConvertible {
         /// Names of the settings at fault; never their values.
-        public var problems: [String]
-        public var description: String {
+        package var problems: [String]
+        package var description: String {
             "invalid configuration:\n" + self.problems.map { "  - \($0)" }.joined(separator: "\n")
         }
     }
 
     /// Reads the environment. `needsAdminToken` is false for commands that do not serve HTTP;
     /// `needsKeys` (by default the same) for those that never open provider secrets.
-    public static func fromEnvironment(_ env: [String: String], needsAdminToken: Bool = true, needsKeys: Bool? = nil) throws -> AppConfiguration {
+    package static func fromEnvironment(_ env: [String: String], needsAdminToken: Bool = true, needsKeys: Bool? = nil) throws -> AppConfiguration {
         var problems: [String] = []
         func value(_ name: String) -> String? {
             guard let v = env[name], !v.isEmpty else { return nil }

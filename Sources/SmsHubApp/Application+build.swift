@@ -1,41 +1,41 @@
 import AsyncHTTPClient
-import Hummingbird
-import Logging
+package import Hummingbird
+package import Logging
 import ServiceLifecycle
-import SmsHubDomain
-import SmsHubRepository
+package import SmsHubDomain
+package import SmsHubRepository
 
 /// What the routes need, behind protocols where a route only reads or writes through a repository.
-public struct AppDependencies: Sendable {
-    public var database: Database
-    public var migrator: Migrator
-    public var tenants: any TenantRepository
-    public var tenantSelf: any TenantSelfRepository
-    public var keys: any APIKeyRepository
-    public var providerAccounts: any ProviderAccountRepository
-    public var events: any EventStore
-    public var messages: any MessageRepository
-    public var polls: any PollRepository
-    public var dispatch: any DispatchRepository
+package struct AppDependencies: Sendable {
+    package var database: Database
+    package var migrator: Migrator
+    package var tenants: any TenantRepository
+    package var tenantSelf: any TenantSelfRepository
+    package var keys: any APIKeyRepository
+    package var providerAccounts: any ProviderAccountRepository
+    package var events: any EventStore
+    package var messages: any MessageRepository
+    package var polls: any PollRepository
+    package var dispatch: any DispatchRepository
     /// Reads that must see the caller's own writes (one resource by id): the primary.
-    public var queries: any QueryRepository
+    package var queries: any QueryRepository
     /// Lists and the daily summary: a fresh replica when one is configured (`reads`).
-    public var lists: any QueryRepository
-    public var reads: ReadRouting
-    public var outboundHealth: any OutboundHealthRepository
-    public var expiry: any ExpiryRepository
-    public var retention: any RetentionRepository
-    public var outcomeCounts: any OutcomeCountRepository
-    public var eventRecipients: any EventRecipientBackfillRepository
-    public var webhookEndpoints: any WebhookEndpointRepository
-    public var webhookDeliveries: any WebhookDeliveryRepository
-    public var metrics: ServiceMetrics
+    package var lists: any QueryRepository
+    package var reads: ReadRouting
+    package var outboundHealth: any OutboundHealthRepository
+    package var expiry: any ExpiryRepository
+    package var retention: any RetentionRepository
+    package var outcomeCounts: any OutcomeCountRepository
+    package var eventRecipients: any EventRecipientBackfillRepository
+    package var webhookEndpoints: any WebhookEndpointRepository
+    package var webhookDeliveries: any WebhookDeliveryRepository
+    package var metrics: ServiceMetrics
     /// Resolves tenants' host names for every outbound call and URL check (`SMSHUB_DNS_*`).
-    public var names: NameResolver = .system
+    package var names: NameResolver = .system
     /// Blocks allowed per tenant and account by an administrator, for every outbound call and URL check.
-    public var egressAllowances: EgressAllowanceCache
+    package var egressAllowances: EgressAllowanceCache
 
-    public init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
+    package init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
         self.database = database
         self.reads = reads ?? ReadRouting(primary: database)
         self.lists = PostgresQueryRepository(reads: self.reads)
@@ -62,18 +62,18 @@ public struct AppDependencies: Sendable {
 }
 
 /// A route the service answers, as `METHOD /path/{param}` in OpenAPI's spelling.
-public struct ServedRoute: Hashable, Sendable, CustomStringConvertible {
-    public var method: String
-    public var path: String
-    public var description: String { "\(self.method) \(self.path)" }
+package struct ServedRoute: Hashable, Sendable, CustomStringConvertible {
+    package var method: String
+    package var path: String
+    package var description: String { "\(self.method) \(self.path)" }
 }
 
-public struct BuiltRouter {
-    public let router: Router<AppRequestContext>
+package struct BuiltRouter {
+    package let router: Router<AppRequestContext>
     /// `/metrics` and `/admin`, when configured apart from the public routes (`SMSHUB_OPS_PORT`).
-    public let operations: Router<AppRequestContext>?
+    package let operations: Router<AppRequestContext>?
     /// The routes registered by the service itself (not the 405 fallbacks), on either router.
-    public let routes: [ServedRoute]
+    package let routes: [ServedRoute]
 }
 
 /// A router with the service's middleware: request ids, metrics, problem responses.
@@ -85,7 +85,7 @@ func makeRouter(metrics: ServiceMetrics) -> Router<AppRequestContext> {
     return router
 }
 
-public func buildRouter(configuration: AppConfiguration, dependencies: AppDependencies) -> BuiltRouter {
+package func buildRouter(configuration: AppConfiguration, dependencies: AppDependencies) -> BuiltRouter {
     let router = makeRouter(metrics: dependencies.metrics)
     // Metrics and the admin API go to the operations listener when there is one, so a deployment can
     // expose callbacks and the tenant API without them.
@@ -181,7 +181,7 @@ func openAPIPath(_ routerPath: String) -> String {
 
 /// Builds the whole service: pool, repositories, router and HTTP server. `migrate` applies pending
 /// migrations first (through the owner connection); otherwise a database behind this build is refused.
-public func buildApplication(configuration: AppConfiguration, logger: Logger, migrate: Bool) async throws -> some ApplicationProtocol {
+package func buildApplication(configuration: AppConfiguration, logger: Logger, migrate: Bool) async throws -> some ApplicationProtocol {
     let (configuration, budget) = try configuration.fitted(openFiles: DescriptorBudget.openFileLimit())
     budget.log(logger)
     let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
@@ -272,6 +272,11 @@ public func buildApplication(configuration: AppConfiguration, logger: Logger, mi
     )
 }
 
+/// `smshub serve`: the service until SIGTERM or SIGINT, so the executable needs no HTTP framework.
+package func serve(configuration: AppConfiguration, logger: Logger, migrate: Bool) async throws {
+    try await buildApplication(configuration: configuration, logger: logger, migrate: migrate).runService()
+}
+
 func gatewayPoller(configuration: AppConfiguration, dependencies: AppDependencies) -> GatewayPoller {
     let logger = Logger(label: "smshub.poll")
     return GatewayPoller(
@@ -320,24 +325,24 @@ func outboundCaller(configuration: AppConfiguration, dependencies: AppDependenci
 }
 
 /// `smshub migrate`: applies the migrations bundled in this build; returns the latest version.
-public func migrateBundled(url: String, logger: Logger) async throws -> Int {
+package func migrateBundled(url: String, logger: Logger) async throws -> Int {
     let migrator = Migrator(migrations: try Migration.bundled(), logger: logger)
     try await runMigrations(url: url, migrator: migrator)
     return migrator.migrations.last?.version ?? 0
 }
 
-public func runMigrations(url: String, migrator: Migrator) async throws {
+package func runMigrations(url: String, migrator: Migrator) async throws {
     try await Database.withSingleConnection(url: url, applicationName: "smshub-migrate") { try await $0.migrate(migrator) }
 }
 
-public enum StartupError: Error, CustomStringConvertible {
+package enum StartupError: Error, CustomStringConvertible {
     case pendingMigrations([Int])
     /// The service role could read every tenant's rows (DATABASE_URL's role; docs/operations.md).
     case roleBypassesTenancy([String])
     /// The open-file limit cannot hold the database pools and a working minimum (`DescriptorBudget`).
     case tooFewOpenFiles(Int, needed: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .pendingMigrations(let versions):
             "the database is missing migrations \(versions.map(String.init).joined(separator: ", ")); run 'smshub migrate' or start with --migrate"

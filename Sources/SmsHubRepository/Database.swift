@@ -3,21 +3,21 @@ import Postgres
 
 /// The service's way into PostgreSQL: every transaction is either scoped to one tenant or explicitly
 /// cross-tenant, so no code path can forget which it is.
-public struct Database: Sendable {
-    public let pool: PGPool
+package struct Database: Sendable {
+    let pool: PGPool
 
-    public init(pool: PGPool) {
+    init(pool: PGPool) {
         self.pool = pool
     }
 
     /// A transaction in which row-level security shows only `tenantID`'s rows.
-    public func withTenant<R: Sendable>(_ tenantID: UUID, _ body: (PGSession) async throws -> R) async throws -> R {
+    func withTenant<R: Sendable>(_ tenantID: UUID, _ body: (PGSession) async throws -> R) async throws -> R {
         try await self.pool.withTransaction(settings: [Self.tenantSetting(tenantID)], body)
     }
 
     /// One transaction for several tenants in turn (an ingest batch spans tenants): it starts scoped to
     /// `first`, and `switchTo` moves row-level security to the next. No statement runs unscoped.
-    public func withTenantsInTurn<R: Sendable>(
+    func withTenantsInTurn<R: Sendable>(
         first: UUID,
         _ body: (PGSession, _ switchTo: (UUID) async throws -> Void) async throws -> R
     ) async throws -> R {
@@ -29,7 +29,7 @@ public struct Database: Sendable {
     /// Runs `transaction` again, from the start, when it lost a race with another (deadlock or
     /// serialization failure: PostgreSQL rolled it back), up to `attempts` times with a short random
     /// pause. Only for a transaction whose every statement is safe to repeat once rolled back.
-    public func retryingConflicts<R: Sendable>(attempts: Int = 3, _ transaction: () async throws -> R) async throws -> R {
+    package func retryingConflicts<R: Sendable>(attempts: Int = 3, _ transaction: () async throws -> R) async throws -> R {
         var attempt = 1
         while true {
             do {
@@ -55,7 +55,7 @@ public struct Database: Sendable {
     /// A statement outside any tenant, for the `SECURITY DEFINER` lookups that exist to cross tenants
     /// and say only what the caller may know (which tenants have work, whose key or token this is).
     /// Row-level security leaves every table empty to it otherwise.
-    public func lookupAcrossTenants(_ query: PGQuery) async throws -> PGResult {
+    func lookupAcrossTenants(_ query: PGQuery) async throws -> PGResult {
         try await self.pool.query(query)
     }
 
@@ -69,7 +69,7 @@ public struct Database: Sendable {
     }
 
     /// A transaction acting as `smshub_admin`, the role whose policies span tenants. Admin API only.
-    public func asAdmin<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
+    func asAdmin<R: Sendable>(_ body: (PGSession) async throws -> R) async throws -> R {
         try await self.pool.withTransaction { session in
             try await session.query("SET LOCAL ROLE smshub_admin")
             return try await body(session)

@@ -1,13 +1,13 @@
-import Foundation
+package import Foundation
 
 /// One numbered SQL file from `sql/`.
-public struct Migration: Sendable, Equatable {
-    public var version: Int
-    public var name: String
-    public var sql: String
+package struct Migration: Sendable, Equatable {
+    package var version: Int
+    package var name: String
+    package var sql: String
 
     /// Parses `0001_tenants_and_api_keys.sql` into version 1, name `tenants_and_api_keys`.
-    public init?(fileName: String, sql: String) {
+    package init?(fileName: String, sql: String) {
         guard fileName.hasSuffix(".sql") else { return nil }
         let stem = fileName.dropLast(4)
         guard let underscore = stem.firstIndex(of: "_"), let version = Int(stem[..<underscore]), version > 0 else {
@@ -20,14 +20,14 @@ public struct Migration: Sendable, Equatable {
 
     /// The migrations shipped inside this module: the top-level `sql/` folder, linked into the target
     /// as `Migrations` and processed as resources, which lands its files in the bundle's root.
-    public static func bundled() throws -> [Migration] {
+    package static func bundled() throws -> [Migration] {
         guard let directory = Bundle.module.resourceURL else {
             throw MigrationError.missingBundle
         }
         return try load(from: directory)
     }
 
-    public static func load(from directory: URL) throws -> [Migration] {
+    package static func load(from directory: URL) throws -> [Migration] {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         var migrations: [Migration] = []
         for file in files where file.hasSuffix(".sql") {
@@ -45,14 +45,14 @@ public struct Migration: Sendable, Equatable {
     }
 }
 
-public enum MigrationError: Error, CustomStringConvertible, Equatable {
+package enum MigrationError: Error, CustomStringConvertible, Equatable {
     case missingBundle
     case badFileName(String)
     case duplicateVersion(Int)
     case edited(version: Int, name: String)
     case unknownApplied(version: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingBundle: "the bundled migrations folder is missing"
         case .badFileName(let file): "migration file \(file) is not named NNNN_name.sql"

@@ -1,29 +1,29 @@
-import Logging
+package import Logging
 import Postgres
 
 /// Applies `sql/` migrations in order, each once and in its own transaction, recording each in
 /// `smshub_migrations` with a checksum so an edited file is caught instead of silently skipped.
-public struct Migrator: Sendable {
-    public let migrations: [Migration]
+package struct Migrator: Sendable {
+    package let migrations: [Migration]
     let logger: Logger
 
     /// Arbitrary constant: the advisory lock that keeps two instances from migrating at once.
     static let lockKey = 7_246_515_001
 
-    public init(migrations: [Migration], logger: Logger = Logger(label: "smshub.migrate")) {
+    package init(migrations: [Migration], logger: Logger = Logger(label: "smshub.migrate")) {
         self.migrations = migrations
         self.logger = logger
     }
 
-    public struct Status: Sendable, Equatable {
-        public var applied: [Int]
-        public var pending: [Int]
-        public var isCurrent: Bool { self.pending.isEmpty }
+    package struct Status: Sendable, Equatable {
+        package var applied: [Int]
+        package var pending: [Int]
+        package var isCurrent: Bool { self.pending.isEmpty }
     }
 
     /// Migrates `session`'s database; the session must be the role that owns the schema.
     @discardableResult
-    public func migrate(_ session: PGSession) async throws -> [Migration] {
+    func migrate(_ session: PGSession) async throws -> [Migration] {
         try await session.query("SELECT pg_advisory_lock(\(Self.lockKey))")
         do {
             let applied = try await self.apply(session)
@@ -71,7 +71,7 @@ public struct Migrator: Sendable {
     }
 
     /// Which migrations the database has and lacks. Readable by the service role.
-    public func status(_ session: PGSession) async throws -> Status {
+    func status(_ session: PGSession) async throws -> Status {
         let exists = try await session.query("SELECT to_regclass('smshub_migrations') IS NOT NULL AS present")
         let present: Bool = try exists.first?.decode("present") ?? false
         let versions = present ? Set(try await self.recorded(session).keys) : []

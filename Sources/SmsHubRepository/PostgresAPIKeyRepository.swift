@@ -1,17 +1,17 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
-public struct PostgresAPIKeyRepository: APIKeyRepository {
+package struct PostgresAPIKeyRepository: APIKeyRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
     static let columns = "id, tenant_id, name, prefix, created_at, revoked_at"
 
-    public func create(tenantID: UUID, name: String, material: APIKeyMaterial) async throws -> APIKey {
+    package func create(tenantID: UUID, name: String, material: APIKeyMaterial) async throws -> APIKey {
         try await self.database.asAdmin { session in
             let result = try await session.query(
                 """
@@ -24,7 +24,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         }
     }
 
-    public func list(tenantID: UUID) async throws -> [APIKey] {
+    package func list(tenantID: UUID) async throws -> [APIKey] {
         try await self.database.asAdmin { session in
             let result = try await session.query(
                 "SELECT \(unescaped: Self.columns) FROM api_keys WHERE tenant_id = \(tenantID) ORDER BY created_at DESC, id DESC"
@@ -33,7 +33,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         }
     }
 
-    public func revoke(tenantID: UUID, keyID: UUID) async throws -> APIKey? {
+    package func revoke(tenantID: UUID, keyID: UUID) async throws -> APIKey? {
         try await self.database.asAdmin { session in
             let result = try await session.query(
                 """
@@ -46,7 +46,7 @@ public struct PostgresAPIKeyRepository: APIKeyRepository {
         }
     }
 
-    public func lookup(hash: [UInt8]) async throws -> APIKeyLookup? {
+    package func lookup(hash: [UInt8]) async throws -> APIKeyLookup? {
         let result = try await self.database.lookupAcrossTenants(
             "SELECT tenant_id, key_id, tenant_status, key_revoked, rate_limits FROM authenticate_api_key_with_limits(\(PGBytes(hash)))"
         )

@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 import Postgres
 
 /// Which master key seals each provider account's credentials and each webhook endpoint's signing
 /// secrets, across tenants (as smshub_admin, which
 /// may read the key ids but has no key to open anything). For the start-up report and `smshub rekey`.
-public struct PostgresCredentialKeys: Sendable {
+package struct PostgresCredentialKeys: Sendable {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
     /// Sealed boxes (accounts' credentials and endpoints' secrets) per master key id.
-    public func countsByKey() async throws -> [String: Int] {
+    package func countsByKey() async throws -> [String: Int] {
         try await self.database.asAdmin { session in
             var counts: [String: Int] = [:]
             let tables = SealedBoxes.allCases.map { "SELECT secrets_key_id FROM \($0.rawValue)" }.joined(separator: " UNION ALL ")
@@ -26,7 +26,7 @@ public struct PostgresCredentialKeys: Sendable {
 
     /// Up to `limit` rows of `boxes` sealed under another key than `keyID`, in a stable order,
     /// skipping `excluded` (rows a rekey pass could not open).
-    public func sealedUnderOtherKeys(
+    package func sealedUnderOtherKeys(
         _ boxes: SealedBoxes,
         than keyID: String,
         excluding excluded: [UUID],
@@ -45,7 +45,7 @@ public struct PostgresCredentialKeys: Sendable {
 }
 
 /// The tables holding boxes sealed with a master key (`secrets`, `secrets_key_id`).
-public enum SealedBoxes: String, CaseIterable, Sendable {
+package enum SealedBoxes: String, CaseIterable, Sendable {
     case providerCredentials = "provider_accounts"
     case webhookSecrets = "webhook_endpoints"
 }

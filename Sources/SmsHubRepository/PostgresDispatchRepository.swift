@@ -1,22 +1,22 @@
 import Cryptography
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
-public struct PostgresDispatchRepository: DispatchRepository {
+package struct PostgresDispatchRepository: DispatchRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func tenantsWithWork() async throws -> [UUID] {
+    package func tenantsWithWork() async throws -> [UUID] {
         try await self.database.lookupAcrossTenants("SELECT t AS tenant_id FROM tenants_with_dispatch_work() AS t").rows.map {
             try $0.decode("tenant_id")
         }
     }
 
-    public func plan(tenantID: UUID, maxPerTask: Int, limit: Int) async throws -> Int {
+    package func plan(tenantID: UUID, maxPerTask: Int, limit: Int) async throws -> Int {
         try await self.database.withTenant(tenantID) { session in
             // SKIP LOCKED: two planners never take the same recipients.
             let rows = try await session.query(
@@ -59,7 +59,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
         }
     }
 
-    public func claim(tenantID: UUID, limit: Int, perAccount: Int, lease: Duration, owner: UUID) async throws -> [DispatchTask] {
+    package func claim(tenantID: UUID, limit: Int, perAccount: Int, lease: Duration, owner: UUID) async throws -> [DispatchTask] {
         try await self.database.withTenant(tenantID) { session in
             // Candidates are locked (SKIP LOCKED: never two claimers on one task), then ranked per
             // account after the leases already live, so an account never has more than `perAccount`
@@ -148,7 +148,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
         "tenant_id = \(task.tenantID) AND id = \(task.id) AND state = 'pending' AND attempts = \(task.attempts) AND lease_owner = \(task.leaseOwner)"
     }
 
-    public func renew(_ task: DispatchTask, lease: Duration) async throws -> Bool {
+    package func renew(_ task: DispatchTask, lease: Duration) async throws -> Bool {
         try await self.database.withTenant(task.tenantID) { session in
             try await session.query(
                 "UPDATE dispatch_tasks SET lease_until = now() + make_interval(secs => \(lease.inSeconds)) WHERE \(fragment: Self.fence(task))"
@@ -156,7 +156,7 @@ public struct PostgresDispatchRepository: DispatchRepository {
         }
     }
 
-    public func complete(_ task: DispatchTask, outcome: DispatchOutcome) async throws -> Bool {
+    package func complete(_ task: DispatchTask, outcome: DispatchOutcome) async throws -> Bool {
         try await self.database.withTenant(task.tenantID) { session in
             switch outcome {
             case .accepted(let repeatOf):

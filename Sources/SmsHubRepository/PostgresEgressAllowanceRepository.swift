@@ -1,17 +1,17 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 /// The blocks an administrator allowed for a tenant and its accounts (migration 0027): read by the
 /// service under the tenant's own scope, written as the administrator.
-public struct PostgresEgressAllowanceRepository: EgressAllowanceRepository {
+package struct PostgresEgressAllowanceRepository: EgressAllowanceRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func allowances(tenantID: UUID) async throws -> EgressAllowances? {
+    package func allowances(tenantID: UUID) async throws -> EgressAllowances? {
         try await self.database.withTenant(tenantID) { session in
             guard let tenant = try await session.query("SELECT egress_allow FROM tenants WHERE id = \(tenantID)").first else { return nil }
             let accounts = try await session.query(
@@ -23,7 +23,7 @@ public struct PostgresEgressAllowanceRepository: EgressAllowanceRepository {
         }
     }
 
-    public func setTenantBlocks(tenantID: UUID, _ blocks: [String]) async throws -> Bool {
+    package func setTenantBlocks(tenantID: UUID, _ blocks: [String]) async throws -> Bool {
         try await self.database.asAdmin { session in
             try await session.query(
                 "UPDATE tenants SET egress_allow = \(blocks), updated_at = now() WHERE id = \(tenantID)"
@@ -31,7 +31,7 @@ public struct PostgresEgressAllowanceRepository: EgressAllowanceRepository {
         }
     }
 
-    public func setAccountBlocks(tenantID: UUID, accountID: UUID, _ blocks: [String]) async throws -> Bool {
+    package func setAccountBlocks(tenantID: UUID, accountID: UUID, _ blocks: [String]) async throws -> Bool {
         try await self.database.asAdmin { session in
             try await session.query(
                 """

@@ -1,18 +1,18 @@
 import Cryptography
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 /// Writes provider events: append-only history, deduplicated by key, and each recipient's current
 /// state moved forward only (the rank check is inside the UPDATE, so concurrent writers cannot regress it).
-public struct PostgresEventStore: EventStore {
+package struct PostgresEventStore: EventStore {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func store(_ incoming: [IncomingEvents]) async throws -> [StoreOutcome] {
+    package func store(_ incoming: [IncomingEvents]) async throws -> [StoreOutcome] {
         let groups = Self.groupedByTenant(incoming)
         guard let first = groups.first?.0 else { return [] }
         // Concurrent batches touching one task's masked copies can still deadlock; the batch holds
@@ -173,7 +173,7 @@ public struct PostgresEventStore: EventStore {
         try await RecipientStatus.apply(plan, tenantID: tenantID, session: session)
     }
 
-    public func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws {
+    package func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws {
         _ = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
@@ -184,7 +184,7 @@ public struct PostgresEventStore: EventStore {
         }
     }
 
-    public func claim(_ token: OneUseToken, tenantID: UUID, accountID: UUID) async throws -> Bool {
+    package func claim(_ token: OneUseToken, tenantID: UUID, accountID: UUID) async throws -> Bool {
         try await self.database.withTenant(tenantID) { session in
             // The insert's own row, or the one it found. A concurrent claim of the same token that
             // committed after this statement's snapshot is found by asking once more.

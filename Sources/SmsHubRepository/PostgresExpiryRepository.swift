@@ -1,24 +1,24 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 /// The expiry sweep's reads and writes (migration 0015). A task's window closes once: its recipients
 /// without a final report become `expired` with `status_inferred`, each with an `inferred` event in
 /// its history, in the transaction that clears the task's `open_until`.
-public struct PostgresExpiryRepository: ExpiryRepository {
+package struct PostgresExpiryRepository: ExpiryRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func tenantsWithWork() async throws -> [UUID] {
+    package func tenantsWithWork() async throws -> [UUID] {
         try await self.database.lookupAcrossTenants("SELECT t AS tenant_id FROM tenants_with_expiry_work() AS t").rows.map {
             try $0.decode("tenant_id")
         }
     }
 
-    public func expireDue(tenantID: UUID, limit: Int) async throws -> ExpiryPass {
+    package func expireDue(tenantID: UUID, limit: Int) async throws -> ExpiryPass {
         try await self.database.withTenant(tenantID) { session in
             // A task being called right now (a live lease) waits for the next pass: its outcome may
             // be on its way. SKIP LOCKED: two sweepers never close the same task.

@@ -1,15 +1,15 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
-public struct PostgresMessageRepository: MessageRepository {
+package struct PostgresMessageRepository: MessageRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func create(_ message: NewMessage) async throws -> CreateMessageOutcome {
+    package func create(_ message: NewMessage) async throws -> CreateMessageOutcome {
         do {
             return .created(try await self.insert(message))
         } catch let error as PGError where error.sqlState == SQLState.uniqueViolation && error.constraint == "messages_idempotency_idx" {
@@ -102,13 +102,13 @@ public struct PostgresMessageRepository: MessageRepository {
         )
     }
 
-    public func get(tenantID: UUID, id: UUID) async throws -> Message? {
+    package func get(tenantID: UUID, id: UUID) async throws -> Message? {
         try await self.database.withTenant(tenantID) { session in
             try await self.load(tenantID: tenantID, id: id, session: session)
         }
     }
 
-    public func defaultAccount(tenantID: UUID, provider: Provider) async throws -> ProviderAccount? {
+    package func defaultAccount(tenantID: UUID, provider: Provider) async throws -> ProviderAccount? {
         try await self.database.withTenant(tenantID) { session in
             let result = try await session.query(
                 """

@@ -1,15 +1,15 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
-public struct PostgresOutboundHealthRepository: OutboundHealthRepository {
+package struct PostgresOutboundHealthRepository: OutboundHealthRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func recordSuccess(tenantID: UUID, accountID: UUID) async throws {
+    package func recordSuccess(tenantID: UUID, accountID: UUID) async throws {
         // A healthy account has no row, or a zeroed one: the common case writes nothing.
         _ = try await self.database.withTenant(tenantID) { session in
             try await session.query(
@@ -21,7 +21,7 @@ public struct PostgresOutboundHealthRepository: OutboundHealthRepository {
         }
     }
 
-    public func recordFailure(tenantID: UUID, accountID: UUID, failure: OutboundFailure, breaker: CircuitBreaker) async throws -> OutboundHealth {
+    package func recordFailure(tenantID: UUID, accountID: UUID, failure: OutboundFailure, breaker: CircuitBreaker) async throws -> OutboundHealth {
         try await self.database.withTenant(tenantID) { session in
             let row = try await session.query(
                 """
@@ -46,7 +46,7 @@ public struct PostgresOutboundHealthRepository: OutboundHealthRepository {
         }
     }
 
-    public func health(tenantID: UUID, accountID: UUID) async throws -> OutboundHealth {
+    package func health(tenantID: UUID, accountID: UUID) async throws -> OutboundHealth {
         try await self.database.withTenant(tenantID) { session in
             try await Self.read(tenantID: tenantID, accountID: accountID, session: session)
         }

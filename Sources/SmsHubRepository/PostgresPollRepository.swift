@@ -1,21 +1,21 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
-public struct PostgresPollRepository: PollRepository {
+package struct PostgresPollRepository: PollRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)] {
+    package func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)] {
         try await self.database.lookupAcrossTenants(
             "SELECT tenant_id, account_id FROM gateway_accounts_due(\(kind.rawValue), \(every.inSeconds))"
         ).rows.map { (try $0.decode("tenant_id"), try $0.decode("account_id")) }
     }
 
-    public func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, every: Duration, lease: Duration) async throws -> Bool {
+    package func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, every: Duration, lease: Duration) async throws -> Bool {
         try await self.database.withTenant(tenantID) { session in
             // Insert or take over an expired lease in one statement; a live lease makes it return nothing.
             try await session.query(
@@ -31,7 +31,7 @@ public struct PostgresPollRepository: PollRepository {
         }
     }
 
-    public func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws {
+    package func release(tenantID: UUID, accountID: UUID, kind: PollKind, polled: Bool) async throws {
         _ = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
@@ -43,7 +43,7 @@ public struct PostgresPollRepository: PollRepository {
         }
     }
 
-    public func recordBalance(tenantID: UUID, accountID: UUID, balance: Decimal, payment: String?, raw: String) async throws -> BalanceSnapshot {
+    package func recordBalance(tenantID: UUID, accountID: UUID, balance: Decimal, payment: String?, raw: String) async throws -> BalanceSnapshot {
         try await self.database.withTenant(tenantID) { session in
             let row = try await session.query(
                 """

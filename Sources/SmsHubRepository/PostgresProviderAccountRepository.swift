@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
-public struct PostgresProviderAccountRepository: ProviderAccountRepository {
+package struct PostgresProviderAccountRepository: ProviderAccountRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
     static let columns =
         "id, tenant_id, provider, name, status, settings, secrets, secrets_key_id, secret_names, is_default, created_at, updated_at, disabled_at"
 
-    public func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount {
+    package func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount {
         let account = record.account
         guard let tokenHash = record.newCallbackTokenHash else {
             preconditionFailure("a new account needs a callback token")
@@ -36,7 +36,7 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
         }
     }
 
-    public func list(tenantID: UUID, after cursor: PageCursor?, limit: Int) async throws -> Page<ProviderAccount> {
+    package func list(tenantID: UUID, after cursor: PageCursor?, limit: Int) async throws -> Page<ProviderAccount> {
         try await self.database.withTenant(tenantID) { session in
             let result: PGResult
             if let cursor {
@@ -56,11 +56,11 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
         }
     }
 
-    public func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount? {
+    package func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount? {
         try await self.record(tenantID: tenantID, id: id)?.account
     }
 
-    public func record(tenantID: UUID, id: UUID) async throws -> ProviderAccountRecord? {
+    package func record(tenantID: UUID, id: UUID) async throws -> ProviderAccountRecord? {
         try await self.database.withTenant(tenantID) { session in
             let result = try await session.query(
                 "SELECT \(unescaped: Self.columns) FROM provider_accounts WHERE tenant_id = \(tenantID) AND id = \(id)"
@@ -69,7 +69,7 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
         }
     }
 
-    public func update(
+    package func update(
         tenantID: UUID,
         id: UUID,
         _ change: @Sendable (ProviderAccountRecord) throws -> ProviderAccountRecord
@@ -101,7 +101,7 @@ public struct PostgresProviderAccountRepository: ProviderAccountRepository {
         }
     }
 
-    public func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount? {
+    package func resolveCallbackToken(hash: [UInt8]) async throws -> CallbackAccount? {
         let result = try await self.database.lookupAcrossTenants(
             """
             SELECT tenant_id, account_id, provider, account_status, tenant_status, settings, secrets, secrets_key_id

@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 extension PostgresQueryRepository {
-    public func latestBalances(tenantID: UUID) async throws -> [BalanceRecord] {
+    package func latestBalances(tenantID: UUID) async throws -> [BalanceRecord] {
         try await self.database.withTenant(tenantID) { session in
             // One backward index probe per account, however long its history.
             try await session.query(
@@ -22,7 +22,8 @@ extension PostgresQueryRepository {
         }
     }
 
-    public func balances(tenantID: UUID, accountID: UUID, observed: TimeRange, limit: Int, cursor: PageCursor?) async throws -> Page<BalanceRecord>? {
+    package func balances(tenantID: UUID, accountID: UUID, observed: TimeRange, limit: Int, cursor: PageCursor?) async throws -> Page<BalanceRecord>?
+    {
         var conditions: [PGQuery] = ["b.tenant_id = \(tenantID)", "b.provider_account_id = \(accountID)"]
         conditions += Keyset.conditions(time: "b.observed_at", id: "b.id", range: observed, cursor: cursor)
         return try await self.database.withTenant(tenantID) { session in

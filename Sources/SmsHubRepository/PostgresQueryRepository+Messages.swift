@@ -1,13 +1,13 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 extension PostgresQueryRepository {
     static let messageColumns = """
         m.id, m.provider_account_id, m.content, m.ext_no, m.client_reference, m.custom::text AS custom, m.created_at, m.recipient_count, m.redacted_at
         """
 
-    public func messages(tenantID: UUID, filter: MessageFilter, limit: Int, cursor: PageCursor?) async throws -> Page<MessageSummary> {
+    package func messages(tenantID: UUID, filter: MessageFilter, limit: Int, cursor: PageCursor?) async throws -> Page<MessageSummary> {
         try await self.database.withTenant(tenantID) { session in
             let result = try await session.query(Self.messageQuery(tenantID: tenantID, filter: filter, limit: limit, cursor: cursor))
             return Page(overfetched: try result.rows.map(Self.messageSummary), limit: limit) { PageCursor(time: $0.createdAt, id: $0.id) }

@@ -1,6 +1,6 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 extension PostgresQueryRepository {
     static let replyColumns = """
@@ -8,7 +8,7 @@ extension PostgresQueryRepository {
         replied_at, received_at, source, redacted_at
         """
 
-    public func replies(tenantID: UUID, filter: ReplyFilter, limit: Int, cursor: PageCursor?) async throws -> Page<ReplyRecord> {
+    package func replies(tenantID: UUID, filter: ReplyFilter, limit: Int, cursor: PageCursor?) async throws -> Page<ReplyRecord> {
         var conditions: [PGQuery] = ["tenant_id = \(tenantID)"]
         if let account = filter.providerAccountID { conditions.append("provider_account_id = \(account)") }
         if let number = filter.numberE164 { conditions.append("number_e164 = \(number)") }
@@ -25,7 +25,7 @@ extension PostgresQueryRepository {
         }
     }
 
-    public func reply(tenantID: UUID, id: UUID) async throws -> ReplyRecord? {
+    package func reply(tenantID: UUID, id: UUID) async throws -> ReplyRecord? {
         try await self.database.withTenant(tenantID) { session in
             try await session.query("SELECT \(unescaped: Self.replyColumns) FROM replies WHERE tenant_id = \(tenantID) AND id = \(id)")
                 .first.map(Self.reply)

@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 extension PostgresQueryRepository {
-    public func reviewEvents(tenantID: UUID, filter: ReviewEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<ReviewEventRecord> {
+    package func reviewEvents(tenantID: UUID, filter: ReviewEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<ReviewEventRecord> {
         var conditions: [PGQuery] = ["tenant_id = \(tenantID)"]
         if let account = filter.providerAccountID { conditions.append("provider_account_id = \(account)") }
         if let kind = filter.kind { conditions.append("kind = \(kind.rawValue)") }

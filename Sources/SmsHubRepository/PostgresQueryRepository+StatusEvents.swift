@@ -1,6 +1,6 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 extension PostgresQueryRepository {
     /// An attached event carries its message id (migration 0022); one attached before that and not
@@ -14,7 +14,7 @@ extension PostgresQueryRepository {
         e.segments, e.occurred_at, e.received_at, e.source
         """
 
-    public func statusEvents(tenantID: UUID, filter: StatusEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<StatusEventRecord> {
+    package func statusEvents(tenantID: UUID, filter: StatusEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<StatusEventRecord> {
         var conditions: [PGQuery] = ["e.tenant_id = \(tenantID)"]
         if let status = filter.status { conditions.append("e.state = \(status.rawValue)") }
         if let account = filter.providerAccountID { conditions.append("e.provider_account_id = \(account)") }
@@ -60,7 +60,7 @@ extension PostgresQueryRepository {
         }
     }
 
-    public func recipient(tenantID: UUID, id: UUID) async throws -> RecipientHistory? {
+    package func recipient(tenantID: UUID, id: UUID) async throws -> RecipientHistory? {
         try await self.database.withTenant(tenantID) { session in
             guard
                 let row = try await session.query(

@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 extension PostgresQueryRepository {
-    public func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> DailySummary {
+    package func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> DailySummary {
         do {
             return try await self.database.withTenant(tenantID) { session in
                 // The range's bounds are worked out first and passed to the summary as values. Written

@@ -5,16 +5,16 @@ import SmsHubDomain
 /// The tenant query API's reads. Each list walks one index newest first and stops after a page:
 /// the conditions below are written so that the (tenant_id, …, time, id) indexes of migration 0006
 /// serve both the filter and the order.
-public struct PostgresQueryRepository: QueryRepository {
+package struct PostgresQueryRepository: QueryRepository {
     let routing: ReadRouting
 
     /// Reads where `routing` sends them, each query deciding anew (a replica while it is fresh).
-    public init(reads routing: ReadRouting) {
+    package init(reads routing: ReadRouting) {
         self.routing = routing
     }
 
     /// Reads on `database` only.
-    public init(database: Database) {
+    package init(database: Database) {
         self.routing = ReadRouting(primary: database)
     }
 

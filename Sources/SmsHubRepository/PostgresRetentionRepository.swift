@@ -1,25 +1,25 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 /// Redaction and removal for the retention sweep (migration 0018). Every statement takes a bounded
 /// slice, oldest first, through an index on the row's time, and commits on its own: deletes never
 /// hold locks ingestion needs (new rows are never old), and each slice leaves a few pages for
 /// autovacuum to reclaim rather than a table-sized bloat.
-public struct PostgresRetentionRepository: RetentionRepository {
+package struct PostgresRetentionRepository: RetentionRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func tenantsWithRetention() async throws -> [(tenantID: UUID, retention: TenantRetention)] {
+    package func tenantsWithRetention() async throws -> [(tenantID: UUID, retention: TenantRetention)] {
         try await self.database.lookupAcrossTenants("SELECT * FROM tenants_with_retention()").rows.map { row in
             (try row.decode("tenant_id"), try PostgresTenantRepository.retention(row))
         }
     }
 
-    public func redact(tenantID: UUID, from: Date?, before: Date, limit: Int) async throws -> Int {
+    package func redact(tenantID: UUID, from: Date?, before: Date, limit: Int) async throws -> Int {
         // From the last horizon on: rows older than it were redacted by an earlier pass.
         let start = from ?? Date(timeIntervalSince1970: 0)
         func oldest(_ table: String, time: String, _ condition: PGQuery) -> PGQuery {
@@ -54,7 +54,7 @@ public struct PostgresRetentionRepository: RetentionRepository {
         return try await self.run(statements, tenantID: tenantID)
     }
 
-    public func remove(tenantID: UUID, before: Date, limit: Int) async throws -> Int {
+    package func remove(tenantID: UUID, before: Date, limit: Int) async throws -> Int {
         // The oldest messages first: their recipients, then (once none is left) their dispatch tasks
         // and the messages themselves, which the foreign keys require in that order. As many messages
         // as the slice has rows: a message has a few recipients, so the recipient statement fills its
@@ -153,7 +153,7 @@ public struct PostgresRetentionRepository: RetentionRepository {
     }
 
     /// Horizons only move forward: data redacted or removed stays so when a setting is lengthened.
-    public func recordProgress(tenantID: UUID, redactedBefore: Date?, deletedBefore: Date?) async throws {
+    package func recordProgress(tenantID: UUID, redactedBefore: Date?, deletedBefore: Date?) async throws {
         _ = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """

@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
-public struct PostgresTenantRepository: TenantRepository {
+package struct PostgresTenantRepository: TenantRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
     static let columns =
         "id, name, status, created_at, updated_at, disabled_at, redact_after_days, delete_after_days, redacted_before, deleted_before, rate_limits::text AS rate_limits"
 
-    public func create(name: String) async throws -> Tenant {
+    package func create(name: String) async throws -> Tenant {
         try await self.database.asAdmin { session in
             let result = try await session.query(
                 "INSERT INTO tenants (name) VALUES (\(name)) RETURNING \(unescaped: Self.columns)"
@@ -21,7 +21,7 @@ public struct PostgresTenantRepository: TenantRepository {
         }
     }
 
-    public func list(after cursor: PageCursor?, limit: Int) async throws -> Page<Tenant> {
+    package func list(after cursor: PageCursor?, limit: Int) async throws -> Page<Tenant> {
         try await self.database.asAdmin { session in
             // Newest first; one row more than asked tells whether a next page exists.
             let result: PGResult
@@ -42,14 +42,14 @@ public struct PostgresTenantRepository: TenantRepository {
         }
     }
 
-    public func get(id: UUID) async throws -> Tenant? {
+    package func get(id: UUID) async throws -> Tenant? {
         try await self.database.asAdmin { session in
             let result = try await session.query("SELECT \(unescaped: Self.columns) FROM tenants WHERE id = \(id)")
             return try result.first.map(Self.tenant)
         }
     }
 
-    public func setStatus(id: UUID, status: TenantStatus) async throws -> Tenant? {
+    package func setStatus(id: UUID, status: TenantStatus) async throws -> Tenant? {
         try await self.database.asAdmin { session in
             let result = try await session.query(
                 """
@@ -65,7 +65,7 @@ public struct PostgresTenantRepository: TenantRepository {
         }
     }
 
-    public func setRetention(id: UUID, redactAfterDays: Int?, deleteAfterDays: Int?) async throws -> Tenant? {
+    package func setRetention(id: UUID, redactAfterDays: Int?, deleteAfterDays: Int?) async throws -> Tenant? {
         try await self.database.asAdmin { session in
             try await session.query(
                 """
@@ -78,7 +78,7 @@ public struct PostgresTenantRepository: TenantRepository {
         }
     }
 
-    public func setRateLimits(id: UUID, _ limits: TenantRateLimits) async throws -> Tenant? {
+    package func setRateLimits(id: UUID, _ limits: TenantRateLimits) async throws -> Tenant? {
         try await self.database.asAdmin { session in
             try await session.query(
                 """
@@ -114,14 +114,14 @@ public struct PostgresTenantRepository: TenantRepository {
     }
 }
 
-public struct PostgresTenantSelfRepository: TenantSelfRepository {
+package struct PostgresTenantSelfRepository: TenantSelfRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func current(tenantID: UUID) async throws -> Tenant? {
+    package func current(tenantID: UUID) async throws -> Tenant? {
         try await self.database.withTenant(tenantID) { session in
             // No WHERE clause: row-level security already limits the table to this tenant's own row.
             let result = try await session.query("SELECT \(unescaped: PostgresTenantRepository.columns) FROM tenants")

@@ -1,23 +1,23 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 /// The deliverer's reads and writes (migration 0016): claims under fenced leases, as dispatch tasks
 /// are claimed, so several instances share the work and never send one delivery twice at once.
-public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
+package struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func tenantsWithWork(dueBy: Date) async throws -> [UUID] {
+    package func tenantsWithWork(dueBy: Date) async throws -> [UUID] {
         try await self.database.lookupAcrossTenants("SELECT t AS tenant_id FROM tenants_with_webhook_work(\(dueBy)) AS t").rows.map {
             try $0.decode("tenant_id")
         }
     }
 
-    public func dueEndpoints(tenantID: UUID, dueBy: Date) async throws -> [WebhookTarget] {
+    package func dueEndpoints(tenantID: UUID, dueBy: Date) async throws -> [WebhookTarget] {
         try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
@@ -43,7 +43,7 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
         }
     }
 
-    public func claim(
+    package func claim(
         tenantID: UUID,
         endpointID: UUID,
         dueBy: Date,
@@ -79,7 +79,7 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
         }
     }
 
-    public func record(
+    package func record(
         tenantID: UUID,
         endpointID: UUID,
         outcomes: [WebhookAttemptOutcome],
@@ -149,7 +149,7 @@ public struct PostgresWebhookDeliveryRepository: WebhookDeliveryRepository {
         }
     }
 
-    public func markBacklogs(cap: Int) async throws -> [WebhookBacklogChange] {
+    package func markBacklogs(cap: Int) async throws -> [WebhookBacklogChange] {
         try await self.database.lookupAcrossTenants("SELECT * FROM webhook_backlogs(\(Int32(clamping: cap)))").rows.map {
             WebhookBacklogChange(
                 tenantID: try $0.decode("tenant_id"),

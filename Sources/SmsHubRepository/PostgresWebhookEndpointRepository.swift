@@ -1,12 +1,12 @@
-import Foundation
+package import Foundation
 import Postgres
-import SmsHubDomain
+package import SmsHubDomain
 
 /// Webhook endpoints and their deliveries, as the tenant API reads and changes them (migration 0016).
-public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
+package struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
@@ -15,7 +15,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         last_success_at, created_at, updated_at
         """
 
-    public func create(tenantID: UUID, id: UUID, endpoint: NewWebhookEndpoint, secrets: SealedSecrets) async throws -> WebhookEndpoint? {
+    package func create(tenantID: UUID, id: UUID, endpoint: NewWebhookEndpoint, secrets: SealedSecrets) async throws -> WebhookEndpoint? {
         try await self.database.withTenant(tenantID) { session in
             // Creations of one tenant's endpoints take turns, so two at once cannot both pass the count.
             try await session.query("SELECT pg_advisory_xact_lock(hashtextextended('webhook_endpoints:' || \(tenantID.uuidString), 0))")
@@ -34,7 +34,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func list(tenantID: UUID) async throws -> [WebhookEndpoint] {
+    package func list(tenantID: UUID) async throws -> [WebhookEndpoint] {
         try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 "SELECT \(unescaped: Self.columns) FROM webhook_endpoints WHERE tenant_id = \(tenantID) ORDER BY created_at, id"
@@ -42,14 +42,14 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func get(tenantID: UUID, id: UUID) async throws -> WebhookEndpoint? {
+    package func get(tenantID: UUID, id: UUID) async throws -> WebhookEndpoint? {
         try await self.database.withTenant(tenantID) { session in
             try await session.query("SELECT \(unescaped: Self.columns) FROM webhook_endpoints WHERE tenant_id = \(tenantID) AND id = \(id)")
                 .first.map(Self.endpoint)
         }
     }
 
-    public func update(tenantID: UUID, id: UUID, change: WebhookEndpointChange) async throws -> WebhookEndpoint? {
+    package func update(tenantID: UUID, id: UUID, change: WebhookEndpointChange) async throws -> WebhookEndpoint? {
         try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
@@ -69,14 +69,14 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func sealedSecrets(tenantID: UUID, id: UUID) async throws -> SealedSecrets? {
+    package func sealedSecrets(tenantID: UUID, id: UUID) async throws -> SealedSecrets? {
         try await self.database.withTenant(tenantID) { session in
             try await session.query("SELECT secrets, secrets_key_id FROM webhook_endpoints WHERE tenant_id = \(tenantID) AND id = \(id)")
                 .first.map { SealedSecrets(keyID: try $0.decode("secrets_key_id"), box: try $0.decode("secrets", as: PGBytes.self).bytes) }
         }
     }
 
-    public func reseal(tenantID: UUID, id: UUID, from previousKeyID: String, to secrets: SealedSecrets) async throws -> Bool {
+    package func reseal(tenantID: UUID, id: UUID, from previousKeyID: String, to secrets: SealedSecrets) async throws -> Bool {
         try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
@@ -87,7 +87,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func storeRotated(
+    package func storeRotated(
         tenantID: UUID,
         id: UUID,
         secrets: SealedSecrets,
@@ -135,7 +135,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         d.last_status, d.last_error, d.delivered_at, d.created_at
         """
 
-    public func deliveries(
+    package func deliveries(
         tenantID: UUID,
         endpointID: UUID,
         state: WebhookDeliveryState?,
@@ -161,7 +161,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func delivery(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookDeliveryRecord? {
+    package func delivery(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookDeliveryRecord? {
         try await self.database.withTenant(tenantID) { session in
             let rows = try await session.query(
                 """
@@ -176,7 +176,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
 
     /// The attempts shown per delivery: the schedule's eight and some manual retries. A delivery
     /// retried by hand without end keeps its rows, but a list reads only the latest of them.
-    public static let attemptsShown = 20
+    package static let attemptsShown = 20
 
     /// The latest attempts of each delivery, newest first.
     private func attachAttempts(_ deliveries: [WebhookDeliveryRecord], tenantID: UUID, session: PGSession) async throws -> [WebhookDeliveryRecord] {
@@ -211,7 +211,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func retry(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookRetryOutcome {
+    package func retry(tenantID: UUID, endpointID: UUID, id: UUID) async throws -> WebhookRetryOutcome {
         let updated = try await self.database.withTenant(tenantID) { session in
             try await session.query(
                 """
@@ -225,7 +225,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         return updated == 1 ? .queued(delivery) : .attemptsExhausted
     }
 
-    public func replay(tenantID: UUID, endpointID: UUID, since: Date, until: Date?, limit: Int) async throws -> WebhookReplay {
+    package func replay(tenantID: UUID, endpointID: UUID, since: Date, until: Date?, limit: Int) async throws -> WebhookReplay {
         try await self.database.withTenant(tenantID) { session in
             let rows = try await session.query(
                 """
@@ -257,7 +257,7 @@ public struct PostgresWebhookEndpointRepository: WebhookEndpointRepository {
         }
     }
 
-    public func enqueueTest(tenantID: UUID, endpointID: UUID) async throws -> WebhookDeliveryRecord? {
+    package func enqueueTest(tenantID: UUID, endpointID: UUID) async throws -> WebhookDeliveryRecord? {
         let id = try await self.database.withTenant(tenantID) { session -> UUID? in
             try await session.query(
                 """

@@ -10,10 +10,10 @@ import Synchronization
 /// position, then asks how far the replica has replayed. The replica holds at least what the primary
 /// held at the newest noted position it has reached, so its data is at most as old as that note.
 /// An idle primary therefore never makes a caught-up replica look stale.
-public final class ReadRouting: Sendable {
-    public let primary: Database
-    public let replica: Database?
-    public let maxLag: Duration
+package final class ReadRouting: Sendable {
+    package let primary: Database
+    package let replica: Database?
+    package let maxLag: Duration
 
     struct Note {
         var at: ContinuousClock.Instant
@@ -28,25 +28,25 @@ public final class ReadRouting: Sendable {
 
     private let state = Mutex(State())
 
-    public init(primary: Database, replica: Database? = nil, maxLag: Duration = .seconds(5)) {
+    package init(primary: Database, replica: Database? = nil, maxLag: Duration = .seconds(5)) {
         self.primary = primary
         self.replica = replica
         self.maxLag = maxLag
     }
 
     /// The database for a read that tolerates `maxLag`.
-    public var reads: Database {
+    package var reads: Database {
         guard let replica = self.replica, self.state.withLock({ $0.useReplica }) else { return self.primary }
         return replica
     }
 
     /// Whether reads go to the replica, and how old its data was at the last check (nil: unknown).
-    public var status: (usingReplica: Bool, staleness: Duration?) {
+    package var status: (usingReplica: Bool, staleness: Duration?) {
         self.state.withLock { ($0.useReplica, $0.staleness) }
     }
 
     /// What a check found, for the monitor's log line.
-    public enum Verdict: Sendable, Equatable {
+    package enum Verdict: Sendable, Equatable {
         case noReplica
         case fresh(staleness: Duration)
         case behind(staleness: Duration?)
@@ -59,7 +59,7 @@ public final class ReadRouting: Sendable {
     /// Notes the primary's position, reads the replica's, and decides where reads go until the next
     /// check. Errors count as "use the primary": a broken replica costs freshness, never an answer.
     @discardableResult
-    public func check() async -> Verdict {
+    package func check() async -> Verdict {
         guard let replica = self.replica else { return .noReplica }
         let primaryPosition: UInt64
         do {

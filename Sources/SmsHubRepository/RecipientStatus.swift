@@ -6,9 +6,9 @@ import SmsHubDomain
 /// recipients appear (a report may come before the send that it reports on has committed).
 /// `StatusAttachment` decides; this reads its inputs and writes its plan, a statement per step for
 /// any number of provider message ids.
-public enum RecipientStatus {
+package enum RecipientStatus {
     /// Links unattached events of each (account, provider message id) to their recipients and applies them, in order.
-    public static func attachAndApply(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws {
+    static func attachAndApply(tenantID: UUID, keys: [StatusAttachment.Key], session: PGSession) async throws {
         guard !keys.isEmpty else { return }
         // Recipients first: when none exist yet (the report beat the send's commit) this one probe is all there is to do.
         let recipients = try await self.recipients(tenantID: tenantID, keys: keys, session: session)

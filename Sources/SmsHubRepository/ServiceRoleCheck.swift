@@ -3,14 +3,14 @@ import Postgres
 /// What would let the service role read across tenants despite row-level security. The service refuses
 /// to start on such a role, and every pool of the service (the primary's and the replica's) refuses a
 /// connection on one, since every tenant's isolation rests on these being false.
-public struct ServiceRoleCheck: Sendable, Equatable {
-    public var role: String
-    public var isSuperuser: Bool
-    public var bypassesRLS: Bool
+package struct ServiceRoleCheck: Sendable, Equatable {
+    package var role: String
+    package var isSuperuser: Bool
+    package var bypassesRLS: Bool
     /// Has smshub_admin's rights without `SET ROLE`: its `admin_all` policies would apply to every query.
-    public var inheritsAdmin: Bool
+    package var inheritsAdmin: Bool
 
-    public var problems: [String] {
+    package var problems: [String] {
         var problems: [String] = []
         if self.isSuperuser { problems.append("role \(self.role) is a superuser, which row-level security does not apply to") }
         if self.bypassesRLS { problems.append("role \(self.role) has BYPASSRLS") }
@@ -22,9 +22,9 @@ public struct ServiceRoleCheck: Sendable, Equatable {
 
     /// A connection refused because its role could read across tenants. It names the role and what
     /// is wrong with it, never the URL.
-    public struct Refused: Error, Sendable, CustomStringConvertible {
-        public var problems: [String]
-        public var description: String { self.problems.joined(separator: "; ") }
+    package struct Refused: Error, Sendable, CustomStringConvertible {
+        package var problems: [String]
+        package var description: String { self.problems.joined(separator: "; ") }
     }
 
     /// The columns `decode` reads, for a query of its own or beside another check's.
@@ -37,7 +37,7 @@ public struct ServiceRoleCheck: Sendable, Equatable {
 
     /// `PGConfiguration.checkConnection` for the service's pools: a connection whose role has a
     /// problem is closed before any query of a tenant runs on it.
-    @Sendable public static func refuseUnsafe(_ connection: PGConnection) throws {
+    @Sendable static func refuseUnsafe(_ connection: PGConnection) throws {
         guard let row = try connection.execute("SELECT \(fragment: self.columns)").first else { return }
         let problems = try self.decode(row).problems
         guard problems.isEmpty else { throw Refused(problems: problems) }

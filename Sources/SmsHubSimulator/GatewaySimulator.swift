@@ -1,5 +1,5 @@
 import Cryptography
-import Foundation
+package import Foundation
 import SmsHubDomain
 
 /// The state of a simulated Gateway API v1: accounts, balances, tasks, and the report and reply
@@ -15,17 +15,17 @@ import SmsHubDomain
 ///
 /// Faults can be queued for the next sends: an HTTP 500, a hang past the client's timeout, or a
 /// non-"00" code.
-public actor GatewaySimulator {
-    public struct Task: Sendable, Equatable {
-        public var taskID: String
-        public var account: String
-        public var mobiles: [String]
-        public var content: String
-        public var extNo: String?
-        public var sendCalls: Int
+package actor GatewaySimulator {
+    package struct Task: Sendable, Equatable {
+        package var taskID: String
+        package var account: String
+        package var mobiles: [String]
+        package var content: String
+        package var extNo: String?
+        package var sendCalls: Int
     }
 
-    public struct Report: Sendable {
+    package struct Report: Sendable {
         var sendID: String
         var mobile: String
         var status: String
@@ -33,14 +33,14 @@ public actor GatewaySimulator {
         var availableAt: Date
     }
 
-    public struct Reply: Sendable {
+    package struct Reply: Sendable {
         var mobile: String
         var content: String
         var extNo: String?
         var times: Date
     }
 
-    public enum Fault: Sendable, Equatable {
+    package enum Fault: Sendable, Equatable {
         case httpStatus(Int)
         case hang(seconds: Double)
         case code(String)
@@ -48,22 +48,22 @@ public actor GatewaySimulator {
 
     /// What a send with a task id already seen gets: the seed says task ids are unique, not what a
     /// repeat is answered, so both plausible gateways are simulated.
-    public enum RepeatedTaskAnswer: Sendable, Equatable {
+    package enum RepeatedTaskAnswer: Sendable, Equatable {
         /// Acknowledged again ("00"), never sent twice.
         case acceptSilently
         /// Refused with this code (and not sent twice).
         case refuse(code: String)
     }
 
-    public private(set) var repeatedTaskAnswer: RepeatedTaskAnswer = .acceptSilently
+    package private(set) var repeatedTaskAnswer: RepeatedTaskAnswer = .acceptSilently
 
-    public func answerRepeatedTasks(_ answer: RepeatedTaskAnswer) {
+    package func answerRepeatedTasks(_ answer: RepeatedTaskAnswer) {
         self.repeatedTaskAnswer = answer
     }
 
     var passwords: [String: String]
     var balances: [String: Int]
-    public private(set) var tasks: [String: Task] = [:]
+    package private(set) var tasks: [String: Task] = [:]
     var reports: [String: [Report]] = [:]
     var replies: [String: [Reply]] = [:]
     var sendFaults: [Fault] = []
@@ -73,9 +73,9 @@ public actor GatewaySimulator {
     var pushesToDrop = 0
 
     /// A push to make: a JSON body for a URL.
-    public struct Push: Sendable {
-        public var url: String
-        public var body: Data
+    package struct Push: Sendable {
+        package var url: String
+        package var body: Data
     }
     let lateReportDelay: TimeInterval
     /// Times in the gateway's zone (Asia/Shanghai). One formatter for the actor's life: making one per
@@ -89,22 +89,22 @@ public actor GatewaySimulator {
         return formatter
     }()
 
-    public init(accounts: [(name: String, password: String, balance: Int)], lateReportDelay: TimeInterval = 5) {
+    package init(accounts: [(name: String, password: String, balance: Int)], lateReportDelay: TimeInterval = 5) {
         self.passwords = Dictionary(uniqueKeysWithValues: accounts.map { ($0.name, $0.password) })
         self.balances = Dictionary(uniqueKeysWithValues: accounts.map { ($0.name, $0.balance) })
         self.lateReportDelay = lateReportDelay
     }
 
-    public func addAccount(name: String, password: String, balance: Int) {
+    package func addAccount(name: String, password: String, balance: Int) {
         self.passwords[name] = password
         self.balances[name] = balance
     }
 
-    public func setPushURLs(account: String, status: String?, replies: String?) {
+    package func setPushURLs(account: String, status: String?, replies: String?) {
         self.pushURLs[account] = (status, replies)
     }
 
-    public func dropNextPushes(_ count: Int) {
+    package func dropNextPushes(_ count: Int) {
         self.pushesToDrop += count
     }
 
@@ -122,17 +122,17 @@ public actor GatewaySimulator {
         return pushes
     }
 
-    public func injectSendFaults(_ faults: [Fault]) {
+    package func injectSendFaults(_ faults: [Fault]) {
         self.sendFaults.append(contentsOf: faults)
     }
 
-    public func nextSendFault() -> Fault? {
+    package func nextSendFault() -> Fault? {
         self.sendFaults.isEmpty ? nil : self.sendFaults.removeFirst()
     }
 
     /// A reply from a handset, to be returned by the next reply pull.
     @discardableResult
-    public func addReply(account: String, mobile: String, content: String, extNo: String?) -> [Push] {
+    package func addReply(account: String, mobile: String, content: String, extNo: String?) -> [Push] {
         let reply = Reply(mobile: mobile, content: content, extNo: extNo, times: Date())
         self.replies[account, default: []].append(reply)
         let item: [String: Any] = ["mobile": mobile, "content": content, "times": self.local(reply.times), "extNo": extNo ?? ""]
@@ -140,7 +140,7 @@ public actor GatewaySimulator {
     }
 
     /// Makes every late report due now, so a test need not wait out `lateReportDelay`.
-    public func makeLateReportsDue() {
+    package func makeLateReportsDue() {
         let now = Date()
         for account in self.reports.keys {
             self.reports[account] = self.reports[account]?.map { report in
@@ -151,7 +151,7 @@ public actor GatewaySimulator {
         }
     }
 
-    public func allTasks() -> [Task] {
+    package func allTasks() -> [Task] {
         self.tasks.values.sorted { $0.taskID < $1.taskID }
     }
 

@@ -1,17 +1,17 @@
 import Cryptography
-import Foundation
+package import Foundation
 import SmsHubDomain
 
 /// Callbacks in the formats of the other providers, correctly signed, for a given message: what the
 /// simulator pushes when asked, so end-to-end tests and demos can exercise every callback endpoint.
-public enum ProviderPushes {
-    public struct Push: Sendable, Equatable {
-        public var headers: [String: String]
-        public var body: Data
+package enum ProviderPushes {
+    package struct Push: Sendable, Equatable {
+        package var headers: [String: String]
+        package var body: Data
     }
 
     /// An EngageLab SMSHook status callback (`delivered` or `delivered_failed`), signed with MD5(timestamp + app key + secret).
-    public static func engageLab(smsID: String, to: String, delivered: Bool, appKey: String, appSecret: String, at date: Date = Date()) -> Push {
+    package static func engageLab(smsID: String, to: String, delivered: Bool, appKey: String, appSecret: String, at date: Date = Date()) -> Push {
         let millis = Int64(date.timeIntervalSince1970 * 1000)
         var status: [String: Any] = [
             "message_status": delivered ? "delivered" : "delivered_failed",
@@ -34,7 +34,7 @@ public enum ProviderPushes {
     }
 
     /// A SUBMAIL SUBHOOK event (form-encoded), signed with MD5(token + SUBHOOK key).
-    public static func submail(sendID: String, address: String, event: String, subhookKey: String, at date: Date = Date()) -> Push {
+    package static func submail(sendID: String, address: String, event: String, subhookKey: String, at date: Date = Date()) -> Push {
         let token = Hex.encode(SecureRandom.bytes(16))
         var fields: [(String, String)] = [
             ("events", event), ("address", address), ("send_id", sendID), ("app", "sim"),
@@ -46,7 +46,7 @@ public enum ProviderPushes {
     }
 
     /// A Huawei status report (form-encoded, unsigned), one part of `total`.
-    public static func huawei(smsMsgID: String, status: String, sequence: Int = 1, total: Int = 1, at date: Date = Date()) -> Push {
+    package static func huawei(smsMsgID: String, status: String, sequence: Int = 1, total: Int = 1, at date: Date = Date()) -> Push {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         let fields: [(String, String)] = [

@@ -1,13 +1,14 @@
 import AsyncHTTPClient
 import Foundation
-import Hummingbird
+package import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 import SmsHubDomain
 
 /// The simulator's HTTP face: the Gateway API v1 (`/api/v1/...`) and a small control API (`/sim/...`)
 /// for tests and demos.
-public func buildSimulatorRouter(_ simulator: GatewaySimulator, webhooks: WebhookReceiver = WebhookReceiver()) -> Router<BasicRequestContext> {
+package func buildSimulatorRouter(_ simulator: GatewaySimulator, webhooks: WebhookReceiver = WebhookReceiver()) -> Router<BasicRequestContext> {
     let router = Router()
     let api = router.group("api/v1")
     api.post("send") { request, _ in
@@ -201,7 +202,7 @@ func json(_ data: Data) -> Response {
 
 /// Makes pushes in the background, after the call that caused them has been answered, as a gateway
 /// would. Each is tried once: the gateway does not retry (docs/providers.md §1.5).
-public func deliver(_ pushes: [GatewaySimulator.Push]) {
+package func deliver(_ pushes: [GatewaySimulator.Push]) {
     guard !pushes.isEmpty else { return }
     Task {
         for push in pushes {
@@ -215,7 +216,7 @@ public func deliver(_ pushes: [GatewaySimulator.Push]) {
 }
 
 /// Makes one provider push and waits for the answer; returns the HTTP status (0 when there was none).
-public func deliverNow(url: String, push: ProviderPushes.Push) async -> Int {
+package func deliverNow(url: String, push: ProviderPushes.Push) async -> Int {
     var request = HTTPClientRequest(url: url)
     request.method = .POST
     for (name, value) in push.headers { request.headers.add(name: name, value: value) }

@@ -1,5 +1,5 @@
-import Foundation
-import SmsHubDomain
+package import Foundation
+package import SmsHubDomain
 import Synchronization
 
 /// Webhook endpoints that play a tenant's receiver: each checks the Standard Webhooks signature with
@@ -7,27 +7,27 @@ import Synchronization
 /// A delivery costs a lock around a few counters and a slot of a ring: the signature is checked
 /// outside it and bodies are read only when asked for, so the receiver keeps up with the hub on the
 /// same machine (bench/run measures delivery rates against it).
-public final class WebhookReceiver: Sendable {
-    public struct Received: Sendable, Equatable {
-        public var id: String
-        public var timestamp: String
-        public var signature: String
-        public var verified: Bool
-        public var body: String
+package final class WebhookReceiver: Sendable {
+    package struct Received: Sendable, Equatable {
+        package var id: String
+        package var timestamp: String
+        package var signature: String
+        package var verified: Bool
+        package var body: String
 
         /// The event type named in the body, read when asked for.
-        public var type: String? {
+        package var type: String? {
             (try? JSONSerialization.jsonObject(with: Data(self.body.utf8)) as? [String: Any])?["type"] as? String
         }
     }
 
-    public struct Behaviour: Sendable, Equatable {
-        public var status: Int
-        public var delay: Duration
+    package struct Behaviour: Sendable, Equatable {
+        package var status: Int
+        package var delay: Duration
         /// An answer's body: this many bytes of `x` (a long answer the hub must cut short).
-        public var bodyBytes: Int
+        package var bodyBytes: Int
 
-        public init(status: Int = 204, delay: Duration = .zero, bodyBytes: Int = 0) {
+        package init(status: Int = 204, delay: Duration = .zero, bodyBytes: Int = 0) {
             self.status = status
             self.delay = delay
             self.bodyBytes = bodyBytes
@@ -72,11 +72,11 @@ public final class WebhookReceiver: Sendable {
     static let maxIDs = 1_000_000
     private let endpoints = Mutex<[String: Endpoint]>([:])
 
-    public init() {}
+    package init() {}
 
     /// Sets what an endpoint checks signatures with (the secret the hub showed) and how it answers.
     /// A second secret is accepted too, for a rotation.
-    public func configure(_ name: String, secrets: [WebhookSecret]?, behaviour: Behaviour?, reset: Bool = false) async {
+    package func configure(_ name: String, secrets: [WebhookSecret]?, behaviour: Behaviour?, reset: Bool = false) async {
         self.endpoints.withLock { endpoints in
             if reset { endpoints[name] = Endpoint() }
             if let secrets { endpoints[name, default: Endpoint()].secrets = secrets }
@@ -85,7 +85,7 @@ public final class WebhookReceiver: Sendable {
     }
 
     /// Records one delivery; returns how to answer it.
-    public func receive(_ name: String, headers: [String: String], body: [UInt8], now: Date = Date()) async -> Behaviour {
+    package func receive(_ name: String, headers: [String: String], body: [UInt8], now: Date = Date()) async -> Behaviour {
         let secrets = self.endpoints.withLock { $0[name]?.secrets ?? [] }
         let id = headers["webhook-id"] ?? ""
         let stamp = headers["webhook-timestamp"] ?? ""
@@ -106,21 +106,21 @@ public final class WebhookReceiver: Sendable {
         return self.endpoints.withLock { $0[name, default: Endpoint()].record(received) }
     }
 
-    public struct Summary: Sendable, Equatable {
-        public var total: Int
-        public var verified: Int
-        public var unique: Int
+    package struct Summary: Sendable, Equatable {
+        package var total: Int
+        package var verified: Int
+        package var unique: Int
         /// Oldest first.
-        public var recent: [Received]
+        package var recent: [Received]
     }
 
-    public func summary(_ name: String) async -> Summary {
+    package func summary(_ name: String) async -> Summary {
         let endpoint = self.endpoints.withLock { $0[name, default: Endpoint()] }
         return Summary(total: endpoint.total, verified: endpoint.verified, unique: endpoint.ids.count, recent: endpoint.ordered)
     }
 
     /// Every distinct `webhook-id` received (up to the bound).
-    public func ids(_ name: String) async -> Set<String> {
+    package func ids(_ name: String) async -> Set<String> {
         self.endpoints.withLock { $0[name]?.ids ?? [] }
     }
 }

@@ -37,8 +37,7 @@ struct Serve: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         let logger = bootstrapLogging(level: configuration.logLevel)
-        let app = try await buildApplication(configuration: configuration, logger: logger, migrate: self.migrate)
-        try await app.runService()
+        try await serve(configuration: configuration, logger: logger, migrate: self.migrate)
     }
 }
 

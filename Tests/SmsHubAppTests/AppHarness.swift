@@ -6,11 +6,11 @@ import Logging
 import NIOCore
 import Postgres
 import SmsHubDomain
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 let adminToken = "test-admin-token-0123456789abcdef0123456789"
 /// Tests call the simulator on loopback over plain HTTP, as `make run` allows it.

@@ -1,6 +1,7 @@
 import Cryptography
 import Foundation
 import HTTPTypes
+import NIOCore
 import Postgres
 import SmsHubDomain
 import TestSupport

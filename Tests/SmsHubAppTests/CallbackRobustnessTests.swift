@@ -6,11 +6,11 @@ import HummingbirdTesting
 import Logging
 import Postgres
 import SmsHubDomain
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// Bad input, duplicates, disorder, concurrency and isolation on the callback path.
 @Suite struct CallbackRobustnessTests {

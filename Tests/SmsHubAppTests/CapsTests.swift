@@ -1,10 +1,11 @@
 import Foundation
+import HTTPTypes
 import Logging
 import SmsHubDomain
-import SmsHubRepository
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// What one tenant can make the hub keep: provider accounts per tenant, deliveries queued by a
 /// replay (never twice for one event), attempts read per delivery.

@@ -1,10 +1,11 @@
 import Foundation
+import HTTPTypes
 import Logging
 import SmsHubDomain
-import SmsHubRepository
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// Retiring a master key strands no account: `smshub rekey` re-seals every credential under the active
 /// key, once, and says what it could not open.

@@ -1,6 +1,8 @@
 import Cryptography
 import Foundation
+import HTTPTypes
 import Logging
+import NIOHTTP1
 import Postgres
 import SmsHubDomain
 import SmsHubSimulator

@@ -5,12 +5,12 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import SmsHubDomain
-import SmsHubRepository
 import SmsHubSimulator
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// send → dispatch, end to end: the API, PostgreSQL, the dispatcher and the simulator over HTTP.
 @Suite struct DispatcherTests {

@@ -2,12 +2,12 @@ import Foundation
 import Hummingbird
 import Logging
 import SmsHubDomain
-import SmsHubRepository
 import SmsHubSimulator
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// Private addresses per tenant and per provider account, set by an administrator, where the
 /// operator's `SMSHUB_EGRESS_ALLOW` would open them to every tenant; and nothing a non-public address

@@ -1,10 +1,11 @@
 import Foundation
+import HTTPTypes
 import Logging
 import SmsHubDomain
-import SmsHubRepository
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 extension AppHarness {
     /// Events whose copies of their recipient (migration 0022) are not what they should be: its

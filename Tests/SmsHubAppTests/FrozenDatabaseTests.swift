@@ -3,11 +3,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 #if canImport(Glibc)
 import Glibc

@@ -1,10 +1,10 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import SmsHubRepository
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// SIGTERM must stop the background services promptly: a deploy waits for them. Their pause between
 /// passes used to be a plain sleep that only cancellation ended, so the service stayed up for as long

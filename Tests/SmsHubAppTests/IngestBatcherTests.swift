@@ -2,12 +2,12 @@ import Foundation
 import Logging
 import Postgres
 import SmsHubDomain
-import SmsHubRepository
 import Synchronization
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// The group commit's bounds, against the real event store.
 @Suite struct IngestBatcherTests {

@@ -1,4 +1,5 @@
 import Foundation
+import SmsHubDomain
 import Synchronization
 
 @testable import SmsHubApp

@@ -2,11 +2,11 @@ import Foundation
 import Logging
 import Postgres
 import SmsHubDomain
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 @Suite struct MigrationTests {
     @Test func bundledMigrationsAreNumberedInOrder() throws {

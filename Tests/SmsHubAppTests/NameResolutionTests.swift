@@ -1,12 +1,13 @@
 import Foundation
+import HTTPTypes
 import Logging
 import NIOCore
 import SmsHubDomain
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// The hub's own resolver against a name server of the test's own on loopback (DNSStub): answers
 /// cached and shared, definite and transient failures told apart, and one tenant's names that never

@@ -1,10 +1,10 @@
 import Foundation
 import Postgres
-import SmsHubRepository
 import Testing
 import Yams
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// The contract and the server must list the same routes: a route added to one and not the other fails here.
 @Suite struct OpenAPIContractTests {

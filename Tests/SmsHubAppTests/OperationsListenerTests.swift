@@ -2,11 +2,12 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import SmsHubRepository
+import SmsHubDomain
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// With an operations listener configured, `/metrics` and `/admin` are served there and nowhere else,
 /// so a deployment can expose callbacks and the tenant API alone.

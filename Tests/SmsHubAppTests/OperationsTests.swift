@@ -4,11 +4,11 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 @Suite struct OperationsTests {
     @Test func healthAndReadiness() async throws {
@@ -38,7 +38,7 @@ import Testing
             #expect(String(buffer: reply.body).contains("Not ready."))
             // The body's only text is the fixed problem; a request id may hold any digits, so the
             // migration numbers are looked for as the detail, not anywhere.
-            let body = try JSONSerialization.jsonObject(with: Data(buffer: reply.body)) as? [String: Any]
+            let body = try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any]
             #expect(body?["detail"] as? String == "Not ready.", "\(String(describing: body))")
             #expect(!String(buffer: reply.body).contains("pending") && !String(buffer: reply.body).contains("migration"))
             // Once migrated, the same server reports ready.

@@ -4,12 +4,12 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import SmsHubDomain
-import SmsHubRepository
 import SmsHubSimulator
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// A "gateway" that answers 200 and then trickles one byte a second, forever: it holds every call
 /// until the caller's deadline. Counts the calls it is holding.

@@ -1,11 +1,12 @@
 import Foundation
+import HTTPTypes
 import Logging
 import Postgres
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// The daily summary's kept counts (migration 0021) against the recipients they count: exact before
 /// and after every fold, through sends, reports and removals, and for the tenant's own rows only.

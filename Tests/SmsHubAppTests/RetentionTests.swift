@@ -1,11 +1,12 @@
 import Foundation
+import HTTPTypes
 import Logging
 import SmsHubDomain
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// Retention per tenant: contents redacted after N days, everything removed after M days, by the
 /// sweep in small slices; another tenant's data and the recent data untouched; the admin API refuses

@@ -6,11 +6,11 @@ import NIOCore
 import NIOPosix
 import Postgres
 import SmsHubDomain
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 #if canImport(Glibc)
 import Glibc

@@ -1,11 +1,11 @@
 import Foundation
 import Logging
 import Postgres
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// Tenancy cannot be switched off by how the service role was made: migrations make it NOINHERIT, and
 /// `serve` refuses a role that would see every tenant's rows, naming why. On a cluster of its own,

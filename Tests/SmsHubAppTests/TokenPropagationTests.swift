@@ -1,10 +1,10 @@
 import Foundation
 import SmsHubDomain
-import SmsHubRepository
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// A rotated callback token or changed secret, written by one instance, is what every other instance
 /// uses within a second: each keeps accounts in memory for a second at most.

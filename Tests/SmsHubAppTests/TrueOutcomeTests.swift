@@ -1,11 +1,13 @@
 import Foundation
+import HTTPTypes
 import Logging
 import SmsHubDomain
-import SmsHubRepository
+import SmsHubSimulator
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// Every recipient ends in its own outcome or `expired` (issue 19): masked Gateway copies never put
 /// one number's outcome on another, and a window that ends without a report expires the recipient.

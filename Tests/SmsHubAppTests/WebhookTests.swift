@@ -1,15 +1,17 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import Logging
 import NIOCore
 import NIOPosix
+import Postgres
 import SmsHubDomain
-import SmsHubRepository
 import SmsHubSimulator
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// Webhook endpoints, the outbox, and deliveries to the simulator's receiver over HTTP (issue 19).
 @Suite struct WebhookTests {

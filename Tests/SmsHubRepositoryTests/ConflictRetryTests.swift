@@ -1,8 +1,9 @@
 import Foundation
 import Postgres
-import SmsHubRepository
 import TestSupport
 import Testing
+
+@testable import SmsHubRepository
 
 /// A transaction that loses a deadlock is run again whole; one that keeps losing is reported as the
 /// database being unavailable (503), never as the hub failing (500).

@@ -6,14 +6,14 @@ import Glibc
 
 /// A PostgreSQL cluster of its own, for the few tests that stop or restart the server: they must not
 /// disturb the shared server every other test runs against.
-public final class ScratchCluster: @unchecked Sendable {
-    public let port: Int
+package final class ScratchCluster: @unchecked Sendable {
+    package let port: Int
     let dataDirectory: URL
     let binDirectory: String
 
-    public var superuserURL: String { "postgresql://postgres@127.0.0.1:\(self.port)/postgres" }
+    package var superuserURL: String { "postgresql://postgres@127.0.0.1:\(self.port)/postgres" }
 
-    public static func start() throws -> ScratchCluster {
+    package static func start() throws -> ScratchCluster {
         guard let bin = ProcessInfo.processInfo.environment["SMSHUB_TEST_PG_BIN"], !bin.isEmpty else {
             throw MissingTestEnvironment(variable: "SMSHUB_TEST_PG_BIN")
         }
@@ -31,7 +31,7 @@ public final class ScratchCluster: @unchecked Sendable {
     }
 
     /// A hot standby of this cluster, streaming from it (`pg_basebackup -R`), on a port of its own.
-    public func startStandby() throws -> ScratchCluster {
+    package func startStandby() throws -> ScratchCluster {
         // pg_basebackup makes the directory itself, with the permissions the server insists on.
         let directory = URL(fileURLWithPath: "/var/tmp").appendingPathComponent("smshub-standby-\(UUID().uuidString.prefix(8))")
         do {
@@ -63,7 +63,7 @@ public final class ScratchCluster: @unchecked Sendable {
 
     /// A loopback port that nothing listens on, below Linux's range for outgoing connections
     /// (32768–60999), where a client's ephemeral port could take it between the check and the bind.
-    public static func freePort() -> Int {
+    package static func freePort() -> Int {
         for _ in 0..<100 {
             let port = Int.random(in: 20_000...32_000)
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -97,23 +97,23 @@ public final class ScratchCluster: @unchecked Sendable {
         )
     }
 
-    public func restart() throws {
+    package func restart() throws {
         try self.asServerUser("\(self.binDirectory)/pg_ctl", ["-D", self.dataDirectory.path, "-w", "-m", "fast", "stop"])
         try self.startServer()
     }
 
     /// Stops the server but keeps its data, for `startAgain`.
-    public func stopServerOnly() {
+    package func stopServerOnly() {
         try? self.asServerUser("\(self.binDirectory)/pg_ctl", ["-D", self.dataDirectory.path, "-w", "-m", "fast", "stop"])
     }
 
-    public func startAgain() throws {
+    package func startAgain() throws {
         try self.startServer()
     }
 
     /// Stops (`SIGSTOP`) or resumes (`SIGCONT`) the server and every backend: a database that is
     /// there, holding its connections open, and answers nothing, as a frozen host or VM would.
-    public func signalAll(_ signal: Int32) throws {
+    package func signalAll(_ signal: Int32) throws {
         let pidFile = self.dataDirectory.appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let first = text.split(separator: "\n").first,
             let postmaster = Int32(first)
@@ -130,7 +130,7 @@ public final class ScratchCluster: @unchecked Sendable {
         for pid in pids { kill(pid, signal) }
     }
 
-    public func stop() {
+    package func stop() {
         try? self.asServerUser("\(self.binDirectory)/pg_ctl", ["-D", self.dataDirectory.path, "-w", "-m", "immediate", "stop"])
         try? FileManager.default.removeItem(at: self.dataDirectory)
     }

@@ -1,17 +1,18 @@
 import Foundation
-import Postgres
-import SmsHubRepository
+package import Postgres
+
+@testable package import SmsHubRepository
 
 /// A database of its own for one test, cloned from a migrated template: cheap to make, and nothing
 /// one test writes can be seen by another.
-public struct TestDatabase: Sendable {
-    public let name: String
+package struct TestDatabase: Sendable {
+    package let name: String
     /// Connection as the service role (`smshub_app`).
-    public let appURL: String
+    package let appURL: String
     /// Connection as the schema owner (`smshub_owner`).
-    public let ownerURL: String
+    package let ownerURL: String
     /// Superuser connection to this database, for inspecting it behind the service's back.
-    public let superuserURL: String
+    package let superuserURL: String
 
     init(name: String) throws {
         self.name = name
@@ -21,7 +22,7 @@ public struct TestDatabase: Sendable {
     }
 
     /// A database `name` on a scratch cluster, with the service's roles (for tests that stop the server).
-    public init(name: String, on cluster: ScratchCluster) {
+    package init(name: String, on cluster: ScratchCluster) {
         let base = "postgresql://%@@127.0.0.1:\(cluster.port)/\(name)"
         self.name = name
         self.appURL = base.replacingOccurrences(of: "%@", with: "smshub_app")
@@ -30,21 +31,21 @@ public struct TestDatabase: Sendable {
     }
 
     /// Connection to this database as another role (loopback test servers trust every role).
-    public func url(as user: String) throws -> String {
+    package func url(as user: String) throws -> String {
         try TestEnvironment.url(user: user, database: self.name)
     }
 
     /// Opens a pool as the service role.
-    public func appPool(maxConnections: Int = 4) -> PGPool {
+    package func appPool(maxConnections: Int = 4) -> PGPool {
         PGPool(
             configuration: .test(url: self.appURL, maxConnections: maxConnections)
         )
     }
 }
 
-public enum TestEnvironment {
+package enum TestEnvironment {
     /// Superuser URL of the server the tests use; `scripts/test` sets it.
-    public static var adminURL: String {
+    package static var adminURL: String {
         get throws {
             guard let url = ProcessInfo.processInfo.environment["SMSHUB_TEST_ADMIN_URL"], !url.isEmpty else {
                 throw MissingTestEnvironment(variable: "SMSHUB_TEST_ADMIN_URL")
@@ -64,13 +65,13 @@ public enum TestEnvironment {
 }
 
 /// Makes the template once per test process, then clones it per test.
-public actor TestDatabases {
-    public static let shared = TestDatabases()
+package actor TestDatabases {
+    package static let shared = TestDatabases()
     static let templateName = "smshub_test_template"
     private var templateTask: Task<Void, any Error>?
     private var counter = 0
 
-    public func make() async throws -> TestDatabase {
+    package func make() async throws -> TestDatabase {
         try await self.ensureTemplate()
         self.counter += 1
         let name = "smshub_test_\(ProcessInfo.processInfo.processIdentifier)_\(self.counter)"
@@ -85,14 +86,14 @@ public actor TestDatabases {
         return try TestDatabase(name: name)
     }
 
-    public func drop(_ database: TestDatabase) async throws {
+    package func drop(_ database: TestDatabase) async throws {
         _ = try await Self.superuser { session in
             try await session.query("DROP DATABASE IF EXISTS \(unescaped: database.name) WITH (FORCE)")
         }
     }
 
     /// An empty database (no migrations), for tests of the migrator itself.
-    public func makeEmpty() async throws -> TestDatabase {
+    package func makeEmpty() async throws -> TestDatabase {
         // The template's migration creates the cluster-wide roles once, before any test migrates its own database.
         try await self.ensureTemplate()
         self.counter += 1
@@ -151,7 +152,7 @@ public actor TestDatabases {
 
 /// Runs `body` with a fresh migrated database, dropped afterwards whatever happens. Holds a slot of
 /// the test cluster (`TestSlots`) meanwhile.
-public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws -> R) async throws -> R {
+package func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws -> R) async throws -> R {
     try await TestSlots.with {
         let database = try await TestDatabases.shared.make()
         do {
@@ -166,7 +167,7 @@ public func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws ->
 }
 
 /// Runs `body` with a pool on a fresh database as the service role, closing both afterwards.
-public func withAppPool<R: Sendable>(
+package func withAppPool<R: Sendable>(
     maxConnections: Int = 4,
     statementTimeout: Duration? = nil,
     _ body: (PGPool, TestDatabase) async throws -> R
@@ -183,20 +184,20 @@ public func withAppPool<R: Sendable>(
 }
 
 /// Opens a one-connection pool on `url`, runs `body`, and closes it.
-public func withPool<R: Sendable>(url: String, _ body: (PGPool) async throws -> R) async throws -> R {
+package func withPool<R: Sendable>(url: String, _ body: (PGPool) async throws -> R) async throws -> R {
     try await PGPool.scoped(.test(url: url), body)
 }
 
 /// The suite needs the servers `scripts/test` starts; run outside it, tests fail with this instead of crashing.
-public struct MissingTestEnvironment: Error, CustomStringConvertible {
-    public var variable: String
-    public var description: String { "\(self.variable) is not set: run the tests with `make test` (scripts/test), which starts PostgreSQL" }
+package struct MissingTestEnvironment: Error, CustomStringConvertible {
+    package var variable: String
+    package var description: String { "\(self.variable) is not set: run the tests with `make test` (scripts/test), which starts PostgreSQL" }
 }
 
 extension ScratchCluster {
     /// Database `smshub` on this cluster with the service's roles, migrated; `appRole` is how the
     /// service role is made (the migrations make it safe, or `serve` refuses it).
-    public func serviceDatabase(appRole: String = "CREATE ROLE smshub_app LOGIN NOINHERIT") async throws -> (TestDatabase, Migrator) {
+    package func serviceDatabase(appRole: String = "CREATE ROLE smshub_app LOGIN NOINHERIT") async throws -> (TestDatabase, Migrator) {
         try await PGPool.scoped(.test(url: self.superuserURL, maxConnections: 1)) { pool in
             try await pool.query("CREATE ROLE smshub_owner LOGIN CREATEROLE")
             try await pool.query(PGQuery(appRole))

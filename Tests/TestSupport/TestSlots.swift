@@ -1,19 +1,19 @@
 import Foundation
-import Testing
+package import Testing
 
 /// How many tests may use the test cluster at once. Swift Testing starts every test of the suite at
 /// once; on two cores that is hundreds of databases, pools and servers, and connecting alone then
 /// outlasts its deadline. A test that needs the cluster waits here for a slot instead (every
 /// `withTestDatabase` takes one), and the tests that stop servers or kill processes take them all
 /// (`.runsAlone`). `SMSHUB_TEST_SLOTS` sets the number (docs/architecture.md, testing).
-public actor TestSlots {
-    public static let shared = TestSlots(capacity: TestSlots.configuredCapacity)
+package actor TestSlots {
+    package static let shared = TestSlots(capacity: TestSlots.configuredCapacity)
 
     /// Whether the running task already holds a slot, so a test's nested helpers do not wait for a
     /// second one (which could wait for ever with every slot held by such a test).
     @TaskLocal static var held = false
 
-    public let capacity: Int
+    package let capacity: Int
     private var free: Int
     /// Waiters in arrival order; the first is served before any later one, so a test that needs
     /// every slot is not passed over for ever by ones that need one.
@@ -52,7 +52,7 @@ public actor TestSlots {
     }
 
     /// Runs `body` holding one slot (`alone`: every slot), unless this task holds one already.
-    public static func with<R: Sendable>(alone: Bool = false, _ body: () async throws -> R) async throws -> R {
+    package static func with<R: Sendable>(alone: Bool = false, _ body: () async throws -> R) async throws -> R {
         if Self.held { return try await body() }
         let weight = alone ? Self.shared.capacity : 1
         await Self.shared.acquire(weight)
@@ -70,21 +70,21 @@ public actor TestSlots {
 /// A test, or every test of a suite, that runs with no other database test beside it: it starts
 /// clusters, stops or freezes servers, or kills processes, and neither it nor the others should
 /// pay for that.
-public struct RunsAlone: TestTrait, SuiteTrait, TestScoping {
-    public var isRecursive: Bool { true }
+package struct RunsAlone: TestTrait, SuiteTrait, TestScoping {
+    package var isRecursive: Bool { true }
 
-    public func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
+    package func scopeProvider(for test: Test, testCase: Test.Case?) -> Self? {
         // Once per test case, never around a whole suite: the suite's own tests would then share
         // the slots it holds and run beside each other after all.
         testCase == nil ? nil : self
     }
 
-    public func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
+    package func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         try await TestSlots.with(alone: true, function)
     }
 }
 
 extension Trait where Self == RunsAlone {
     /// Runs with no other database test beside it (`TestSlots`).
-    public static var runsAlone: Self { RunsAlone() }
+    package static var runsAlone: Self { RunsAlone() }
 }

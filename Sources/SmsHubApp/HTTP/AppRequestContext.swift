@@ -1,35 +1,35 @@
-import Foundation
-import Hummingbird
+package import Foundation
+package import Hummingbird
 import Logging
-import SmsHubDomain
+package import SmsHubDomain
 
 /// The context of every request before authentication.
-public struct AppRequestContext: RequestContext {
-    public var coreContext: CoreRequestContextStorage
+package struct AppRequestContext: RequestContext {
+    package var coreContext: CoreRequestContextStorage
     /// Set by `TenantAuthMiddleware` once an API key checks out.
     var authenticatedTenant: AuthenticatedTenant?
     /// The peer's IP address, which keys the limits of requests made before any credential is known.
-    public let clientAddress: String?
+    package let clientAddress: String?
 
-    public init(source: ApplicationRequestContextSource) {
+    package init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.clientAddress = source.channel.remoteAddress?.ipAddress
     }
 
     /// JSON bodies of the management API are small; anything larger is refused with 413.
-    public var maxUploadSize: Int { JSONBody.maxSize }
+    package var maxUploadSize: Int { JSONBody.maxSize }
 
-    public var requestDecoder: JSONDecoder { JSONCoding.decoder }
-    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+    package var requestDecoder: JSONDecoder { JSONCoding.decoder }
+    package var responseEncoder: JSONEncoder { JSONCoding.encoder }
 }
 
 /// The context of tenant API routes: it cannot exist without an authenticated tenant, so handlers
 /// never deal with an optional one.
-public struct TenantRequestContext: ChildRequestContext {
-    public var coreContext: CoreRequestContextStorage
-    public let tenant: AuthenticatedTenant
+package struct TenantRequestContext: ChildRequestContext {
+    package var coreContext: CoreRequestContextStorage
+    package let tenant: AuthenticatedTenant
 
-    public init(context: AppRequestContext) throws {
+    package init(context: AppRequestContext) throws {
         guard let tenant = context.authenticatedTenant else {
             throw Problem.unauthorized("Send an API key as 'Authorization: Bearer <key>'.")
         }
@@ -38,16 +38,16 @@ public struct TenantRequestContext: ChildRequestContext {
         self.logger[metadataKey: "tenant_id"] = .string(tenant.tenantID.apiString)
     }
 
-    public var maxUploadSize: Int { JSONBody.maxSize }
-    public var requestDecoder: JSONDecoder { JSONCoding.decoder }
-    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+    package var maxUploadSize: Int { JSONBody.maxSize }
+    package var requestDecoder: JSONDecoder { JSONCoding.decoder }
+    package var responseEncoder: JSONEncoder { JSONCoding.encoder }
 }
 
-public struct AuthenticatedTenant: Sendable, Equatable {
-    public var tenantID: UUID
-    public var keyID: UUID
+package struct AuthenticatedTenant: Sendable, Equatable {
+    package var tenantID: UUID
+    package var keyID: UUID
     /// The tenant's own limits, read with its key.
-    public var rateLimits = TenantRateLimits()
+    package var rateLimits = TenantRateLimits()
 }
 
 enum JSONCoding {

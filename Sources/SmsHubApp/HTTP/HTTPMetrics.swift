@@ -1,12 +1,12 @@
 import Hummingbird
-import Prometheus
+package import Prometheus
 import SmsHubDomain
 import Synchronization
 
 /// The service's Prometheus registry. One per application, not a process-wide bootstrap, so tests can
 /// run several applications side by side and read each one's own figures.
-public final class ServiceMetrics: Sendable {
-    public let registry = PrometheusCollectorRegistry()
+package final class ServiceMetrics: Sendable {
+    package let registry = PrometheusCollectorRegistry()
 
     static let durationBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -16,7 +16,7 @@ public final class ServiceMetrics: Sendable {
     /// Every documented series exists from the start, at zero, so an alert on its rate has something
     /// to read before the first event: the counters without labels, and those whose labels are a
     /// known, small set.
-    public init() {
+    package init() {
         for provider in ["engagelab", "submail", "huawei", "gateway"] {
             for outcome in Self.callbackOutcomes { self.callbackCounter(provider: provider, outcome: outcome) }
         }
@@ -243,7 +243,7 @@ public final class ServiceMetrics: Sendable {
         }
     }
 
-    public func exposition() -> String {
+    package func exposition() -> String {
         self.registry.emitToString()
     }
 }

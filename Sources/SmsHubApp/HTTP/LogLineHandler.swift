@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+package import Logging
 import SmsHubDomain
 
 /// One line per message on standard error: `time level label: key=value … [source] message`.
@@ -8,14 +8,14 @@ import SmsHubDomain
 /// Hummingbird sets the request id on every request's logger: about 2% of the CPU of a callback went
 /// to text that is written only if that request logs something. Here metadata is formatted when a
 /// line is written, and a line below the level is never built.
-public struct LogLineHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
-    public var metadataProvider: Logger.MetadataProvider?
+package struct LogLineHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
+    package var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let write: @Sendable (String) -> Void
 
-    public init(
+    package init(
         label: String,
         level: Logger.Level,
         metadataProvider: Logger.MetadataProvider? = nil,
@@ -27,12 +27,12 @@ public struct LogLineHandler: LogHandler {
         self.write = write
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { self.metadata[key] }
         set { self.metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var merged = self.metadata
         if let provided = self.metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
@@ -67,7 +67,7 @@ public struct LogLineHandler: LogHandler {
     }
 
     /// One `write(2)` per line, so lines from concurrent threads do not interleave.
-    public static let standardError: @Sendable (String) -> Void = { line in
+    package static let standardError: @Sendable (String) -> Void = { line in
         var line = line
         line.withUTF8 { bytes in _ = Foundation.write(2, bytes.baseAddress, bytes.count) }
     }

@@ -1,22 +1,22 @@
 import Foundation
-import Hummingbird
-import SmsHubDomain
+package import Hummingbird
+package import SmsHubDomain
 
 /// An RFC 9457 problem: every error response of the service has this shape and
 /// `application/problem+json`. `code` is stable for clients to branch on; `type` is `/problems/{code}`.
-public struct Problem: Error, HTTPResponseError, Sendable {
-    public var status: HTTPResponse.Status
-    public var code: String
-    public var title: String
-    public var detail: String?
+package struct Problem: Error, HTTPResponseError, Sendable {
+    package var status: HTTPResponse.Status
+    package var code: String
+    package var title: String
+    package var detail: String?
     /// Per-field messages for validation failures.
-    public var errors: [FieldError]
-    public var headers: HTTPFields
+    package var errors: [FieldError]
+    package var headers: HTTPFields
 
     /// The domain's field problems are the API's per-field errors, written as they are.
-    public typealias FieldError = FieldProblem
+    package typealias FieldError = FieldProblem
 
-    public init(
+    package init(
         _ status: HTTPResponse.Status,
         code: String,
         title: String,
@@ -32,7 +32,7 @@ public struct Problem: Error, HTTPResponseError, Sendable {
         self.headers = headers
     }
 
-    public func response(from request: Request, context: some RequestContext) throws -> Response {
+    package func response(from request: Request, context: some RequestContext) throws -> Response {
         self.response(requestID: context.id)
     }
 
@@ -67,19 +67,19 @@ public struct Problem: Error, HTTPResponseError, Sendable {
 }
 
 extension Problem {
-    public static func unauthorized(_ detail: String) -> Problem {
+    package static func unauthorized(_ detail: String) -> Problem {
         Problem(.unauthorized, code: "unauthorized", title: "Authentication required", detail: detail, headers: [.wwwAuthenticate: "Bearer"])
     }
 
-    public static func forbidden(code: String = "forbidden", _ detail: String) -> Problem {
+    package static func forbidden(code: String = "forbidden", _ detail: String) -> Problem {
         Problem(.forbidden, code: code, title: "Forbidden", detail: detail)
     }
 
-    public static func notFound(_ detail: String = "No resource exists at this path.") -> Problem {
+    package static func notFound(_ detail: String = "No resource exists at this path.") -> Problem {
         Problem(.notFound, code: "not_found", title: "Not found", detail: detail)
     }
 
-    public static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
+    package static func methodNotAllowed(allowed: [HTTPRequest.Method]) -> Problem {
         let list = allowed.map(\.rawValue).sorted().joined(separator: ", ")
         return Problem(
             .methodNotAllowed,
@@ -90,20 +90,20 @@ extension Problem {
         )
     }
 
-    public static func payloadTooLarge(limit: Int) -> Problem {
+    package static func payloadTooLarge(limit: Int) -> Problem {
         Problem(.contentTooLarge, code: "payload_too_large", title: "Request body too large", detail: "The body may be at most \(limit) bytes.")
     }
 
-    public static func unsupportedMediaType(expected: String) -> Problem {
+    package static func unsupportedMediaType(expected: String) -> Problem {
         Problem(.unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type", detail: "Send the body as \(expected).")
     }
 
-    public static func invalidBody(_ detail: String) -> Problem {
+    package static func invalidBody(_ detail: String) -> Problem {
         Problem(.badRequest, code: "invalid_body", title: "Malformed request body", detail: detail)
     }
 
     /// A 400 naming the member of the body at fault (`custom.big`, `status.status_data.sms_ids[3]`).
-    public static func invalidBody(field: String, _ message: String) -> Problem {
+    package static func invalidBody(field: String, _ message: String) -> Problem {
         Problem(
             .badRequest,
             code: "invalid_body",
@@ -113,7 +113,7 @@ extension Problem {
         )
     }
 
-    public static func invalidParameter(_ name: String, _ detail: String) -> Problem {
+    package static func invalidParameter(_ name: String, _ detail: String) -> Problem {
         Problem(
             .badRequest,
             code: "invalid_parameter",
@@ -123,7 +123,7 @@ extension Problem {
         )
     }
 
-    public static func validation(_ errors: [FieldError]) -> Problem {
+    package static func validation(_ errors: [FieldError]) -> Problem {
         Problem(
             .unprocessableContent,
             code: "validation_failed",
@@ -141,11 +141,11 @@ extension Problem {
         return normalised
     }
 
-    public static func unavailable(_ detail: String) -> Problem {
+    package static func unavailable(_ detail: String) -> Problem {
         Problem(.serviceUnavailable, code: "service_unavailable", title: "Service unavailable", detail: detail, headers: [.retryAfter: "1"])
     }
 
-    public static let internalError = Problem(
+    package static let internalError = Problem(
         .internalServerError,
         code: "internal_error",
         title: "Internal error",

@@ -7,21 +7,21 @@ import NIOCore
 /// What bounds the work one connection can make the server do before any route runs: how many
 /// connections are served at once (more wait in the kernel's backlog, not in memory), how long a
 /// connection may sit idle, and how long a request may take to arrive.
-public struct ServerLimits: Sendable {
+package struct ServerLimits: Sendable {
     /// nil: what the open-file limit leaves once everything else has its share (`DescriptorBudget`).
-    public var maxConnections: Int?
+    package var maxConnections: Int?
     /// The operations listener's own cap (`DescriptorBudget.operationsConnections`).
     var operationsMaxConnections = DescriptorBudget.operationsConnections
     /// Connections one client address may hold at once; nil: a quarter of the connection cap, at
     /// least 8 (`ConnectionsPerAddress`); 0: no cap (behind a proxy, every client has its address).
-    public var maxConnectionsPerAddress: Int?
-    public var idleTimeout: Duration
+    package var maxConnectionsPerAddress: Int?
+    package var idleTimeout: Duration
     /// Time for a request's head to arrive, from the connection opening or the previous request.
-    public var headTimeout: Duration
+    package var headTimeout: Duration
     /// Time for a request's body to arrive, from its head.
-    public var bodyTimeout: Duration
+    package var bodyTimeout: Duration
 
-    public init(
+    package init(
         maxConnections: Int? = nil,
         idleTimeout: Duration = .seconds(30),
         headTimeout: Duration = .seconds(30),

@@ -1,15 +1,15 @@
 import Logging
-import SmsHubDomain
+package import SmsHubDomain
 
 /// What `serve` says at start about the stored credentials: how many each configured key seals, and
 /// how many are sealed under keys it does not have (those accounts cannot send or verify callbacks).
-public struct CredentialKeyReport: Sendable, Equatable {
-    public var underActive = 0
-    public var underPrevious = 0
-    public var unopenable = 0
-    public var unknownKeyIDs: [String] = []
+package struct CredentialKeyReport: Sendable, Equatable {
+    package var underActive = 0
+    package var underPrevious = 0
+    package var unopenable = 0
+    package var unknownKeyIDs: [String] = []
 
-    public static func make(counts: [String: Int], keyring: SecretKeyring) -> CredentialKeyReport {
+    package static func make(counts: [String: Int], keyring: SecretKeyring) -> CredentialKeyReport {
         var report = CredentialKeyReport()
         let previous = Set(keyring.previousKeyIDs)
         for (keyID, count) in counts.sorted(by: { $0.key < $1.key }) {

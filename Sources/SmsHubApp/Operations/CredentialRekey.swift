@@ -1,39 +1,39 @@
 import Foundation
-import Logging
-import SmsHubDomain
-import SmsHubRepository
+package import Logging
+package import SmsHubDomain
+package import SmsHubRepository
 
 /// Re-seals stored provider credentials and webhook signing secrets under the active master key, so that an older key can be
 /// retired without stranding accounts nobody updated. Idempotent (an account already under the active
 /// key is not touched) and resumable (each account is its own transaction; a rerun picks up the rest).
-public struct CredentialRekey: Sendable {
+package struct CredentialRekey: Sendable {
     let keys: PostgresCredentialKeys
     let accounts: any ProviderAccountRepository
     let endpoints: any WebhookEndpointRepository
     let keyring: SecretKeyring
     var batch = 200
 
-    public init(database: Database, keyring: SecretKeyring) {
+    package init(database: Database, keyring: SecretKeyring) {
         self.keys = PostgresCredentialKeys(database: database)
         self.accounts = PostgresProviderAccountRepository(database: database)
         self.endpoints = PostgresWebhookEndpointRepository(database: database)
         self.keyring = keyring
     }
 
-    public struct Report: Sendable, Equatable, CustomStringConvertible {
+    package struct Report: Sendable, Equatable, CustomStringConvertible {
         /// Re-sealed under the active key by this run.
-        public var resealed = 0
+        package var resealed = 0
         /// Already under the active key.
-        public var current = 0
+        package var current = 0
         /// Sealed under a key this keyring does not hold (or damaged): left as they are.
-        public var unopenable = 0
+        package var unopenable = 0
 
-        public var description: String {
+        package var description: String {
             "resealed \(self.resealed), already current \(self.current), cannot open \(self.unopenable)"
         }
     }
 
-    public func run(logger: Logger) async throws -> Report {
+    package func run(logger: Logger) async throws -> Report {
         var report = Report()
         let keyring = self.keyring
         try await self.reseal(.providerCredentials, &report, logger: logger) { tenantID, id in
@@ -88,7 +88,7 @@ public struct CredentialRekey: Sendable {
 }
 
 /// `smshub rekey`: one connection as the service role (whose smshub_admin membership reads the key ids).
-public func runRekey(configuration: AppConfiguration, logger: Logger) async throws -> CredentialRekey.Report {
+package func runRekey(configuration: AppConfiguration, logger: Logger) async throws -> CredentialRekey.Report {
     try await Database.withSingleConnection(url: configuration.databaseURL, applicationName: "smshub-rekey") { database in
         try await CredentialRekey(database: database, keyring: configuration.keyring).run(logger: logger)
     }

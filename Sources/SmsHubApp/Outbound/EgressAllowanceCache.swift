@@ -1,17 +1,17 @@
 import Foundation
-import SmsHubDomain
+package import SmsHubDomain
 
 /// The blocks an administrator allowed per tenant and account, read from the database at most every
 /// `ttl` per tenant: every outbound call asks. A change made through this instance applies at once;
 /// other instances see it within `ttl`. A failed read keeps what was known, else allows nothing
 /// beyond the public Internet.
-public actor EgressAllowanceCache {
+package actor EgressAllowanceCache {
     let repository: any EgressAllowanceRepository
     let ttl: Duration
     static let maxTenants = 10_000
     private var entries: [UUID: (allowances: EgressAllowances, fetchedAt: ContinuousClock.Instant)] = [:]
 
-    public init(repository: any EgressAllowanceRepository, ttl: Duration = .seconds(10)) {
+    package init(repository: any EgressAllowanceRepository, ttl: Duration = .seconds(10)) {
         self.repository = repository
         self.ttl = ttl
     }

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import SmsHubDomain
 
 /// Calls the Gateway API v1 over HTTP. Requests and responses are built and read by `GatewayAPI`;

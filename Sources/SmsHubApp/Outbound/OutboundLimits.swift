@@ -2,15 +2,15 @@ import Foundation
 
 /// Bounds on concurrent provider calls of one instance. `perAccount` is also enforced across
 /// instances for sends (it counts live leases in the database); the others are per instance.
-public struct OutboundLimits: Sendable, Equatable {
+package struct OutboundLimits: Sendable, Equatable {
     /// Calls in flight at once, all tenants together.
-    public var total: Int
+    package var total: Int
     /// Calls in flight at once for one tenant, so a tenant with many slow accounts cannot take every slot.
-    public var perTenant: Int
+    package var perTenant: Int
     /// Send calls in flight at once for one provider account.
-    public var perAccount: Int
+    package var perAccount: Int
 
-    public init(total: Int = 64, perTenant: Int = 16, perAccount: Int = 4) {
+    package init(total: Int = 64, perTenant: Int = 16, perAccount: Int = 4) {
         self.total = total
         self.perTenant = perTenant
         self.perAccount = perAccount

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import SmsHubDomain
 
 /// `/admin`: tenants and their API keys, behind the admin token.

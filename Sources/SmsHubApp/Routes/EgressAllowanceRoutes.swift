@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import SmsHubDomain
 
 /// `/admin/tenants/{id}/egress` and `/admin/tenants/{id}/provider-accounts/{account_id}/egress`:

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import SmsHubDomain
 
 /// `POST /v1/messages`: accept an SMS for sending. Stored as `queued`; the dispatcher sends it.

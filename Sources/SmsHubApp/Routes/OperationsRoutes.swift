@@ -1,4 +1,6 @@
 import Hummingbird
+import Logging
+import Prometheus
 import SmsHubRepository
 
 /// Liveness, readiness and metrics: unauthenticated, for load balancers and Prometheus.

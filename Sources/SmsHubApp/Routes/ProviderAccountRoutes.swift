@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import SmsHubDomain
 
 /// `/v1/provider-accounts`: a tenant's accounts with its SMS providers. Credentials are write-only.

@@ -1,6 +1,7 @@
 import Cryptography
 import Foundation
 import Hummingbird
+import Logging
 import SmsHubDomain
 
 /// `/v1/webhook-endpoints`: where a tenant hears about changes, signed (docs/webhooks.md). The

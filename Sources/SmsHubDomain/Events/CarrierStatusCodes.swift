@@ -3,16 +3,16 @@ import Foundation
 /// Carrier and platform status codes shared by Huawei, the Gateway and SUBMAIL reports: the seed's
 /// table (`003_4ccb068881a92f2b.txt`, docs/providers.md §4.1), as data. Each code maps to one state and a
 /// description; `descriptionZH` is the provider's own wording.
-public struct StatusCode: Sendable, Equatable {
-    public var code: String
-    public var state: DeliveryState
-    public var description: String?
-    public var descriptionZH: String?
+package struct StatusCode: Sendable, Equatable {
+    package var code: String
+    package var state: DeliveryState
+    package var description: String?
+    package var descriptionZH: String?
 }
 
-public enum CarrierStatusCodes {
+package enum CarrierStatusCodes {
     /// Exact codes.
-    public static let table: [String: StatusCode] = {
+    package static let table: [String: StatusCode] = {
         var table: [String: StatusCode] = [:]
         func add(_ code: String, _ state: DeliveryState, _ en: String?, _ zh: String?) {
             table[code] = StatusCode(code: code, state: state, description: en, descriptionZH: zh)
@@ -76,7 +76,7 @@ public enum CarrierStatusCodes {
     }()
 
     /// Code families written `XX:xxxx` in the seed, matched by prefix.
-    public static let families: [String: StatusCode] = {
+    package static let families: [String: StatusCode] = {
         let handset = "此类错误码多为手机号码问题,如手机为空号,关机,停机等。"
         let list: [(String, String, String)] = [
             ("MK", "Handset problem: number not in service, switched off or suspended.", handset),
@@ -103,7 +103,7 @@ public enum CarrierStatusCodes {
 
     /// The entry for `code` (trimmed, case-insensitive). Unknown codes are `undelivered` with no
     /// description, and keep their raw code.
-    public static func lookup(_ code: String) -> StatusCode {
+    package static func lookup(_ code: String) -> StatusCode {
         let trimmed = String(code.trimmingBlanks())
         let key = trimmed.uppercased()
         if let exact = table[key] {

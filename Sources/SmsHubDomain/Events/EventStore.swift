@@ -1,16 +1,16 @@
-import Foundation
+package import Foundation
 
 /// Events of one callback (or one pull), for one account.
-public struct IncomingEvents: Sendable {
-    public var tenantID: UUID
-    public var accountID: UUID
-    public var provider: Provider
-    public var source: Source
-    public var events: [ProviderEvent]
+package struct IncomingEvents: Sendable {
+    package var tenantID: UUID
+    package var accountID: UUID
+    package var provider: Provider
+    package var source: Source
+    package var events: [ProviderEvent]
 
-    public enum Source: String, Sendable { case push, pull }
+    package enum Source: String, Sendable { case push, pull }
 
-    public init(tenantID: UUID, accountID: UUID, provider: Provider, source: Source, events: [ProviderEvent]) {
+    package init(tenantID: UUID, accountID: UUID, provider: Provider, source: Source, events: [ProviderEvent]) {
         self.tenantID = tenantID
         self.accountID = accountID
         self.provider = provider
@@ -20,17 +20,17 @@ public struct IncomingEvents: Sendable {
 }
 
 /// How many of a callback's events were new (duplicates are acknowledged, not stored again).
-public struct StoreOutcome: Sendable, Equatable {
-    public var stored: Int
-    public var duplicates: Int
+package struct StoreOutcome: Sendable, Equatable {
+    package var stored: Int
+    package var duplicates: Int
 
-    public init(stored: Int = 0, duplicates: Int = 0) {
+    package init(stored: Int = 0, duplicates: Int = 0) {
         self.stored = stored
         self.duplicates = duplicates
     }
 }
 
-public protocol EventStore: Sendable {
+package protocol EventStore: Sendable {
     /// Stores the events of several callbacks in one transaction: all of them are durable when this returns.
     func store(_ batch: [IncomingEvents]) async throws -> [StoreOutcome]
     /// Audit of a refused callback: which account, why, when. No body, no secret.

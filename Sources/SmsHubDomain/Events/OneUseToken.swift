@@ -3,13 +3,13 @@ import Cryptography
 /// A provider credential meant for one event (SUBMAIL's `token`, which alone is signed). Remembered
 /// with what it signed: the same token with another event is a captured signature reused, refused.
 /// Only digests are kept: the token is a credential, and the event is stored anyway.
-public struct OneUseToken: Sendable, Equatable {
+package struct OneUseToken: Sendable, Equatable {
     /// SHA-256 of the token.
-    public var digest: [UInt8]
+    package var digest: [UInt8]
     /// SHA-256 of the events it came with, by their dedup keys (what each event is, not how it was encoded).
-    public var fingerprint: [UInt8]
+    package var fingerprint: [UInt8]
 
-    public init(token: String, events: [ProviderEvent]) {
+    package init(token: String, events: [ProviderEvent]) {
         self.digest = Digest.sha256.hash(token)
         var identity = ""
         for event in events {

@@ -1,7 +1,7 @@
 /// What an account contributes to parsing its callbacks: settings (time zone, app key) and secrets.
 public struct CallbackAccountContext: Sendable {
     public var settings: ProviderSettings
-    public var secrets: ProviderSecrets
+    package var secrets: ProviderSecrets
 
     public init(settings: ProviderSettings, secrets: ProviderSecrets) {
         self.settings = settings
@@ -12,11 +12,11 @@ public struct CallbackAccountContext: Sendable {
 public struct ParsedCallback: Sendable, Equatable {
     public var events: [ProviderEvent]
     /// EngageLab's `{}` check when a URL is saved: answer 200, store nothing.
-    public var isURLCheck: Bool
+    package var isURLCheck: Bool
     /// A token the provider signs once per event, to be claimed before the events are stored.
-    public var oneUseToken: OneUseToken?
+    package var oneUseToken: OneUseToken?
 
-    public init(events: [ProviderEvent], isURLCheck: Bool = false, oneUseToken: OneUseToken? = nil) {
+    package init(events: [ProviderEvent], isURLCheck: Bool = false, oneUseToken: OneUseToken? = nil) {
         self.events = events
         self.isURLCheck = isURLCheck
         self.oneUseToken = oneUseToken

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What one provider callback (or pull) says, normalised. The raw JSON is kept with every event.
 public enum ProviderEvent: Sendable, Equatable {
@@ -13,7 +13,7 @@ public struct StatusReport: Sendable, Equatable {
     /// The provider's id for the recipient's message (Gateway: our task id).
     public var providerMessageID: String
     public var number: PhoneNumber?
-    public var state: DeliveryState
+    package var state: DeliveryState
     public var code: String?
     public var description: String?
     public var occurredAt: Date?
@@ -24,10 +24,10 @@ public struct StatusReport: Sendable, Equatable {
     public var dedupKey: String
     /// A Gateway report's copy: the store counts it in its identity's tally, then stores it under the
     /// slot it gets or drops it as a duplicate (`dedupKey` is the first slot until then).
-    public var gatewayCopy: GatewayCopy?
+    package var gatewayCopy: GatewayCopy?
     public var raw: String
 
-    public init(
+    package init(
         providerMessageID: String,
         number: PhoneNumber?,
         state: DeliveryState,
@@ -65,10 +65,10 @@ public struct InboundReply: Sendable, Equatable {
     public var repliedAt: Date?
     public var dedupKey: String
     /// A Gateway reply's copy, counted like a report's (see `StatusReport.gatewayCopy`).
-    public var gatewayCopy: GatewayCopy?
+    package var gatewayCopy: GatewayCopy?
     public var raw: String
 
-    public init(
+    package init(
         providerMessageID: String?,
         number: PhoneNumber,
         content: String,
@@ -90,18 +90,18 @@ public struct InboundReply: Sendable, Equatable {
 }
 
 public struct ReviewResult: Sendable, Equatable {
-    public enum Kind: String, Sendable, CaseIterable { case template, signature }
+    package enum Kind: String, Sendable, CaseIterable { case template, signature }
     public enum Result: String, Sendable, CaseIterable { case approved, rejected, unknown }
-    public var kind: Kind
+    package var kind: Kind
     /// The template id, or the signature text such as `【SUBMAIL】`.
     public var subject: String
-    public var result: Result
+    package var result: Result
     public var reason: String?
     public var occurredAt: Date?
     public var dedupKey: String
     public var raw: String
 
-    public init(kind: Kind, subject: String, result: Result, reason: String?, occurredAt: Date?, dedupKey: String, raw: String) {
+    package init(kind: Kind, subject: String, result: Result, reason: String?, occurredAt: Date?, dedupKey: String, raw: String) {
         self.kind = kind
         self.subject = subject
         self.result = result
@@ -116,7 +116,7 @@ public struct UnrecognisedEvent: Sendable, Equatable {
     public var reason: String
     public var raw: String
 
-    public init(reason: String, raw: String) {
+    package init(reason: String, raw: String) {
         self.reason = reason
         self.raw = raw
     }

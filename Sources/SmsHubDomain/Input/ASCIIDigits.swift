@@ -1,12 +1,12 @@
 /// Decimal digits in ASCII bytes: dates, times and phone numbers are read as bytes, not Characters,
 /// because they are parsed for every callback and every recipient.
-public enum ASCIIDigits {
-    @inlinable public static func isDigit(_ byte: UInt8) -> Bool {
+package enum ASCIIDigits {
+    @inlinable package static func isDigit(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
     }
 
     /// The number `bytes` spell, or nil when any of them is not a decimal digit.
-    @inlinable public static func value(_ bytes: some Collection<UInt8>) -> Int? {
+    @inlinable package static func value(_ bytes: some Collection<UInt8>) -> Int? {
         var value = 0
         for byte in bytes {
             guard isDigit(byte) else { return nil }
@@ -16,7 +16,7 @@ public enum ASCIIDigits {
     }
 
     /// `value` in decimal, zero-padded to at least `width` digits (all of them when it has more).
-    public static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
+    package static func append(_ value: Int, width: Int, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }
         let magnitude = value.magnitude
         var divisor: UInt = 1

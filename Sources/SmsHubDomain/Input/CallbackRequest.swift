@@ -1,25 +1,25 @@
-import Foundation
+public import Foundation
 
 /// A provider callback as the HTTP layer hands it to a parser: just bytes and strings, so parsers stay
 /// pure functions that tests and fuzzers call without a server.
 public struct CallbackRequest: Sendable {
     public enum Method: Sendable { case get, post }
-    public var method: Method
+    package var method: Method
     /// Header names lowercased.
-    public var headers: [String: String]
-    public var query: String
-    public var body: [UInt8]
+    package var headers: [String: String]
+    package var query: String
+    package var body: [UInt8]
     /// When the hub received it, for signatures that cover a time (EngageLab). Nil only where a
     /// parser is called outside the service (fuzzers, parser tests): the window is then not checked.
-    public var receivedAt: Date?
+    package var receivedAt: Date?
 
     /// Headers a parser reads, which must come once: which copy a provider meant cannot be told, and a
     /// repeated signature header is never one the provider wrote.
-    public static let singleHeaders: Set<String> = ["content-type", "x-smshook-signature", "x-smshook-timestamp", "x-smshook-appkey"]
+    package static let singleHeaders: Set<String> = ["content-type", "x-smshook-signature", "x-smshook-timestamp", "x-smshook-appkey"]
 
     /// Header fields as received (any case, in order) into the lowercased map parsers read. Other
     /// repeated headers keep their first value.
-    public static func headers(_ fields: some Sequence<(name: String, value: String)>) throws(CallbackError) -> [String: String] {
+    package static func headers(_ fields: some Sequence<(name: String, value: String)>) throws(CallbackError) -> [String: String] {
         var headers: [String: String] = [:]
         for field in fields {
             let name = field.name.lowercased()
@@ -43,7 +43,7 @@ public struct CallbackRequest: Sendable {
 
     /// The media type without parameters, lowercased (`application/json`). Read as bytes: every
     /// callback asks, and splitting and trimming by Characters showed in the ingestion profile.
-    public var mediaType: String? {
+    package var mediaType: String? {
         guard let value = self.headers["content-type"] else { return nil }
         var bytes = value.utf8[...]
         if let semicolon = bytes.firstIndex(of: UInt8(ascii: ";")) { bytes = bytes[..<semicolon] }
@@ -53,7 +53,7 @@ public struct CallbackRequest: Sendable {
         return String(decoding: bytes.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
-    public func headerParameter(_ name: String) -> String? {
+    package func headerParameter(_ name: String) -> String? {
         guard let value = self.headers["content-type"] else { return nil }
         for part in value.split(separator: ";").dropFirst() {
             let pair = part.split(separator: "=", maxSplits: 1)

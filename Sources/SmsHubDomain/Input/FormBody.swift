@@ -25,7 +25,7 @@ public enum FormBody {
 
     /// The most fields one form may carry. Genuine callbacks have about fifteen; each field costs its
     /// name again in the stored raw payload, so many tiny ones would store more than the body.
-    public static let maxFields = 100
+    package static let maxFields = 100
 
     static func add(_ name: String, _ value: String, to fields: inout [String: String], signatureFields: Set<String>) throws(CallbackError) {
         guard let existing = fields[name] else {

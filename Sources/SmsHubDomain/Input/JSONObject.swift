@@ -4,13 +4,13 @@ import Foundation
 /// unstorable numbers refused) and then field by field with the type a provider documents
 /// (accepting a number where a string is documented, and the reverse, where providers.md says both occur).
 public struct JSONObject: Sendable {
-    public let members: [JSONMember]
+    package let members: [JSONMember]
 
-    public init(_ members: [JSONMember]) {
+    package init(_ members: [JSONMember]) {
         self.members = members
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(CallbackError) -> JSONObject {
+    package static func parse(_ bytes: [UInt8]) throws(CallbackError) -> JSONObject {
         let value: JSONValue
         do {
             value = try JSONReader.parse(bytes, duplicates: .refuseDiffering)
@@ -22,31 +22,31 @@ public struct JSONObject: Sendable {
         return JSONObject(members)
     }
 
-    public var isEmpty: Bool { self.members.isEmpty }
-    public var value: JSONValue { .object(self.members) }
+    package var isEmpty: Bool { self.members.isEmpty }
+    package var value: JSONValue { .object(self.members) }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         self.members.first { $0.key == key }?.value
     }
 
-    public func object(_ key: String) -> JSONObject? {
+    package func object(_ key: String) -> JSONObject? {
         guard case .object(let members) = self[key] else { return nil }
         return JSONObject(members)
     }
 
-    public func array(_ key: String) -> [JSONValue]? {
+    package func array(_ key: String) -> [JSONValue]? {
         guard case .array(let elements) = self[key] else { return nil }
         return elements
     }
 
     /// A string, or a number written as its decimal text.
-    public func string(_ key: String) -> String? {
+    package func string(_ key: String) -> String? {
         Self.text(self[key])
     }
 
     /// An integer, from a string of digits or a number without a fractional part (below 9e15, where
     /// a Double written by a provider is still exact).
-    public func integer(_ key: String) -> Int64? {
+    package func integer(_ key: String) -> Int64? {
         switch self[key] {
         case .string(let text)?:
             return Int64(text)
@@ -59,10 +59,10 @@ public struct JSONObject: Sendable {
         }
     }
 
-    public func has(_ key: String) -> Bool { self[key] != nil }
+    package func has(_ key: String) -> Bool { self[key] != nil }
 
     /// A string, or an integer number's digits; nil for anything else.
-    public static func text(_ value: JSONValue?) -> String? {
+    package static func text(_ value: JSONValue?) -> String? {
         switch value {
         case .string(let text)?: return text
         case .number(let text)? where !text.utf8.contains(where: { $0 == UInt8(ascii: ".") || $0 | 0x20 == UInt8(ascii: "e") }):
@@ -72,7 +72,7 @@ public struct JSONObject: Sendable {
     }
 
     /// String fields of the object (those `text` reads), for providers whose fields are all strings.
-    public var textFields: [String: String] {
+    package var textFields: [String: String] {
         var fields: [String: String] = [:]
         for member in self.members {
             if let text = Self.text(member.value) { fields[member.key] = text }
@@ -81,7 +81,7 @@ public struct JSONObject: Sendable {
     }
 
     /// Canonical JSON text (sorted keys), for the raw payload column.
-    public var canonicalText: String { self.value.canonicalText }
+    package var canonicalText: String { self.value.canonicalText }
 
     public static func serialise(_ fields: [String: String]) -> String {
         CanonicalJSON.text(fields)

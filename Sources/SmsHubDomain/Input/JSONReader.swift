@@ -19,29 +19,29 @@ public enum JSONReader {
 
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
         /// Where in the document, such as `custom.big` or `status.status_data.sms_ids[3]`; `body` for the whole.
-        public var path: String
-        public var reason: String
+        package var path: String
+        package var reason: String
         /// The text is not JSON at all (malformed, truncated, not UTF-8), as opposed to JSON holding a
         /// value the hub refuses (a repeated key, NUL, an unstorable number).
-        public var isSyntax: Bool
+        package var isSyntax: Bool
         public var description: String { "\(self.path) \(self.reason)" }
 
         /// Where and what, for a syntax error: `at status.to[2]: ',' or ']' expected`.
-        public var syntaxDetail: String {
+        package var syntaxDetail: String {
             let what = self.reason.hasPrefix("is not valid JSON: ") ? String(self.reason.dropFirst("is not valid JSON: ".count)) : self.reason
             return self.path == "body" ? what : "at \(self.path): \(what)"
         }
 
-        public init(path: String, reason: String, isSyntax: Bool = false) {
+        package init(path: String, reason: String, isSyntax: Bool = false) {
             self.path = path
             self.reason = reason
             self.isSyntax = isSyntax
         }
     }
 
-    public static let maxDepth = 32
-    public static let maxNumberLength = 100
-    public static let maxExponent = 1000
+    package static let maxDepth = 32
+    package static let maxNumberLength = 100
+    package static let maxExponent = 1000
 
     public static func parse(_ bytes: [UInt8], duplicates: Duplicates) throws(Failure) -> JSONValue {
         try bytes.withUnsafeBufferPointer { (buffer) throws(Failure) -> JSONValue in

@@ -10,7 +10,7 @@ public enum JSONValue: Sendable, Equatable {
     case object([JSONMember])
 
     /// The value of `key` when this is an object (the first, where duplicates were allowed).
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
@@ -22,7 +22,7 @@ public enum JSONValue: Sendable, Equatable {
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
-    public func write(into out: inout JSONWriter) {
+    package func write(into out: inout JSONWriter) {
         switch self {
         case .null: out.null()
         case .bool(let value): out.bool(value)
@@ -44,10 +44,10 @@ public enum JSONValue: Sendable, Equatable {
 }
 
 public struct JSONMember: Sendable, Equatable {
-    public var key: String
-    public var value: JSONValue
+    package var key: String
+    package var value: JSONValue
 
-    public init(_ key: String, _ value: JSONValue) {
+    package init(_ key: String, _ value: JSONValue) {
         self.key = key
         self.value = value
     }

@@ -4,10 +4,10 @@ import Foundation
 /// strict rules) and typed from that parse. Swift's camelCase names find their snake_case members
 /// (`isDefault` ← `is_default`); a member written exactly as the Swift name is found too. Errors are
 /// `DecodingError`s with the coding path, never the value.
-public struct JSONValueDecoder: Sendable {
-    public init() {}
+package struct JSONValueDecoder: Sendable {
+    package init() {}
 
-    public func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
+    package func decode<T: Decodable>(_ type: T.Type, from value: JSONValue) throws -> T {
         try T(from: ValueDecoder(value: value, codingPath: []))
     }
 }
@@ -37,7 +37,7 @@ private struct ValueDecoder: Decoder {
 }
 
 /// The snake_case form of a Swift name: `providerAccountId` → `provider_account_id`.
-public func snakeCase(_ name: String) -> String {
+package func snakeCase(_ name: String) -> String {
     var out = ""
     for character in name {
         if character.isUppercase {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The time formats providers send.
 public enum ProviderTime {
@@ -19,7 +19,7 @@ public enum ProviderTime {
     }
 
     /// Unix seconds or milliseconds as number or string; nil when outside 2000-01-01 ... 2100-01-01.
-    public static func unix(seconds: Double) -> Date? {
+    package static func unix(seconds: Double) -> Date? {
         guard (946_684_800...4_102_444_800).contains(seconds) else { return nil }
         return Date(timeIntervalSince1970: seconds)
     }

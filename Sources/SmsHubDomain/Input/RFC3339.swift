@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Times as the API writes and reads them.
 public enum RFC3339 {
@@ -11,7 +11,7 @@ public enum RFC3339 {
 
     /// `format`, appended to text being written. Written digit by digit: `Date.formatted(.iso8601)`
     /// (the same text) went through a format style and a calendar for each of a message's recipients.
-    public static func append(_ date: Date, to out: inout [UInt8]) {
+    package static func append(_ date: Date, to out: inout [UInt8]) {
         // Years 1 to 9999 only (what RFC 3339 can write); others, never stored from validated input,
         // are written as the nearest end rather than trapping in an integer conversion.
         let clamped = min(max(date.timeIntervalSince1970.rounded(.down), -62_135_596_800), 253_402_300_799)

@@ -1,7 +1,7 @@
 extension StringProtocol {
     /// At most `limit` bytes of UTF-8, cut between Unicode scalars. `prefix(_:)` counts Characters,
     /// and one Character may hold any number of combining scalars, so it bounds nothing in bytes.
-    public func prefix(utf8Bytes limit: Int) -> String {
+    package func prefix(utf8Bytes limit: Int) -> String {
         var bytes = 0
         var end = self.unicodeScalars.startIndex
         for index in self.unicodeScalars.indices {

@@ -1,10 +1,10 @@
 /// A message's `custom` object: stored as jsonb and returned as sent. PostgreSQL keeps a number as
 /// `numeric`, which writes `1e2` back as `100` and `-0` as `0`; so a number that would come back
 /// written differently is refused (naming it) rather than changed silently.
-public enum CustomData {
-    public static let maxBytes = 4096
+package enum CustomData {
+    package static let maxBytes = 4096
 
-    public static func canonicalText(_ value: JSONValue?) throws(SendMessageError) -> String {
+    package static func canonicalText(_ value: JSONValue?) throws(SendMessageError) -> String {
         guard let value, value != .null else { return "{}" }
         guard case .object = value else {
             throw .invalid([FieldProblem(field: "custom", message: "must be a JSON object")])

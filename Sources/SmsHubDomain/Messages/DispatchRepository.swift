@@ -1,20 +1,20 @@
-import Foundation
+package import Foundation
 
 /// A Gateway send task claimed by one dispatcher: its id is the gateway's taskId.
-public struct DispatchTask: Sendable, Equatable {
-    public var tenantID: UUID
-    public var id: UUID
-    public var messageID: UUID
-    public var accountID: UUID
-    public var recipientIDs: [UUID]
-    public var attempts: Int
-    public var mobiles: [String]
-    public var content: String
-    public var extNo: String?
+package struct DispatchTask: Sendable, Equatable {
+    package var tenantID: UUID
+    package var id: UUID
+    package var messageID: UUID
+    package var accountID: UUID
+    package var recipientIDs: [UUID]
+    package var attempts: Int
+    package var mobiles: [String]
+    package var content: String
+    package var extNo: String?
     /// The instance holding the lease this task was claimed under; with `attempts`, the fencing token.
-    public var leaseOwner: UUID
+    package var leaseOwner: UUID
 
-    public init(
+    package init(
         tenantID: UUID,
         id: UUID,
         messageID: UUID,
@@ -39,7 +39,7 @@ public struct DispatchTask: Sendable, Equatable {
     }
 }
 
-public enum DispatchOutcome: Sendable, Equatable {
+package enum DispatchOutcome: Sendable, Equatable {
     /// The gateway accepted the task (`code == "00"`), or refused a retry of it as a task id it has
     /// seen (`repeatOf` holds that code): the recipients are submitted and their reports settle them.
     case accepted(repeatOf: String? = nil)
@@ -51,7 +51,7 @@ public enum DispatchOutcome: Sendable, Equatable {
     case gaveUp(reason: String)
 }
 
-public protocol DispatchRepository: Sendable {
+package protocol DispatchRepository: Sendable {
     /// Tenants with recipients to plan or tasks due.
     func tenantsWithWork() async throws -> [UUID]
     /// Groups the tenant's queued, unplanned recipients into tasks of at most `maxPerTask`, committing

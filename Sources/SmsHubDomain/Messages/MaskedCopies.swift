@@ -7,9 +7,9 @@
 /// and a first final state is never revisited, so a copy that cannot be attributed is held instead:
 /// its push names the number later, or the other candidates get their own reports, or the window
 /// ends and the recipients say their outcome could not be told apart (docs/providers.md §7).
-public enum MaskedCopies {
+package enum MaskedCopies {
     /// Copies per (key, mask), in the order received: one mask of one key has one set of candidates.
-    public static func grouped(_ copies: [StatusAttachment.Event]) -> [(GroupKey, [StatusAttachment.Event])] {
+    package static func grouped(_ copies: [StatusAttachment.Event]) -> [(GroupKey, [StatusAttachment.Event])] {
         var order: [GroupKey] = []
         var groups: [GroupKey: [StatusAttachment.Event]] = [:]
         for copy in copies {
@@ -20,17 +20,17 @@ public enum MaskedCopies {
         return order.map { ($0, groups[$0] ?? []) }
     }
 
-    public struct GroupKey: Hashable, Sendable {
-        public var key: StatusAttachment.Key
-        public var mask: String
+    package struct GroupKey: Hashable, Sendable {
+        package var key: StatusAttachment.Key
+        package var mask: String
     }
 
     /// What a number's final report said, as its masked copy would say it.
     public struct Outcome: Equatable, Sendable {
-        public var state: DeliveryState
-        public var code: String?
+        package var state: DeliveryState
+        package var code: String?
 
-        public init(state: DeliveryState, code: String?) {
+        package init(state: DeliveryState, code: String?) {
             self.state = state
             self.code = code
         }
@@ -43,7 +43,7 @@ public enum MaskedCopies {
     /// copy is among them, saying what its report said: those are set aside, and the rest are the
     /// open candidates', attributed as `attribute` says. A push that could not pair with its own
     /// copy (its time differs from the pull's) closes its number without taking that copy away.
-    public static func assign(_ copies: [StatusAttachment.Event], finals: [Outcome?]) -> [(copy: StatusAttachment.Event, candidate: Int)]? {
+    package static func assign(_ copies: [StatusAttachment.Event], finals: [Outcome?]) -> [(copy: StatusAttachment.Event, candidate: Int)]? {
         let open = finals.indices.filter { finals[$0] == nil }
         var rest = copies
         var own: [(copy: StatusAttachment.Event, candidate: Int)] = []
@@ -65,7 +65,7 @@ public enum MaskedCopies {
     /// whichever copy is whose, each candidate's outcome is that one. One copy and one open candidate
     /// is the simplest case, attribution by elimination. Fewer copies than candidates, or copies that
     /// disagree, cannot be placed without a guess.
-    public static func attribute(_ copies: [StatusAttachment.Event], open: Int) -> [StatusAttachment.Event]? {
+    package static func attribute(_ copies: [StatusAttachment.Event], open: Int) -> [StatusAttachment.Event]? {
         guard open > 0, copies.count >= open, let first = copies.first else { return nil }
         guard copies.allSatisfy({ $0.state == first.state && $0.code == first.code }) else { return nil }
         return Array(copies.prefix(open))

@@ -1,21 +1,21 @@
-import Foundation
+package import Foundation
 
 /// One send request and its recipients, as stored.
-public struct Message: Sendable, Equatable {
-    public var id: UUID
-    public var tenantID: UUID
-    public var providerAccountID: UUID
-    public var content: String
-    public var extNo: String?
-    public var clientReference: String?
+package struct Message: Sendable, Equatable {
+    package var id: UUID
+    package var tenantID: UUID
+    package var providerAccountID: UUID
+    package var content: String
+    package var extNo: String?
+    package var clientReference: String?
     /// The tenant's own fields, as a JSON object's text.
-    public var customJSON: String
-    public var createdAt: Date
-    public var recipients: [Recipient]
+    package var customJSON: String
+    package var createdAt: Date
+    package var recipients: [Recipient]
     /// When retention redacted the content (now empty); nil while it is kept.
-    public var redactedAt: Date? = nil
+    package var redactedAt: Date? = nil
 
-    public init(
+    package init(
         id: UUID,
         tenantID: UUID,
         providerAccountID: UUID,
@@ -38,15 +38,15 @@ public struct Message: Sendable, Equatable {
     }
 }
 
-public struct Recipient: Sendable, Equatable {
-    public var id: UUID
-    public var number: PhoneNumber
-    public var status: DeliveryState
-    public var statusCode: String?
-    public var statusDescription: String?
-    public var statusAt: Date?
+package struct Recipient: Sendable, Equatable {
+    package var id: UUID
+    package var number: PhoneNumber
+    package var status: DeliveryState
+    package var statusCode: String?
+    package var statusDescription: String?
+    package var statusAt: Date?
 
-    public init(
+    package init(
         id: UUID,
         number: PhoneNumber,
         status: DeliveryState,

@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 
-public struct NewMessage: Sendable {
-    public var id: UUID
-    public var tenantID: UUID
-    public var providerAccountID: UUID
-    public var content: String
-    public var extNo: String?
-    public var clientReference: String?
-    public var customJSON: String
-    public var idempotencyKey: String?
-    public var fingerprint: [UInt8]
-    public var recipients: [Recipient]
+package struct NewMessage: Sendable {
+    package var id: UUID
+    package var tenantID: UUID
+    package var providerAccountID: UUID
+    package var content: String
+    package var extNo: String?
+    package var clientReference: String?
+    package var customJSON: String
+    package var idempotencyKey: String?
+    package var fingerprint: [UInt8]
+    package var recipients: [Recipient]
 
-    public init(
+    package init(
         id: UUID,
         tenantID: UUID,
         providerAccountID: UUID,
@@ -37,7 +37,7 @@ public struct NewMessage: Sendable {
     }
 }
 
-public enum CreateMessageOutcome: Sendable {
+package enum CreateMessageOutcome: Sendable {
     case created(Message)
     /// The idempotency key was used before with the same request: the first result.
     case replayed(Message)
@@ -45,7 +45,7 @@ public enum CreateMessageOutcome: Sendable {
     case keyConflict
 }
 
-public protocol MessageRepository: Sendable {
+package protocol MessageRepository: Sendable {
     /// Stores the message and its recipients (all `queued`) in one transaction.
     func create(_ message: NewMessage) async throws -> CreateMessageOutcome
     /// One message with its recipients' current states; nil when the tenant has no such message.

@@ -1,12 +1,14 @@
+import Foundation
+
 /// A phone number as the provider wrote it, plus one E.164 form for matching and filtering
 /// (docs/providers.md §5). Masked numbers (`138****5678`) have no E.164 form.
 public struct PhoneNumber: Sendable, Equatable, Hashable {
     public var raw: String
     public var e164: String?
 
-    public static let maxRawLength = 32
+    package static let maxRawLength = 32
 
-    public init(raw: String, e164: String?) {
+    package init(raw: String, e164: String?) {
         self.raw = raw
         self.e164 = e164
     }
@@ -120,7 +122,7 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
 
     /// The gateway's mask of this number: first three and last four digits of the national number,
     /// stars between. A number that is already masked is its own mask.
-    public var gatewayMask: String {
+    package var gatewayMask: String {
         if PhoneNumber.isMasked(self.raw) { return self.raw }
         guard let e164 = self.e164 else { return self.raw }
         let national = e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.dropFirst())
@@ -142,18 +144,18 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
 
     /// Where a mask shows digits: so many before the stars, so many after, of so many in all. Numbers
     /// that fit one mask are the ones with equal shown digits, found by lookup instead of by comparing.
-    public struct MaskShape: Hashable, Sendable {
-        public var head: Int
-        public var tail: Int
-        public var length: Int
+    package struct MaskShape: Hashable, Sendable {
+        package var head: Int
+        package var tail: Int
+        package var length: Int
 
-        public struct Shown: Hashable, Sendable {
-            public var head: Substring
-            public var tail: Substring
+        package struct Shown: Hashable, Sendable {
+            package var head: Substring
+            package var tail: Substring
         }
 
         /// The shape and shown digits of a masked number (`138****5678`), or nil when it is not one.
-        public static func of(_ masked: String) -> (MaskShape, Shown)? {
+        package static func of(_ masked: String) -> (MaskShape, Shown)? {
             guard PhoneNumber.isMasked(masked), let first = masked.firstIndex(of: "*"), let last = masked.lastIndex(of: "*") else { return nil }
             let head = masked[..<first]
             let tail = masked[masked.index(after: last)...]
@@ -161,7 +163,7 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
         }
 
         /// The digits this shape shows of a national number, or nil when the lengths differ.
-        public func shown(in national: String) -> Shown? {
+        package func shown(in national: String) -> Shown? {
             guard national.utf8.count == self.length else { return nil }
             return Shown(head: national.prefix(self.head), tail: national.suffix(self.tail))
         }

@@ -1,15 +1,15 @@
 import Cryptography
-import Foundation
+package import Foundation
 
 /// Accepting a message for sending: the rules, the account it goes through, idempotency, and the
 /// message stored with one `queued` recipient per distinct number. The dispatcher sends it later.
-public struct SendMessage: Sendable {
+package struct SendMessage: Sendable {
     let messages: any MessageRepository
     let accounts: any ProviderAccountRepository
     /// Ids for the recipients; random in service, fixed in tests.
     let makeIDs: @Sendable (Int) -> [UUID]
 
-    public init(
+    package init(
         messages: any MessageRepository,
         accounts: any ProviderAccountRepository,
         makeIDs: @escaping @Sendable (Int) -> [UUID] = { SecureRandom.uuids($0) }
@@ -19,15 +19,15 @@ public struct SendMessage: Sendable {
         self.makeIDs = makeIDs
     }
 
-    public struct Accepted: Sendable {
-        public var message: Message
+    package struct Accepted: Sendable {
+        package var message: Message
         /// Numbers left out because an earlier entry was the same number, as written.
-        public var duplicates: [String]
+        package var duplicates: [String]
         /// The idempotency key had been used with this same request: this is the first result.
-        public var replayed: Bool
+        package var replayed: Bool
     }
 
-    public func callAsFunction(tenantID: UUID, _ input: SendMessageInput, idempotencyKey: String?) async throws -> Accepted {
+    package func callAsFunction(tenantID: UUID, _ input: SendMessageInput, idempotencyKey: String?) async throws -> Accepted {
         let validated: SendRequestRules.Validated
         switch SendRequestRules.validate(
             recipients: input.recipients,

@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 
 /// The body of `POST /v1/messages`, read from the one parse of the request (`JSONReader`), with the
 /// shapes checked field by field: a wrong shape is `malformed` (400) naming the field, a rule broken by
 /// a well-formed value is left to `SendRequestRules` (422).
-public struct SendMessageInput: Sendable, Equatable {
-    public var providerAccountID: UUID?
-    public var recipients: [String]
-    public var content: String
-    public var extNo: String?
-    public var clientReference: String?
+package struct SendMessageInput: Sendable, Equatable {
+    package var providerAccountID: UUID?
+    package var recipients: [String]
+    package var content: String
+    package var extNo: String?
+    package var clientReference: String?
     /// `custom` as stored: canonical JSON text, `{}` when absent.
-    public var customJSON: String
+    package var customJSON: String
 
-    public init(
+    package init(
         providerAccountID: UUID? = nil,
         recipients: [String],
         content: String,
@@ -28,7 +28,7 @@ public struct SendMessageInput: Sendable, Equatable {
         self.customJSON = customJSON
     }
 
-    public static func read(_ body: JSONValue) throws(SendMessageError) -> SendMessageInput {
+    package static func read(_ body: JSONValue) throws(SendMessageError) -> SendMessageInput {
         guard case .object = body else { throw .malformed(field: "body", reason: "must be a JSON object") }
         var accountID: UUID?
         if let text = try optionalString(body, "provider_account_id") {
@@ -63,7 +63,7 @@ public struct SendMessageInput: Sendable, Equatable {
     }
 }
 
-public enum SendMessageError: Error, Sendable, Equatable {
+package enum SendMessageError: Error, Sendable, Equatable {
     /// The body's shape is wrong (400): the field and what is wrong, never its value.
     case malformed(field: String, reason: String)
     /// Well-formed values that break a rule (422).

@@ -1,28 +1,28 @@
 import Cryptography
-import Foundation
+package import Foundation
 
 /// Validation of `POST /v1/messages`: pure, so every rule is tested without a database.
-public enum SendRequestRules {
-    public static let maxRecipients = 10_000
+package enum SendRequestRules {
+    package static let maxRecipients = 10_000
     /// The Gateway asks to keep content under 500 characters, signature included.
-    public static let maxContentLength = 500
-    public static let maxClientReferenceLength = 128
-    public static let maxExtNoLength = 20
+    package static let maxContentLength = 500
+    package static let maxClientReferenceLength = 128
+    package static let maxExtNoLength = 20
 
-    public struct Validated: Sendable, Equatable {
-        public var numbers: [PhoneNumber]
+    package struct Validated: Sendable, Equatable {
+        package var numbers: [PhoneNumber]
         /// Numbers dropped because an earlier entry has the same E.164 form, as written.
-        public var duplicates: [String]
-        public var content: String
-        public var extNo: String?
-        public var clientReference: String?
+        package var duplicates: [String]
+        package var content: String
+        package var extNo: String?
+        package var clientReference: String?
     }
 
-    public struct Invalid: Error, Sendable, Equatable {
-        public var problems: [FieldProblem]
+    package struct Invalid: Error, Sendable, Equatable {
+        package var problems: [FieldProblem]
     }
 
-    public static func validate(recipients: [String], content: String, extNo: String?, clientReference: String?) -> Result<Validated, Invalid> {
+    package static func validate(recipients: [String], content: String, extNo: String?, clientReference: String?) -> Result<Validated, Invalid> {
         var problems: [FieldProblem] = []
         if recipients.isEmpty { problems.append(FieldProblem(field: "recipients", message: "must list at least one number")) }
         if recipients.count > maxRecipients {
@@ -59,7 +59,7 @@ public enum SendRequestRules {
     }
 
     /// Fingerprint of a request for idempotency: the same key with a different fingerprint is a conflict.
-    public static func fingerprint(
+    package static func fingerprint(
         accountID: UUID?,
         recipients: [String],
         content: String,

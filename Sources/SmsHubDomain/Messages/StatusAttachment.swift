@@ -1,4 +1,4 @@
-import Foundation
+package import Foundation
 
 /// Which recipient each unattached status event belongs to, and how the events move those recipients
 /// forward. Pure: the repository reads the rows, asks for a plan, and writes it in a few set-based statements.
@@ -8,31 +8,31 @@ import Foundation
 /// (`138****5678`, the Gateway's pulled copies) may fit several recipients of one task; such a copy
 /// is attributed only when that is certain (`MaskedCopies`), and is otherwise held, unattached, until
 /// its push names the number or the other candidates have their own reports.
-public enum StatusAttachment {
-    public struct Key: Hashable, Sendable {
-        public var accountID: UUID
-        public var providerMessageID: String
+package enum StatusAttachment {
+    package struct Key: Hashable, Sendable {
+        package var accountID: UUID
+        package var providerMessageID: String
 
-        public init(accountID: UUID, providerMessageID: String) {
+        package init(accountID: UUID, providerMessageID: String) {
             self.accountID = accountID
             self.providerMessageID = providerMessageID
         }
     }
 
-    public struct Event: Sendable {
-        public var id: UUID
-        public var key: Key
-        public var numberRaw: String?
-        public var numberE164: String?
-        public var state: DeliveryState
-        public var code: String?
-        public var description: String?
-        public var partSequence: Int?
-        public var partTotal: Int?
-        public var segments: Int?
-        public var occurredAt: Date?
+    package struct Event: Sendable {
+        package var id: UUID
+        package var key: Key
+        package var numberRaw: String?
+        package var numberE164: String?
+        package var state: DeliveryState
+        package var code: String?
+        package var description: String?
+        package var partSequence: Int?
+        package var partTotal: Int?
+        package var segments: Int?
+        package var occurredAt: Date?
 
-        public init(
+        package init(
             id: UUID,
             key: Key,
             numberRaw: String?,
@@ -59,19 +59,19 @@ public enum StatusAttachment {
         }
     }
 
-    public struct Recipient: Sendable {
-        public var id: UUID
-        public var key: Key
-        public var numberE164: String
-        public var state: DeliveryState
+    package struct Recipient: Sendable {
+        package var id: UUID
+        package var key: Key
+        package var numberE164: String
+        package var state: DeliveryState
         /// The state is the hub's inference (`expired` after the validity window), not a report.
-        public var inferred: Bool
+        package var inferred: Bool
         /// The provider's code with the state: a held masked copy of a closed number says the same.
-        public var code: String?
+        package var code: String?
         /// Copied onto the events attached to it; the plan does not need it.
-        public var messageID: UUID?
+        package var messageID: UUID?
 
-        public init(
+        package init(
             id: UUID,
             key: Key,
             numberE164: String,
@@ -91,30 +91,30 @@ public enum StatusAttachment {
 
         /// The rank a report must pass to move the recipient: an inferred expiry gives way to any
         /// final report (`DeliveryState.inferredRank`).
-        public var rank: Int { self.inferred ? DeliveryState.inferredRank : self.state.rank }
+        package var rank: Int { self.inferred ? DeliveryState.inferredRank : self.state.rank }
     }
 
     /// One move of one recipient, with the fields of the event that moved it.
-    public struct Move: Sendable, Equatable {
-        public var recipientID: UUID
-        public var state: DeliveryState
-        public var code: String?
-        public var description: String?
-        public var segments: Int?
-        public var occurredAt: Date?
+    package struct Move: Sendable, Equatable {
+        package var recipientID: UUID
+        package var state: DeliveryState
+        package var code: String?
+        package var description: String?
+        package var segments: Int?
+        package var occurredAt: Date?
     }
 
-    public struct Plan: Sendable {
-        public var attachments: [(eventID: UUID, recipientID: UUID)] = []
+    package struct Plan: Sendable {
+        package var attachments: [(eventID: UUID, recipientID: UUID)] = []
         /// Moves in rounds: a recipient appears at most once per round, and round n+1 follows round n,
         /// so the first-time stamps (`submitted_at`, `sent_at`) come from the event that reached them.
-        public var rounds: [[Move]] = []
+        package var rounds: [[Move]] = []
 
-        public init() {}
+        package init() {}
     }
 
     /// Events that need the recipient's delivered parts counted (a delivered part of a long message).
-    public static func needsDeliveredParts(_ event: Event) -> Bool {
+    package static func needsDeliveredParts(_ event: Event) -> Bool {
         event.state == .delivered && (event.partTotal ?? 0) > 1
     }
 
@@ -123,7 +123,7 @@ public enum StatusAttachment {
     ///   - recipients: candidate recipients, in creation order.
     ///   - deliveredParts: part sequences already reported delivered, per recipient (only needed for
     ///     recipients that `needsDeliveredParts` events may reach).
-    public static func plan(events: [Event], recipients: [Recipient], deliveredParts: [UUID: Set<Int>] = [:]) -> Plan {
+    package static func plan(events: [Event], recipients: [Recipient], deliveredParts: [UUID: Set<Int>] = [:]) -> Plan {
         var planner = Planner(recipients: recipients, deliveredParts: deliveredParts)
         var masked: [Event] = []
         for event in events {

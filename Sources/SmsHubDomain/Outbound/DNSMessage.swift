@@ -22,7 +22,7 @@ public enum DNSMessage {
 
         public var outcome: Outcome
         /// The smallest TTL of the records taken, in seconds.
-        public var ttl: UInt32?
+        package var ttl: UInt32?
     }
 
     public enum Malformed: Error, Equatable {
@@ -39,7 +39,7 @@ public enum DNSMessage {
 
     /// The wire form of `name` (a host name of ASCII letters, digits, `-` and `_`; a trailing dot
     /// allowed), or nil when it cannot be one: an empty or over-long label, over 253 characters.
-    public static func encodeName(_ name: String) -> [UInt8]? {
+    package static func encodeName(_ name: String) -> [UInt8]? {
         var text = Array(name.utf8)
         if text.last == UInt8(ascii: ".") { text.removeLast() }
         guard !text.isEmpty, text.count <= 253 else { return nil }
@@ -61,7 +61,7 @@ public enum DNSMessage {
     }
 
     /// A recursive query (RD set) for one name and type.
-    public static func query(id: UInt16, name: String, type: RecordType) -> [UInt8]? {
+    package static func query(id: UInt16, name: String, type: RecordType) -> [UInt8]? {
         guard let encoded = encodeName(name) else { return nil }
         var out: [UInt8] = [UInt8(id >> 8), UInt8(id & 0xff), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]
         out += encoded

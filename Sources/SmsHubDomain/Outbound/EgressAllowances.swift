@@ -1,15 +1,15 @@
-import Foundation
+package import Foundation
 
 /// Non-public blocks an administrator allows for one tenant (its provider accounts and webhook
 /// endpoints) and for single provider accounts of it (their calls only).
-public struct EgressAllowances: Sendable, Equatable {
+package struct EgressAllowances: Sendable, Equatable {
     /// Parsed once from the text, which is what is stored and shown back.
-    public let tenant: [IPNetwork]
-    public let accounts: [UUID: [IPNetwork]]
-    public let tenantText: [String]
-    public let accountText: [UUID: [String]]
+    package let tenant: [IPNetwork]
+    package let accounts: [UUID: [IPNetwork]]
+    package let tenantText: [String]
+    package let accountText: [UUID: [String]]
 
-    public init(tenant: [String] = [], accounts: [UUID: [String]] = [:]) {
+    package init(tenant: [String] = [], accounts: [UUID: [String]] = [:]) {
         self.tenantText = tenant
         self.accountText = accounts
         // Stored text the service wrote; one that no longer parses is skipped, never widened.
@@ -18,13 +18,13 @@ public struct EgressAllowances: Sendable, Equatable {
     }
 
     /// What a call for `account` (nil: a webhook endpoint) may reach beyond the public Internet.
-    public func blocks(account: UUID?) -> [IPNetwork] {
+    package func blocks(account: UUID?) -> [IPNetwork] {
         self.tenant + (account.flatMap { self.accounts[$0] } ?? [])
     }
 
     /// Blocks as an administrator writes them (`10.1.0.0/16`, `fd00:1::/64`); nil names the first
     /// that is not one by its index.
-    public static func parse(_ texts: [String]) -> (blocks: [IPNetwork], invalid: Int?) {
+    package static func parse(_ texts: [String]) -> (blocks: [IPNetwork], invalid: Int?) {
         var blocks: [IPNetwork] = []
         for (index, text) in texts.enumerated() {
             guard let block = IPNetwork(text) else { return (blocks, index) }
@@ -34,7 +34,7 @@ public struct EgressAllowances: Sendable, Equatable {
     }
 }
 
-public protocol EgressAllowanceRepository: Sendable {
+package protocol EgressAllowanceRepository: Sendable {
     /// nil when no such tenant exists.
     func allowances(tenantID: UUID) async throws -> EgressAllowances?
     /// Replaces the tenant's blocks (as written, each checked by `parse`); false when no such tenant exists.

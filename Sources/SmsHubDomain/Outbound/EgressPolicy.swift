@@ -7,9 +7,9 @@ import Foundation
 public struct EgressPolicy: Sendable, Equatable {
     /// Blocks the operator allows although they are not public (`SMSHUB_EGRESS_ALLOW`), e.g. the
     /// loopback simulator in development.
-    public var allowed: [IPNetwork]
+    package var allowed: [IPNetwork]
     /// Whether `http://` URLs may be called at all (`SMSHUB_EGRESS_ALLOW_HTTP`).
-    public var allowPlainHTTP: Bool
+    package var allowPlainHTTP: Bool
 
     public init(allowed: [IPNetwork] = [], allowPlainHTTP: Bool = false) {
         self.allowed = allowed
@@ -29,7 +29,7 @@ public struct EgressPolicy: Sendable, Equatable {
         case lookupFailed
         case forbiddenAddress
 
-        public var code: String {
+        package var code: String {
             switch self {
             case .malformed: "malformed_url"
             case .plainHTTP: "plain_http"
@@ -56,7 +56,7 @@ public struct EgressPolicy: Sendable, Equatable {
 
     /// A URL that passed the form checks: where to connect, before resolution.
     public struct Target: Sendable, Equatable {
-        public var scheme: String
+        package var scheme: String
         public var host: String
         public var port: Int
         /// The URL as given, without a trailing slash, to which API paths are appended.
@@ -108,22 +108,22 @@ public struct EgressPolicy: Sendable, Equatable {
     }
 
     /// This policy with `blocks` allowed too: an administrator's blocks for one tenant or account.
-    public func allowing(_ blocks: [IPNetwork]) -> EgressPolicy {
+    package func allowing(_ blocks: [IPNetwork]) -> EgressPolicy {
         blocks.isEmpty ? self : EgressPolicy(allowed: self.allowed + blocks, allowPlainHTTP: self.allowPlainHTTP)
     }
 
     /// Whether `address` is on the public Internet, whatever any allow list says: what a non-public
     /// address answers is never stored or shown (only its status and timing).
-    public static func isPublic(_ address: IPAddress) -> Bool {
+    package static func isPublic(_ address: IPAddress) -> Bool {
         EgressPolicy().permits(address)
     }
 
     /// The most blocks an administrator may allow for one tenant or one account.
-    public static let maxAllowances = 16
+    package static let maxAllowances = 16
 
     /// Every address the resolver gave must pass: a name answering with one public and one private
     /// address is refused rather than raced. Returns the address to connect to.
-    public func choose(_ addresses: [IPAddress]) -> Result<IPAddress, Refusal> {
+    package func choose(_ addresses: [IPAddress]) -> Result<IPAddress, Refusal> {
         guard let first = addresses.first else { return .failure(.unresolvable) }
         guard addresses.allSatisfy(self.permits) else { return .failure(.forbiddenAddress) }
         return .success(first)

@@ -69,7 +69,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// From the bytes of a `sockaddr_in`/`sockaddr_in6` address (4 or 16).
-    public init?(bytes: [UInt8]) {
+    package init?(bytes: [UInt8]) {
         switch bytes.count {
         case 4: self = .v4(bytes.reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
         case 16:
@@ -82,13 +82,13 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// The IPv4 address an IPv6 one carries, in the forms that reach it: mapped (`::ffff:a.b.c.d`),
     /// compatible (`::a.b.c.d`, deprecated but still routed by some stacks), NAT64 (`64:ff9b::/96`).
     /// The 16 bytes of an IPv6 address, nil for IPv4.
-    public var v6Bytes: [UInt8]? {
+    package var v6Bytes: [UInt8]? {
         guard case .v6(let high, let low) = self else { return nil }
         return (0..<8).map { UInt8(truncatingIfNeeded: high >> UInt64(56 - 8 * $0)) }
             + (0..<8).map { UInt8(truncatingIfNeeded: low >> UInt64(56 - 8 * $0)) }
     }
 
-    public var embeddedV4: UInt32? {
+    package var embeddedV4: UInt32? {
         guard let bytes = self.v6Bytes else { return nil }
         let prefix = bytes[0..<12]
         let v4 = bytes[12..<16].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
@@ -112,7 +112,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
 /// An address block, `192.168.0.0/16` or `fc00::/7`.
 public struct IPNetwork: Sendable, Hashable, CustomStringConvertible {
     public var address: IPAddress
-    public var prefix: Int
+    package var prefix: Int
 
     public init?(_ text: some StringProtocol) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)

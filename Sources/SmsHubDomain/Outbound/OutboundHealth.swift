@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 
 /// Why an outbound call failed, as tenants and operators see it: the rule or symptom, never the
 /// target's own words (a tenant must not learn what an address it cannot reach would answer).
-public enum OutboundFailure: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
+package enum OutboundFailure: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
     /// The URL or the address it resolves to is refused by the egress policy.
     case egressRefused = "egress_refused"
     /// No connection could be made (refused, reset, no route, DNS failure at call time).
@@ -14,7 +14,7 @@ public enum OutboundFailure: String, Sendable, Equatable, CaseIterable, CustomSt
     /// The target answered 2xx with something that is not the provider's JSON envelope.
     case unreadableResponse = "unreadable_response"
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .egressRefused: "the provider URL is refused by the hub's egress policy"
         case .unreachable: "the provider could not be reached"
@@ -26,21 +26,21 @@ public enum OutboundFailure: String, Sendable, Equatable, CaseIterable, CustomSt
 }
 
 /// An account's record of failing calls, shared by every instance through the database.
-public struct OutboundHealth: Sendable, Equatable {
-    public var consecutiveFailures: Int
+package struct OutboundHealth: Sendable, Equatable {
+    package var consecutiveFailures: Int
     /// Until when neither sends nor polls call the account.
-    public var pausedUntil: Date?
-    public var lastFailure: OutboundFailure?
-    public var lastFailureAt: Date?
+    package var pausedUntil: Date?
+    package var lastFailure: OutboundFailure?
+    package var lastFailureAt: Date?
 
-    public init(consecutiveFailures: Int = 0, pausedUntil: Date? = nil, lastFailure: OutboundFailure? = nil, lastFailureAt: Date? = nil) {
+    package init(consecutiveFailures: Int = 0, pausedUntil: Date? = nil, lastFailure: OutboundFailure? = nil, lastFailureAt: Date? = nil) {
         self.consecutiveFailures = consecutiveFailures
         self.pausedUntil = pausedUntil
         self.lastFailure = lastFailure
         self.lastFailureAt = lastFailureAt
     }
 
-    public func isPaused(at now: Date = Date()) -> Bool {
+    package func isPaused(at now: Date = Date()) -> Bool {
         self.pausedUntil.map { $0 > now } ?? false
     }
 }
@@ -48,19 +48,19 @@ public struct OutboundHealth: Sendable, Equatable {
 /// When failing calls pause an account: after `threshold` failures in a row, for `base` doubled at
 /// each further failure, at most `cap`. The first call after a pause is the probe: one success
 /// clears the record, one more failure pauses it again for longer.
-public struct CircuitBreaker: Sendable, Equatable {
-    public var threshold: Int
-    public var base: Duration
-    public var cap: Duration
+package struct CircuitBreaker: Sendable, Equatable {
+    package var threshold: Int
+    package var base: Duration
+    package var cap: Duration
 
-    public init(threshold: Int = 5, base: Duration = .seconds(30), cap: Duration = .seconds(600)) {
+    package init(threshold: Int = 5, base: Duration = .seconds(30), cap: Duration = .seconds(600)) {
         self.threshold = threshold
         self.base = base
         self.cap = cap
     }
 
     /// The pause after `failures` consecutive failures, or nil below the threshold.
-    public func pause(afterFailures failures: Int) -> Duration? {
+    package func pause(afterFailures failures: Int) -> Duration? {
         guard failures >= self.threshold else { return nil }
         let doublings = min(failures - self.threshold, 20)
         let pause = self.base * (1 << doublings)
@@ -68,7 +68,7 @@ public struct CircuitBreaker: Sendable, Equatable {
     }
 }
 
-public protocol OutboundHealthRepository: Sendable {
+package protocol OutboundHealthRepository: Sendable {
     /// Clears the account's failure record (a call got a usable answer).
     func recordSuccess(tenantID: UUID, accountID: UUID) async throws
     /// Counts one more failure and pauses the account as `breaker` says. Returns the new record.

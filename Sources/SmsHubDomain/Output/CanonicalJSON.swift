@@ -5,21 +5,21 @@ import Foundation
 /// Written by hand because `JSONSerialization` sorts keys with locale-aware string comparison and
 /// casts every value through the Objective-C bridge: that was the largest single cost of taking a
 /// callback in. Keys sort by their UTF-8 bytes.
-public enum CanonicalJSON {
-    public static func text(_ value: Any) -> String {
+package enum CanonicalJSON {
+    package static func text(_ value: Any) -> String {
         bytes(value).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// The UTF-8 text of `value`, or nil when it holds something JSON cannot represent (a date, an
     /// optional, a non-finite number), where JSONSerialization would have thrown.
-    public static func bytes(_ value: Any) -> [UInt8]? {
+    package static func bytes(_ value: Any) -> [UInt8]? {
         var out = JSONWriter()
         guard write(value, into: &out) else { return nil }
         return out.bytes
     }
 
     /// Form fields: every value a string, so no value needs a dynamic cast.
-    public static func text(_ fields: [String: String]) -> String {
+    package static func text(_ fields: [String: String]) -> String {
         var out = JSONWriter()
         _ = object(fields, into: &out) { text, out in
             out.string(text)

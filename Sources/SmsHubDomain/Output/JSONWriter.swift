@@ -1,5 +1,5 @@
 import Cryptography
-import Foundation
+package import Foundation
 
 /// JSON text written straight from typed values into bytes. Building `[String: Any]` trees for a writer
 /// to take apart again cast every value through the runtime (and bridged arrays to Foundation to ask
@@ -7,42 +7,42 @@ import Foundation
 ///
 /// Commas are the writer's business: every value, key, object and array knows whether it follows a
 /// sibling. The caller is trusted to pair keys with values and to close what it opens.
-public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
     /// Whether the next key or value follows a sibling and needs a comma first.
     private var afterValue = false
 
-    public init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         self.bytes.reserveCapacity(capacity)
     }
 
-    public mutating func object(_ members: (inout JSONWriter) throws -> Void) rethrows {
+    package mutating func object(_ members: (inout JSONWriter) throws -> Void) rethrows {
         self.open(UInt8(ascii: "{"))
         try members(&self)
         self.close(UInt8(ascii: "}"))
     }
 
-    public mutating func array(_ elements: (inout JSONWriter) throws -> Void) rethrows {
+    package mutating func array(_ elements: (inout JSONWriter) throws -> Void) rethrows {
         self.open(UInt8(ascii: "["))
         try elements(&self)
         self.close(UInt8(ascii: "]"))
     }
 
-    public mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         self.separate()
         Self.quote(name, into: &self.bytes)
         self.bytes.append(UInt8(ascii: ":"))
         self.afterValue = false
     }
 
-    public mutating func string(_ text: String) {
+    package mutating func string(_ text: String) {
         self.separate()
         Self.quote(text, into: &self.bytes)
         self.afterValue = true
     }
 
     /// A UUID in lowercase, without going through `uuidString` (snprintf) and `lowercased()`.
-    public mutating func uuid(_ id: UUID) {
+    package mutating func uuid(_ id: UUID) {
         self.unescapedString { out in
             withUnsafeBytes(of: id.uuid) { raw in
                 for (start, end) in [(0, 4), (4, 6), (6, 8), (8, 10), (10, 16)] {
@@ -54,7 +54,7 @@ public struct JSONWriter {
     }
 
     /// A string whose bytes `write` appends, promising they need no escaping (digits and punctuation).
-    public mutating func unescapedString(_ write: (inout [UInt8]) -> Void) {
+    package mutating func unescapedString(_ write: (inout [UInt8]) -> Void) {
         self.separate()
         self.bytes.append(UInt8(ascii: "\""))
         write(&self.bytes)
@@ -62,27 +62,27 @@ public struct JSONWriter {
         self.afterValue = true
     }
 
-    public mutating func integer(_ value: Int) {
+    package mutating func integer(_ value: Int) {
         self.raw(String(value).utf8)
     }
 
-    public mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         self.raw((value ? "true" : "false").utf8)
     }
 
-    public mutating func null() {
+    package mutating func null() {
         self.raw("null".utf8)
     }
 
     /// Text that is JSON already (a number's digits, a stored `jsonb` value), written as it is.
-    public mutating func raw(_ json: some Sequence<UInt8>) {
+    package mutating func raw(_ json: some Sequence<UInt8>) {
         self.separate()
         self.bytes.append(contentsOf: json)
         self.afterValue = true
     }
 
     /// `"key": "text"`, or nothing when the text is nil.
-    public mutating func field(_ name: String, _ text: String?) {
+    package mutating func field(_ name: String, _ text: String?) {
         guard let text else { return }
         self.key(name)
         self.string(text)

@@ -1,22 +1,22 @@
-import Foundation
+public import Foundation
 
 /// A tenant's account with one provider. Secrets are never part of this value: they live sealed in
 /// `SealedSecrets` and are opened only where a signature is checked or a request signed.
-public struct ProviderAccount: Sendable, Equatable {
-    public var id: UUID
-    public var tenantID: UUID
-    public var provider: Provider
-    public var name: String
-    public var status: AccountStatus
-    public var settings: ProviderSettings
+package struct ProviderAccount: Sendable, Equatable {
+    package var id: UUID
+    package var tenantID: UUID
+    package var provider: Provider
+    package var name: String
+    package var status: AccountStatus
+    package var settings: ProviderSettings
     /// Names of the secret fields that are set (never their values).
-    public var secretNames: [String]
-    public var isDefault: Bool
-    public var createdAt: Date
-    public var updatedAt: Date
-    public var disabledAt: Date?
+    package var secretNames: [String]
+    package var isDefault: Bool
+    package var createdAt: Date
+    package var updatedAt: Date
+    package var disabledAt: Date?
 
-    public init(
+    package init(
         id: UUID,
         tenantID: UUID,
         provider: Provider,
@@ -43,29 +43,29 @@ public struct ProviderAccount: Sendable, Equatable {
     }
 }
 
-public enum AccountStatus: String, Sendable, Codable {
+package enum AccountStatus: String, Sendable, Codable {
     case active
     case disabled
 }
 
 /// Non-secret settings. Which keys a provider needs is in `ProviderFields`.
 public struct ProviderSettings: Sendable, Equatable, Codable {
-    public var values: [String: String]
+    package var values: [String: String]
 
     public init(_ values: [String: String] = [:]) {
         self.values = values
     }
 
-    public subscript(key: String) -> String? {
+    package subscript(key: String) -> String? {
         get { self.values[key] }
         set { self.values[key] = newValue }
     }
 
-    public static let defaultTimeZone = "Asia/Shanghai"
+    package static let defaultTimeZone = "Asia/Shanghai"
 
     /// How long a sent message's recipients wait for a final report before they are `expired`
     /// (`validity_seconds`, counted from acceptance): carriers keep retrying for up to 72 hours.
-    public static let defaultValiditySeconds = 259_200
+    package static let defaultValiditySeconds = 259_200
     public static let validitySecondsRange = 5...604_800
 
     /// The account's validity window in seconds; validated on write (`ProviderFields.validate`).
@@ -75,7 +75,7 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
 
     /// A `validity_seconds` setting's value, or nil when it is not whole seconds within the range. At
     /// most 7 digits are read, so no length of input can overflow.
-    public static func validitySeconds(parsing text: String) -> Int? {
+    package static func validitySeconds(parsing text: String) -> Int? {
         guard (1...7).contains(text.utf8.count), let seconds = ASCIIDigits.value(text.utf8), self.validitySecondsRange.contains(seconds)
         else { return nil }
         return seconds
@@ -98,13 +98,13 @@ public struct ProviderSettings: Sendable, Equatable, Codable {
 /// Secret fields of an account, in the clear. Only ever held briefly in memory; `description` is redacted
 /// so an accidental log line shows nothing.
 public struct ProviderSecrets: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
-    public var values: [String: String]
+    package var values: [String: String]
 
     public init(_ values: [String: String] = [:]) {
         self.values = values
     }
 
-    public subscript(key: String) -> String? { self.values[key] }
+    package subscript(key: String) -> String? { self.values[key] }
 
     public var description: String { "ProviderSecrets(\(self.values.keys.sorted().joined(separator: ", ")): redacted)" }
     public var debugDescription: String { self.description }

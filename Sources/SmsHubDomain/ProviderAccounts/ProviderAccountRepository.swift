@@ -1,24 +1,24 @@
-import Foundation
+package import Foundation
 
 /// A provider's secrets as stored: sealed under the master key named by `keyID`.
-public struct SealedSecrets: Sendable, Equatable {
-    public var keyID: String
-    public var box: [UInt8]
+package struct SealedSecrets: Sendable, Equatable {
+    package var keyID: String
+    package var box: [UInt8]
 
-    public init(keyID: String, box: [UInt8]) {
+    package init(keyID: String, box: [UInt8]) {
         self.keyID = keyID
         self.box = box
     }
 }
 
 /// An account row as the repository reads and writes it.
-public struct ProviderAccountRecord: Sendable {
-    public var account: ProviderAccount
-    public var sealed: SealedSecrets
+package struct ProviderAccountRecord: Sendable {
+    package var account: ProviderAccount
+    package var sealed: SealedSecrets
     /// Set to replace the callback token; nil leaves it as it is.
-    public var newCallbackTokenHash: [UInt8]?
+    package var newCallbackTokenHash: [UInt8]?
 
-    public init(account: ProviderAccount, sealed: SealedSecrets, newCallbackTokenHash: [UInt8]? = nil) {
+    package init(account: ProviderAccount, sealed: SealedSecrets, newCallbackTokenHash: [UInt8]? = nil) {
         self.account = account
         self.sealed = sealed
         self.newCallbackTokenHash = newCallbackTokenHash
@@ -26,16 +26,16 @@ public struct ProviderAccountRecord: Sendable {
 }
 
 /// The account a callback token resolves to, with what verifying its callbacks needs.
-public struct CallbackAccount: Sendable {
-    public var tenantID: UUID
-    public var accountID: UUID
-    public var provider: Provider
-    public var accountStatus: AccountStatus
-    public var tenantStatus: TenantStatus
-    public var settings: ProviderSettings
-    public var sealed: SealedSecrets
+package struct CallbackAccount: Sendable {
+    package var tenantID: UUID
+    package var accountID: UUID
+    package var provider: Provider
+    package var accountStatus: AccountStatus
+    package var tenantStatus: TenantStatus
+    package var settings: ProviderSettings
+    package var sealed: SealedSecrets
 
-    public init(
+    package init(
         tenantID: UUID,
         accountID: UUID,
         provider: Provider,
@@ -54,7 +54,7 @@ public struct CallbackAccount: Sendable {
     }
 }
 
-public protocol ProviderAccountRepository: Sendable {
+package protocol ProviderAccountRepository: Sendable {
     func insert(_ record: ProviderAccountRecord) async throws -> ProviderAccount
     func list(tenantID: UUID, after cursor: PageCursor?, limit: Int) async throws -> Page<ProviderAccount>
     func get(tenantID: UUID, id: UUID) async throws -> ProviderAccount?
@@ -72,10 +72,10 @@ public protocol ProviderAccountRepository: Sendable {
 
 /// A provider account the tenant already has as default for that provider.
 /// The tenant already has `ProviderAccountService.maxAccountsPerTenant` accounts.
-public struct TooManyAccounts: Error, Sendable {
-    public init() {}
+package struct TooManyAccounts: Error, Sendable {
+    package init() {}
 }
 
-public struct DuplicateDefaultAccount: Error, Sendable {
-    public init() {}
+package struct DuplicateDefaultAccount: Error, Sendable {
+    package init() {}
 }

@@ -1,19 +1,22 @@
 import Cryptography
-import Foundation
+package import Foundation
 
 /// Managing a tenant's provider accounts: the provider's fields, secrets sealed under the active
 /// master key (every change re-seals them), the one-default rule, and callback tokens (kept only as
 /// hashes; the secret leaves once, in the answer). The check of a URL the hub will call (the egress
 /// policy, which resolves names) is supplied by the application.
-public struct ProviderAccountService: Sendable {
+package struct ProviderAccountService: Sendable {
     let accounts: any ProviderAccountRepository
     let keyring: SecretKeyring
     /// nil when the hub may call `url`; otherwise why not.
     /// Why a URL may not be called by the tenant, or nil.
     let checkURL: @Sendable (String, UUID, UUID?) async -> String?
 
-    public init(accounts: any ProviderAccountRepository, keyring: SecretKeyring, checkURL: @escaping @Sendable (String, UUID, UUID?) async -> String?)
-    {
+    package init(
+        accounts: any ProviderAccountRepository,
+        keyring: SecretKeyring,
+        checkURL: @escaping @Sendable (String, UUID, UUID?) async -> String?
+    ) {
         self.accounts = accounts
         self.keyring = keyring
         self.checkURL = checkURL
@@ -29,22 +32,22 @@ public struct ProviderAccountService: Sendable {
     }
 
     /// Accounts one tenant may have: each is polled and called, and its rows kept.
-    public static let maxAccountsPerTenant = 100
+    package static let maxAccountsPerTenant = 100
 
-    public struct WithToken: Sendable {
-        public var account: ProviderAccount
+    package struct WithToken: Sendable {
+        package var account: ProviderAccount
         /// The callback token's secret, for the URLs: shown once.
-        public var token: String
+        package var token: String
     }
 
-    public struct NewAccount: Sendable {
-        public var provider: String
-        public var name: String
-        public var settings: [String: String]
-        public var credentials: [String: String]
-        public var isDefault: Bool
+    package struct NewAccount: Sendable {
+        package var provider: String
+        package var name: String
+        package var settings: [String: String]
+        package var credentials: [String: String]
+        package var isDefault: Bool
 
-        public init(provider: String, name: String, settings: [String: String] = [:], credentials: [String: String] = [:], isDefault: Bool = false) {
+        package init(provider: String, name: String, settings: [String: String] = [:], credentials: [String: String] = [:], isDefault: Bool = false) {
             self.provider = provider
             self.name = name
             self.settings = settings
@@ -53,7 +56,7 @@ public struct ProviderAccountService: Sendable {
         }
     }
 
-    public func create(tenantID: UUID, _ new: NewAccount) async throws -> WithToken {
+    package func create(tenantID: UUID, _ new: NewAccount) async throws -> WithToken {
         guard let provider = Provider(rawValue: new.provider) else {
             throw Failure.invalid([
                 FieldProblem(field: "provider", message: "must be one of \(Provider.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -93,15 +96,15 @@ public struct ProviderAccountService: Sendable {
         return WithToken(account: stored, token: token.secret)
     }
 
-    public struct Change: Sendable {
-        public var name: String?
+    package struct Change: Sendable {
+        package var name: String?
         /// A nil value removes the setting.
-        public var settings: [String: String?]?
+        package var settings: [String: String?]?
         /// A nil value removes the credential; credentials not named stay.
-        public var credentials: [String: String?]?
-        public var isDefault: Bool?
+        package var credentials: [String: String?]?
+        package var isDefault: Bool?
 
-        public init(name: String? = nil, settings: [String: String?]? = nil, credentials: [String: String?]? = nil, isDefault: Bool? = nil) {
+        package init(name: String? = nil, settings: [String: String?]? = nil, credentials: [String: String?]? = nil, isDefault: Bool? = nil) {
             self.name = name
             self.settings = settings
             self.credentials = credentials
@@ -110,7 +113,7 @@ public struct ProviderAccountService: Sendable {
     }
 
     /// nil when the tenant has no such account.
-    public func update(tenantID: UUID, id: UUID, _ change: Change) async throws -> ProviderAccount? {
+    package func update(tenantID: UUID, id: UUID, _ change: Change) async throws -> ProviderAccount? {
         let newName = try change.name.map { try Self.name($0) }
         // Resolved before the update's transaction, which must not wait on DNS.
         if let url = change.settings?["base_url"] { try await self.checkCallable(url, tenantID: tenantID, accountID: id) }
@@ -134,7 +137,7 @@ public struct ProviderAccountService: Sendable {
         }
     }
 
-    public func setStatus(tenantID: UUID, id: UUID, _ status: AccountStatus) async throws -> ProviderAccount? {
+    package func setStatus(tenantID: UUID, id: UUID, _ status: AccountStatus) async throws -> ProviderAccount? {
         try await self.accounts.update(tenantID: tenantID, id: id) { record in
             var record = record
             record.account.status = status
@@ -143,7 +146,7 @@ public struct ProviderAccountService: Sendable {
     }
 
     /// A new callback token; the old one stops working at once on this instance, within a second on others.
-    public func rotateToken(tenantID: UUID, id: UUID) async throws -> WithToken? {
+    package func rotateToken(tenantID: UUID, id: UUID) async throws -> WithToken? {
         let token = CallbackToken.generate()
         let updated = try await self.accounts.update(tenantID: tenantID, id: id) { record in
             var record = record

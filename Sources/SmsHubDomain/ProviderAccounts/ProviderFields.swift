@@ -2,13 +2,13 @@ import Foundation
 
 /// What each provider's account holds: settings (shown) and secrets (write-only), required or optional.
 public struct ProviderFields: Sendable {
-    public var requiredSettings: [String]
-    public var optionalSettings: [String]
-    public var requiredSecrets: [String]
-    public var optionalSecrets: [String]
+    package var requiredSettings: [String]
+    package var optionalSettings: [String]
+    package var requiredSecrets: [String]
+    package var optionalSecrets: [String]
 
-    public var allSettings: Set<String> { Set(self.requiredSettings + self.optionalSettings + ["time_zone"]) }
-    public var allSecrets: Set<String> { Set(self.requiredSecrets + self.optionalSecrets) }
+    package var allSettings: Set<String> { Set(self.requiredSettings + self.optionalSettings + ["time_zone"]) }
+    package var allSecrets: Set<String> { Set(self.requiredSecrets + self.optionalSecrets) }
 
     public static func of(_ provider: Provider) -> ProviderFields {
         switch provider {

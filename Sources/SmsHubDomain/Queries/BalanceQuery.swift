@@ -1,15 +1,15 @@
-import Foundation
+package import Foundation
 
 /// One balance reading of a provider account.
-public struct BalanceRecord: Sendable, Equatable {
-    public var id: UUID
-    public var providerAccountID: UUID
-    public var provider: String
-    public var balance: Decimal
-    public var payment: String?
-    public var observedAt: Date
+package struct BalanceRecord: Sendable, Equatable {
+    package var id: UUID
+    package var providerAccountID: UUID
+    package var provider: String
+    package var balance: Decimal
+    package var payment: String?
+    package var observedAt: Date
 
-    public init(id: UUID, providerAccountID: UUID, provider: String, balance: Decimal, payment: String?, observedAt: Date) {
+    package init(id: UUID, providerAccountID: UUID, provider: String, balance: Decimal, payment: String?, observedAt: Date) {
         self.id = id
         self.providerAccountID = providerAccountID
         self.provider = provider

@@ -1,12 +1,12 @@
-import Foundation
+public import Foundation
 
 /// A day of the proleptic Gregorian calendar, written `YYYY-MM-DD`.
 public struct CalendarDay: Sendable, Equatable, Comparable, CustomStringConvertible {
-    public let year: Int
-    public let month: Int
-    public let day: Int
+    package let year: Int
+    package let month: Int
+    package let day: Int
 
-    public init?(year: Int, month: Int, day: Int) {
+    package init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month), (1...Self.length(of: month, in: year)).contains(day) else { return nil }
         self.year = year
         self.month = month
@@ -31,11 +31,11 @@ public struct CalendarDay: Sendable, Equatable, Comparable, CustomStringConverti
     }
 
     /// Days since 1970-01-01 (negative before it).
-    public var daysSinceEpoch: Int {
+    package var daysSinceEpoch: Int {
         Self.daysFromCivil(year: self.year, month: self.month, day: self.day)
     }
 
-    public init(daysSinceEpoch days: Int) {
+    package init(daysSinceEpoch days: Int) {
         // Civil from days (H. Hinnant's algorithm), the inverse of `daysFromCivil`.
         let z = days + 719_468
         let era = (z >= 0 ? z : z - 146_096) / 146_097
@@ -62,7 +62,7 @@ public struct CalendarDay: Sendable, Equatable, Comparable, CustomStringConverti
     }
 
     /// `YYYY-MM-DD`, appended to text being written (API times write a day per recipient).
-    public func append(to out: inout [UInt8]) {
+    package func append(to out: inout [UInt8]) {
         ASCIIDigits.append(self.year, width: 4, to: &out)
         out.append(UInt8(ascii: "-"))
         ASCIIDigits.append(self.month, width: 2, to: &out)

@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 
 /// Recipients accepted on one day (in the asked time zone) through one provider account, by outcome.
 /// `failed` counts every unsuccessful final state (failed, undelivered, expired); `pending` every
 /// recipient not final yet (queued, submitted, sent, unknown).
-public struct DailySummaryRow: Sendable, Equatable {
-    public var day: CalendarDay
-    public var providerAccountID: UUID
-    public var provider: String
-    public var sent: Int
-    public var delivered: Int
-    public var failed: Int
-    public var pending: Int
+package struct DailySummaryRow: Sendable, Equatable {
+    package var day: CalendarDay
+    package var providerAccountID: UUID
+    package var provider: String
+    package var sent: Int
+    package var delivered: Int
+    package var failed: Int
+    package var pending: Int
 
-    public init(day: CalendarDay, providerAccountID: UUID, provider: String, sent: Int, delivered: Int, failed: Int, pending: Int) {
+    package init(day: CalendarDay, providerAccountID: UUID, provider: String, sent: Int, delivered: Int, failed: Int, pending: Int) {
         self.day = day
         self.providerAccountID = providerAccountID
         self.provider = provider
@@ -25,27 +25,27 @@ public struct DailySummaryRow: Sendable, Equatable {
 
 /// A summary's rows, and how far retention had removed the tenant's data when they were counted
 /// (nil: nothing removed); days before that time are counted only in part.
-public struct DailySummary: Sendable, Equatable {
-    public var rows: [DailySummaryRow]
-    public var dataRemovedBefore: Date?
+package struct DailySummary: Sendable, Equatable {
+    package var rows: [DailySummaryRow]
+    package var dataRemovedBefore: Date?
 
-    public init(rows: [DailySummaryRow], dataRemovedBefore: Date?) {
+    package init(rows: [DailySummaryRow], dataRemovedBefore: Date?) {
         self.rows = rows
         self.dataRemovedBefore = dataRemovedBefore
     }
 }
 
-public struct DailySummaryRequest: Sendable, Equatable {
+package struct DailySummaryRequest: Sendable, Equatable {
     /// First and last day, inclusive.
-    public var firstDay: CalendarDay
-    public var lastDay: CalendarDay
+    package var firstDay: CalendarDay
+    package var lastDay: CalendarDay
     /// An IANA zone name; days begin at midnight there.
-    public var timeZone: String
-    public var providerAccountID: UUID?
+    package var timeZone: String
+    package var providerAccountID: UUID?
 
-    public static let maximumDays = 366
+    package static let maximumDays = 366
 
-    public init(firstDay: CalendarDay, lastDay: CalendarDay, timeZone: String, providerAccountID: UUID?) {
+    package init(firstDay: CalendarDay, lastDay: CalendarDay, timeZone: String, providerAccountID: UUID?) {
         self.firstDay = firstDay
         self.lastDay = lastDay
         self.timeZone = timeZone

@@ -1,16 +1,16 @@
-import Foundation
+package import Foundation
 
 /// Filters of the message list. `status` and `number` select messages with at least one recipient
 /// matching both; the others are the message's own fields.
-public struct MessageFilter: Sendable, Equatable {
-    public var created: TimeRange
-    public var status: DeliveryState?
-    public var providerAccountID: UUID?
+package struct MessageFilter: Sendable, Equatable {
+    package var created: TimeRange
+    package var status: DeliveryState?
+    package var providerAccountID: UUID?
     /// E.164; the API normalises whatever form the client wrote.
-    public var numberE164: String?
-    public var clientReference: String?
+    package var numberE164: String?
+    package var clientReference: String?
 
-    public init(
+    package init(
         created: TimeRange = .unbounded,
         status: DeliveryState? = nil,
         providerAccountID: UUID? = nil,
@@ -26,19 +26,19 @@ public struct MessageFilter: Sendable, Equatable {
 }
 
 /// A message as lists show it: without its recipients, which may number thousands.
-public struct MessageSummary: Sendable, Equatable {
-    public var id: UUID
-    public var providerAccountID: UUID
-    public var content: String
-    public var extNo: String?
-    public var clientReference: String?
-    public var customJSON: String
-    public var createdAt: Date
-    public var recipientCount: Int
+package struct MessageSummary: Sendable, Equatable {
+    package var id: UUID
+    package var providerAccountID: UUID
+    package var content: String
+    package var extNo: String?
+    package var clientReference: String?
+    package var customJSON: String
+    package var createdAt: Date
+    package var recipientCount: Int
     /// When retention redacted the content (now empty); nil while it is kept.
-    public var redactedAt: Date? = nil
+    package var redactedAt: Date? = nil
 
-    public init(
+    package init(
         id: UUID,
         providerAccountID: UUID,
         content: String,

@@ -1,17 +1,17 @@
-import Foundation
+public import Foundation
 
 /// One page of a keyset-paginated list, and where the next page starts.
-public struct Page<Item: Sendable>: Sendable {
-    public var items: [Item]
-    public var next: PageCursor?
+package struct Page<Item: Sendable>: Sendable {
+    package var items: [Item]
+    package var next: PageCursor?
 
-    public init(items: [Item], next: PageCursor?) {
+    package init(items: [Item], next: PageCursor?) {
         self.items = items
         self.next = next
     }
 
     /// A page from a query that asked for `limit + 1` rows: the extra row only says a next page exists.
-    public init(overfetched rows: [Item], limit: Int, cursor: (Item) -> PageCursor) {
+    package init(overfetched rows: [Item], limit: Int, cursor: (Item) -> PageCursor) {
         self.items = Array(rows.prefix(limit))
         self.next = rows.count > limit ? self.items.last.map(cursor) : nil
     }
@@ -21,7 +21,7 @@ public struct Page<Item: Sendable>: Sendable {
 /// `PageCursorCodec`, which they pass back.
 public struct PageCursor: Sendable, Equatable {
     public var time: Date
-    public var id: UUID
+    package var id: UUID
 
     public init(time: Date, id: UUID) {
         self.time = time
@@ -29,7 +29,7 @@ public struct PageCursor: Sendable, Equatable {
     }
 }
 
-public enum PageSize {
-    public static let `default` = 50
-    public static let maximum = 200
+package enum PageSize {
+    package static let `default` = 50
+    package static let maximum = 200
 }

@@ -1,5 +1,5 @@
 import Cryptography
-import Foundation
+public import Foundation
 
 /// Page cursors as opaque, authenticated tokens.
 ///
@@ -19,7 +19,7 @@ public struct PageCursorCodec: Sendable {
     /// Cursor times stay inside what PostgreSQL and the API's writers handle: years 1 to 9999.
     static let microsRange: ClosedRange<Int64> = -62_135_596_800_000_000...253_402_300_799_999_999
 
-    public init(keyring: SecretKeyring) {
+    package init(keyring: SecretKeyring) {
         self.sealingKey = Self.derive(keyring.active.bytes)
         self.openingKeys = ([keyring.active] + keyring.others).map { Self.derive($0.bytes) }
     }

@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 
 /// Reads over everything stored for a tenant, newest first, one keyset page at a time.
 /// Each method sees only `tenantID`'s rows; an id of another tenant is reported as missing.
-public protocol QueryRepository: Sendable {
+package protocol QueryRepository: Sendable {
     func messages(tenantID: UUID, filter: MessageFilter, limit: Int, cursor: PageCursor?) async throws -> Page<MessageSummary>
     func recipient(tenantID: UUID, id: UUID) async throws -> RecipientHistory?
     func statusEvents(tenantID: UUID, filter: StatusEventFilter, limit: Int, cursor: PageCursor?) async throws -> Page<StatusEventRecord>
@@ -17,10 +17,10 @@ public protocol QueryRepository: Sendable {
     func dailySummary(tenantID: UUID, request: DailySummaryRequest) async throws -> DailySummary
 }
 
-public struct InvalidTimeZone: Error, Sendable {
-    public var name: String
+package struct InvalidTimeZone: Error, Sendable {
+    package var name: String
 
-    public init(name: String) {
+    package init(name: String) {
         self.name = name
     }
 }

@@ -1,12 +1,12 @@
-import Foundation
+package import Foundation
 
-public struct ReplyFilter: Sendable, Equatable {
-    public var received: TimeRange
-    public var providerAccountID: UUID?
-    public var numberE164: String?
-    public var messageID: UUID?
+package struct ReplyFilter: Sendable, Equatable {
+    package var received: TimeRange
+    package var providerAccountID: UUID?
+    package var numberE164: String?
+    package var messageID: UUID?
 
-    public init(received: TimeRange = .unbounded, providerAccountID: UUID? = nil, numberE164: String? = nil, messageID: UUID? = nil) {
+    package init(received: TimeRange = .unbounded, providerAccountID: UUID? = nil, numberE164: String? = nil, messageID: UUID? = nil) {
         self.received = received
         self.providerAccountID = providerAccountID
         self.numberE164 = numberE164
@@ -14,24 +14,24 @@ public struct ReplyFilter: Sendable, Equatable {
     }
 }
 
-public struct ReplyRecord: Sendable, Equatable {
-    public var id: UUID
-    public var providerAccountID: UUID
-    public var provider: String
-    public var providerMessageID: String?
+package struct ReplyRecord: Sendable, Equatable {
+    package var id: UUID
+    package var providerAccountID: UUID
+    package var provider: String
+    package var providerMessageID: String?
     /// The message and recipient replied to, when the reply could be linked.
-    public var messageID: UUID?
-    public var recipientID: UUID?
-    public var number: PhoneNumber
-    public var content: String
-    public var extNo: String?
-    public var repliedAt: Date?
-    public var receivedAt: Date
-    public var source: String
+    package var messageID: UUID?
+    package var recipientID: UUID?
+    package var number: PhoneNumber
+    package var content: String
+    package var extNo: String?
+    package var repliedAt: Date?
+    package var receivedAt: Date
+    package var source: String
     /// When retention redacted the content (now empty); nil while it is kept.
-    public var redactedAt: Date? = nil
+    package var redactedAt: Date? = nil
 
-    public init(
+    package init(
         id: UUID,
         providerAccountID: UUID,
         provider: String,

@@ -1,14 +1,14 @@
-import Foundation
+package import Foundation
 
-public struct ReviewEventFilter: Sendable, Equatable {
-    public var received: TimeRange
-    public var providerAccountID: UUID?
-    public var kind: ReviewResult.Kind?
+package struct ReviewEventFilter: Sendable, Equatable {
+    package var received: TimeRange
+    package var providerAccountID: UUID?
+    package var kind: ReviewResult.Kind?
     /// The template id, or the signature, reviewed.
-    public var subject: String?
-    public var result: ReviewResult.Result?
+    package var subject: String?
+    package var result: ReviewResult.Result?
 
-    public init(
+    package init(
         received: TimeRange = .unbounded,
         providerAccountID: UUID? = nil,
         kind: ReviewResult.Kind? = nil,
@@ -23,18 +23,18 @@ public struct ReviewEventFilter: Sendable, Equatable {
     }
 }
 
-public struct ReviewEventRecord: Sendable, Equatable {
-    public var id: UUID
-    public var providerAccountID: UUID
-    public var provider: String
-    public var kind: ReviewResult.Kind
-    public var subject: String
-    public var result: ReviewResult.Result
-    public var reason: String?
-    public var occurredAt: Date?
-    public var receivedAt: Date
+package struct ReviewEventRecord: Sendable, Equatable {
+    package var id: UUID
+    package var providerAccountID: UUID
+    package var provider: String
+    package var kind: ReviewResult.Kind
+    package var subject: String
+    package var result: ReviewResult.Result
+    package var reason: String?
+    package var occurredAt: Date?
+    package var receivedAt: Date
 
-    public init(
+    package init(
         id: UUID,
         providerAccountID: UUID,
         provider: String,

@@ -1,13 +1,13 @@
-import Foundation
+package import Foundation
 
-public struct StatusEventFilter: Sendable, Equatable {
-    public var received: TimeRange
-    public var status: DeliveryState?
-    public var providerAccountID: UUID?
-    public var numberE164: String?
-    public var providerMessageID: String?
+package struct StatusEventFilter: Sendable, Equatable {
+    package var received: TimeRange
+    package var status: DeliveryState?
+    package var providerAccountID: UUID?
+    package var numberE164: String?
+    package var providerMessageID: String?
 
-    public init(
+    package init(
         received: TimeRange = .unbounded,
         status: DeliveryState? = nil,
         providerAccountID: UUID? = nil,
@@ -23,26 +23,26 @@ public struct StatusEventFilter: Sendable, Equatable {
 }
 
 /// One stored status report, pushed or pulled, with the provider's own code and its description.
-public struct StatusEventRecord: Sendable, Equatable {
-    public var id: UUID
-    public var providerAccountID: UUID
-    public var provider: String
-    public var recipientID: UUID?
-    public var messageID: UUID?
-    public var providerMessageID: String
+package struct StatusEventRecord: Sendable, Equatable {
+    package var id: UUID
+    package var providerAccountID: UUID
+    package var provider: String
+    package var recipientID: UUID?
+    package var messageID: UUID?
+    package var providerMessageID: String
     /// nil when the provider did not name the number; masked numbers have no E.164 form.
-    public var number: PhoneNumber?
-    public var status: DeliveryState
-    public var statusCode: String?
-    public var statusDescription: String?
-    public var partSequence: Int?
-    public var partTotal: Int?
-    public var segments: Int?
-    public var occurredAt: Date?
-    public var receivedAt: Date
-    public var source: String
+    package var number: PhoneNumber?
+    package var status: DeliveryState
+    package var statusCode: String?
+    package var statusDescription: String?
+    package var partSequence: Int?
+    package var partTotal: Int?
+    package var segments: Int?
+    package var occurredAt: Date?
+    package var receivedAt: Date
+    package var source: String
 
-    public init(
+    package init(
         id: UUID,
         providerAccountID: UUID,
         provider: String,
@@ -80,18 +80,18 @@ public struct StatusEventRecord: Sendable, Equatable {
 }
 
 /// One recipient's current state, its lifecycle times and every status received for it, oldest first.
-public struct RecipientHistory: Sendable, Equatable {
-    public var messageID: UUID
-    public var providerAccountID: UUID
-    public var recipient: Recipient
-    public var providerMessageID: String?
-    public var createdAt: Date
-    public var submittedAt: Date?
-    public var sentAt: Date?
-    public var completedAt: Date?
-    public var events: [StatusEventRecord]
+package struct RecipientHistory: Sendable, Equatable {
+    package var messageID: UUID
+    package var providerAccountID: UUID
+    package var recipient: Recipient
+    package var providerMessageID: String?
+    package var createdAt: Date
+    package var submittedAt: Date?
+    package var sentAt: Date?
+    package var completedAt: Date?
+    package var events: [StatusEventRecord]
 
-    public init(
+    package init(
         messageID: UUID,
         providerAccountID: UUID,
         recipient: Recipient,

@@ -3,7 +3,7 @@ import Foundation
 /// What the hub limits, and by default how much (docs/operations.md, "Limits"). Tenant policies are
 /// keyed by tenant and may be overridden per tenant by an administrator; `unauthenticated` is keyed
 /// by client address and counts requests whose credentials were refused.
-public enum RateLimitPolicy: String, Sendable, CaseIterable, Codable {
+package enum RateLimitPolicy: String, Sendable, CaseIterable, Codable {
     /// Every request of the tenant API.
     case api
     /// `POST …/replay`: each may queue up to 10,000 deliveries.
@@ -15,7 +15,7 @@ public enum RateLimitPolicy: String, Sendable, CaseIterable, Codable {
     /// Requests from one client address whose API key, admin token or callback token was refused.
     case unauthenticated
 
-    public var defaultLimit: RateLimit {
+    package var defaultLimit: RateLimit {
         switch self {
         case .api: RateLimit(perMinute: 6_000, burst: 300)
         case .replay: RateLimit(perMinute: 6, burst: 3)
@@ -26,14 +26,14 @@ public enum RateLimitPolicy: String, Sendable, CaseIterable, Codable {
     }
 
     /// The policies an administrator may set per tenant.
-    public static let perTenant: [RateLimitPolicy] = [.api, .replay, .retry, .test]
+    package static let perTenant: [RateLimitPolicy] = [.api, .replay, .retry, .test]
 }
 
 /// A tenant's overrides of the default limits; a policy not listed has the instance's default.
-public struct TenantRateLimits: Sendable, Equatable {
-    public var overrides: [RateLimitPolicy: RateLimit]
+package struct TenantRateLimits: Sendable, Equatable {
+    package var overrides: [RateLimitPolicy: RateLimit]
 
-    public init(_ overrides: [RateLimitPolicy: RateLimit] = [:]) {
+    package init(_ overrides: [RateLimitPolicy: RateLimit] = [:]) {
         self.overrides = overrides
     }
 }
@@ -41,7 +41,7 @@ public struct TenantRateLimits: Sendable, Equatable {
 extension RateLimitPolicy {
     /// `api=6000/300,replay=60/10`: per minute and burst, by policy (`SMSHUB_RATE_LIMITS`); nil when
     /// an entry is not one.
-    public static func parseDefaults(_ text: String) -> [RateLimitPolicy: RateLimit]? {
+    package static func parseDefaults(_ text: String) -> [RateLimitPolicy: RateLimit]? {
         var limits: [RateLimitPolicy: RateLimit] = [:]
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             let pair = entry.split(separator: "=", maxSplits: 1)

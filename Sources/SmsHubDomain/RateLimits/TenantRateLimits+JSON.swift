@@ -2,7 +2,7 @@
 /// `{"replay": {"burst": 10, "per_minute": 60}}`. Read leniently: an entry that is not a valid limit
 /// of a known policy is ignored, and the default applies.
 extension TenantRateLimits {
-    public var json: String {
+    package var json: String {
         let members = RateLimitPolicy.perTenant.compactMap { policy -> JSONMember? in
             guard let limit = self.overrides[policy] else { return nil }
             return JSONMember(
@@ -13,7 +13,7 @@ extension TenantRateLimits {
         return JSONValue.object(members).canonicalText
     }
 
-    public init(json: String) {
+    package init(json: String) {
         self.init()
         guard case .object(let members)? = try? JSONReader.parse(Array(json.utf8), duplicates: .refuse) else { return }
         for member in members {

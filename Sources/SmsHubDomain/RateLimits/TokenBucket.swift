@@ -1,25 +1,25 @@
 /// A token bucket: `burst` tokens at most, refilled at `perMinute` a minute. Pure: the caller says
 /// what time it is (seconds on a monotonic clock).
-public struct TokenBucket: Sendable, Equatable {
-    public private(set) var tokens: Double
-    public private(set) var updatedAt: Double
+package struct TokenBucket: Sendable, Equatable {
+    package private(set) var tokens: Double
+    package private(set) var updatedAt: Double
 
-    public init(limit: RateLimit, now: Double) {
+    package init(limit: RateLimit, now: Double) {
         self.tokens = Double(limit.burst)
         self.updatedAt = now
     }
 
-    public struct Decision: Sendable, Equatable {
-        public var allowed: Bool
+    package struct Decision: Sendable, Equatable {
+        package var allowed: Bool
         /// Whole tokens left after this request.
-        public var remaining: Int
+        package var remaining: Int
         /// Seconds until a refused request may be made again (0 when allowed).
-        public var retryAfter: Int
+        package var retryAfter: Int
         /// Seconds until the bucket is full again.
-        public var reset: Int
+        package var reset: Int
     }
 
-    public mutating func take(_ limit: RateLimit, now: Double) -> Decision {
+    package mutating func take(_ limit: RateLimit, now: Double) -> Decision {
         let rate = Double(limit.perMinute) / 60
         let elapsed = max(0, now - self.updatedAt)
         self.tokens = min(Double(limit.burst), self.tokens + elapsed * rate)
@@ -33,23 +33,23 @@ public struct TokenBucket: Sendable, Equatable {
     }
 
     /// Full again: nothing is lost by forgetting it.
-    public func isFull(_ limit: RateLimit, now: Double) -> Bool {
+    package func isFull(_ limit: RateLimit, now: Double) -> Bool {
         self.tokens + max(0, now - self.updatedAt) * Double(limit.perMinute) / 60 >= Double(limit.burst)
     }
 }
 
 /// One limit: a sustained rate and the burst allowed above it.
-public struct RateLimit: Sendable, Equatable, Codable {
-    public var perMinute: Int
-    public var burst: Int
+package struct RateLimit: Sendable, Equatable, Codable {
+    package var perMinute: Int
+    package var burst: Int
 
-    public init(perMinute: Int, burst: Int) {
+    package init(perMinute: Int, burst: Int) {
         self.perMinute = perMinute
         self.burst = burst
     }
 
-    public static let maxPerMinute = 1_000_000
-    public static let maxBurst = 100_000
+    package static let maxPerMinute = 1_000_000
+    package static let maxBurst = 100_000
 
-    public var isValid: Bool { (1...Self.maxPerMinute).contains(self.perMinute) && (1...Self.maxBurst).contains(self.burst) }
+    package var isValid: Bool { (1...Self.maxPerMinute).contains(self.perMinute) && (1...Self.maxBurst).contains(self.burst) }
 }

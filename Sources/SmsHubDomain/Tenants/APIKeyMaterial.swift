@@ -5,24 +5,24 @@ import Cryptography
 /// Keys look like `smsh_3fQk9LmA_…` (a fixed tag, 8 visible characters, then 43 secret characters);
 /// 32 random bytes make guessing hopeless, so a plain SHA-256 is enough to store them (a slow password
 /// hash buys nothing for keys of this entropy and would cost every request).
-public struct APIKeyMaterial: Sendable {
-    public static let tag = "smsh_"
-    public let secret: String
-    public let prefix: String
-    public let hash: [UInt8]
+package struct APIKeyMaterial: Sendable {
+    package static let tag = "smsh_"
+    package let secret: String
+    package let prefix: String
+    package let hash: [UInt8]
 
-    public static func generate() -> APIKeyMaterial {
+    package static func generate() -> APIKeyMaterial {
         let visible = String(Base64URL.encode(SecureRandom.bytes(6)).prefix(8))
         let secret = tag + visible + "_" + Base64URL.encode(SecureRandom.bytes(32))
         return APIKeyMaterial(secret: secret, prefix: tag + visible, hash: hash(of: secret))
     }
 
-    public static func hash(of presented: String) -> [UInt8] {
+    package static func hash(of presented: String) -> [UInt8] {
         Digest.sha256.hash(presented)
     }
 
     /// A cheap shape check that spares the database lookups for strings that cannot be keys.
-    public static func looksLikeKey(_ presented: String) -> Bool {
+    package static func looksLikeKey(_ presented: String) -> Bool {
         presented.hasPrefix(tag) && presented.utf8.count == tag.utf8.count + 8 + 1 + 43
     }
 }

@@ -1,16 +1,16 @@
-import Foundation
+package import Foundation
 
-public struct Tenant: Sendable, Equatable {
-    public var id: UUID
-    public var name: String
-    public var status: TenantStatus
-    public var createdAt: Date
-    public var updatedAt: Date
-    public var disabledAt: Date?
-    public var retention: TenantRetention
-    public var rateLimits: TenantRateLimits
+package struct Tenant: Sendable, Equatable {
+    package var id: UUID
+    package var name: String
+    package var status: TenantStatus
+    package var createdAt: Date
+    package var updatedAt: Date
+    package var disabledAt: Date?
+    package var retention: TenantRetention
+    package var rateLimits: TenantRateLimits
 
-    public init(
+    package init(
         id: UUID,
         name: String,
         status: TenantStatus,
@@ -31,7 +31,7 @@ public struct Tenant: Sendable, Equatable {
     }
 }
 
-public enum TenantStatus: String, Sendable, Codable, CaseIterable {
+package enum TenantStatus: String, Sendable, Codable, CaseIterable {
     case active
     case disabled
 }

@@ -1,7 +1,7 @@
-import Foundation
+package import Foundation
 
 /// Tenant storage for the admin API. Implementations work across tenants, so only admin paths hold one.
-public protocol TenantRepository: Sendable {
+package protocol TenantRepository: Sendable {
     func create(name: String) async throws -> Tenant
     func list(after cursor: PageCursor?, limit: Int) async throws -> Page<Tenant>
     func get(id: UUID) async throws -> Tenant?
@@ -15,7 +15,7 @@ public protocol TenantRepository: Sendable {
 }
 
 /// API key storage. `lookup` is the only call made before a tenant is known.
-public protocol APIKeyRepository: Sendable {
+package protocol APIKeyRepository: Sendable {
     func create(tenantID: UUID, name: String, material: APIKeyMaterial) async throws -> APIKey
     func list(tenantID: UUID) async throws -> [APIKey]
     /// Marks the key revoked (idempotent); nil when the tenant has no such key.
@@ -24,7 +24,7 @@ public protocol APIKeyRepository: Sendable {
 }
 
 /// What a tenant may read about itself.
-public protocol TenantSelfRepository: Sendable {
+package protocol TenantSelfRepository: Sendable {
     /// The tenant as seen through its own row-level security scope.
     func current(tenantID: UUID) async throws -> Tenant?
 }

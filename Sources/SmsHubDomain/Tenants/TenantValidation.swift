@@ -1,9 +1,9 @@
 /// Rules for names that people choose; the same limits the database enforces with CHECK constraints.
-public enum NameRules {
-    public static let maxLength = 200
+package enum NameRules {
+    package static let maxLength = 200
 
     /// Trims surrounding whitespace; nil when the result is empty, too long, or holds control characters.
-    public static func normalise(_ name: String) -> String? {
+    package static func normalise(_ name: String) -> String? {
         let trimmed = name.trimmingWhitespace()
         guard !trimmed.isEmpty, trimmed.count <= maxLength else { return nil }
         guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
@@ -11,7 +11,7 @@ public enum NameRules {
     }
 
     /// What a name `normalise` refused is told, for the field it came in.
-    public static func problem(field: String = "name") -> FieldProblem {
+    package static func problem(field: String = "name") -> FieldProblem {
         FieldProblem(field: field, message: "must be 1 to \(maxLength) characters with no control characters")
     }
 }

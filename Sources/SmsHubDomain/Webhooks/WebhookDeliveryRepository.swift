@@ -1,8 +1,8 @@
-import Foundation
+package import Foundation
 
 /// The deliverer's side of webhooks: claiming due deliveries under fenced leases, and recording
 /// what each attempt got.
-public protocol WebhookDeliveryRepository: Sendable {
+package protocol WebhookDeliveryRepository: Sendable {
     /// Tenants with deliveries due by `dueBy` to enabled endpoints. (Due: by the deliverer's clock;
     /// leased: by the database's, which fences instances against each other.)
     func tenantsWithWork(dueBy: Date) async throws -> [UUID]
@@ -34,12 +34,12 @@ public protocol WebhookDeliveryRepository: Sendable {
 }
 
 /// An endpoint whose backlog mark `markBacklogs` set or cleared.
-public struct WebhookBacklogChange: Sendable, Equatable {
-    public var tenantID: UUID
-    public var endpointID: UUID
-    public var backlogged: Bool
+package struct WebhookBacklogChange: Sendable, Equatable {
+    package var tenantID: UUID
+    package var endpointID: UUID
+    package var backlogged: Bool
 
-    public init(tenantID: UUID, endpointID: UUID, backlogged: Bool) {
+    package init(tenantID: UUID, endpointID: UUID, backlogged: Bool) {
         self.tenantID = tenantID
         self.endpointID = endpointID
         self.backlogged = backlogged
@@ -47,15 +47,15 @@ public struct WebhookBacklogChange: Sendable, Equatable {
 }
 
 /// An endpoint as the deliverer calls it.
-public struct WebhookTarget: Sendable, Equatable {
-    public var endpointID: UUID
-    public var url: String
-    public var secrets: SealedSecrets
-    public var previousSecretUntil: Date?
+package struct WebhookTarget: Sendable, Equatable {
+    package var endpointID: UUID
+    package var url: String
+    package var secrets: SealedSecrets
+    package var previousSecretUntil: Date?
     /// In a failure streak when listed.
-    public var failing: Bool
+    package var failing: Bool
 
-    public init(endpointID: UUID, url: String, secrets: SealedSecrets, previousSecretUntil: Date?, failing: Bool = false) {
+    package init(endpointID: UUID, url: String, secrets: SealedSecrets, previousSecretUntil: Date?, failing: Bool = false) {
         self.endpointID = endpointID
         self.url = url
         self.secrets = secrets
@@ -64,18 +64,18 @@ public struct WebhookTarget: Sendable, Equatable {
     }
 }
 
-public struct ClaimedWebhookDelivery: Sendable, Equatable {
-    public var id: UUID
-    public var eventID: UUID
-    public var eventType: String
-    public var occurredAt: Date
+package struct ClaimedWebhookDelivery: Sendable, Equatable {
+    package var id: UUID
+    package var eventID: UUID
+    package var eventType: String
+    package var occurredAt: Date
     /// The event's `data` object as stored (JSON text).
-    public var data: String
+    package var data: String
     /// This claim's attempt number; with the owner, the fence.
-    public var attempt: Int
-    public var owner: UUID
+    package var attempt: Int
+    package var owner: UUID
 
-    public init(id: UUID, eventID: UUID, eventType: String, occurredAt: Date, data: String, attempt: Int, owner: UUID) {
+    package init(id: UUID, eventID: UUID, eventType: String, occurredAt: Date, data: String, attempt: Int, owner: UUID) {
         self.id = id
         self.eventID = eventID
         self.eventType = eventType
@@ -86,21 +86,21 @@ public struct ClaimedWebhookDelivery: Sendable, Equatable {
     }
 }
 
-public struct WebhookAttemptOutcome: Sendable, Equatable {
-    public var delivery: ClaimedWebhookDelivery
-    public var attemptedAt: Date
+package struct WebhookAttemptOutcome: Sendable, Equatable {
+    package var delivery: ClaimedWebhookDelivery
+    package var attemptedAt: Date
     /// The HTTP status, when an answer came.
-    public var statusCode: Int?
-    public var latencyMilliseconds: Int
-    public var responseExcerpt: String?
+    package var statusCode: Int?
+    package var latencyMilliseconds: Int
+    package var responseExcerpt: String?
     /// Why it failed without an answer (one of the documented reasons).
-    public var error: String?
+    package var error: String?
     /// When to try again; nil when delivered, or when this was the last attempt.
-    public var retryAt: Date?
+    package var retryAt: Date?
 
-    public var delivered: Bool { self.statusCode.map { (200..<300).contains($0) } ?? false }
+    package var delivered: Bool { self.statusCode.map { (200..<300).contains($0) } ?? false }
 
-    public init(
+    package init(
         delivery: ClaimedWebhookDelivery,
         attemptedAt: Date,
         statusCode: Int?,

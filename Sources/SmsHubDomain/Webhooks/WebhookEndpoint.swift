@@ -1,27 +1,27 @@
-import Foundation
+package import Foundation
 
 /// A tenant's webhook endpoint, as stored (its secrets sealed apart, never in this value).
-public struct WebhookEndpoint: Sendable, Equatable {
-    public var tenantID: UUID
-    public var id: UUID
-    public var url: String
-    public var description: String
+package struct WebhookEndpoint: Sendable, Equatable {
+    package var tenantID: UUID
+    package var id: UUID
+    package var url: String
+    package var description: String
     /// Subscribed types, or `["*"]` for all.
-    public var eventTypes: [String]
-    public var enabled: Bool
+    package var eventTypes: [String]
+    package var enabled: Bool
     /// Why the hub disabled it; nil when enabled or disabled by the tenant.
-    public var disabledReason: String?
+    package var disabledReason: String?
     /// Until then deliveries carry a signature by the previous secret as well.
-    public var previousSecretUntil: Date?
-    public var failingSince: Date?
+    package var previousSecretUntil: Date?
+    package var failingSince: Date?
     /// Failing with more than `WebhookEndpointRules.maxPendingWhileFailing` deliveries pending since
     /// then: new changes are not queued for it until it succeeds again.
-    public var backloggedSince: Date?
-    public var lastSuccessAt: Date?
-    public var createdAt: Date
-    public var updatedAt: Date
+    package var backloggedSince: Date?
+    package var lastSuccessAt: Date?
+    package var createdAt: Date
+    package var updatedAt: Date
 
-    public init(
+    package init(
         tenantID: UUID,
         id: UUID,
         url: String,
@@ -51,24 +51,24 @@ public struct WebhookEndpoint: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    public func subscribes(to type: WebhookEventType) -> Bool {
+    package func subscribes(to type: WebhookEventType) -> Bool {
         type == .test || self.eventTypes.contains(WebhookEventType.all) || self.eventTypes.contains(type.rawValue)
     }
 }
 
 /// The signing secrets of one endpoint, sealed together: the current one and, during a rotation,
 /// the previous one.
-public struct WebhookSigningSecrets: Sendable, Equatable {
-    public var current: WebhookSecret
-    public var previous: WebhookSecret?
+package struct WebhookSigningSecrets: Sendable, Equatable {
+    package var current: WebhookSecret
+    package var previous: WebhookSecret?
 
-    public init(current: WebhookSecret, previous: WebhookSecret? = nil) {
+    package init(current: WebhookSecret, previous: WebhookSecret? = nil) {
         self.current = current
         self.previous = previous
     }
 
     /// The secrets to sign with at `now`: the previous one only while its overlap lasts.
-    public func signing(at now: Date, previousUntil: Date?) -> [WebhookSecret] {
+    package func signing(at now: Date, previousUntil: Date?) -> [WebhookSecret] {
         guard let previous = self.previous, let until = previousUntil, now < until else { return [self.current] }
         return [self.current, previous]
     }
@@ -94,13 +94,13 @@ public struct WebhookSigningSecrets: Sendable, Equatable {
 
 extension SecretKeyring {
     /// Seals one endpoint's signing secrets, bound to that endpoint.
-    public func seal(_ secrets: WebhookSigningSecrets, tenantID: UUID, endpointID: UUID) throws -> SealedSecrets {
+    package func seal(_ secrets: WebhookSigningSecrets, tenantID: UUID, endpointID: UUID) throws -> SealedSecrets {
         let sealed = try self.seal(secrets.sealable, context: WebhookSigningSecrets.context(tenantID: tenantID, endpointID: endpointID))
         return SealedSecrets(keyID: sealed.keyID, box: sealed.box)
     }
 
     /// Opens one endpoint's signing secrets; fails if they were sealed for another endpoint.
-    public func open(_ sealed: SealedSecrets, tenantID: UUID, endpointID: UUID) throws -> WebhookSigningSecrets {
+    package func open(_ sealed: SealedSecrets, tenantID: UUID, endpointID: UUID) throws -> WebhookSigningSecrets {
         let opened = try self.open(
             sealed.box,
             keyID: sealed.keyID,
@@ -112,13 +112,13 @@ extension SecretKeyring {
 }
 
 /// A new endpoint, as validated from a request.
-public struct NewWebhookEndpoint: Sendable, Equatable {
-    public var url: String
-    public var description: String
-    public var eventTypes: [String]
-    public var enabled: Bool
+package struct NewWebhookEndpoint: Sendable, Equatable {
+    package var url: String
+    package var description: String
+    package var eventTypes: [String]
+    package var enabled: Bool
 
-    public init(url: String, description: String = "", eventTypes: [String] = [WebhookEventType.all], enabled: Bool = true) {
+    package init(url: String, description: String = "", eventTypes: [String] = [WebhookEventType.all], enabled: Bool = true) {
         self.url = url
         self.description = description
         self.eventTypes = eventTypes
@@ -127,13 +127,13 @@ public struct NewWebhookEndpoint: Sendable, Equatable {
 }
 
 /// Fields a PATCH changes; nil leaves a field as it is.
-public struct WebhookEndpointChange: Sendable, Equatable {
-    public var url: String?
-    public var description: String?
-    public var eventTypes: [String]?
-    public var enabled: Bool?
+package struct WebhookEndpointChange: Sendable, Equatable {
+    package var url: String?
+    package var description: String?
+    package var eventTypes: [String]?
+    package var enabled: Bool?
 
-    public init(url: String? = nil, description: String? = nil, eventTypes: [String]? = nil, enabled: Bool? = nil) {
+    package init(url: String? = nil, description: String? = nil, eventTypes: [String]? = nil, enabled: Bool? = nil) {
         self.url = url
         self.description = description
         self.eventTypes = eventTypes

@@ -1,7 +1,7 @@
-import Foundation
+package import Foundation
 
 /// A tenant's endpoints and what was delivered to them: the API's side of webhooks.
-public protocol WebhookEndpointRepository: Sendable {
+package protocol WebhookEndpointRepository: Sendable {
     /// Creates an endpoint with its sealed secrets under the id they were sealed for; nil when the
     /// tenant already has `WebhookEndpointRules.maxEndpointsPerTenant`.
     func create(tenantID: UUID, id: UUID, endpoint: NewWebhookEndpoint, secrets: SealedSecrets) async throws -> WebhookEndpoint?
@@ -35,26 +35,26 @@ public protocol WebhookEndpointRepository: Sendable {
     func enqueueTest(tenantID: UUID, endpointID: UUID) async throws -> WebhookDeliveryRecord?
 }
 
-public enum WebhookDeliveryState: String, Sendable, CaseIterable {
+package enum WebhookDeliveryState: String, Sendable, CaseIterable {
     case pending, delivered, failed
 }
 
 /// One event's delivery to one endpoint, with its attempts (newest first).
-public struct WebhookDeliveryRecord: Sendable, Equatable {
-    public var id: UUID
-    public var endpointID: UUID
-    public var eventID: UUID
-    public var eventType: String
-    public var state: WebhookDeliveryState
-    public var attempts: Int
-    public var nextAttemptAt: Date?
-    public var lastStatus: Int?
-    public var lastError: String?
-    public var deliveredAt: Date?
-    public var createdAt: Date
-    public var attemptLog: [WebhookAttemptRecord]
+package struct WebhookDeliveryRecord: Sendable, Equatable {
+    package var id: UUID
+    package var endpointID: UUID
+    package var eventID: UUID
+    package var eventType: String
+    package var state: WebhookDeliveryState
+    package var attempts: Int
+    package var nextAttemptAt: Date?
+    package var lastStatus: Int?
+    package var lastError: String?
+    package var deliveredAt: Date?
+    package var createdAt: Date
+    package var attemptLog: [WebhookAttemptRecord]
 
-    public init(
+    package init(
         id: UUID,
         endpointID: UUID,
         eventID: UUID,
@@ -83,15 +83,15 @@ public struct WebhookDeliveryRecord: Sendable, Equatable {
     }
 }
 
-public struct WebhookAttemptRecord: Sendable, Equatable {
-    public var attempt: Int
-    public var attemptedAt: Date
-    public var statusCode: Int?
-    public var latencyMilliseconds: Int
-    public var responseExcerpt: String?
-    public var error: String?
+package struct WebhookAttemptRecord: Sendable, Equatable {
+    package var attempt: Int
+    package var attemptedAt: Date
+    package var statusCode: Int?
+    package var latencyMilliseconds: Int
+    package var responseExcerpt: String?
+    package var error: String?
 
-    public init(attempt: Int, attemptedAt: Date, statusCode: Int?, latencyMilliseconds: Int, responseExcerpt: String?, error: String?) {
+    package init(attempt: Int, attemptedAt: Date, statusCode: Int?, latencyMilliseconds: Int, responseExcerpt: String?, error: String?) {
         self.attempt = attempt
         self.attemptedAt = attemptedAt
         self.statusCode = statusCode
@@ -101,25 +101,25 @@ public struct WebhookAttemptRecord: Sendable, Equatable {
     }
 }
 
-public enum WebhookRetryOutcome: Sendable {
+package enum WebhookRetryOutcome: Sendable {
     case queued(WebhookDeliveryRecord)
     case notFound
     /// The delivery has had its most attempts: the attempts kept per delivery are bounded.
     case attemptsExhausted
 }
 
-public struct WebhookReplay: Sendable, Equatable {
-    public var enqueued: Int
+package struct WebhookReplay: Sendable, Equatable {
+    package var enqueued: Int
     /// Set when `limit` cut the replay short: replay again from here for the rest.
-    public var continueFrom: Date?
+    package var continueFrom: Date?
 
-    public init(enqueued: Int, continueFrom: Date?) {
+    package init(enqueued: Int, continueFrom: Date?) {
         self.enqueued = enqueued
         self.continueFrom = continueFrom
     }
 }
 
-public enum RotationOutcome: Sendable {
+package enum RotationOutcome: Sendable {
     case stored(WebhookEndpoint)
     /// Another rotation stored its secrets first: read them and rotate again.
     case changedMeanwhile

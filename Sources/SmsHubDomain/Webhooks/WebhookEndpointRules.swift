@@ -2,20 +2,20 @@
 /// egress policy's, checked where the resolver is (the route).
 public enum WebhookEndpointRules {
     /// Endpoints per tenant: each costs a fan-out row per event.
-    public static let maxEndpointsPerTenant = 20
+    package static let maxEndpointsPerTenant = 20
     /// In Unicode code points, as the API counts lengths.
-    public static let maxDescriptionLength = 500
-    public static let maxEventTypes = 16
+    package static let maxDescriptionLength = 500
+    package static let maxEventTypes = 16
     /// How long a rotated-out secret still signs deliveries, so receivers can switch without a gap.
-    public static let rotationOverlap: Duration = .seconds(86_400)
+    package static let rotationOverlap: Duration = .seconds(86_400)
     /// An endpoint whose every attempt has failed for this long is disabled (Svix waits 5 days).
-    public static let disableAfter: Duration = .seconds(5 * 86_400)
+    package static let disableAfter: Duration = .seconds(5 * 86_400)
     /// Pending deliveries a failing endpoint may have before new changes stop being queued for it
     /// (migration 0029): what a replay queues at most, so one replay of the gap fits.
-    public static let maxPendingWhileFailing = 10_000
+    package static let maxPendingWhileFailing = 10_000
     /// Attempts one delivery may have, manual retries included (the schedule makes 8): what bounds
     /// the attempt rows a delivery keeps.
-    public static let maxAttemptsPerDelivery = 50
+    package static let maxAttemptsPerDelivery = 50
 
     public static func problems(description: String?, eventTypes: [String]?) -> [FieldProblem] {
         var problems: [FieldProblem] = []

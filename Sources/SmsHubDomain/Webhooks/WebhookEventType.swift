@@ -1,5 +1,5 @@
 /// What a webhook delivery reports. The names are part of the contract (`openapi.yaml`, `webhooks:`).
-public enum WebhookEventType: String, Sendable, CaseIterable, Codable {
+package enum WebhookEventType: String, Sendable, CaseIterable, Codable {
     /// A recipient's state moved: accepted by the gateway, failed, reported, or expired.
     case statusChanged = "message.status_changed"
     /// A reply came in, linked to the message it answers when that is known.
@@ -12,8 +12,8 @@ public enum WebhookEventType: String, Sendable, CaseIterable, Codable {
     case test = "webhook.test"
 
     /// Subscribes to every type, those added later included.
-    public static let all = "*"
+    package static let all = "*"
 
     /// Types a tenant can subscribe to (the test ping goes to the endpoint it was asked for).
-    public static let subscribable: [WebhookEventType] = [.statusChanged, .replyReceived, .reviewCompleted, .balanceBelowThreshold]
+    package static let subscribable: [WebhookEventType] = [.statusChanged, .replyReceived, .reviewCompleted, .balanceBelowThreshold]
 }

@@ -1,5 +1,5 @@
 /// Why an attempt got no answer, as recorded and shown to the tenant (never the target's own words).
-public enum WebhookFailure: String, Sendable, CaseIterable {
+package enum WebhookFailure: String, Sendable, CaseIterable {
     case unreachable
     case timeout
     case egressRefused = "egress_refused"
@@ -8,7 +8,7 @@ public enum WebhookFailure: String, Sendable, CaseIterable {
     /// The endpoint's secrets could not be opened (a master key missing from the keyring).
     case unsigned
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unreachable: "unreachable: the endpoint could not be connected to, or closed the connection"
         case .timeout: "timeout: no answer within the delivery deadline"

@@ -1,9 +1,9 @@
-import Foundation
+package import Foundation
 
 /// The body of a delivery, as the Standard Webhooks specification shapes it: the type, when the change
 /// happened, and the event's data. The same bytes on every retry, so the signature over them holds.
-public enum WebhookPayload {
-    public static func body(type: String, occurredAt: Date, data: String) -> [UInt8] {
+package enum WebhookPayload {
+    package static func body(type: String, occurredAt: Date, data: String) -> [UInt8] {
         var writer = JSONWriter()
         writer.object { object in
             object.field("type", type)
@@ -17,7 +17,7 @@ public enum WebhookPayload {
 
     /// `webhook-id`: the event's id, the same on every delivery and retry of it, so receivers can
     /// drop repeats.
-    public static func id(_ eventID: UUID) -> String {
+    package static func id(_ eventID: UUID) -> String {
         // Written from the bytes: through `uuidString` it cost a formatted print and string bridging per delivery.
         let hex = Array("0123456789abcdef".utf8)
         var out = Array("evt_".utf8)

@@ -4,11 +4,11 @@ import Foundation
 /// A webhook endpoint's signing secret in the Standard Webhooks form: `whsec_` and the base64 of the
 /// key bytes. The bytes are the HMAC key; the text is what the tenant is shown once.
 public struct WebhookSecret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public static let prefix = "whsec_"
+    package static let prefix = "whsec_"
     public let key: [UInt8]
 
     /// 24 random bytes, as the specification's own libraries make them.
-    public static func generate() -> WebhookSecret {
+    package static func generate() -> WebhookSecret {
         WebhookSecret(key: SecureRandom.bytes(24))
     }
 
@@ -45,7 +45,7 @@ public enum WebhookSignature {
 
     /// The `webhook-signature` header for a delivery signed with each of `secrets` (the current one,
     /// and the previous one while a rotation overlaps).
-    public static func header(id: String, timestamp: Int64, body: [UInt8], secrets: [WebhookSecret]) -> String {
+    package static func header(id: String, timestamp: Int64, body: [UInt8], secrets: [WebhookSecret]) -> String {
         secrets.map { self.sign(id: id, timestamp: timestamp, body: body, secret: $0) }.joined(separator: " ")
     }
 

@@ -1,25 +1,25 @@
 import Foundation
-import NIOCore
+package import NIOCore
 import SmsHubDomain
 
 /// Resolves tenant host names without letting one tenant stall another: lookups are asynchronous
 /// UDP exchanges with a hard deadline, at most `perTenant` in flight for one tenant and `total` in
 /// all (beyond them a lookup fails at once as temporary, and its call is retried like any transient
 /// failure), concurrent lookups of one name share one exchange, and answers are cached for their TTL.
-public actor NameResolver {
-    public struct Settings: Sendable {
-        public var servers: [SocketAddress]
+package actor NameResolver {
+    package struct Settings: Sendable {
+        package var servers: [SocketAddress]
         /// The whole lookup, every server tried included.
-        public var timeout: Duration = .seconds(2)
-        public var perTenant = 4
-        public var total = 64
-        public var cacheEntries = 4096
+        package var timeout: Duration = .seconds(2)
+        package var perTenant = 4
+        package var total = 64
+        package var cacheEntries = 4096
         /// Answers are kept at least this long (a TTL of 0 would send every call to the server) and
         /// at most this long (a changed record is seen within it whatever its TTL said).
-        public var minimumTTL: UInt32 = 5
-        public var maximumTTL: UInt32 = 300
+        package var minimumTTL: UInt32 = 5
+        package var maximumTTL: UInt32 = 300
 
-        public init(servers: [SocketAddress], timeout: Duration = .seconds(2)) {
+        package init(servers: [SocketAddress], timeout: Duration = .seconds(2)) {
             self.servers = servers
             self.timeout = timeout
         }

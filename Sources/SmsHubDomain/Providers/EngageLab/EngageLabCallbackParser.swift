@@ -170,7 +170,7 @@ public enum EngageLabCallbackParser {
     /// limit alone would allow 65,000 short ids. A larger batch is acknowledged and kept whole as one
     /// unrecognised receipt: its statuses are intermediate, and each recipient's final one arrives in
     /// a callback of its own.
-    public static let maxBatch = 5_000
+    package static let maxBatch = 5_000
 
     /// `<batch>$<recipient>` → the recipient part.
     static func recipient(of smsID: String) -> String? {

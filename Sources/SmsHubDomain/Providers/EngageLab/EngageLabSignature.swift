@@ -1,14 +1,14 @@
 import Cryptography
-import Foundation
+package import Foundation
 
 /// SMSHook verification (docs/providers.md §2.1): lowercase hex MD5 of timestamp + app key + secret, the
 /// header strings exactly as received, compared in constant time.
-public enum EngageLabSignature {
-    public static func expected(timestamp: String, appKey: String, secret: String) -> String {
+package enum EngageLabSignature {
+    package static func expected(timestamp: String, appKey: String, secret: String) -> String {
         Digest.md5.hex(timestamp + appKey + secret)
     }
 
-    public static func verify(_ request: CallbackRequest, appKey: String, secret: String) throws(CallbackError) {
+    package static func verify(_ request: CallbackRequest, appKey: String, secret: String) throws(CallbackError) {
         guard let signature = request.headers["x-smshook-signature"], !signature.isEmpty else {
             throw .signature("X-SMSHook-Signature header is missing")
         }
@@ -32,8 +32,8 @@ public enum EngageLabSignature {
     /// resends a callback not answered within 3 s and documents no schedule; a day covers a day's
     /// outage of the hub, and a replay inside it is a duplicate the stored event's key acknowledges
     /// without storing (docs/decisions/0015-replayed-callbacks.md).
-    public static let maximumAge: TimeInterval = 24 * 3600
-    public static let maximumSkew: TimeInterval = 5 * 60
+    package static let maximumAge: TimeInterval = 24 * 3600
+    package static let maximumSkew: TimeInterval = 5 * 60
 
     /// The signature covers the timestamp: a request presented outside the window around it is a
     /// captured one replayed, and refused like a bad signature.

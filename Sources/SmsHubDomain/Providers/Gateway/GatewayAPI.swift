@@ -1,38 +1,38 @@
 import Cryptography
-import Foundation
+public import Foundation
 
 /// The Gateway API v1 (docs/providers.md §1) as pure functions: request bodies in, typed results out.
 /// The HTTP itself is the transport's business.
 public enum GatewayAPI {
-    public static let maxMobilesPerSend = 3000
+    package static let maxMobilesPerSend = 3000
 
-    public enum Call: String, Sendable {
+    package enum Call: String, Sendable {
         case send = "/api/v1/send"
         case report = "/api/v1/report"
         case mo = "/api/v1/mo"
         case balance = "/api/v1/queryBalance"
     }
 
-    public struct Credentials: Sendable {
-        public var account: String
-        public var password: String
+    package struct Credentials: Sendable {
+        package var account: String
+        package var password: String
 
-        public init(account: String, password: String) {
+        package init(account: String, password: String) {
             self.account = account
             self.password = password
         }
 
         /// `pwd`: MD5 of the API password, 32 lowercase hex characters.
-        public var pwd: String { Digest.md5.hex(self.password) }
+        package var pwd: String { Digest.md5.hex(self.password) }
     }
 
-    public struct SendRequest: Sendable, Equatable {
-        public var taskID: String
-        public var mobiles: [String]
-        public var content: String
-        public var extNo: String?
+    package struct SendRequest: Sendable, Equatable {
+        package var taskID: String
+        package var mobiles: [String]
+        package var content: String
+        package var extNo: String?
 
-        public init(taskID: String, mobiles: [String], content: String, extNo: String?) {
+        package init(taskID: String, mobiles: [String], content: String, extNo: String?) {
             self.taskID = taskID
             self.mobiles = mobiles
             self.content = content
@@ -41,7 +41,7 @@ public enum GatewayAPI {
     }
 
     /// `application/x-www-form-urlencoded` body of a call.
-    public static func form(_ call: Call, credentials: Credentials, send: SendRequest? = nil) -> [UInt8] {
+    package static func form(_ call: Call, credentials: Credentials, send: SendRequest? = nil) -> [UInt8] {
         var fields: [(String, String)] = [("account", credentials.account), ("pwd", credentials.pwd)]
         if call == .send, let send {
             fields.append(("taskId", send.taskID))
@@ -53,7 +53,7 @@ public enum GatewayAPI {
     }
 
     /// Form-encodes a value: everything but ASCII letters, digits and `-._~` as %XX of its UTF-8 bytes.
-    public static func percentEncode(_ text: String) -> String {
+    package static func percentEncode(_ text: String) -> String {
         var allowed = CharacterSet.alphanumerics
         allowed.insert(charactersIn: "-._~")
         // alphanumerics includes non-ASCII letters; encode those too.
@@ -64,10 +64,10 @@ public enum GatewayAPI {
 
     /// A response envelope: `{"code": "00", "data": …, "message": "成功"}`.
     public struct Envelope: Sendable {
-        public var code: String
-        public var message: String?
-        public var data: JSONValue?
-        public var isSuccess: Bool { self.code == "00" }
+        package var code: String
+        package var message: String?
+        package var data: JSONValue?
+        package var isSuccess: Bool { self.code == "00" }
     }
 
     public enum ResponseError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -119,7 +119,7 @@ public enum GatewayAPI {
     public struct Balance: Sendable, Equatable {
         public var balance: Decimal
         public var payment: String?
-        public var raw: String
+        package var raw: String
     }
 
     public static func balance(_ envelope: Envelope) -> Balance? {
@@ -143,7 +143,7 @@ public enum GatewayAPI {
     }
 
     /// Splits recipients into tasks of at most 3000 numbers.
-    public static func chunks<T>(_ items: [T]) -> [[T]] {
+    package static func chunks<T>(_ items: [T]) -> [[T]] {
         items.slices(of: maxMobilesPerSend)
     }
 }

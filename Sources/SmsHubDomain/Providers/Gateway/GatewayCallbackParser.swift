@@ -1,5 +1,5 @@
 import Cryptography
-import Foundation
+public import Foundation
 
 /// Gateway API v1 pushes (docs/providers.md §1.5): one status or one reply per request, JSON or form,
 /// unsigned (the URL token is the only authentication).

@@ -4,20 +4,20 @@
 /// queued once for the pulls with the number masked (docs/providers.md §1.2, §1.5). Two numbers of one
 /// task can share a mask, so the masked identity alone cannot tell their reports apart, and a pull
 /// cannot say which push it copies.
-public struct GatewayCopy: Sendable, Equatable {
+package struct GatewayCopy: Sendable, Equatable {
     /// Everything a push and its pulled copy share: the kind, the masked number, and the rest of the
     /// fields (`s:<task>:<mask>:<code>:<times>`, `r:<mask>:<times>:<extNo>:<content hash>`).
-    public var identity: String
+    package var identity: String
     /// The full number, for a push that gives one; nil for a masked copy.
-    public var pushedNumber: String?
+    package var pushedNumber: String?
 
-    public init(identity: String, pushedNumber: String?) {
+    package init(identity: String, pushedNumber: String?) {
         self.identity = identity
         self.pushedNumber = pushedNumber
     }
 
     /// The key a new report of this identity is stored under: one slot per distinct report.
-    public func dedupKey(slot: Int) -> String {
+    package func dedupKey(slot: Int) -> String {
         "gw:\(self.identity)#\(slot)"
     }
 }
@@ -28,8 +28,8 @@ public struct GatewayCopy: Sendable, Equatable {
 /// finds more pushes than pulls is the copy of one of them, a push that finds more pulls than pushes
 /// is the copy of a pulled one, and anything else is a new report. Slots `0..<min(pushed, pulled)`
 /// are paired; the rest hold the reports seen one way only.
-public struct GatewayCopyTally: Sendable, Equatable {
-    public enum Decision: Sendable, Equatable {
+package struct GatewayCopyTally: Sendable, Equatable {
+    package enum Decision: Sendable, Equatable {
         /// A report not stored before, under `GatewayCopy.dedupKey(slot:)`.
         case new(slot: Int)
         /// A copy of a stored report.
@@ -41,16 +41,16 @@ public struct GatewayCopyTally: Sendable, Equatable {
         case pairsWithPulled(slot: Int)
     }
 
-    public var pushedNumbers: [String]
-    public var pulled: Int
+    package var pushedNumbers: [String]
+    package var pulled: Int
 
-    public init(pushedNumbers: [String] = [], pulled: Int = 0) {
+    package init(pushedNumbers: [String] = [], pulled: Int = 0) {
         self.pushedNumbers = pushedNumbers
         self.pulled = pulled
     }
 
     /// Counts one copy and says whether it is a new report.
-    public mutating func count(_ copy: GatewayCopy) -> Decision {
+    package mutating func count(_ copy: GatewayCopy) -> Decision {
         if let number = copy.pushedNumber {
             // The same push received again (a client retry) is not a second report.
             if self.pushedNumbers.contains(number) { return .duplicate }

@@ -1,16 +1,16 @@
-import Foundation
+package import Foundation
 
-public enum PollKind: String, Sendable, CaseIterable {
+package enum PollKind: String, Sendable, CaseIterable {
     case report, mo, balance
 }
 
-public struct BalanceSnapshot: Sendable, Equatable {
-    public var accountID: UUID
-    public var balance: Decimal
-    public var payment: String?
-    public var observedAt: Date
+package struct BalanceSnapshot: Sendable, Equatable {
+    package var accountID: UUID
+    package var balance: Decimal
+    package var payment: String?
+    package var observedAt: Date
 
-    public init(accountID: UUID, balance: Decimal, payment: String?, observedAt: Date) {
+    package init(accountID: UUID, balance: Decimal, payment: String?, observedAt: Date) {
         self.accountID = accountID
         self.balance = balance
         self.payment = payment
@@ -18,7 +18,7 @@ public struct BalanceSnapshot: Sendable, Equatable {
     }
 }
 
-public protocol PollRepository: Sendable {
+package protocol PollRepository: Sendable {
     /// Accounts whose `kind` poll is due and not leased.
     func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)]
     /// Takes the lease for `lease`; false when another instance holds it, or polled within `every`

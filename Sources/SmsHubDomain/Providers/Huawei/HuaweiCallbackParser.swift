@@ -3,7 +3,7 @@ import Foundation
 /// Huawei Cloud status reports and replies (docs/providers.md §4): form-encoded single reports, JSON
 /// batches of up to 50, form-encoded replies; unsigned (the URL token authenticates).
 public enum HuaweiCallbackParser {
-    public static let maxBatch = 50
+    package static let maxBatch = 50
 
     public static func parseStatus(_ request: CallbackRequest, account: CallbackAccountContext) throws(CallbackError) -> ParsedCallback {
         switch request.mediaType {
