@@ -33,7 +33,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Apply pending migrations before starting (uses MIGRATION_DATABASE_URL).") var migrate = false
 
     func run() async throws {
-        var configuration = try loadConfiguration(needsAdminToken: true)
+        var configuration = try await loadConfiguration(needsAdminToken: true)
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         let logger = bootstrapLogging(level: configuration.logLevel)
@@ -45,7 +45,7 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply pending migrations from sql/ (as the schema owner).")
 
     func run() async throws {
-        let configuration = try loadConfiguration(needsAdminToken: false)
+        let configuration = try await loadConfiguration(needsAdminToken: false)
         let logger = bootstrapLogging(level: configuration.logLevel)
         let latest = try await migrateBundled(url: configuration.migrationDatabaseURL, logger: logger)
         logger.notice("migrations are current", metadata: ["latest": "\(latest)"])
@@ -60,7 +60,7 @@ struct Rekey: AsyncParsableCommand {
     )
 
     func run() async throws {
-        let configuration = try loadConfiguration(needsAdminToken: false, needsKeys: true)
+        let configuration = try await loadConfiguration(needsAdminToken: false, needsKeys: true)
         let logger = bootstrapLogging(level: configuration.logLevel)
         let report = try await runRekey(configuration: configuration, logger: logger)
         print("rekey: \(report)")
@@ -68,9 +68,9 @@ struct Rekey: AsyncParsableCommand {
     }
 }
 
-func loadConfiguration(needsAdminToken: Bool, needsKeys: Bool? = nil) throws -> AppConfiguration {
+func loadConfiguration(needsAdminToken: Bool, needsKeys: Bool? = nil) async throws -> AppConfiguration {
     do {
-        return try AppConfiguration.fromEnvironment(ProcessInfo.processInfo.environment, needsAdminToken: needsAdminToken, needsKeys: needsKeys)
+        return try await AppConfiguration.load(needsAdminToken: needsAdminToken, needsKeys: needsKeys)
     } catch let error as AppConfiguration.Invalid {
         throw ValidationError(error.description)
     }

@@ -126,29 +126,23 @@ func withApp<R: Sendable>(
     _ body: @Sendable (AppHarness) async throws -> R
 ) async throws -> R {
     try await withAppPool(statementTimeout: statementTimeout) { pool, database in
-        let migrator = Migrator(migrations: try Migration.bundled())
-        let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+        let repositories = Repositories(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
         var configuration = configuration(for: database, egress: egress)
         configuration.rateLimits = rateLimits
-        let built = buildRouter(configuration: configuration, dependencies: dependencies)
+        configuration.serverLimits = limits
+        let services = Services(configuration: configuration, repositories: repositories)
         var logger = Logger(label: "smshub.test")
         logger.logLevel = .warning
-        let app = Application(
-            router: built.router,
-            server: limits.server,
-            configuration: limits.applicationConfiguration(host: "127.0.0.1", port: 0),
-            logger: logger
-        )
-        return try await app.live { client in
-            try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
+        return try await buildApplication(services: services, logger: logger, background: false).live { client in
+            try await body(AppHarness(client: client, database: database, pool: pool, metrics: services.metrics))
         }
     }
 }
 
-/// The service's routes over `dependencies` on a live loopback server, for tests that bring their own
+/// The service's routes over `repositories` on a live loopback server, for tests that bring their own
 /// database (a cluster of their own); `configure` adjusts the configuration first.
 func withLiveRoutes<R: Sendable>(
-    _ dependencies: AppDependencies,
+    _ repositories: Repositories,
     database: TestDatabase,
     pool: PGPool,
     configure: (inout AppConfiguration) -> Void = { _ in },
@@ -156,12 +150,11 @@ func withLiveRoutes<R: Sendable>(
 ) async throws -> R {
     var settings = configuration(for: database)
     configure(&settings)
-    let built = buildRouter(configuration: settings, dependencies: dependencies)
+    let services = Services(configuration: settings, repositories: repositories)
     var logger = Logger(label: "smshub.test")
     logger.logLevel = .critical
-    let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
-    return try await app.live { client in
-        try await body(AppHarness(client: client, database: database, pool: pool, metrics: dependencies.metrics))
+    return try await buildApplication(services: services, logger: logger, background: false).live { client in
+        try await body(AppHarness(client: client, database: database, pool: pool, metrics: services.metrics))
     }
 }
 

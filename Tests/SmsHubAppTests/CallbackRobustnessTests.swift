@@ -486,19 +486,14 @@ import Testing
             // Resolve tokens from a healthy pool but store through one whose database is gone.
             try await PGPool.scoped(.test(url: database.appURL, maxConnections: 2)) { pool in
                 let migrator = Migrator(migrations: try Migration.bundled())
-                var dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+                var dependencies = Repositories(database: Database(pool: pool), migrator: migrator)
                 let deadPool = PGPool(
                     configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1)
                 )
                 dependencies.events = PostgresEventStore(database: Database(pool: deadPool))
-                let metrics = dependencies.metrics
-                let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
-                let app = Application(
-                    router: built.router,
-                    configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                    logger: Logger(label: "test")
-                )
-                try await app.live { client in
+                let services = Services(configuration: configuration(for: database), repositories: dependencies)
+                let metrics = services.metrics
+                try await buildApplication(services: services, logger: Logger(label: "test"), background: false).live { client in
                     let harness = AppHarness(client: client, database: database, pool: pool, metrics: metrics)
                     let huawei = try await harness.makeAccount("huawei")
                     let reply = try await harness.post(

@@ -32,7 +32,7 @@ import Glibc
             statementTimeout: timeout
         )
         try await PGPool.scoped(poolConfiguration) { pool in
-            let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
+            let dependencies = Repositories(database: Database(pool: pool), migrator: migrator)
             try await withLiveRoutes(dependencies, database: database, pool: pool, configure: { $0.databaseStatementTimeout = timeout }) { harness in
                 let huawei = try await harness.makeAccount("huawei")
                 func report(_ id: String) async throws -> AppHarness.Reply {

@@ -30,11 +30,9 @@ import Yams
     func servedRoutes() throws -> Set<ServedRoute> {
         // Building the router needs no connection; the pool connects lazily.
         let pool = PGPool(configuration: PGConfiguration(url: "postgresql://unused@127.0.0.1:1/unused"))
-        let dependencies = AppDependencies(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
-        let built = buildRouter(
-            configuration: AppConfiguration(databaseURL: "unused", adminToken: adminToken, keyring: testKeyring),
-            dependencies: dependencies
-        )
+        let dependencies = Repositories(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
+        let configuration = AppConfiguration(databaseURL: "unused", adminToken: adminToken, keyring: testKeyring)
+        let built = buildRouter(services: Services(configuration: configuration, repositories: dependencies))
         // HEAD is generated for every GET and documented once, in the spec's description.
         return Set(built.routes.filter { $0.method != "HEAD" })
     }

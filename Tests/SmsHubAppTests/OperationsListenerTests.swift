@@ -16,8 +16,8 @@ import Testing
         try await withAppPool { pool, database in
             var config = configuration(for: database)
             config.operationsListener = ("127.0.0.1", 0)
-            let dependencies = AppDependencies(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
-            let built = buildRouter(configuration: config, dependencies: dependencies)
+            let dependencies = Repositories(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
+            let built = buildRouter(services: Services(configuration: config, repositories: dependencies))
             let operations = try #require(built.operations)
             var logger = Logger(label: "test.ops")
             logger.logLevel = .warning

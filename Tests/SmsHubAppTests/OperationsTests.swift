@@ -27,8 +27,8 @@ import Testing
         defer { Task { try? await TestDatabases.shared.drop(database) } }
         let migrator = Migrator(migrations: try Migration.bundled())
         let pool = PGPool(configuration: .test(url: database.ownerURL, maxConnections: 2))
-        let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator)
-        let built = buildRouter(configuration: configuration(for: database), dependencies: dependencies)
+        let dependencies = Repositories(database: Database(pool: pool), migrator: migrator)
+        let built = buildRouter(services: Services(configuration: configuration(for: database), repositories: dependencies))
         let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
         try await app.live { client in
             let reply = try await client.execute(uri: "/readyz", method: .get)
@@ -52,9 +52,9 @@ import Testing
         let pool = PGPool(
             configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1)
         )
-        let dependencies = AppDependencies(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
+        let dependencies = Repositories(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
         let configuration = AppConfiguration(databaseURL: "postgresql://127.0.0.1:1/none", adminToken: adminToken, keyring: testKeyring)
-        let built = buildRouter(configuration: configuration, dependencies: dependencies)
+        let built = buildRouter(services: Services(configuration: configuration, repositories: dependencies))
         let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
         try await app.live { client in
             let ready = try await client.execute(uri: "/readyz", method: .get)

@@ -26,7 +26,7 @@ import Testing
             try await PGPool.scoped(PGConfiguration(url: replica.appURL, maxConnections: 2, connectTimeoutSeconds: 2)) { replicaPool in
                 try await PGPool.scoped(.test(url: replica.superuserURL, maxConnections: 1)) { standbyAdmin in
                     let reads = ReadRouting(primary: Database(pool: pool), replica: Database(pool: replicaPool), maxLag: .seconds(6))
-                    let dependencies = AppDependencies(database: Database(pool: pool), migrator: migrator, reads: reads)
+                    let dependencies = Repositories(database: Database(pool: pool), migrator: migrator, reads: reads)
                     try await withLiveRoutes(dependencies, database: database, pool: pool) { harness in
                         let account = try await SendMessageTests().gatewayAccount(harness)
                         func send() async throws -> String {

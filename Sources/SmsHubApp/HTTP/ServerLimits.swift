@@ -23,7 +23,7 @@ package struct ServerLimits: Sendable {
 
     package init(
         maxConnections: Int? = nil,
-        idleTimeout: Duration = .seconds(30),
+        idleTimeout: Duration = AppSettings.HTTP.idleTimeout.defaultDuration,
         headTimeout: Duration = .seconds(30),
         bodyTimeout: Duration = .seconds(60)
     ) {

@@ -10,7 +10,11 @@ package struct OutboundLimits: Sendable, Equatable {
     /// Send calls in flight at once for one provider account.
     package var perAccount: Int
 
-    package init(total: Int = 64, perTenant: Int = 16, perAccount: Int = 4) {
+    package init(
+        total: Int = AppSettings.Outbound.maxCalls.defaultNumber,
+        perTenant: Int = AppSettings.Outbound.maxCallsPerTenant.defaultNumber,
+        perAccount: Int = AppSettings.Outbound.maxCallsPerAccount.defaultNumber
+    ) {
         self.total = total
         self.perTenant = perTenant
         self.perAccount = perAccount

@@ -10,16 +10,16 @@ package actor NameResolver {
     package struct Settings: Sendable {
         package var servers: [SocketAddress]
         /// The whole lookup, every server tried included.
-        package var timeout: Duration = .seconds(2)
-        package var perTenant = 4
-        package var total = 64
+        package var timeout = AppSettings.Outbound.dnsTimeout.defaultDuration
+        package var perTenant = AppSettings.Outbound.dnsMaxLookupsPerTenant.defaultNumber
+        package var total = AppSettings.Outbound.dnsMaxLookups.defaultNumber
         package var cacheEntries = 4096
         /// Answers are kept at least this long (a TTL of 0 would send every call to the server) and
         /// at most this long (a changed record is seen within it whatever its TTL said).
         package var minimumTTL: UInt32 = 5
         package var maximumTTL: UInt32 = 300
 
-        package init(servers: [SocketAddress], timeout: Duration = .seconds(2)) {
+        package init(servers: [SocketAddress], timeout: Duration = AppSettings.Outbound.dnsTimeout.defaultDuration) {
             self.servers = servers
             self.timeout = timeout
         }
