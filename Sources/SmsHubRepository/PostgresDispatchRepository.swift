@@ -64,7 +64,8 @@ package struct PostgresDispatchRepository: DispatchRepository {
             // Candidates are locked (SKIP LOCKED: never two claimers on one task), then ranked per
             // account after the leases already live, so an account never has more than `perAccount`
             // calls running, whichever instances run them.
-            let claimed = try await session.query(
+            // One statement: the claim, and what each claimed task sends (its message and numbers).
+            let rows = try await session.query(
                 """
                 WITH candidates AS (
                     SELECT id, provider_account_id, next_attempt_at FROM dispatch_tasks
@@ -87,45 +88,32 @@ package struct PostgresDispatchRepository: DispatchRepository {
                 ), ranked AS (
                     SELECT c.id, coalesce(b.n, 0) + row_number() OVER (PARTITION BY c.provider_account_id ORDER BY c.next_attempt_at, c.id) AS slot
                     FROM candidates c LEFT JOIN busy b USING (provider_account_id)
+                ), claimed AS (
+                    UPDATE dispatch_tasks d SET lease_until = now() + make_interval(secs => \(lease.inSeconds)),
+                        lease_owner = \(owner), attempts = attempts + 1, updated_at = now()
+                    FROM ranked
+                    WHERE d.tenant_id = \(tenantID) AND d.id = ranked.id AND ranked.slot <= \(perAccount)
+                    RETURNING d.id, d.message_id, d.provider_account_id, d.recipient_ids, d.attempts
                 )
-                UPDATE dispatch_tasks d SET lease_until = now() + make_interval(secs => \(lease.inSeconds)),
-                    lease_owner = \(owner), attempts = attempts + 1, updated_at = now()
-                FROM ranked
-                WHERE d.tenant_id = \(tenantID) AND d.id = ranked.id AND ranked.slot <= \(perAccount)
-                RETURNING d.id, d.message_id, d.provider_account_id, d.recipient_ids, d.attempts
+                SELECT c.id, c.message_id, c.provider_account_id, c.recipient_ids, c.attempts, m.content, m.ext_no,
+                       ARRAY(SELECT r.number_e164 FROM unnest(c.recipient_ids) WITH ORDINALITY AS want(id, n)
+                             JOIN message_recipients r ON r.tenant_id = \(tenantID) AND r.id = want.id
+                             ORDER BY want.n) AS numbers
+                FROM claimed c JOIN messages m ON m.tenant_id = \(tenantID) AND m.id = c.message_id
                 """
             ).rows
-            var tasks: [DispatchTask] = []
-            for row in claimed {
-                let id: UUID = try row.decode("id")
-                let messageID: UUID = try row.decode("message_id")
-                let recipientIDs: [UUID] = try row.decode("recipient_ids")
-                guard
-                    let message = try await session.query(
-                        "SELECT content, ext_no FROM messages WHERE tenant_id = \(tenantID) AND id = \(messageID)"
-                    ).first
-                else { continue }
-                let numbers = try await session.query(
-                    """
-                    SELECT number_e164 FROM message_recipients r
-                    JOIN unnest(\(recipientIDs)::uuid[]) WITH ORDINALITY AS want(id, n) ON want.id = r.id
-                    WHERE r.tenant_id = \(tenantID) ORDER BY want.n
-                    """
-                ).rows.map { try $0.decode("number_e164", as: String.self) }
-                tasks.append(
-                    DispatchTask(
-                        tenantID: tenantID,
-                        id: id,
-                        messageID: messageID,
-                        accountID: try row.decode("provider_account_id"),
-                        recipientIDs: recipientIDs,
-                        attempts: try row.decode("attempts"),
-                        // The gateway is Chinese: mainland numbers go as the 11-digit national number.
-                        mobiles: numbers.map { $0.hasPrefix("+86") ? String($0.dropFirst(3)) : $0 },
-                        content: try message.decode("content"),
-                        extNo: try message.decode("ext_no"),
-                        leaseOwner: owner
-                    )
+            let tasks = try rows.map { row in
+                DispatchTask(
+                    tenantID: tenantID,
+                    id: try row.decode("id"),
+                    messageID: try row.decode("message_id"),
+                    accountID: try row.decode("provider_account_id"),
+                    recipientIDs: try row.decode("recipient_ids"),
+                    attempts: try row.decode("attempts"),
+                    numbers: try row.decode("numbers"),
+                    content: try row.decode("content"),
+                    extNo: try row.decode("ext_no"),
+                    leaseOwner: owner
                 )
             }
             return tasks

@@ -64,7 +64,7 @@ import Testing
                                 do {
                                     _ = try await batcher.submit(self.incoming(account, [Self.report("q\(index)")]))
                                     return true
-                                } catch is IngestBatcher.Full {
+                                } catch is EventIntakeFull {
                                     refused.tick()
                                     return false
                                 } catch {

@@ -124,7 +124,7 @@ struct GatewayDispatcher: Service {
             return self.retryOrGiveUp(task, reason: "the account's credentials cannot be opened")
         }
         let id = task.id.apiString
-        let request = GatewayAPI.SendRequest(taskID: id, mobiles: task.mobiles, content: task.content, extNo: task.extNo)
+        let request = GatewayAPI.SendRequest(taskID: id, mobiles: task.numbers.map(GatewayNumber.outgoing), content: task.content, extNo: task.extNo)
         do {
             let envelope = try await self.caller.call(
                 tenantID: task.tenantID,

@@ -8,7 +8,7 @@ import SmsHubRepository
 /// sent once and lost if the service is down; these pulls are the safety net (docs/providers.md §1.5).
 /// Each (account, kind) is leased in the database, so with several instances one polls it at a time;
 /// polls run concurrently within `OutboundLimits`, so one hanging gateway delays only its own polls.
-struct GatewayPoller: Service {
+struct GatewayPoller: Service, BalanceSource {
     let polls: any PollRepository
     let accounts: any ProviderAccountRepository
     let events: any EventStore
@@ -195,8 +195,18 @@ struct GatewayPoller: Service {
         }
     }
 
-    /// Polls the balance now, outside the schedule (the refresh endpoint).
-    func refreshBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
+    /// Polls the balance now, outside the schedule (`RefreshBalance`).
+    func readBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
+        do {
+            return try await self.pollBalanceNow(tenantID: tenantID, accountID: accountID)
+        } catch let failure as GatewayClient.Failure {
+            throw RefreshBalance.Failure.unreachable(failure.description)
+        } catch let failure as PollError {
+            throw RefreshBalance.Failure.refused(failure.description)
+        }
+    }
+
+    private func pollBalanceNow(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
         let endpoint = try await self.endpoint(tenantID: tenantID, accountID: accountID)
         let envelope = try await self.caller.call(
             tenantID: tenantID,

@@ -12,11 +12,12 @@ import Synchronization
 /// repeating a guess) costs no database round trip after the first; a new or rotated token is a fresh
 /// random value, never among them. Both maps are bounded by `capacity`, emptied when full, so guessing
 /// cannot fill memory.
-final class CallbackAccountCache: ProviderAccountRepository {
+final class CallbackAccountCache: ProviderAccountRepository, CallbackAccountSource {
     private let base: any ProviderAccountRepository
     private let lifetime: Duration
     private let missLifetime: Duration
     private let capacity: Int
+    private let clock: MonotonicClock
     private let state = Mutex(State())
 
     private struct Entry {
@@ -37,8 +38,15 @@ final class CallbackAccountCache: ProviderAccountRepository {
         var generation = 0
     }
 
-    init(_ base: any ProviderAccountRepository, lifetime: Duration = .seconds(1), missLifetime: Duration = .seconds(10), capacity: Int = 10_000) {
+    init(
+        _ base: any ProviderAccountRepository,
+        lifetime: Duration = .seconds(1),
+        missLifetime: Duration = .seconds(10),
+        capacity: Int = 10_000,
+        clock: MonotonicClock = .system
+    ) {
         self.base = base
+        self.clock = clock
         self.lifetime = lifetime
         self.missLifetime = missLifetime
         self.capacity = capacity
@@ -46,7 +54,7 @@ final class CallbackAccountCache: ProviderAccountRepository {
 
     /// The account a callback URL's token names, from the cache while it is fresh.
     func resolve(token: String) async throws -> CallbackAccount? {
-        let now = ContinuousClock.now
+        let now = self.clock.now()
         let (hit, miss, generation) = self.state.withLock { ($0.entries[token], $0.misses[token], $0.generation) }
         if let hit, hit.expires > now { return hit.account }
         if let miss, miss > now { return nil }

@@ -9,11 +9,10 @@ import SmsHubDomain
 /// nothing but its own commit. One flush at a time left the CPU idle during each commit's fsync.
 ///
 /// Bounded on both sides: a batch takes at most `maxBatch` requests and `maxBatchEvents` events (one
-/// request may bring more), and at most `maxPending` requests wait; past that `submit` throws `Full`
+/// request may bring more), and at most `maxPending` requests wait; past that `submit` throws `EventIntakeFull`
 /// at once, which callers answer with 503 and Retry-After rather than queueing without limit.
-actor IngestBatcher {
+actor IngestBatcher: EventIntake {
     /// The queue is full: the caller should be told to retry shortly.
-    struct Full: Error {}
 
     private let store: any EventStore
     private let maxBatch: Int
@@ -50,7 +49,7 @@ actor IngestBatcher {
     }
 
     func submit(_ events: IncomingEvents) async throws -> StoreOutcome {
-        guard self.pending.count < self.maxPending else { throw Full() }
+        guard self.pending.count < self.maxPending else { throw EventIntakeFull() }
         return try await withCheckedThrowingContinuation { continuation in
             self.pending.append((events, continuation))
             if self.inFlight < self.maxInFlight {

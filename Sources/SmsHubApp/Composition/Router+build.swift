@@ -41,15 +41,8 @@ package func buildRouter(services: Services) -> BuiltRouter {
     if let operations { health.registerHealth(on: operations) }
     health.registerMetrics(on: operational)
 
-    CallbackRoutes(
-        accounts: services.accounts,
-        events: repositories.events,
-        batcher: services.batcher,
-        keyring: configuration.keyring,
-        metrics: services.metrics,
-        limiter: services.limiter
-    )
-    .register(on: router)
+    let ingest = IngestCallback(accounts: services.accounts, events: repositories.events, intake: services.batcher, keyring: configuration.keyring)
+    CallbackRoutes(ingest: ingest, metrics: services.metrics, limiter: services.limiter).register(on: router)
 
     let admin = operational.group("admin").add(middleware: AdminAuthMiddleware(adminToken: configuration.adminToken, limiter: services.limiter))
     AdminRoutes(tenants: repositories.tenants, keys: repositories.keys, cursors: services.cursors).register(on: admin)
@@ -85,7 +78,8 @@ package func buildRouter(services: Services) -> BuiltRouter {
         limiter: services.limiter
     )
     .register(on: tenantAPI)
-    BalanceRoutes(poller: services.poller, queries: repositories.lists, cursors: services.cursors).register(on: tenantAPI)
+    let refresh = RefreshBalance(accounts: repositories.providerAccounts, source: services.poller)
+    BalanceRoutes(refresh: refresh, queries: repositories.lists, cursors: services.cursors).register(on: tenantAPI)
 
     let all = router.routes + (operations?.routes.filter { !["/healthz", "/readyz"].contains(openAPIPath($0.path.description)) } ?? [])
     let served = all.map { ServedRoute(method: $0.method.rawValue, path: openAPIPath($0.path.description)) }

@@ -4,14 +4,14 @@ import SmsHubDomain
 
 /// Balances: the latest of each account, one account's history, and a Gateway balance read on demand.
 struct BalanceRoutes {
-    let poller: GatewayPoller
+    let refresh: RefreshBalance
     let queries: any QueryRepository
     let cursors: PageCursorCodec
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.get("balances", use: self.latest)
         group.get("provider-accounts/:account_id/balances", use: self.history)
-        group.post("provider-accounts/:account_id/balance/refresh", use: self.refresh)
+        group.post("provider-accounts/:account_id/balance/refresh", use: self.refreshNow)
     }
 
     struct LatestBalances: ResponseEncodable {
@@ -52,34 +52,31 @@ struct BalanceRoutes {
         var observedAt: Date
     }
 
-    @Sendable func refresh(request: Request, context: TenantRequestContext) async throws -> BalanceRepresentation {
+    @Sendable func refreshNow(request: Request, context: TenantRequestContext) async throws -> BalanceRepresentation {
         let id = try context.parameters.uuid("account_id")
-        guard let account = try await self.poller.accounts.get(tenantID: context.tenant.tenantID, id: id) else {
-            throw Problem.notFound("No provider account has this id.")
-        }
-        guard account.provider == .gateway else {
-            throw Problem.validation([.init(field: "account_id", message: "balances can be polled from gateway accounts only")])
-        }
-        guard account.status == .active else {
-            throw Problem(
-                .conflict,
-                code: "account_disabled",
-                title: "Account disabled",
-                detail: "A disabled account calls no provider; enable it to refresh its balance."
-            )
-        }
+        let snapshot: BalanceSnapshot
         do {
-            let snapshot = try await self.poller.refreshBalance(tenantID: context.tenant.tenantID, accountID: id)
-            return BalanceRepresentation(
-                providerAccountId: id.apiString,
-                balance: snapshot.balance,
-                payment: snapshot.payment,
-                observedAt: snapshot.observedAt
-            )
-        } catch let failure as GatewayClient.Failure {
-            throw Problem(.badGateway, code: "gateway_unavailable", title: "Gateway unavailable", detail: failure.description)
-        } catch let failure as GatewayPoller.PollError {
-            throw Problem(.badGateway, code: "gateway_unavailable", title: "Gateway refused", detail: failure.description)
+            snapshot = try await self.refresh(tenantID: context.tenant.tenantID, accountID: id)
+        } catch let failure as RefreshBalance.Failure {
+            switch failure {
+            case .notFound: throw Problem.notFound("No provider account has this id.")
+            case .notGateway: throw Problem.validation([.init(field: "account_id", message: "balances can be polled from gateway accounts only")])
+            case .disabled:
+                throw Problem(
+                    .conflict,
+                    code: "account_disabled",
+                    title: "Account disabled",
+                    detail: "A disabled account calls no provider; enable it to refresh its balance."
+                )
+            case .unreachable(let why): throw Problem(.badGateway, code: "gateway_unavailable", title: "Gateway unavailable", detail: why)
+            case .refused(let why): throw Problem(.badGateway, code: "gateway_unavailable", title: "Gateway refused", detail: why)
+            }
         }
+        return BalanceRepresentation(
+            providerAccountId: id.apiString,
+            balance: snapshot.balance,
+            payment: snapshot.payment,
+            observedAt: snapshot.observedAt
+        )
     }
 }

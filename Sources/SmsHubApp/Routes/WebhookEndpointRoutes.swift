@@ -1,4 +1,3 @@
-import Cryptography
 import Foundation
 import Hummingbird
 import Logging
@@ -8,11 +7,20 @@ import SmsHubDomain
 /// signing secret is shown once, on creation and on rotation.
 struct WebhookEndpointRoutes {
     let endpoints: any WebhookEndpointRepository
-    let keyring: SecretKeyring
-    let egress: EgressResolver
+    let service: WebhookEndpointService
     let cursors: PageCursorCodec
     /// Replays, retries and test sends each make work beyond the request: limited apart, tighter.
     let limiter: RateLimiter
+
+    init(endpoints: any WebhookEndpointRepository, keyring: SecretKeyring, egress: EgressResolver, cursors: PageCursorCodec, limiter: RateLimiter) {
+        self.endpoints = endpoints
+        // A URL must pass the egress policy as `EgressResolver.refusalOnSave` reads it.
+        self.service = WebhookEndpointService(endpoints: endpoints, keyring: keyring) { url, tenantID in
+            await egress.refusalOnSave(url, tenant: tenantID).map { $0 == .queryOrFragment ? "must not carry a query or fragment" : $0.description }
+        }
+        self.cursors = cursors
+        self.limiter = limiter
+    }
 
     func register(on group: RouterGroup<TenantRequestContext>) {
         group.post("webhook-endpoints", use: self.create)
@@ -57,29 +65,13 @@ struct WebhookEndpointRoutes {
             eventTypes: body.eventTypes ?? [WebhookEventType.all],
             enabled: body.enabled ?? true
         )
-        try await self.validate(
-            url: endpoint.url,
-            description: endpoint.description,
-            eventTypes: endpoint.eventTypes,
-            tenantID: context.tenant.tenantID
-        )
-        let tenantID = context.tenant.tenantID
-        let id = SecureRandom.uuid()
-        let secrets = WebhookSigningSecrets(current: .generate())
-        let sealed = try self.keyring.seal(secrets, tenantID: tenantID, endpointID: id)
-        guard let created = try await self.endpoints.create(tenantID: tenantID, id: id, endpoint: endpoint, secrets: sealed) else {
-            throw Problem(
-                .conflict,
-                code: "too_many_endpoints",
-                title: "Too many endpoints",
-                detail: "A tenant has at most \(WebhookEndpointRules.maxEndpointsPerTenant) webhook endpoints."
-            )
-        }
-        context.logger.info("webhook endpoint created", metadata: ["endpoint_id": "\(id.apiString)"])
+        let created = try await Self.answering { try await self.service.create(tenantID: context.tenant.tenantID, endpoint) }
+        let id = created.endpoint.id.apiString
+        context.logger.info("webhook endpoint created", metadata: ["endpoint_id": "\(id)"])
         return EditedResponse(
             status: .created,
-            headers: [.location: "/v1/webhook-endpoints/\(id.apiString)"],
-            response: CreatedWebhookEndpointRepresentation(endpoint: WebhookEndpointRepresentation(created), secret: secrets.current.text)
+            headers: [.location: "/v1/webhook-endpoints/\(id)"],
+            response: CreatedWebhookEndpointRepresentation(endpoint: WebhookEndpointRepresentation(created.endpoint), secret: created.secret)
         )
     }
 
@@ -98,11 +90,8 @@ struct WebhookEndpointRoutes {
     @Sendable func update(request: Request, context: TenantRequestContext) async throws -> WebhookEndpointRepresentation {
         let id = try context.parameters.uuid("endpoint_id")
         let body = try await JSONBody.decode(UpdateRequest.self, from: request, context: context)
-        try await self.validate(url: body.url, description: body.description, eventTypes: body.eventTypes, tenantID: context.tenant.tenantID)
         let change = WebhookEndpointChange(url: body.url, description: body.description, eventTypes: body.eventTypes, enabled: body.enabled)
-        guard let updated = try await self.endpoints.update(tenantID: context.tenant.tenantID, id: id, change: change) else {
-            throw Problem.notFound("No webhook endpoint has this id.")
-        }
+        let updated = try await Self.answering { try await self.service.update(tenantID: context.tenant.tenantID, id: id, change) }
         context.logger.info("webhook endpoint updated", metadata: ["endpoint_id": "\(id.apiString)"])
         return WebhookEndpointRepresentation(updated)
     }
@@ -112,38 +101,37 @@ struct WebhookEndpointRoutes {
         var revokePrevious: Bool?
     }
 
-    /// A new signing secret. The previous one keeps signing for the overlap, unless
-    /// `revoke_previous` (a leaked secret) drops it at once. Rotations at the same moment are applied
-    /// one after the other: each sees the secret the other made.
     @Sendable func rotate(request: Request, context: TenantRequestContext) async throws -> CreatedWebhookEndpointRepresentation {
         let id = try context.parameters.uuid("endpoint_id")
-        let tenantID = context.tenant.tenantID
         var revoke = false
         if request.headers[.contentType] != nil {
             revoke = try await JSONBody.decode(RotateRequest.self, from: request, context: context).revokePrevious ?? false
         }
-        for _ in 0..<Self.rotationAttempts {
-            guard let stored = try await self.endpoints.sealedSecrets(tenantID: tenantID, id: id) else {
-                throw Problem.notFound("No webhook endpoint has this id.")
-            }
-            let current = try self.keyring.open(stored, tenantID: tenantID, endpointID: id)
-            let rotated = WebhookSigningSecrets(current: .generate(), previous: revoke ? nil : current.current)
-            let sealed = try self.keyring.seal(rotated, tenantID: tenantID, endpointID: id)
-            let until = revoke ? Date() : Date().addingTimeInterval(WebhookEndpointRules.rotationOverlap.inSeconds)
-            switch try await self.endpoints.storeRotated(tenantID: tenantID, id: id, secrets: sealed, previousUntil: until, replacing: stored) {
-            case .stored(let updated):
-                context.logger.info("webhook secret rotated", metadata: ["endpoint_id": "\(id.apiString)", "previous_revoked": "\(revoke)"])
-                return CreatedWebhookEndpointRepresentation(endpoint: WebhookEndpointRepresentation(updated), secret: rotated.current.text)
-            case .changedMeanwhile:
-                continue
-            case .notFound:
-                throw Problem.notFound("No webhook endpoint has this id.")
-            }
-        }
-        throw Problem(.conflict, code: "conflict", title: "Conflict", detail: "The secret was rotated concurrently too often; try again.")
+        let rotated = try await Self.answering { try await self.service.rotate(tenantID: context.tenant.tenantID, id: id, revokePrevious: revoke) }
+        context.logger.info("webhook secret rotated", metadata: ["endpoint_id": "\(id.apiString)", "previous_revoked": "\(revoke)"])
+        return CreatedWebhookEndpointRepresentation(endpoint: WebhookEndpointRepresentation(rotated.endpoint), secret: rotated.secret)
     }
 
-    static let rotationAttempts = 8
+    /// The service's refusals as problems.
+    static func answering<R>(_ body: () async throws -> R) async throws -> R {
+        do {
+            return try await body()
+        } catch let failure as WebhookEndpointService.Failure {
+            switch failure {
+            case .invalid(let problems): throw Problem.validation(problems)
+            case .notFound: throw Problem.notFound("No webhook endpoint has this id.")
+            case .tooManyEndpoints:
+                throw Problem(
+                    .conflict,
+                    code: "too_many_endpoints",
+                    title: "Too many endpoints",
+                    detail: "A tenant has at most \(WebhookEndpointRules.maxEndpointsPerTenant) webhook endpoints."
+                )
+            case .rotationContended:
+                throw Problem(.conflict, code: "conflict", title: "Conflict", detail: "The secret was rotated concurrently too often; try again.")
+            }
+        }
+    }
 
     static let deliveryParameters: Set<String> = QueryParameters.pagination.union(["state"])
 
@@ -239,19 +227,6 @@ struct WebhookEndpointRoutes {
             throw Problem.notFound("No webhook endpoint has this id.")
         }
         return endpoint
-    }
-
-    /// 422 naming each field at fault. A URL must pass the egress policy as `EgressResolver.refusalOnSave`
-    /// reads it (every delivery checks again).
-    func validate(url: String?, description: String?, eventTypes: [String]?, tenantID: UUID) async throws {
-        var problems = WebhookEndpointRules.problems(description: description, eventTypes: eventTypes)
-        if let url {
-            if let refusal = await self.egress.refusalOnSave(url, tenant: tenantID) {
-                let message = refusal == .queryOrFragment ? "must not carry a query or fragment" : refusal.description
-                problems.insert(FieldProblem(field: "url", message: message), at: 0)
-            }
-        }
-        if !problems.isEmpty { throw Problem.validation(problems) }
     }
 }
 

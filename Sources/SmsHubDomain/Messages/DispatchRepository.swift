@@ -8,7 +8,8 @@ package struct DispatchTask: Sendable, Equatable {
     package var accountID: UUID
     package var recipientIDs: [UUID]
     package var attempts: Int
-    package var mobiles: [String]
+    /// The recipients' numbers (E.164), in the order of `recipientIDs`.
+    package var numbers: [String]
     package var content: String
     package var extNo: String?
     /// The instance holding the lease this task was claimed under; with `attempts`, the fencing token.
@@ -21,7 +22,7 @@ package struct DispatchTask: Sendable, Equatable {
         accountID: UUID,
         recipientIDs: [UUID],
         attempts: Int,
-        mobiles: [String],
+        numbers: [String],
         content: String,
         extNo: String?,
         leaseOwner: UUID = UUID()
@@ -32,7 +33,7 @@ package struct DispatchTask: Sendable, Equatable {
         self.accountID = accountID
         self.recipientIDs = recipientIDs
         self.attempts = attempts
-        self.mobiles = mobiles
+        self.numbers = numbers
         self.content = content
         self.extNo = extNo
         self.leaseOwner = leaseOwner

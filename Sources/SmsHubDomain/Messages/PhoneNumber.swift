@@ -125,7 +125,7 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     package var gatewayMask: String {
         if PhoneNumber.isMasked(self.raw) { return self.raw }
         guard let e164 = self.e164 else { return self.raw }
-        let national = e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.dropFirst())
+        let national = GatewayNumber.shown(e164)
         guard national.count > 7 else { return national }
         return String(national.prefix(3)) + String(repeating: "*", count: national.count - 7) + String(national.suffix(4))
     }
@@ -134,12 +134,7 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     /// four digits must match. Chinese national numbers drop the +86.
     public static func mask(_ masked: String, matches e164: String) -> Bool {
         guard let (shape, shown) = MaskShape.of(masked) else { return false }
-        return shape.shown(in: national(ofE164: e164)) == shown
-    }
-
-    /// The national number of an E.164 number, as the gateway masks it: Chinese numbers drop the +86.
-    public static func national(ofE164 e164: String) -> String {
-        e164.hasPrefix("+86") ? String(e164.dropFirst(3)) : String(e164.drop(while: { $0 == "+" }))
+        return shape.shown(in: GatewayNumber.shown(e164)) == shown
     }
 
     /// Where a mask shows digits: so many before the stars, so many after, of so many in all. Numbers

@@ -228,7 +228,7 @@ package enum StatusAttachment {
             self.ids.append(recipient.id)
             self.ranks.append(recipient.rank)
             self.outcomes.append(MaskedCopies.Outcome(state: recipient.state, code: recipient.code))
-            self.nationals.append(PhoneNumber.national(ofE164: recipient.numberE164))
+            self.nationals.append(GatewayNumber.shown(recipient.numberE164))
             self.byE164[recipient.numberE164, default: []].append(index)
         }
 

@@ -14,7 +14,7 @@ public func fuzzPhone(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         Invariants.text(number.raw, max: 64)
         if let e164 = number.e164 {
             Invariants.require(e164.hasPrefix("+") && e164.utf8.count <= 16, "E.164 shape \(e164)")
-            _ = PhoneNumber.national(ofE164: e164)
+            _ = GatewayNumber.shown(e164)
         }
     }
     if PhoneNumber.isMasked(text) { _ = PhoneNumber.mask(text, matches: "+8613512349831") }

@@ -1,0 +1,38 @@
+package import Foundation
+
+/// Reads an account's balance from its provider now and records it (the app makes the call).
+package protocol BalanceSource: Sendable {
+    /// Throws `RefreshBalance.Failure.unreachable` or `.refused` when the provider gives no balance.
+    func readBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot
+}
+
+/// A balance read on demand, outside the poll schedule: only a Gateway account has a balance to
+/// read, and a disabled account calls no provider.
+package struct RefreshBalance: Sendable {
+    let accounts: any ProviderAccountRepository
+    let source: any BalanceSource
+
+    package init(accounts: any ProviderAccountRepository, source: any BalanceSource) {
+        self.accounts = accounts
+        self.source = source
+    }
+
+    package enum Failure: Error, Sendable, Equatable {
+        case notFound
+        /// The account's provider has no balance to read (422).
+        case notGateway
+        /// The account is disabled (409).
+        case disabled
+        /// The provider could not be reached or gave no answer (502).
+        case unreachable(String)
+        /// The provider answered with a refusal (502).
+        case refused(String)
+    }
+
+    package func callAsFunction(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
+        guard let account = try await self.accounts.get(tenantID: tenantID, id: accountID) else { throw Failure.notFound }
+        guard account.provider == .gateway else { throw Failure.notGateway }
+        guard account.status == .active else { throw Failure.disabled }
+        return try await self.source.readBalance(tenantID: tenantID, accountID: accountID)
+    }
+}
