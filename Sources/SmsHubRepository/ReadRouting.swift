@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+package import SmsHubDomain
 import Synchronization
 
 /// Where reads that tolerate lag go (the tenant API's lists and the daily summary): a streaming
@@ -14,6 +15,7 @@ package final class ReadRouting: Sendable {
     package let primary: Database
     package let replica: Database?
     package let maxLag: Duration
+    let clock: MonotonicClock
 
     struct Note {
         var at: ContinuousClock.Instant
@@ -28,10 +30,11 @@ package final class ReadRouting: Sendable {
 
     private let state = Mutex(State())
 
-    package init(primary: Database, replica: Database? = nil, maxLag: Duration = .seconds(5)) {
+    package init(primary: Database, replica: Database? = nil, maxLag: Duration = .seconds(5), clock: MonotonicClock = .system) {
         self.primary = primary
         self.replica = replica
         self.maxLag = maxLag
+        self.clock = clock
     }
 
     /// The database for a read that tolerates `maxLag`.
@@ -72,7 +75,7 @@ package final class ReadRouting: Sendable {
             // The primary is the one every write needs: its failure is reported elsewhere.
             return self.decide(.unreachable)
         }
-        let noted = ContinuousClock.now
+        let noted = self.clock.now()
         self.state.withLock { state in
             state.notes.append(Note(at: noted, position: primaryPosition))
             // Only notes younger than twice the tolerance can decide anything.
@@ -95,7 +98,7 @@ package final class ReadRouting: Sendable {
         } catch {
             return self.decide(.unreachable)
         }
-        let checked = ContinuousClock.now
+        let checked = self.clock.now()
         let reached = self.state.withLock { state in state.notes.last { $0.position <= replayed } }
         guard let reached else { return self.decide(.behind(staleness: nil)) }
         let staleness = checked - reached.at

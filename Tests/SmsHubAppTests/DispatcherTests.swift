@@ -315,7 +315,6 @@ import Testing
             await setup.simulator.dropNextPushes(1)
             _ = try await setup.send(["13612349831"], content: "second")
             try await setup.dispatcher().runOnce()
-            try await Task.sleep(for: .milliseconds(300))
             #expect(
                 try await setup.app.rows("SELECT status FROM message_recipients WHERE number_e164 = '+8613612349831'")[0]["status"] == "submitted"
             )

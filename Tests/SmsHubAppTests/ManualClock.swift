@@ -7,6 +7,8 @@ import Synchronization
 /// A wall clock the test moves by hand: what is due is decided by it, not by how long the test took.
 final class ManualClock: Sendable {
     private let time: Mutex<Date>
+    private let started = ContinuousClock.now
+    private let elapsed = Mutex(Duration.zero)
 
     /// Starts at the real time now, so what the service wrote before is already due.
     init() {
@@ -15,6 +17,12 @@ final class ManualClock: Sendable {
 
     func advance(by duration: Duration) {
         self.time.withLock { $0 = $0.addingTimeInterval(duration.inSeconds) }
+        self.elapsed.withLock { $0 += duration }
+    }
+
+    /// The same clock for intervals: it moves only when the test moves it.
+    var monotonic: MonotonicClock {
+        MonotonicClock { self.started + self.elapsed.withLock { $0 } }
     }
 
     var wallClock: WallClock {

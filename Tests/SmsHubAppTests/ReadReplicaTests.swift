@@ -25,7 +25,14 @@ import Testing
         try await PGPool.scoped(.test(url: database.appURL, maxConnections: 4)) { pool in
             try await PGPool.scoped(PGConfiguration(url: replica.appURL, maxConnections: 2, connectTimeoutSeconds: 2)) { replicaPool in
                 try await PGPool.scoped(.test(url: replica.superuserURL, maxConnections: 1)) { standbyAdmin in
-                    let reads = ReadRouting(primary: Database(pool: pool), replica: Database(pool: replicaPool), maxLag: .seconds(6))
+                    // Staleness is measured on a clock the test moves: only the tolerance's edge is its subject.
+                    let clock = ManualClock()
+                    let reads = ReadRouting(
+                        primary: Database(pool: pool),
+                        replica: Database(pool: replicaPool),
+                        maxLag: .seconds(6),
+                        clock: clock.monotonic
+                    )
                     let dependencies = Repositories(database: Database(pool: pool), migrator: migrator, reads: reads)
                     try await withLiveRoutes(dependencies, database: database, pool: pool) { harness in
                         let account = try await SendMessageTests().gatewayAccount(harness)
@@ -83,7 +90,7 @@ import Testing
                         #expect(try await harness.request(.get, "/v1/messages/\(second)", bearer: account.key).status == .ok)
 
                         // Past the tolerance, reads go to the primary.
-                        try await Task.sleep(for: .milliseconds(6500))
+                        clock.advance(by: .milliseconds(6001))
                         guard case .behind = await reads.check() else {
                             Issue.record("a standby paused for longer than the tolerance is behind")
                             return

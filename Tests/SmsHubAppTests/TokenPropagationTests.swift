@@ -12,8 +12,10 @@ import Testing
     @Test func aRotationOnOneInstanceReachesAnotherWithinASecond() async throws {
         try await withAppPool { pool, _ in
             let repository = PostgresProviderAccountRepository(database: Database(pool: pool))
-            let writer = CallbackAccountCache(repository)
-            let reader = CallbackAccountCache(repository)
+            // Each instance's cache keeps an account a second; the test moves that second.
+            let clock = ManualClock()
+            let writer = CallbackAccountCache(repository, clock: clock.monotonic)
+            let reader = CallbackAccountCache(repository, clock: clock.monotonic)
             let tenant = try await PostgresTenantRepository(database: Database(pool: pool)).create(name: "T")
             let old = CallbackToken.generate()
             let id = UUID()
@@ -48,7 +50,7 @@ import Testing
             }
             #expect(try await writer.resolve(token: old.secret) == nil, "the writing instance forgets the old token at once")
             #expect(try await reader.resolve(token: new.secret)?.accountID == id, "a new token is never a remembered miss")
-            try await Task.sleep(for: .milliseconds(1100))
+            clock.advance(by: .milliseconds(1001))
             #expect(try await reader.resolve(token: old.secret) == nil, "the other instance forgot it within a second")
             let account = try #require(try await reader.resolve(token: new.secret))
             let secrets = try reader.secrets(token: new.secret, of: account) { try testKeyring.open($0, tenantID: tenant.id, accountID: id) }

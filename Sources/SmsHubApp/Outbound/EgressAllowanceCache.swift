@@ -8,16 +8,18 @@ package import SmsHubDomain
 package actor EgressAllowanceCache {
     let repository: any EgressAllowanceRepository
     let ttl: Duration
+    let clock: MonotonicClock
     static let maxTenants = 10_000
     private var entries: [UUID: (allowances: EgressAllowances, fetchedAt: ContinuousClock.Instant)] = [:]
 
-    package init(repository: any EgressAllowanceRepository, ttl: Duration = .seconds(10)) {
+    package init(repository: any EgressAllowanceRepository, ttl: Duration = .seconds(10), clock: MonotonicClock = .system) {
         self.repository = repository
         self.ttl = ttl
+        self.clock = clock
     }
 
     func blocks(tenant: UUID, account: UUID?) async -> [IPNetwork] {
-        let now = ContinuousClock.now
+        let now = self.clock.now()
         if let entry = self.entries[tenant], now - entry.fetchedAt < self.ttl { return entry.allowances.blocks(account: account) }
         do {
             let allowances = try await self.repository.allowances(tenantID: tenant) ?? EgressAllowances()
