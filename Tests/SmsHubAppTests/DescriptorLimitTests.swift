@@ -23,87 +23,89 @@ import Glibc
     static let openFiles = 512
 
     @Test func noDescriptorRunsOutUnderInboundLoadDeliveriesAndGatewayCalls() async throws {
-        let database = try await TestDatabases.shared.make()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        let simulator = GatewaySimulator(accounts: [(name: "acme", password: "acme-password", balance: 1_000_000)])
-        let receiver = WebhookReceiver()
-        try await withLiveSimulator(simulator, webhooks: receiver, logLevel: .critical) { simBase in
-            let admin = Hex.encode(SecureRandom.bytes(24))
-            let server = try ServeProcess(
-                environment: [
-                    "DATABASE_URL": database.appURL, "SMSHUB_ADMIN_TOKEN": admin,
-                    "SMSHUB_MASTER_KEY": "fd:" + Data(SecureRandom.bytes(32)).base64EncodedString(), "LOG_LEVEL": "info",
-                    "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "0", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
-                    "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:1",
-                    // Every connection here comes from one address; the cap per address has its own test.
-                    "SMSHUB_HTTP_MAX_CONNECTIONS_PER_ADDRESS": "0",
-                ],
-                openFiles: Self.openFiles
-            )
-            defer { server.stop() }
-            let port = try await server.waitForPort()
-            let hub = HubClient(base: "http://127.0.0.1:\(port)")
-            let inbound = try #require(Self.budgeted("inbound", in: try server.log()), "the budget is logged")
-            #expect(inbound < Self.openFiles)
+        try await withTestDatabase { database in
+            let simulator = GatewaySimulator(accounts: [(name: "acme", password: "acme-password", balance: 1_000_000)])
+            let receiver = WebhookReceiver()
+            try await withLiveSimulator(simulator, webhooks: receiver, logLevel: .critical) { simBase in
+                let admin = Hex.encode(SecureRandom.bytes(24))
+                let server = try ServeProcess(
+                    environment: [
+                        "DATABASE_URL": database.appURL, "SMSHUB_ADMIN_TOKEN": admin,
+                        "SMSHUB_MASTER_KEY": "fd:" + Data(SecureRandom.bytes(32)).base64EncodedString(), "LOG_LEVEL": "info",
+                        "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "0", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
+                        "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:1",
+                        // Every connection here comes from one address; the cap per address has its own test.
+                        "SMSHUB_HTTP_MAX_CONNECTIONS_PER_ADDRESS": "0",
+                    ],
+                    openFiles: Self.openFiles
+                )
+                defer { server.stop() }
+                let port = try await server.waitForPort()
+                let hub = HubClient(base: "http://127.0.0.1:\(port)")
+                let inbound = try #require(Self.budgeted("inbound", in: try server.log()), "the budget is logged")
+                #expect(inbound < Self.openFiles)
 
-            let (_, key) = try await hub.tenant("Descriptors", admin: admin)
-            let gateway = try await hub.gatewayAccount(key: key, simBase: simBase, account: "acme", password: "acme-password")
-            let urls = try #require(gateway["callback_urls"] as? [String: String])
-            let statusPath = String(try #require(urls["status"]).dropFirst("http://127.0.0.1:1".count))
-            await simulator.setPushURLs(account: "acme", status: hub.base + statusPath, replies: nil)
-            // Slow endpoints: each keeps as many connections open as the service allows it.
-            for n in 0..<8 {
-                let endpoint = try await hub.json(.POST, "/v1/webhook-endpoints", bearer: key, #"{"url":"\#(simBase)/sim/webhooks/fd\#(n)"}"#)
-                let text = try #require(endpoint["secret"] as? String)
-                let secret = try #require(WebhookSecret(text))
-                await receiver.configure("fd\(n)", secrets: [secret], behaviour: WebhookReceiver.Behaviour(delay: .milliseconds(50)))
-            }
-
-            // Every inbound slot but a few held by connections that never send a request.
-            let held = Self.connect(port: port, count: inbound - 8)
-            defer { for fd in held { close(fd) } }
-            let peak = Mutex(0)
-            let sampling = Task {
-                while !Task.isCancelled {
-                    let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.process.processIdentifier)/fd").count) ?? 0
-                    peak.withLock { $0 = max($0, open) }
-                    try? await Task.sleep(for: .milliseconds(50))
+                let (_, key) = try await hub.tenant("Descriptors", admin: admin)
+                let gateway = try await hub.gatewayAccount(key: key, simBase: simBase, account: "acme", password: "acme-password")
+                let urls = try #require(gateway["callback_urls"] as? [String: String])
+                let statusPath = String(try #require(urls["status"]).dropFirst("http://127.0.0.1:1".count))
+                await simulator.setPushURLs(account: "acme", status: hub.base + statusPath, replies: nil)
+                // Slow endpoints: each keeps as many connections open as the service allows it.
+                for n in 0..<8 {
+                    let endpoint = try await hub.json(.POST, "/v1/webhook-endpoints", bearer: key, #"{"url":"\#(simBase)/sim/webhooks/fd\#(n)"}"#)
+                    let text = try #require(endpoint["secret"] as? String)
+                    let secret = try #require(WebhookSecret(text))
+                    await receiver.configure("fd\(n)", secrets: [secret], behaviour: WebhookReceiver.Behaviour(delay: .milliseconds(50)))
                 }
-            }
-            defer { sampling.cancel() }
 
-            // Ten messages of ten numbers: ten Gateway calls, 100 pushed reports, and every change to
-            // eight endpoints.
-            for m in 0..<10 {
-                let numbers = (0..<10).map { "\"13800\(String(format: "%03d", m))\(String(format: "%02d", $0))\($0 % 6)\"" }.joined(separator: ",")
-                _ = try await hub.json(.POST, "/v1/messages", bearer: key, #"{"recipients":[\#(numbers)],"content":"【FD】\#(m)"}"#)
-            }
-            try await PGPool.scoped(.test(url: database.superuserURL, maxConnections: 1)) { pool in
-                var (open, undelivered, deliveries) = (-1, -1, -1)
-                _ = try await eventually(within: TestTimeouts.condition + .seconds(60), every: .milliseconds(500)) {
-                    let row = try await pool.query(
-                        """
-                        SELECT (SELECT count(*) FROM message_recipients WHERE status <> 'delivered') AS open,
-                               (SELECT count(*) FROM webhook_deliveries WHERE state <> 'delivered') AS undelivered,
-                               (SELECT count(*) FROM webhook_deliveries) AS deliveries
-                        """
-                    ).first
-                    open = try row?.decode("open", as: Int.self) ?? -1
-                    undelivered = try row?.decode("undelivered", as: Int.self) ?? -1
-                    deliveries = try row?.decode("deliveries", as: Int.self) ?? -1
-                    return open == 0 && undelivered == 0 && deliveries > 0
+                // Every inbound slot but a few held by connections that never send a request.
+                let held = Self.connect(port: port, count: inbound - 8)
+                defer { for fd in held { close(fd) } }
+                let peak = Mutex(0)
+                let sampling = Task {
+                    while !Task.isCancelled {
+                        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.process.processIdentifier)/fd").count) ?? 0
+                        peak.withLock { $0 = max($0, open) }
+                        try? await Task.sleep(for: .milliseconds(50))
+                    }
                 }
-                #expect(open == 0, "\(open) recipients not delivered")
-                #expect(undelivered == 0 && deliveries >= 8 * 100, "\(undelivered) of \(deliveries) deliveries not made")
+                defer { sampling.cancel() }
+
+                // Ten messages of ten numbers: ten Gateway calls, 100 pushed reports, and every change to
+                // eight endpoints.
+                for m in 0..<10 {
+                    let numbers = (0..<10).map { "\"13800\(String(format: "%03d", m))\(String(format: "%02d", $0))\($0 % 6)\"" }.joined(
+                        separator: ","
+                    )
+                    _ = try await hub.json(.POST, "/v1/messages", bearer: key, #"{"recipients":[\#(numbers)],"content":"【FD】\#(m)"}"#)
+                }
+                try await PGPool.scoped(.test(url: database.superuserURL, maxConnections: 1)) { pool in
+                    var (open, undelivered, deliveries) = (-1, -1, -1)
+                    _ = try await eventually(within: TestTimeouts.condition + .seconds(60), every: .milliseconds(500)) {
+                        let row = try await pool.query(
+                            """
+                            SELECT (SELECT count(*) FROM message_recipients WHERE status <> 'delivered') AS open,
+                                   (SELECT count(*) FROM webhook_deliveries WHERE state <> 'delivered') AS undelivered,
+                                   (SELECT count(*) FROM webhook_deliveries) AS deliveries
+                            """
+                        ).first
+                        open = try row?.decode("open", as: Int.self) ?? -1
+                        undelivered = try row?.decode("undelivered", as: Int.self) ?? -1
+                        deliveries = try row?.decode("deliveries", as: Int.self) ?? -1
+                        return open == 0 && undelivered == 0 && deliveries > 0
+                    }
+                    #expect(open == 0, "\(open) recipients not delivered")
+                    #expect(undelivered == 0 && deliveries >= 8 * 100, "\(undelivered) of \(deliveries) deliveries not made")
+                }
+                #expect(await simulator.allTasks().count == 10)
+                let log = try server.log()
+                for sign in ["EMFILE", "Too many open files", "errno: 24"] {
+                    #expect(!log.contains(sign), "\(sign) in the log")
+                }
+                let observed = peak.withLock { $0 }
+                #expect(observed >= held.count, "the service held the idle connections (\(observed) descriptors at most)")
+                print("descriptors: limit \(Self.openFiles), inbound budget \(inbound), held \(held.count), peak open \(observed)")
             }
-            #expect(await simulator.allTasks().count == 10)
-            let log = try server.log()
-            for sign in ["EMFILE", "Too many open files", "errno: 24"] {
-                #expect(!log.contains(sign), "\(sign) in the log")
-            }
-            let observed = peak.withLock { $0 }
-            #expect(observed >= held.count, "the service held the idle connections (\(observed) descriptors at most)")
-            print("descriptors: limit \(Self.openFiles), inbound budget \(inbound), held \(held.count), peak open \(observed)")
         }
     }
 

@@ -20,21 +20,21 @@ import Testing
     }
 
     @Test func eachMigrationAppliesOnceAndIsRecorded() async throws {
-        let database = try await TestDatabases.shared.makeEmpty()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        let migrator = Migrator(migrations: try Migration.bundled())
-        try await withPool(url: database.ownerURL) { pool in
-            let status = try await pool.withSession { try await migrator.status($0) }
-            #expect(status.applied.isEmpty)
-            #expect(status.pending == migrator.migrations.map(\.version))
+        try await withTestDatabase(empty: true) { database in
+            let migrator = Migrator(migrations: try Migration.bundled())
+            try await withPool(url: database.ownerURL) { pool in
+                let status = try await pool.withSession { try await migrator.status($0) }
+                #expect(status.applied.isEmpty)
+                #expect(status.pending == migrator.migrations.map(\.version))
 
-            let first = try await pool.withSession { try await migrator.migrate($0) }
-            #expect(first.count == migrator.migrations.count)
-            let second = try await pool.withSession { try await migrator.migrate($0) }
-            #expect(second.isEmpty, "a second run applies nothing")
-            let recorded = try await pool.query("SELECT count(*) AS n FROM smshub_migrations").first!.decode("n", as: Int.self)
-            #expect(recorded == migrator.migrations.count)
-            #expect(try await pool.withSession { try await migrator.status($0) }.isCurrent)
+                let first = try await pool.withSession { try await migrator.migrate($0) }
+                #expect(first.count == migrator.migrations.count)
+                let second = try await pool.withSession { try await migrator.migrate($0) }
+                #expect(second.isEmpty, "a second run applies nothing")
+                let recorded = try await pool.query("SELECT count(*) AS n FROM smshub_migrations").first!.decode("n", as: Int.self)
+                #expect(recorded == migrator.migrations.count)
+                #expect(try await pool.withSession { try await migrator.status($0) }.isCurrent)
+            }
         }
     }
 
@@ -84,92 +84,94 @@ import Testing
     }
 
     @Test func concurrentMigratorsApplyEachMigrationOnce() async throws {
-        let database = try await TestDatabases.shared.makeEmpty()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        let migrator = Migrator(migrations: try Migration.bundled())
-        let applied = try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<3 {
-                group.addTask {
-                    try await withPool(url: database.ownerURL) { pool in
-                        try await pool.withSession { try await migrator.migrate($0) }.count
+        try await withTestDatabase(empty: true) { database in
+            let migrator = Migrator(migrations: try Migration.bundled())
+            let applied = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        try await withPool(url: database.ownerURL) { pool in
+                            try await pool.withSession { try await migrator.migrate($0) }.count
+                        }
                     }
                 }
+                return try await group.reduce(0, +)
             }
-            return try await group.reduce(0, +)
+            #expect(applied == migrator.migrations.count)
         }
-        #expect(applied == migrator.migrations.count)
     }
 
     @Test func aFailingMigrationLeavesNoTrace() async throws {
-        let database = try await TestDatabases.shared.makeEmpty()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        let good = Migration(fileName: "0001_good.sql", sql: "CREATE TABLE good (id int);")!
-        let bad = Migration(fileName: "0002_bad.sql", sql: "CREATE TABLE half (id int); SELECT 1/0;")!
-        try await withPool(url: database.ownerURL) { pool in
-            await #expect(throws: PGError.self) {
-                try await pool.withSession { try await Migrator(migrations: [good, bad]).migrate($0) }
+        try await withTestDatabase(empty: true) { database in
+            let good = Migration(fileName: "0001_good.sql", sql: "CREATE TABLE good (id int);")!
+            let bad = Migration(fileName: "0002_bad.sql", sql: "CREATE TABLE half (id int); SELECT 1/0;")!
+            try await withPool(url: database.ownerURL) { pool in
+                await #expect(throws: PGError.self) {
+                    try await pool.withSession { try await Migrator(migrations: [good, bad]).migrate($0) }
+                }
+                let tables = try await pool.query("SELECT to_regclass('good') IS NOT NULL AS good, to_regclass('half') IS NOT NULL AS half").first!
+                #expect(try tables.decode("good", as: Bool.self))
+                #expect(try tables.decode("half", as: Bool.self) == false, "the failed migration rolled back whole")
+                let versions = try await pool.query("SELECT array_agg(version) AS v FROM smshub_migrations").first!.decode("v", as: [Int].self)
+                #expect(versions == [1])
             }
-            let tables = try await pool.query("SELECT to_regclass('good') IS NOT NULL AS good, to_regclass('half') IS NOT NULL AS half").first!
-            #expect(try tables.decode("good", as: Bool.self))
-            #expect(try tables.decode("half", as: Bool.self) == false, "the failed migration rolled back whole")
-            let versions = try await pool.query("SELECT array_agg(version) AS v FROM smshub_migrations").first!.decode("v", as: [Int].self)
-            #expect(versions == [1])
         }
     }
 
     @Test func anEditedMigrationIsRefused() async throws {
-        let database = try await TestDatabases.shared.makeEmpty()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        let original = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id int);")!
-        let edited = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id bigint);")!
-        try await withPool(url: database.ownerURL) { pool in
-            _ = try await pool.withSession { try await Migrator(migrations: [original]).migrate($0) }
-            let error = try await #require(throws: MigrationError.self) {
-                try await pool.withSession { try await Migrator(migrations: [edited]).migrate($0) }
-            }
-            #expect(error == .edited(version: 1, name: "t"))
-            // A database ahead of the build is reported, not silently accepted.
-            await #expect(throws: MigrationError.unknownApplied(version: 1)) {
-                try await pool.withSession { try await Migrator(migrations: []).status($0) }
+        try await withTestDatabase(empty: true) { database in
+            let original = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id int);")!
+            let edited = Migration(fileName: "0001_t.sql", sql: "CREATE TABLE t (id bigint);")!
+            try await withPool(url: database.ownerURL) { pool in
+                _ = try await pool.withSession { try await Migrator(migrations: [original]).migrate($0) }
+                let error = try await #require(throws: MigrationError.self) {
+                    try await pool.withSession { try await Migrator(migrations: [edited]).migrate($0) }
+                }
+                #expect(error == .edited(version: 1, name: "t"))
+                // A database ahead of the build is reported, not silently accepted.
+                await #expect(throws: MigrationError.unknownApplied(version: 1)) {
+                    try await pool.withSession { try await Migrator(migrations: []).status($0) }
+                }
             }
         }
     }
 
     @Test func serveRefusesADatabaseWithPendingMigrationsUnlessAskedToMigrate() async throws {
-        let database = try await TestDatabases.shared.makeEmpty()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        var config = configuration(for: database)
-        // Before migration 0001 the service role may not exist with rights; check as the owner.
-        config.databaseURL = database.ownerURL
-        let logger = Logger(label: "test")
-        await #expect(throws: StartupError.self) {
-            _ = try await buildApplication(configuration: config, logger: logger, migrate: false)
+        try await withTestDatabase(empty: true) { database in
+            var config = configuration(for: database)
+            // Before migration 0001 the service role may not exist with rights; check as the owner.
+            config.databaseURL = database.ownerURL
+            let logger = Logger(label: "test")
+            await #expect(throws: StartupError.self) {
+                _ = try await buildApplication(configuration: config, logger: logger, migrate: false)
+            }
+            config.databaseURL = database.appURL
+            _ = try await buildApplication(configuration: config, logger: logger, migrate: true)
+            let recorded = try await withPool(url: database.ownerURL) { pool in
+                try await pool.query("SELECT count(*) AS n FROM smshub_migrations").first!.decode("n", as: Int.self)
+            }
+            #expect(recorded == (try Migration.bundled()).count)
         }
-        config.databaseURL = database.appURL
-        _ = try await buildApplication(configuration: config, logger: logger, migrate: true)
-        let recorded = try await withPool(url: database.ownerURL) { pool in
-            try await pool.query("SELECT count(*) AS n FROM smshub_migrations").first!.decode("n", as: Int.self)
-        }
-        #expect(recorded == (try Migration.bundled()).count)
     }
 
     /// 0011 spells the states out in two CHECK constraints: they must be exactly the states the domain
     /// knows, and each must have a rank, or a state would be refused by one and ordered by the other.
     @Test func stateChecksListTheStatesStatusRankOrders() async throws {
-        let database = try await TestDatabases.shared.make()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        let domain = Set(DeliveryState.allCases.map(\.rawValue))
-        try await withPool(url: database.ownerURL) { pool in
-            for (table, constraint) in [("status_events", "status_events_state_check"), ("message_recipients", "message_recipients_status_check")] {
-                let definition: String = try await pool.query(
-                    "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = \(table)::regclass AND conname = \(constraint)"
-                ).first!.decode("d")
-                #expect(!definition.contains("status_rank"), "\(constraint): \(definition)")
-                let listed = Set(definition.matches(of: /'([a-z_]+)'::text/).map { String($0.1) })
-                #expect(listed == domain, "\(constraint) lists \(listed.sorted())")
-                for state in listed {
-                    let rank = try await pool.query("SELECT status_rank(\(state)) AS r").first!.decode("r", as: Int?.self)
-                    #expect(rank == DeliveryState(rawValue: state)?.rank, "status_rank('\(state)')")
+        try await withTestDatabase { database in
+            let domain = Set(DeliveryState.allCases.map(\.rawValue))
+            try await withPool(url: database.ownerURL) { pool in
+                for (table, constraint) in [
+                    ("status_events", "status_events_state_check"), ("message_recipients", "message_recipients_status_check"),
+                ] {
+                    let definition: String = try await pool.query(
+                        "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = \(table)::regclass AND conname = \(constraint)"
+                    ).first!.decode("d")
+                    #expect(!definition.contains("status_rank"), "\(constraint): \(definition)")
+                    let listed = Set(definition.matches(of: /'([a-z_]+)'::text/).map { String($0.1) })
+                    #expect(listed == domain, "\(constraint) lists \(listed.sorted())")
+                    for state in listed {
+                        let rank = try await pool.query("SELECT status_rank(\(state)) AS r").first!.decode("r", as: Int?.self)
+                        #expect(rank == DeliveryState(rawValue: state)?.rank, "status_rank('\(state)')")
+                    }
                 }
             }
         }
@@ -179,25 +181,25 @@ import Testing
     /// plans once. A SQL function with a SET clause is neither inlined nor kept planned between
     /// statements, so a later migration that gave either one back its SET clause would slow every report.
     @Test func recipientTriggerHelpersArePlannedOnce() async throws {
-        let database = try await TestDatabases.shared.make()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        try await withPool(url: database.ownerURL) { pool in
-            let bucket = try await pool.query(
-                """
-                SELECT p.proconfig IS NULL AS bare, p.prosqlbody IS NOT NULL AS bound,
-                       outcome_bucket('2026-11-27 10:14:59.999+00') = '2026-11-27 10:00:00+00' AS floor,
-                       outcome_bucket('2026-11-27 10:15:00+00') = '2026-11-27 10:15:00+00' AS edge
-                FROM pg_proc p WHERE p.oid = 'outcome_bucket(timestamptz)'::regprocedure
-                """
-            ).first!
-            for column in ["bare", "bound", "floor", "edge"] { #expect(try bucket.decode(column, as: Bool.self), "outcome_bucket: \(column)") }
-            let plan = try await pool.query("EXPLAIN VERBOSE SELECT outcome_bucket(now())").rows
-                .map { try $0.decode("QUERY PLAN", as: String.self) }.joined(separator: "\n")
-            #expect(plan.contains("date_bin"), "outcome_bucket is not inlined: \(plan)")
-            let language: String = try await pool.query(
-                "SELECT l.lanname AS l FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = 'webhook_wanted(uuid[], text)'::regprocedure"
-            ).first!.decode("l")
-            #expect(language == "plpgsql")
+        try await withTestDatabase { database in
+            try await withPool(url: database.ownerURL) { pool in
+                let bucket = try await pool.query(
+                    """
+                    SELECT p.proconfig IS NULL AS bare, p.prosqlbody IS NOT NULL AS bound,
+                           outcome_bucket('2026-11-27 10:14:59.999+00') = '2026-11-27 10:00:00+00' AS floor,
+                           outcome_bucket('2026-11-27 10:15:00+00') = '2026-11-27 10:15:00+00' AS edge
+                    FROM pg_proc p WHERE p.oid = 'outcome_bucket(timestamptz)'::regprocedure
+                    """
+                ).first!
+                for column in ["bare", "bound", "floor", "edge"] { #expect(try bucket.decode(column, as: Bool.self), "outcome_bucket: \(column)") }
+                let plan = try await pool.query("EXPLAIN VERBOSE SELECT outcome_bucket(now())").rows
+                    .map { try $0.decode("QUERY PLAN", as: String.self) }.joined(separator: "\n")
+                #expect(plan.contains("date_bin"), "outcome_bucket is not inlined: \(plan)")
+                let language: String = try await pool.query(
+                    "SELECT l.lanname AS l FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.oid = 'webhook_wanted(uuid[], text)'::regprocedure"
+                ).first!.decode("l")
+                #expect(language == "plpgsql")
+            }
         }
     }
 }

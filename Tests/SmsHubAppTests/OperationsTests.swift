@@ -23,29 +23,29 @@ import Testing
     }
 
     @Test func readinessFailsWhileMigrationsArePending() async throws {
-        let database = try await TestDatabases.shared.makeEmpty()
-        defer { Task { try? await TestDatabases.shared.drop(database) } }
-        let migrator = Migrator(migrations: try Migration.bundled())
-        let pool = PGPool(configuration: .test(url: database.ownerURL, maxConnections: 2))
-        let dependencies = Repositories(database: Database(pool: pool), migrator: migrator)
-        let built = buildRouter(services: Services(configuration: configuration(for: database), repositories: dependencies))
-        let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
-        try await app.live { client in
-            let reply = try await client.execute(uri: "/readyz", method: .get)
-            #expect(reply.status == .serviceUnavailable)
-            #expect(reply.headers[.contentType] == "application/problem+json")
-            // Ready or not, and no more: which migrations are pending is for the operator's log.
-            #expect(String(buffer: reply.body).contains("Not ready."))
-            // The body's only text is the fixed problem; a request id may hold any digits, so the
-            // migration numbers are looked for as the detail, not anywhere.
-            let body = try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any]
-            #expect(body?["detail"] as? String == "Not ready.", "\(String(describing: body))")
-            #expect(!String(buffer: reply.body).contains("pending") && !String(buffer: reply.body).contains("migration"))
-            // Once migrated, the same server reports ready.
-            _ = try await pool.withSession { try await migrator.migrate($0) }
-            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+        try await withTestDatabase(empty: true) { database in
+            let migrator = Migrator(migrations: try Migration.bundled())
+            let pool = PGPool(configuration: .test(url: database.ownerURL, maxConnections: 2))
+            let dependencies = Repositories(database: Database(pool: pool), migrator: migrator)
+            let built = buildRouter(services: Services(configuration: configuration(for: database), repositories: dependencies))
+            let app = Application(router: built.router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: Logger(label: "test"))
+            try await app.live { client in
+                let reply = try await client.execute(uri: "/readyz", method: .get)
+                #expect(reply.status == .serviceUnavailable)
+                #expect(reply.headers[.contentType] == "application/problem+json")
+                // Ready or not, and no more: which migrations are pending is for the operator's log.
+                #expect(String(buffer: reply.body).contains("Not ready."))
+                // The body's only text is the fixed problem; a request id may hold any digits, so the
+                // migration numbers are looked for as the detail, not anywhere.
+                let body = try JSONSerialization.jsonObject(with: Data(reply.body.readableBytesView)) as? [String: Any]
+                #expect(body?["detail"] as? String == "Not ready.", "\(String(describing: body))")
+                #expect(!String(buffer: reply.body).contains("pending") && !String(buffer: reply.body).contains("migration"))
+                // Once migrated, the same server reports ready.
+                _ = try await pool.withSession { try await migrator.migrate($0) }
+                #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            }
+            await pool.close()
         }
-        await pool.close()
     }
 
     @Test func readinessFailsWhenTheDatabaseIsUnreachable() async throws {

@@ -152,9 +152,11 @@ package actor TestDatabases {
 
 /// Runs `body` with a fresh migrated database, dropped afterwards whatever happens. Holds a slot of
 /// the test cluster (`TestSlots`) meanwhile.
-package func withTestDatabase<R: Sendable>(_ body: (TestDatabase) async throws -> R) async throws -> R {
+/// `empty`: no migrations applied (the migration tests apply them). The database is dropped when
+/// `body` ends, returned or thrown, before this returns.
+package func withTestDatabase<R: Sendable>(empty: Bool = false, _ body: (TestDatabase) async throws -> R) async throws -> R {
     try await TestSlots.with {
-        let database = try await TestDatabases.shared.make()
+        let database = try await empty ? TestDatabases.shared.makeEmpty() : TestDatabases.shared.make()
         do {
             let value = try await body(database)
             try await TestDatabases.shared.drop(database)
