@@ -16,8 +16,8 @@ test:       ## the whole suite on a throwaway PostgreSQL of its own, then the AP
 test-busy:  ## make test on a slow day: one process per core spinning beside it (SMSHUB_TEST_BUSY)
 	@SMSHUB_TEST_BUSY=$${SMSHUB_TEST_BUSY:-$$(nproc)} scripts/test
 
-unit:       ## the tests that need no database (domain and cryptography)
-	swift test --filter 'SmsHubDomainTests|CryptographyTests'
+unit:       ## the suites not tagged .slow: no database, no server (scripts/unit)
+	@scripts/unit
 
 contract:   ## the API contract check alone: openapi.yaml validated, schemathesis against a live server
 	@scripts/contract

@@ -9,7 +9,7 @@ import Glibc
 
 /// A database that stops answering costs a caller at most the statement deadline, never longer:
 /// faults injected for real (a stopped backend, a peer that accepts and never speaks, a lock held).
-@Suite(.runsAlone) struct DeadlineTests {
+@Suite(.runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct DeadlineTests {
     static let timeout = Duration.milliseconds(500)
 
     func pool(_ url: String, connectTimeoutSeconds: Int = 5) -> PGPool {

@@ -3,7 +3,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct ErrorAndTransactionTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct ErrorAndTransactionTests {
     @Test func uniqueViolationIsRecognisedBySQLState() async throws {
         try await withTestDatabase { database in
             try await withPool(url: database.ownerURL) { pool in

@@ -3,7 +3,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct PoolTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct PoolTests {
     @Test func exhaustionTimesOutWithAClearError() async throws {
         try await withTestDatabase { database in
             let pool = PGPool(
@@ -92,7 +92,7 @@ import Testing
 }
 
 /// Restarts a server of its own, so the shared test server is never disturbed.
-@Suite(.serialized, .runsAlone) struct PoolRecoveryTests {
+@Suite(.serialized, .runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct PoolRecoveryTests {
     @Test func idleConnectionsBrokenByAServerRestartAreReplaced() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }

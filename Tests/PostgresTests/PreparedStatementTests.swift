@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// Every statement is prepared once per connection; these check that doing so is invisible to callers.
-@Suite struct PreparedStatementTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct PreparedStatementTests {
     /// The server's own record of what this session has prepared.
     private func preparedCount(_ session: PGSession) async throws -> Int {
         try await session.query("SELECT count(*) AS n FROM pg_prepared_statements").first!.decode("n")

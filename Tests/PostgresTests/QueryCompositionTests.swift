@@ -3,7 +3,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct QueryCompositionTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct QueryCompositionTests {
     @Test func fragmentsKeepTheirBindsInOrder() async throws {
         let a: PGQuery = "x = \(1)"
         let b: PGQuery = "y = \("two") AND z = \(3)"

@@ -3,7 +3,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct TypeRoundTripTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct TypeRoundTripTests {
     @Test func uuidsAreBoundAsTheirCanonicalLowercaseText() {
         for _ in 0..<100 {
             let id = UUID()

@@ -6,7 +6,7 @@ import Postgres
 import TestSupport
 import Testing
 
-@Suite struct AdminAPITests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct AdminAPITests {
     @Test func tenantLifecycle() async throws {
         try await withApp { app in
             let created = try await app.admin(.post, "/admin/tenants", json: #"{"name":"  Acme 短信  "}"#)

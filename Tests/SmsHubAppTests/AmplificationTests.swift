@@ -1,12 +1,13 @@
 import Foundation
 import HTTPTypes
 import SmsHubDomain
+import TestSupport
 import Testing
 
 /// Signed callbacks of every provider shaped to multiply themselves: the most recipients a body can
 /// hold, one large member the parser does not know, long arrays, many tiny fields. What one request
 /// stores is bounded by what it carried (docs/decisions/0014-raw-payloads-bounded-by-the-body.md).
-@Suite struct AmplificationTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct AmplificationTests {
     static let bodyLimit = 1024 * 1024
     static let batch = "1679392394031_15_17153_881599_c1fjwa"
 

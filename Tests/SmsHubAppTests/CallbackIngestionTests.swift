@@ -10,7 +10,7 @@ import TestSupport
 import Testing
 
 /// Every seed sample of every provider, posted to its real endpoint, then read back from the database.
-@Suite struct CallbackIngestionTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct CallbackIngestionTests {
     @Test func engageLabSeedsAreStoredNormalised() async throws {
         try await withApp { app in
             let account = try await app.engageLab()

@@ -13,7 +13,7 @@ import Testing
 @testable import SmsHubRepository
 
 /// Bad input, duplicates, disorder, concurrency and isolation on the callback path.
-@Suite struct CallbackRobustnessTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct CallbackRobustnessTests {
     @Test func badBodiesAre4xxAndChangeNothing() async throws {
         try await withApp { app in
             let engage = try await app.engageLab()

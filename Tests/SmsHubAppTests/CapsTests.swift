@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import SmsHubDomain
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -9,7 +10,7 @@ import Testing
 
 /// What one tenant can make the hub keep: provider accounts per tenant, deliveries queued by a
 /// replay (never twice for one event), attempts read per delivery.
-@Suite struct CapsTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct CapsTests {
     @Test func aTenantHasAtMostItsCapOfProviderAccounts() async throws {
         try await withApp { app in
             let (tenantID, key) = try await app.makeTenant()

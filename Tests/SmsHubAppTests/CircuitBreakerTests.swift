@@ -1,11 +1,12 @@
 import Foundation
 import HTTPTypes
 import SmsHubDomain
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
 
-@Suite struct CircuitBreakerTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct CircuitBreakerTests {
     @Test func pausesGrowFromTheThresholdToTheCap() {
         let breaker = CircuitBreaker(threshold: 5, base: .seconds(30), cap: .seconds(600))
         #expect((1...4).allSatisfy { breaker.pause(afterFailures: $0) == nil })

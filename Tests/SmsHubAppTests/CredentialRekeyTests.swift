@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import SmsHubDomain
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -9,7 +10,7 @@ import Testing
 
 /// Retiring a master key strands no account: `smshub rekey` re-seals every credential under the active
 /// key, once, and says what it could not open.
-@Suite struct CredentialRekeyTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct CredentialRekeyTests {
     @Test func rekeyResealsEveryAccountOnceAndReportsWhatItCannotOpen() async throws {
         try await withApp { app in
             let first = try await app.makeAccount(

@@ -19,7 +19,7 @@ import Glibc
 /// The real `smshub serve` under `ulimit -n 512`, its inbound slots held by idle connections, while
 /// it dispatches sends to the Gateway, takes the reports back and delivers every change to eight slow
 /// webhook endpoints: no descriptor runs out (`EMFILE`), and everything is sent and delivered.
-@Suite(.serialized, .runsAlone) struct DescriptorLimitTests {
+@Suite(.serialized, .runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct DescriptorLimitTests {
     static let openFiles = 512
 
     @Test func noDescriptorRunsOutUnderInboundLoadDeliveriesAndGatewayCalls() async throws {

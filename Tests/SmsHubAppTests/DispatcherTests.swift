@@ -13,7 +13,7 @@ import Testing
 @testable import SmsHubRepository
 
 /// send → dispatch, end to end: the API, PostgreSQL, the dispatcher and the simulator over HTTP.
-@Suite struct DispatcherTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct DispatcherTests {
     struct Setup {
         var app: AppHarness
         var simulator: GatewaySimulator
@@ -393,7 +393,7 @@ import Testing
 
 /// A disabled account calls no provider: its queued recipients wait, and go out once it is enabled;
 /// its balance cannot be refreshed.
-@Suite struct DisabledAccountTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct DisabledAccountTests {
     @Test func aDisabledAccountSendsNothingUntilEnabled() async throws {
         try await DispatcherTests().withSetup { setup in
             let id = setup.account.accountID.uuidString.lowercased()
@@ -416,7 +416,7 @@ import Testing
 
 /// Disabling stops calls out, never reports in: a disabled account's, and a disabled tenant's,
 /// callbacks are still stored.
-@Suite struct DisabledCallbackTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct DisabledCallbackTests {
     @Test func callbacksOfDisabledAccountsAndTenantsAreStored() async throws {
         try await withApp { app in
             let account = try await app.engageLab()

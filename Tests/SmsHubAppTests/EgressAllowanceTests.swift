@@ -12,7 +12,7 @@ import Testing
 /// Private addresses per tenant and per provider account, set by an administrator, where the
 /// operator's `SMSHUB_EGRESS_ALLOW` would open them to every tenant; and nothing a non-public address
 /// answers is kept beyond its status and timing.
-@Suite struct EgressAllowanceTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct EgressAllowanceTests {
     /// Only public addresses, plain HTTP allowed: loopback is reachable only where allowed.
     static let strict = EgressPolicy(allowed: [], allowPlainHTTP: true)
 

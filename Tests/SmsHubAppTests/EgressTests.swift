@@ -11,7 +11,7 @@ import Testing
 
 /// A tenant cannot make the hub connect to loopback, private or metadata addresses, however the URL
 /// is written: the host is resolved as the HTTP client would, and every address checked.
-@Suite struct EgressTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct EgressTests {
     /// Plain HTTP allowed, nothing else: each refusal below is about the address.
     static let noPrivateAddresses = EgressPolicy(allowPlainHTTP: true)
 

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import SmsHubDomain
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -26,7 +27,7 @@ extension AppHarness {
 /// Attached events keep their recipient's message, and its number where they do not name it
 /// (migration 0022): `GET /v1/status-events?number=` reads index ranges and no list looks recipients
 /// up. Events attached before 0022 are listed the same while the walk fills them in, and after.
-@Suite struct EventRecipientCopyTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct EventRecipientCopyTests {
     @Test func attachedEventsKeepTheirRecipientsNumberWhereTheyDoNotNameIt() async throws {
         try await withApp { app in
             // EngageLab names the number: nothing kept beside it.

@@ -1,13 +1,14 @@
 import Foundation
 import SmsHubDomain
 import SmsHubSimulator
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
 
 /// An instance frozen while it holds a dispatch task, whose lease another instance takes over, finds
 /// nothing to write when it resumes, whatever the gateway answers to a repeated task id.
-@Suite struct FencedLeaseTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct FencedLeaseTests {
     /// 900 recipients in three messages (three tasks), two instances.
     func sendThree(_ setup: DispatcherTests.Setup) async throws {
         for batch in 0..<3 {

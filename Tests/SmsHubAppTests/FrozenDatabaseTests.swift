@@ -17,7 +17,7 @@ import Glibc
 /// runs: connections stay open and nothing answers. Callers get 503 within about the statement
 /// deadline instead of waiting for as long as the freeze lasts, readiness says so, liveness still
 /// answers, and once the server resumes the service stores callbacks again.
-@Suite(.serialized, .runsAlone) struct FrozenDatabaseTests {
+@Suite(.serialized, .runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct FrozenDatabaseTests {
     @Test func aFrozenServerGives503sFastAndTheServiceRecovers() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }

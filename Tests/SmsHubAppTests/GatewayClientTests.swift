@@ -12,7 +12,7 @@ import Testing
 @testable import SmsHubApp
 
 /// The Gateway client against the project's simulator, over real HTTP on loopback.
-@Suite struct GatewayClientTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct GatewayClientTests {
     static let credentials = GatewayAPI.Credentials(account: "acme", password: "123456")
 
     func withSimulator(_ body: @Sendable (GatewaySimulator, String, GatewayClient) async throws -> Void) async throws {

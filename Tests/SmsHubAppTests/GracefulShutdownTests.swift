@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -9,7 +10,7 @@ import Testing
 /// SIGTERM must stop the background services promptly: a deploy waits for them. Their pause between
 /// passes used to be a plain sleep that only cancellation ended, so the service stayed up for as long
 /// as the longest interval (a minute for retention) after being asked to stop.
-@Suite struct GracefulShutdownTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct GracefulShutdownTests {
     @Test func backgroundServicesStopWithoutWaitingOutTheirPause() async throws {
         try await withApp { app in
             let database = Database(pool: app.pool)

@@ -10,7 +10,7 @@ import Testing
 @testable import SmsHubRepository
 
 /// The group commit's bounds, against the real event store.
-@Suite struct IngestBatcherTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct IngestBatcherTests {
     static func report(_ id: String, raw: String = "{}") -> ProviderEvent {
         .status(StatusReport(providerMessageID: id, number: nil, state: .delivered, code: "DELIVRD", dedupKey: "t:\(id)", raw: raw))
     }

@@ -8,7 +8,7 @@ import Testing
 @testable import SmsHubApp
 @testable import SmsHubRepository
 
-@Suite struct MigrationTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct MigrationTests {
     @Test func bundledMigrationsAreNumberedInOrder() throws {
         let migrations = try Migration.bundled()
         #expect(!migrations.isEmpty)

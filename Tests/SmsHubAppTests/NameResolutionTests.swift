@@ -12,7 +12,7 @@ import Testing
 /// The hub's own resolver against a name server of the test's own on loopback (DNSStub): answers
 /// cached and shared, definite and transient failures told apart, and one tenant's names that never
 /// answer holding up nobody else.
-@Suite struct NameResolutionTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct NameResolutionTests {
     static let loopback: [UInt8] = [127, 0, 0, 1]
 
     static func resolver(_ stub: DNSStub, timeout: Duration = .milliseconds(800), perTenant: Int = 4) throws -> NameResolver {

@@ -11,7 +11,7 @@ import Testing
 
 /// With an operations listener configured, `/metrics` and `/admin` are served there and nowhere else,
 /// so a deployment can expose callbacks and the tenant API alone.
-@Suite struct OperationsListenerTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct OperationsListenerTests {
     @Test func metricsAndAdminMoveToTheOperationsListener() async throws {
         try await withAppPool { pool, database in
             var config = configuration(for: database)

@@ -10,7 +10,7 @@ import Testing
 @testable import SmsHubApp
 @testable import SmsHubRepository
 
-@Suite struct OperationsTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct OperationsTests {
     @Test func healthAndReadiness() async throws {
         try await withApp { app in
             let health = try await app.request(.get, "/healthz")

@@ -55,7 +55,7 @@ actor TrickleGateway {
 
 /// One tenant's hanging gateway delays only that tenant: another tenant's send is dispatched and its
 /// reports pulled while the hanging calls are still held open.
-@Suite struct OutboundIsolationTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct OutboundIsolationTests {
     static let recipients = (0..<1000).map { String(format: "139%07d0", $0) }
 
     @Test func aTricklingGatewayDelaysOnlyItsOwnTenant() async throws {

@@ -10,7 +10,7 @@ import Testing
 
 /// The daily summary's kept counts (migration 0021) against the recipients they count: exact before
 /// and after every fold, through sends, reports and removals, and for the tenant's own rows only.
-@Suite struct OutcomeCountTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct OutcomeCountTests {
     /// The summary's items as "day account sent delivered failed pending", sorted.
     func summary(_ app: AppHarness, _ key: String, _ query: String, accounts: [UUID: String]) async throws -> [String] {
         let reply = try await app.request(.get, "/v1/summary/daily?\(query)", bearer: key)

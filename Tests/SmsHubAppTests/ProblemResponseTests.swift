@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 /// Each class of bad request gets its own documented problem, and changes nothing.
-@Suite struct ProblemResponseTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct ProblemResponseTests {
     @Test func unknownRoutesAre404Problems() async throws {
         try await withApp { app in
             expectProblem(try await app.request(.get, "/nope"), .notFound, code: "not_found")

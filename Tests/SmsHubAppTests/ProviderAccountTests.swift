@@ -7,7 +7,7 @@ import SmsHubDomain
 import TestSupport
 import Testing
 
-@Suite struct ProviderAccountTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct ProviderAccountTests {
     static let engageLab =
         #"{"provider":"engagelab","name":"EL prod","settings":{"app_key":"a1b2c3d4e5f6a7b8c9d0e1f2"},"credentials":{"app_secret":"engagelab_demo_secret"}}"#
 

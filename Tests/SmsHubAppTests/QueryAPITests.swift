@@ -1,9 +1,10 @@
 import Foundation
 import HTTPTypes
+import TestSupport
 import Testing
 
 /// The tenant query API over real PostgreSQL: filters, keyset pages, shapes, and errors.
-@Suite struct QueryAPITests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct QueryAPITests {
     @Test func messagesNewestFirstWithEveryFilter() async throws {
         try await withApp { app in
             let account = try await app.makeAccount("huawei")

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import SmsHubDomain
+import TestSupport
 import Testing
 
 @testable import SmsHubApp
@@ -8,7 +9,7 @@ import Testing
 /// Limits per tenant and per client address (docs/operations.md, "Limits"): 429 with `Retry-After`
 /// and the RateLimit fields, one tenant's limit leaving another's requests alone, overrides set by an
 /// administrator, and refused credentials counted by address.
-@Suite struct RateLimitTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct RateLimitTests {
     @Test func aTenantPastItsLimitIsRefusedAndAnotherIsNot() async throws {
         try await withApp { app in
             let (slowID, slow) = try await app.makeTenant("Slow")

@@ -13,7 +13,7 @@ import Testing
 /// fresh, and from the primary when it falls behind or goes away; one resource by id always reads the
 /// primary. Replay on the standby is paused to tell the two apart: what the standby has not replayed
 /// is missing from a list served by it.
-@Suite(.serialized, .runsAlone) struct ReadReplicaTests {
+@Suite(.serialized, .runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct ReadReplicaTests {
     @Test func listsReadFromAFreshStandbyAndFallBackToThePrimary() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }

@@ -1,12 +1,13 @@
 import Foundation
 import HTTPTypes
 import SmsHubDomain
+import TestSupport
 import Testing
 
 /// A captured callback presented again (docs/decisions/0015-replayed-callbacks.md): EngageLab's
 /// signature covers its timestamp, so an old one is refused; SUBMAIL signs only a token, so a token is
 /// accepted with the event it came with and no other.
-@Suite struct ReplayTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct ReplayTests {
     static let delivered =
         #"{"message_id":"b$+8618871186627","to":"+8618871186627","itime":1679392394061,"status":{"message_status":"delivered","status_data":{"sms_id":"b$+8618871186627","receipt_time":"2023-03-21 17:53:14","msg_count":1}}}"#
 

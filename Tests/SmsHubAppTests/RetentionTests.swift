@@ -11,7 +11,7 @@ import Testing
 /// Retention per tenant: contents redacted after N days, everything removed after M days, by the
 /// sweep in small slices; another tenant's data and the recent data untouched; the admin API refuses
 /// bad settings and changes nothing then; the tenant and the summary say how far it has got.
-@Suite struct RetentionTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct RetentionTests {
     @Test func thePauseBetweenPassesIsConfigurable() throws {
         let base = [
             "DATABASE_URL": "postgresql://x@127.0.0.1/x", "SMSHUB_ADMIN_TOKEN": String(repeating: "a", count: 32),

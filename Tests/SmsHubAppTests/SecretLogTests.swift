@@ -19,7 +19,7 @@ import Glibc
 /// endpoint and its secret's rotation, a send the gateway accepts and reports (delivered as signed
 /// webhooks), signed callbacks of each provider, a balance refresh and a token rotation: its whole log
 /// is then searched for every secret the run used.
-@Suite(.serialized, .runsAlone) struct SecretLogTests {
+@Suite(.serialized, .runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct SecretLogTests {
     @Test func noLogLevelWritesASecret() async throws {
         try await withTestDatabase { database in
             let simulator = GatewaySimulator(accounts: [(name: "acme", password: "gw-password-5f1e", balance: 1000)])

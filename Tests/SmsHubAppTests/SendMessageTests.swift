@@ -5,7 +5,7 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
-@Suite struct SendMessageTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct SendMessageTests {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
     func gatewayAccount(_ app: AppHarness, isDefault: Bool = true) async throws -> CallbackAccount {

@@ -131,7 +131,7 @@ struct RawConnection: Sendable {
     func close() { _ = Glibc.close(self.socket) }
 }
 
-@Suite struct ServerLimitsTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct ServerLimitsTests {
     @Test func malformedChunkedFramingIsA400() async throws {
         try await withApp { app in
             let huawei = try await app.makeAccount("huawei")
@@ -282,7 +282,7 @@ final class CountingAccounts: ProviderAccountRepository {
 /// The database holds a callback past the statement deadline (a lock here; a frozen server is the
 /// pool's own test): the provider is told 503 with Retry-After within about the deadline, so it
 /// retries, and the service goes on answering.
-@Suite struct DatabaseDeadlineTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct DatabaseDeadlineTests {
     @Test func aCallbackHeldByTheDatabaseGets503WithinTheDeadline() async throws {
         try await withApp(statementTimeout: .milliseconds(700)) { app in
             let huawei = try await app.makeAccount("huawei")

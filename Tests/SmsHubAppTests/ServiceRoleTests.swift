@@ -10,7 +10,7 @@ import Testing
 /// Tenancy cannot be switched off by how the service role was made: migrations make it NOINHERIT, and
 /// `serve` refuses a role that would see every tenant's rows, naming why. On a cluster of its own,
 /// since roles are cluster-wide.
-@Suite(.serialized, .runsAlone) struct ServiceRoleTests {
+@Suite(.serialized, .runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct ServiceRoleTests {
     @Test func aUsuallyCreatedRoleIsMadeSafeAndAnUnsafeOneRefused() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }

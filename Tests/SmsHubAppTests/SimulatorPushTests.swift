@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// The simulator's signed EngageLab, SUBMAIL and Huawei pushes, received by the service over HTTP.
-@Suite struct SimulatorPushTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct SimulatorPushTests {
     @Test func signedPushesOfEveryProviderAreAccepted() async throws {
         let simulator = GatewaySimulator(accounts: [])
         var logger = Logger(label: "sim")

@@ -7,7 +7,7 @@ import Testing
 
 /// The parsing rules every route shares (docs/api.md, "Input rules and limits"): each refusal is a 400 problem
 /// naming the member at fault, and stores nothing.
-@Suite struct StrictInputTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct StrictInputTests {
     func fields(_ reply: AppHarness.Reply) -> [String] {
         (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } ?? []
     }

@@ -5,7 +5,7 @@ import HummingbirdTesting
 import TestSupport
 import Testing
 
-@Suite struct TenantAPITests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct TenantAPITests {
     @Test func meReturnsTheCallingTenant() async throws {
         try await withApp { app in
             let (aID, aKey) = try await app.makeTenant("Tenant A")

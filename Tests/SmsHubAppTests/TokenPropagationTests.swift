@@ -8,7 +8,7 @@ import Testing
 
 /// A rotated callback token or changed secret, written by one instance, is what every other instance
 /// uses within a second: each keeps accounts in memory for a second at most.
-@Suite struct TokenPropagationTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct TokenPropagationTests {
     @Test func aRotationOnOneInstanceReachesAnotherWithinASecond() async throws {
         try await withAppPool { pool, _ in
             let repository = PostgresProviderAccountRepository(database: Database(pool: pool))

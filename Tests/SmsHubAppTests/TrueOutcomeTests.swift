@@ -11,7 +11,7 @@ import Testing
 
 /// Every recipient ends in its own outcome or `expired` (issue 19): masked Gateway copies never put
 /// one number's outcome on another, and a window that ends without a report expires the recipient.
-@Suite struct TrueOutcomeTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct TrueOutcomeTests {
     /// One number of a generated task: its outcome, and which of its two copies the gateway hands out.
     struct Number {
         var national: String

@@ -24,7 +24,7 @@ import Glibc
 /// with an endpoint subscribed to every change, while the service and then PostgreSQL itself are
 /// killed with SIGKILL and started again. Afterwards every committed change has reached the receiver
 /// (at least once), and nothing reached it that was not committed.
-@Suite(.serialized, .runsAlone) struct WebhookCrashTests {
+@Suite(.serialized, .runsAlone, .tags(.slow), .timeLimit(.minutes(10))) struct WebhookCrashTests {
     @Test func everyCommittedChangeIsDeliveredAcrossKillsOfTheServiceAndTheDatabase() async throws {
         let cluster = try ScratchCluster.start()
         defer { cluster.stop() }

@@ -14,7 +14,7 @@ import Testing
 @testable import SmsHubRepository
 
 /// Webhook endpoints, the outbox, and deliveries to the simulator's receiver over HTTP (issue 19).
-@Suite struct WebhookTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct WebhookTests {
     static func deliverer(
         _ app: AppHarness,
         timeout: Duration = TestTimeouts.outboundCall,

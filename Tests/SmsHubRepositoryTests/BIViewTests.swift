@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The `bi` schema as BI tools see it: logged in as `smshub_bi`, or as a one-tenant reader.
-@Suite struct BIViewTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct BIViewTests {
     static let views = [
         "balances", "daily_delivery", "latest_balances", "message_recipients", "provider_accounts", "recipient_outcomes",
         "replies", "review_events", "status_events", "tenant_retention", "tenants",

@@ -7,7 +7,7 @@ import Testing
 
 /// A transaction that loses a deadlock is run again whole; one that keeps losing is reported as the
 /// database being unavailable (503), never as the hub failing (500).
-@Suite struct ConflictRetryTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct ConflictRetryTests {
     @Test func aTransactionThatLosesADeadlockIsRunAgain() async throws {
         try await withTestDatabase { database in
             try await PGPool.scoped(.test(url: database.superuserURL, maxConnections: 2)) { pool in

@@ -5,7 +5,7 @@ import Testing
 
 /// Row-level security, checked in SQL as the service role: isolation must not depend on every query
 /// remembering its tenant filter.
-@Suite struct TenantIsolationTests {
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct TenantIsolationTests {
     /// Two tenants with two keys each, inserted behind the service's back.
     func seed(_ database: TestDatabase) async throws -> (a: UUID, b: UUID) {
         try await withPool(url: database.superuserURL) { pool in
