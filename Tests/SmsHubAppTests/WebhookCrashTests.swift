@@ -42,7 +42,7 @@ import Glibc
         )
         try await sim.live { simClient in
             let simBase = "http://127.0.0.1:\(try #require(simClient.port))"
-            let port = ScratchCluster.freePort()
+            let port = try ScratchCluster.freePort()
             let admin = Hex.encode(SecureRandom.bytes(24))
             let environment = [
                 "DATABASE_URL": database.appURL, "SMSHUB_ADMIN_TOKEN": admin,
@@ -80,8 +80,8 @@ import Glibc
             // The load: messages of five numbers (each reported by the simulator), one every 40 ms, for
             // as long as the faults last; refusals while the service or the database is down are expected.
             let stop = Mutex(false)
+            let accepted = CallCounter()
             let load = Task {
-                var accepted = 0
                 var sequence = 0
                 while !stop.withLock({ $0 }) {
                     sequence += 1
@@ -90,27 +90,38 @@ import Glibc
                     if (try? await hub.json(.POST, "/v1/messages", bearer: key, #"{"recipients":[\#(numbers)],"content":"【Crash】\#(sequence)"}"#))
                         != nil
                     {
-                        accepted += 1
+                        accepted.tick()
                     }
+                    // The pace of the load (a message every 40 ms), not a wait for time to pass.
                     try? await Task.sleep(for: .milliseconds(40))
                 }
-                return accepted
+            }
+            // Each fault strikes once the load has made progress since the last: messages accepted and
+            // webhooks delivered, so there is work in flight to lose.
+            func progressed(by messages: Int) async throws {
+                let (base, delivered) = (accepted.value, await receiver.summary("crash").total)
+                let moved = try await eventually(every: .milliseconds(100)) {
+                    let deliveries = await receiver.summary("crash").total
+                    return accepted.value >= base + messages && deliveries > delivered
+                }
+                #expect(moved, "the load made progress (\(accepted.value) messages accepted)")
             }
 
-            try await Task.sleep(for: .seconds(3))
+            try await progressed(by: 40)
             kill(server.process.processIdentifier, SIGKILL)
-            try await Task.sleep(for: .milliseconds(500))
+            server.process.waitUntilExit()
             server = try ServeProcess(environment: environment)
             _ = try await server.waitForPort()
-            try await Task.sleep(for: .seconds(3))
+            try await progressed(by: 40)
             try cluster.signalAll(SIGKILL)
             // The killed processes take a moment to be gone (their shared memory with them).
             let restarted = try await eventually(every: .milliseconds(500)) { (try? cluster.startAgain()) != nil }
             #expect(restarted, "PostgreSQL starts again after SIGKILL (crash recovery)")
-            try await Task.sleep(for: .seconds(3))
+            try await progressed(by: 40)
             stop.withLock { $0 = true }
-            let accepted = await load.value
-            #expect(accepted > 10, "the load ran")
+            await load.value
+            let total = accepted.value
+            #expect(total > 10, "the load ran")
 
             // Drained: every recipient final and no delivery pending. Pushes lost while the service was
             // down come by the pulls; a report pulled but not stored when the service was killed is gone
@@ -149,7 +160,7 @@ import Glibc
                 let summary = await receiver.summary("crash")
                 print(
                     """
-                    webhook crash test: \(accepted) messages accepted, \(recipients.count) recipients, \(events.count) committed changes, \
+                    webhook crash test: \(total) messages accepted, \(recipients.count) recipients, \(events.count) committed changes, \
                     \(summary.total) deliveries received (\(summary.unique) distinct, \(summary.total - summary.unique) repeats), \
                     \(summary.verified) verified
                     """

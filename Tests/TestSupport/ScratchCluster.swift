@@ -50,7 +50,7 @@ package final class ScratchCluster: @unchecked Sendable {
     static func startOnFreePort(directory: URL, bin: String) throws -> ScratchCluster {
         var lastError: (any Error)?
         for _ in 0..<5 {
-            let cluster = ScratchCluster(port: Self.freePort(), dataDirectory: directory, binDirectory: bin)
+            let cluster = ScratchCluster(port: try Self.freePort(), dataDirectory: directory, binDirectory: bin)
             do {
                 try cluster.startServer()
                 return cluster
@@ -63,7 +63,9 @@ package final class ScratchCluster: @unchecked Sendable {
 
     /// A loopback port that nothing listens on, below Linux's range for outgoing connections
     /// (32768–60999), where a client's ephemeral port could take it between the check and the bind.
-    package static func freePort() -> Int {
+    /// For servers that cannot bind port 0 and report theirs (PostgreSQL; a service restarted on the
+    /// port its callback URLs name): their start is retried on another port if this one was taken.
+    package static func freePort() throws -> Int {
         for _ in 0..<100 {
             let port = Int.random(in: 20_000...32_000)
             let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -78,7 +80,7 @@ package final class ScratchCluster: @unchecked Sendable {
             }
             if bound == 0 { return port }
         }
-        return Int.random(in: 20_000...32_000)
+        throw CommandFailed(command: "bind", status: 1, output: "no free loopback port in 20000-32000 after 100 tries")
     }
 
     init(port: Int, dataDirectory: URL, binDirectory: String) {
