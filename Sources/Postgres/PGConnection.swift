@@ -22,7 +22,7 @@ package final class PGConnection: @unchecked Sendable {
     package var isBroken: Bool { self.lock.withLock { self.broken } }
     let createdAt = ContinuousClock.now
     /// Statements this connection has prepared, by text and parameter types: the server parses and
-    /// analyses each once per connection instead of on every call (that was most of its CPU under load).
+    /// plans each once per connection, not on every call (decision 0018).
     private var prepared = PreparedStatements()
     /// How many statements one connection prepares; later distinct texts run unprepared.
     package static let preparedStatementLimit = PreparedStatements.limit

@@ -78,9 +78,8 @@ package actor GatewaySimulator {
         package var body: Data
     }
     let lateReportDelay: TimeInterval
-    /// Times in the gateway's zone (Asia/Shanghai). One formatter for the actor's life: making one per
-    /// report (ICU loads its symbols each time) had the simulator using more CPU than the service it
-    /// stands in for during the send benchmark.
+    /// Times in the gateway's zone (Asia/Shanghai). One formatter for the actor's life, not one per
+    /// report (decision 0018).
     private let localFormatter: DateFormatter = {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")

@@ -9,9 +9,8 @@ import SmsHubApp
 enum Entry {
     static func main() async {
         tuneAllocator()
-        // Tasks run on NIO's event loops, so awaiting I/O does not switch threads (about a sixth of a
-        // webhook delivery's CPU, docs/performance.md). Blocking calls stay on thread pools of their
-        // own (libpq in Postgres.PGPool, getaddrinfo in EgressResolver), never on a task.
+        // Tasks run on NIO's event loops, so awaiting I/O does not switch threads (decision 0018). Blocking
+        // calls stay on thread pools of their own (libpq in PGPool, getaddrinfo in EgressResolver).
         NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         await SmsHubCommand.main()
     }

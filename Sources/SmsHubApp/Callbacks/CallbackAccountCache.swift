@@ -23,9 +23,7 @@ final class CallbackAccountCache: ProviderAccountRepository, CallbackAccountSour
     private struct Entry {
         var account: CallbackAccount
         var expires: ContinuousClock.Instant
-        /// Decrypted on first use. Held no longer than the entry: the keyring that opens them is in
-        /// memory for the process's life anyway, and opening them (AES-GCM, then JSON) was a tenth
-        /// of a signed callback's CPU.
+        /// Opened on first use and held no longer than the entry, not opened per callback (decision 0018).
         var secrets: ProviderSecrets?
     }
 

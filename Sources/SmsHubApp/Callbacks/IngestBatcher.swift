@@ -5,8 +5,8 @@ import SmsHubDomain
 /// and each request is answered only after the transaction holding its events commits.
 ///
 /// Up to `maxInFlight` flushes run at once, each on its own connection; whatever arrives while they
-/// are all busy forms the next batches, so batches grow with load and a lone request waits for
-/// nothing but its own commit. One flush at a time left the CPU idle during each commit's fsync.
+/// are all busy forms the next batches: batches grow with load, a lone request waits for nothing but
+/// its own commit, and the CPU is not idle during a commit's fsync (decisions 0006, 0018).
 ///
 /// Bounded on both sides: a batch takes at most `maxBatch` requests and `maxBatchEvents` events (one
 /// request may bring more), and at most `maxPending` requests wait; past that `submit` throws `EventIntakeFull`

@@ -4,10 +4,8 @@ import SmsHubDomain
 
 /// One line per message on standard error: `time level label: key=value … [source] message`.
 ///
-/// swift-log's `StreamLogHandler` formats its whole metadata dictionary each time a key is set, and
-/// Hummingbird sets the request id on every request's logger: about 2% of the CPU of a callback went
-/// to text that is written only if that request logs something. Here metadata is formatted when a
-/// line is written, and a line below the level is never built.
+/// Metadata is formatted when a line is written, and a line below the level is never built: every
+/// request sets its id on its logger, and most never log (decision 0018).
 package struct LogLineHandler: LogHandler {
     package var logLevel: Logger.Level
     package var metadata: Logger.Metadata = [:]

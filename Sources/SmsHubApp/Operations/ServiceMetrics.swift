@@ -42,8 +42,7 @@ package final class ServiceMetrics: Sendable {
         ("outbound_circuit_opened", "Times a provider account was paused after consecutive failed calls"),
     ]
 
-    /// Metric handles by label values. The registry's `make…` validates names and help text and
-    /// hashes every label on each call, which the profile showed on every request.
+    /// Metric handles by label values, made once each, not through the registry per request (decision 0018).
     private struct Handles {
         var requests: [RequestKey: (Counter, DurationHistogram)] = [:]
         var callbacks: [CallbackKey: Counter] = [:]

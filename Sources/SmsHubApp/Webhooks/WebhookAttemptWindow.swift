@@ -6,8 +6,7 @@ import SmsHubDomain
 
 /// Sends a batch's attempts to one endpoint from its client's event loop, at most `window` at once:
 /// each answer starts the next attempt in the loop's own callback, so an attempt costs no task and
-/// no thread switch of its own, and the deliverer waits once per batch. (Awaiting every attempt
-/// from its own task cost about as much CPU as the HTTP exchange itself: docs/performance.md.)
+/// no thread switch of its own, and the deliverer waits once per batch (decision 0018).
 /// State is touched only on `loop`.
 final class WebhookAttemptWindow: @unchecked Sendable {
     typealias Attempt = WebhookClient.Attempt

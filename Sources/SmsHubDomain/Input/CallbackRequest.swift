@@ -42,7 +42,7 @@ public struct CallbackRequest: Sendable {
     }
 
     /// The media type without parameters, lowercased (`application/json`). Read as bytes: every
-    /// callback asks, and splitting and trimming by Characters showed in the ingestion profile.
+    /// callback asks (decision 0018).
     package var mediaType: String? {
         guard let value = self.headers["content-type"] else { return nil }
         var bytes = value.utf8[...]

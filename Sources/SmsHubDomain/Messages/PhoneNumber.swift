@@ -18,8 +18,7 @@ public struct PhoneNumber: Sendable, Equatable, Hashable {
     /// spaces around. The same rule as openapi.yaml's pattern `^ *(?:\+|00)?[1-9](?:[ ()-]{0,2}[0-9]){6,14} *$`;
     /// nil otherwise, or when it has no E.164 form.
     ///
-    /// Read as UTF-8 bytes (the rule is ASCII only): a send checks up to 10,000 of these, and the
-    /// Character and Foundation string calls this replaced were a quarter of the service's CPU on sends.
+    /// Read as UTF-8 bytes (the rule is ASCII only): a send checks up to 10,000 of these (decision 0018).
     public static func written(_ text: String) -> PhoneNumber? {
         withUTF8(text) { all in
             // Spaces around the number are allowed, as people paste them.

@@ -2,9 +2,8 @@ import Foundation
 
 /// JSON text with sorted keys: a parsed body or a set of form fields for the raw payload column.
 ///
-/// Written by hand because `JSONSerialization` sorts keys with locale-aware string comparison and
-/// casts every value through the Objective-C bridge: that was the largest single cost of taking a
-/// callback in. Keys sort by their UTF-8 bytes.
+/// Written by hand, keys sorted by their UTF-8 bytes: every callback's raw payload goes through it
+/// (decision 0018).
 package enum CanonicalJSON {
     package static func text(_ value: Any) -> String {
         bytes(value).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
