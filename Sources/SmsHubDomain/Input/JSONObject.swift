@@ -83,7 +83,16 @@ public struct JSONObject: Sendable {
     /// Canonical JSON text (sorted keys), for the raw payload column.
     package var canonicalText: String { self.value.canonicalText }
 
+    /// Form fields as JSON text for the raw payload column, keys in UTF-8 byte order: every value a
+    /// string, so nothing needs a dynamic cast (decision 0018).
     public static func serialise(_ fields: [String: String]) -> String {
-        CanonicalJSON.text(fields)
+        var out = JSONWriter()
+        out.object { out in
+            for (key, value) in fields.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+                out.key(key)
+                out.string(value)
+            }
+        }
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 }

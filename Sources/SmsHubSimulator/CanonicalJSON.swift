@@ -1,9 +1,8 @@
 import Foundation
+import SmsHubDomain
 
-/// JSON text with sorted keys: a parsed body or a set of form fields for the raw payload column.
-///
-/// Written by hand, keys sorted by their UTF-8 bytes: every callback's raw payload goes through it
-/// (decision 0018).
+/// JSON text with sorted keys from `JSONSerialization`-shaped values: the bodies the simulator answers
+/// and pushes. Keys sorted by their UTF-8 bytes, so a body reads the same on every run (decision 0018).
 package enum CanonicalJSON {
     package static func text(_ value: Any) -> String {
         bytes(value).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
@@ -15,16 +14,6 @@ package enum CanonicalJSON {
         var out = JSONWriter()
         guard write(value, into: &out) else { return nil }
         return out.bytes
-    }
-
-    /// Form fields: every value a string, so no value needs a dynamic cast.
-    package static func text(_ fields: [String: String]) -> String {
-        var out = JSONWriter()
-        _ = object(fields, into: &out) { text, out in
-            out.string(text)
-            return true
-        }
-        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     /// An object with its keys in UTF-8 byte order; false when a value cannot be written.
