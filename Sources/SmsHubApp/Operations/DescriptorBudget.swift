@@ -31,9 +31,15 @@ struct DescriptorBudget: Equatable, Sendable {
     /// An inbound cap set by the operator was lowered to fit.
     var inboundLowered = false
 
-    /// Each endpoint worker's client, and the one it may be retiring (an endpoint re-pinned to a new
-    /// address mid-batch), each with up to `webhookPerEndpoint` connections (`WebhookClient`).
-    var webhookConnections: Int { 2 * self.webhookWorkers * self.webhookPerEndpoint }
+    /// Clients one endpoint worker may hold: its own, and the one it may be retiring (an endpoint
+    /// re-pinned to a new address mid-batch), each with up to `webhookPerEndpoint` connections (`WebhookClient`).
+    static let clientsPerWebhookWorker = 2
+
+    static func webhookConnections(workers: Int, perEndpoint: Int) -> Int {
+        Self.clientsPerWebhookWorker * workers * perEndpoint
+    }
+
+    var webhookConnections: Int { Self.webhookConnections(workers: self.webhookWorkers, perEndpoint: self.webhookPerEndpoint) }
 
     var total: Int {
         Self.processReserve + self.database + self.providerCalls + self.lookups + self.webhookConnections + self.inbound + self.operationsInbound
@@ -56,7 +62,7 @@ struct DescriptorBudget: Equatable, Sendable {
         guard available >= self.minimumWorking else { return nil }
         let operations = wanted.operationsListener ? min(self.operationsConnections, available / 16) : 0
         let rest = available - operations
-        let wantedWebhook = 2 * wanted.webhookWorkers * wanted.webhookPerEndpoint
+        let wantedWebhook = Self.webhookConnections(workers: wanted.webhookWorkers, perEndpoint: wanted.webhookPerEndpoint)
         let wantedOutbound = wanted.providerCalls + wanted.lookups + wantedWebhook
         let share = rest / 2
         func scaled(_ n: Int) -> Int {
@@ -66,9 +72,9 @@ struct DescriptorBudget: Equatable, Sendable {
         let lookups = max(2, scaled(wanted.lookups))
         let webhook = max(2, scaled(wantedWebhook))
         // Fewer connections per endpoint first; fewer endpoints at once only when one each is still too many.
-        let perEndpoint = max(1, min(wanted.webhookPerEndpoint, webhook / (2 * wanted.webhookWorkers)))
-        let workers = max(1, min(wanted.webhookWorkers, webhook / (2 * perEndpoint)))
-        let room = rest - calls - lookups - 2 * workers * perEndpoint
+        let perEndpoint = max(1, min(wanted.webhookPerEndpoint, webhook / Self.webhookConnections(workers: wanted.webhookWorkers, perEndpoint: 1)))
+        let workers = max(1, min(wanted.webhookWorkers, webhook / Self.webhookConnections(workers: 1, perEndpoint: perEndpoint)))
+        let room = rest - calls - lookups - Self.webhookConnections(workers: workers, perEndpoint: perEndpoint)
         let inbound = min(wanted.inbound ?? self.inboundCeiling, room)
         return DescriptorBudget(
             openFiles: openFiles,
