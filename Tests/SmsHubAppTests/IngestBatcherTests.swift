@@ -47,8 +47,12 @@ import Testing
     @Test func aFullQueueTurnsRequestsAway() async throws {
         try await withApp { app in
             let account = try await app.makeAccount("huawei")
+            // One request per batch: otherwise a loaded machine lets several requests wait before the
+            // first flush starts, the flush takes them all, and room opens for more (a batch in flight
+            // holds up to maxBatch requests; what the bound promises is maxPending waiting).
             let batcher = IngestBatcher(
                 store: PostgresEventStore(database: Database(pool: app.pool)),
+                maxBatch: 1,
                 maxInFlight: 1,
                 maxPending: 3,
                 logger: Logger(label: "test")
