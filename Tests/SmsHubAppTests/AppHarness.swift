@@ -127,15 +127,12 @@ func withApp<R: Sendable>(
 ) async throws -> R {
     try await withAppPool(statementTimeout: statementTimeout) { pool, database in
         let repositories = Repositories(database: Database(pool: pool), migrator: Migrator(migrations: try Migration.bundled()))
-        var configuration = configuration(for: database, egress: egress)
-        configuration.rateLimits = rateLimits
-        configuration.serverLimits = limits
-        let services = Services(configuration: configuration, repositories: repositories)
-        var logger = Logger(label: "smshub.test")
-        logger.logLevel = .warning
-        return try await buildApplication(services: services, logger: logger, background: false).live { client in
-            try await body(AppHarness(client: client, database: database, pool: pool, metrics: services.metrics))
+        let configure = { (configuration: inout AppConfiguration) in
+            configuration.egress = egress
+            configuration.rateLimits = rateLimits
+            configuration.serverLimits = limits
         }
+        return try await withLiveRoutes(repositories, database: database, pool: pool, logLevel: .warning, configure: configure, body)
     }
 }
 
@@ -145,6 +142,7 @@ func withLiveRoutes<R: Sendable>(
     _ repositories: Repositories,
     database: TestDatabase,
     pool: PGPool,
+    logLevel: Logger.Level = .critical,
     configure: (inout AppConfiguration) -> Void = { _ in },
     _ body: @Sendable (AppHarness) async throws -> R
 ) async throws -> R {
@@ -152,7 +150,7 @@ func withLiveRoutes<R: Sendable>(
     configure(&settings)
     let services = Services(configuration: settings, repositories: repositories)
     var logger = Logger(label: "smshub.test")
-    logger.logLevel = .critical
+    logger.logLevel = logLevel
     return try await buildApplication(services: services, logger: logger, background: false).live { client in
         try await body(AppHarness(client: client, database: database, pool: pool, metrics: services.metrics))
     }

@@ -491,10 +491,7 @@ import Testing
                     configuration: PGConfiguration(url: "postgresql://smshub_app@127.0.0.1:1/none", maxConnections: 1, connectTimeoutSeconds: 1)
                 )
                 dependencies.events = PostgresEventStore(database: Database(pool: deadPool))
-                let services = Services(configuration: configuration(for: database), repositories: dependencies)
-                let metrics = services.metrics
-                try await buildApplication(services: services, logger: Logger(label: "test"), background: false).live { client in
-                    let harness = AppHarness(client: client, database: database, pool: pool, metrics: metrics)
+                try await withLiveRoutes(dependencies, database: database, pool: pool, logLevel: .info) { harness in
                     let huawei = try await harness.makeAccount("huawei")
                     let reply = try await harness.post(
                         huawei.path("status"),
