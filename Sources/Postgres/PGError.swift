@@ -76,13 +76,8 @@ package struct PGError: Error, Sendable, CustomStringConvertible {
 /// SQLSTATE codes the project branches on.
 package enum SQLState {
     package static let uniqueViolation = "23505"
-    package static let foreignKeyViolation = "23503"
-    package static let checkViolation = "23514"
-    package static let notNullViolation = "23502"
     package static let insufficientPrivilege = "42501"
-    package static let invalidTextRepresentation = "22P02"
     package static let serializationFailure = "40001"
     package static let deadlockDetected = "40P01"
-    package static let undefinedTable = "42P01"
     package static let invalidParameterValue = "22023"
 }

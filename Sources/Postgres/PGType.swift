@@ -3,8 +3,6 @@ package struct PGType: RawRepresentable, Hashable, Sendable {
     package var rawValue: UInt32
     package init(rawValue: UInt32) { self.rawValue = rawValue }
 
-    /// Lets the server infer the type from context.
-    package static let unspecified = PGType(rawValue: 0)
     package static let bool = PGType(rawValue: 16)
     package static let bytea = PGType(rawValue: 17)
     package static let int8 = PGType(rawValue: 20)

@@ -94,11 +94,6 @@ package actor GatewaySimulator {
         self.lateReportDelay = lateReportDelay
     }
 
-    package func addAccount(name: String, password: String, balance: Int) {
-        self.passwords[name] = password
-        self.balances[name] = balance
-    }
-
     package func setPushURLs(account: String, status: String?, replies: String?) {
         self.pushURLs[account] = (status, replies)
     }
