@@ -49,17 +49,7 @@ public enum GatewayAPI {
             fields.append(("content", send.content))
             if let extNo = send.extNo { fields.append(("extNo", extNo)) }
         }
-        return Array(fields.map { "\(percentEncode($0.0))=\(percentEncode($0.1))" }.joined(separator: "&").utf8)
-    }
-
-    /// Form-encodes a value: everything but ASCII letters, digits and `-._~` as %XX of its UTF-8 bytes.
-    package static func percentEncode(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        // alphanumerics includes non-ASCII letters; encode those too.
-        return text.unicodeScalars.map { scalar in
-            scalar.isASCII && allowed.contains(scalar) ? String(scalar) : Array(String(scalar).utf8).map { String(format: "%%%02X", $0) }.joined()
-        }.joined()
+        return FormEncoding.body(fields)
     }
 
     /// A response envelope: `{"code": "00", "data": …, "message": "成功"}`.
@@ -130,10 +120,7 @@ public enum GatewayAPI {
         case .string(let value)?, .number(let value)?: text = value
         default: return nil
         }
-        // A balance is a plain decimal: `Decimal(string:)` would also take a prefix of other text.
-        guard text.utf8.count <= 40, text.utf8.allSatisfy({ ASCIIDigits.isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") }),
-            let amount = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
-        else { return nil }
+        guard let amount = PlainDecimal.parse(text) else { return nil }
         var payment: String?
         switch data["payment"] {
         case .number(let value)?: payment = value == "1" ? "postpaid" : "prepaid"
