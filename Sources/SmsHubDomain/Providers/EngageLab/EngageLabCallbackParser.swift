@@ -13,16 +13,17 @@ public enum EngageLabCallbackParser {
 
         let raw = body.canonicalText
         let zone = account.settings.timeZone
+        let tag = body.object("custom_args")?.string(EngageLabSend.tagMember)
         let itime = try self.itime(body)
         let kinds = ["status", "response", "notification"].filter { body.has($0) }
         guard kinds.count == 1 else {
             throw kinds.isEmpty ? .missingField("status, response or notification") : .malformed("more than one of status, response and notification")
         }
         if let status = body.object("status") {
-            return ParsedCallback(events: try self.status(status, body: body, itime: itime, zone: zone, raw: raw))
+            return ParsedCallback(events: try self.status(status, body: body, tag: tag, itime: itime, zone: zone, raw: raw))
         }
         if let response = body.object("response") {
-            return ParsedCallback(events: [try self.reply(response, body: body, itime: itime, zone: zone, raw: raw)])
+            return ParsedCallback(events: [try self.reply(response, body: body, tag: tag, itime: itime, zone: zone, raw: raw)])
         }
         guard let notification = body.object("notification") else { throw .invalidField(kinds[0], "must be an object") }
         return ParsedCallback(events: [try self.notification(notification, itime: itime, raw: raw)])
@@ -36,7 +37,14 @@ public enum EngageLabCallbackParser {
         return date
     }
 
-    static func status(_ status: JSONObject, body: JSONObject, itime: Date?, zone: TimeZone, raw: String) throws(CallbackError) -> [ProviderEvent] {
+    static func status(
+        _ status: JSONObject,
+        body: JSONObject,
+        tag: String?,
+        itime: Date?,
+        zone: TimeZone,
+        raw: String
+    ) throws(CallbackError) -> [ProviderEvent] {
         guard let kind = status.string("message_status"), !kind.isEmpty else { throw .missingField("status.message_status") }
         let data = status.object("status_data") ?? JSONObject([])
         switch kind {
@@ -59,7 +67,7 @@ public enum EngageLabCallbackParser {
                 events.append(
                     .status(
                         StatusReport(
-                            providerMessageID: id,
+                            providerMessageID: AttemptTag.attachmentKey(tag: tag, providerID: id),
                             number: number,
                             state: state,
                             code: kind,
@@ -83,7 +91,7 @@ public enum EngageLabCallbackParser {
                 return [
                     .status(
                         StatusReport(
-                            providerMessageID: id,
+                            providerMessageID: AttemptTag.attachmentKey(tag: tag, providerID: id),
                             number: number,
                             state: .delivered,
                             code: "delivered",
@@ -105,7 +113,7 @@ public enum EngageLabCallbackParser {
             return [
                 .status(
                     StatusReport(
-                        providerMessageID: id,
+                        providerMessageID: AttemptTag.attachmentKey(tag: tag, providerID: id),
                         number: number,
                         state: state,
                         code: code,
@@ -125,7 +133,14 @@ public enum EngageLabCallbackParser {
         }
     }
 
-    static func reply(_ response: JSONObject, body: JSONObject, itime: Date?, zone: TimeZone, raw: String) throws(CallbackError) -> ProviderEvent {
+    static func reply(
+        _ response: JSONObject,
+        body: JSONObject,
+        tag: String?,
+        itime: Date?,
+        zone: TimeZone,
+        raw: String
+    ) throws(CallbackError) -> ProviderEvent {
         guard let event = response.string("event") else { throw .missingField("response.event") }
         guard event == "reply" else {
             return .unrecognised(UnrecognisedEvent(reason: "engagelab response \(event.prefix(utf8Bytes: 64))", raw: raw))
@@ -138,7 +153,10 @@ public enum EngageLabCallbackParser {
         let content = try FieldLimits.text(data.string("reply_content"), field: "response.response_data.reply_content", required: true)!
         let replied = try localTime(data.string("reply_time"), field: "response.response_data.reply_time", zone: zone)
         let key = "el:r:\(smsID ?? number.raw):\(data.string("reply_time") ?? ""):\(Digest.sha256.hex(content).prefix(32))"
-        return .reply(InboundReply(providerMessageID: smsID, number: number, content: content, repliedAt: replied ?? itime, dedupKey: key, raw: raw))
+        let repliedTo = smsID.map { AttemptTag.attachmentKey(tag: tag, providerID: $0) }
+        return .reply(
+            InboundReply(providerMessageID: repliedTo, number: number, content: content, repliedAt: replied ?? itime, dedupKey: key, raw: raw)
+        )
     }
 
     static func notification(_ notification: JSONObject, itime: Date?, raw: String) throws(CallbackError) -> ProviderEvent {

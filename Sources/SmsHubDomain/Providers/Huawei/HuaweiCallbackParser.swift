@@ -53,7 +53,7 @@ public enum HuaweiCallbackParser {
         let entry = CarrierStatusCodes.lookup(code)
         let description = try FieldLimits.text(fields["statusDesc"], field: "statusDesc") ?? entry.description
         return StatusReport(
-            providerMessageID: id,
+            providerMessageID: AttemptTag.attachmentKey(tag: fields["extend"], providerID: id),
             number: number,
             state: entry.state,
             code: entry.code,

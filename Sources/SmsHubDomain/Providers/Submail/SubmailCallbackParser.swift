@@ -52,7 +52,7 @@ public enum SubmailCallbackParser {
             }
             return .status(
                 StatusReport(
-                    providerMessageID: sendID,
+                    providerMessageID: AttemptTag.attachmentKey(tag: fields["tag"], providerID: sendID),
                     number: number,
                     state: state,
                     code: code,
@@ -68,7 +68,8 @@ public enum SubmailCallbackParser {
             let sendID = fields["send_id"]?.nilIfEmpty
             if let sendID { _ = try FieldLimits.id(sendID, field: "send_id") }
             let key = "sm:r:\(sendID ?? ""):\(number.raw):\(stamp):\(Digest.sha256.hex(content).prefix(32))"
-            return .reply(InboundReply(providerMessageID: sendID, number: number, content: content, repliedAt: timestamp, dedupKey: key, raw: raw))
+            let replied = sendID.map { AttemptTag.attachmentKey(tag: fields["tag"], providerID: $0) }
+            return .reply(InboundReply(providerMessageID: replied, number: number, content: content, repliedAt: timestamp, dedupKey: key, raw: raw))
         case "template_accept", "template_reject":
             let template = try FieldLimits.id(fields["template_id"], field: "template_id")
             let accepted = kind == "template_accept"
