@@ -8,3 +8,12 @@ public struct FieldProblem: Sendable, Equatable, Codable {
         self.message = message
     }
 }
+
+/// Fields of one request that break their rules, all of them: the API answers 422 naming each.
+package struct InvalidFields: Error, Sendable, Equatable {
+    package var problems: [FieldProblem]
+
+    package init(_ problems: [FieldProblem]) {
+        self.problems = problems
+    }
+}

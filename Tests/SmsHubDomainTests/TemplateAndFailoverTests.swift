@@ -1,0 +1,48 @@
+import SmsHubDomain
+import Testing
+
+@Suite struct TemplateBodyTests {
+    @Test func variablesAreNamedAndFilled() throws {
+        let body = try TemplateBody.parse("【Acme】{{name}}，您的验证码是{{code}}，{{code}}五分钟内有效。{{ not }} {x} {{Upper}}").get()
+        #expect(body.variables == ["name", "code"])
+        #expect(try body.render(["name": "李四", "code": "1234"]).get() == "【Acme】李四，您的验证码是1234，1234五分钟内有效。{{ not }} {x} {{Upper}}")
+    }
+
+    @Test func missingUnknownAndUnsafeValuesAreNamed() {
+        let body = try! TemplateBody.parse("{{code}} {{name}}").get()
+        guard case .failure(let invalid) = body.render(["code": "", "nmae": "x"]) else {
+            Issue.record("rendered with missing values")
+            return
+        }
+        #expect(invalid.problems.map(\.field) == ["variables.code", "variables.name", "variables.nmae"])
+        for bad in ["{{x}}", "a\nb", String(repeating: "长", count: 40)] {
+            guard case .failure = body.render(["code": bad, "name": "n"]) else {
+                Issue.record("\(bad) was accepted")
+                continue
+            }
+        }
+    }
+
+    @Test func bodiesThatCannotBeTemplatesAreRefused() {
+        for bad in ["", String(repeating: "a", count: 1001), "a\u{0}b", (0...20).map { "{{v\($0)}}" }.joined()] {
+            guard case .failure = TemplateBody.parse(bad) else {
+                Issue.record("\(bad.prefix(20)) was accepted")
+                continue
+            }
+        }
+        #expect((try? TemplateBody.parse("line one\nline two").get()) != nil)
+        #expect((try? TemplateBody.parse("{{unterminated").get())?.variables == [])
+    }
+}
+
+@Suite struct FailoverTests {
+    let refusal = Refusal(code: "903", message: "no balance")
+
+    @Test func onlyAnAccountsRefusalMovesOn() {
+        #expect(AttemptVerdict.after(.refusedForAccount(self.refusal), step: 0, of: 3) == .next(step: 1))
+        #expect(AttemptVerdict.after(.refusedForAccount(self.refusal), step: 2, of: 3) == .failed(self.refusal), "the route ran out")
+        #expect(AttemptVerdict.after(.refusedForNumber(self.refusal), step: 0, of: 3) == .failed(self.refusal))
+        #expect(AttemptVerdict.after(.unknown(reason: "timeout"), step: 0, of: 3) == .unknown(reason: "timeout"))
+        #expect(AttemptVerdict.after(.accepted(providerID: "a", segments: 2), step: 1, of: 3) == .accepted(providerID: "a", segments: 2))
+    }
+}
