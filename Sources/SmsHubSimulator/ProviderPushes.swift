@@ -11,7 +11,15 @@ package enum ProviderPushes {
     }
 
     /// An EngageLab SMSHook status callback (`delivered` or `delivered_failed`), signed with MD5(timestamp + app key + secret).
-    package static func engageLab(smsID: String, to: String, delivered: Bool, appKey: String, appSecret: String, at date: Date = Date()) -> Push {
+    package static func engageLab(
+        smsID: String,
+        to: String,
+        delivered: Bool,
+        appKey: String,
+        appSecret: String,
+        tag: String? = nil,
+        at date: Date = Date()
+    ) -> Push {
         let millis = Int64(date.timeIntervalSince1970 * 1000)
         var status: [String: Any] = [
             "message_status": delivered ? "delivered" : "delivered_failed",
@@ -21,7 +29,8 @@ package enum ProviderPushes {
             status["error_code"] = 520
             status["error_detail"] = ["message": "carrier rejected", "sub_stat": 520, "sub_stat_desc": "运营商拒绝"]
         }
-        let body: [String: Any] = ["server": "sms", "message_id": smsID, "to": to, "itime": millis, "status": status]
+        var body: [String: Any] = ["server": "sms", "message_id": smsID, "to": to, "itime": millis, "status": status]
+        if let tag { body["custom_args"] = [EngageLabSend.tagMember: tag] }
         let timestamp = String(millis)
         return Push(
             headers: [
@@ -34,7 +43,14 @@ package enum ProviderPushes {
     }
 
     /// A SUBMAIL SUBHOOK event (form-encoded), signed with MD5(token + SUBHOOK key).
-    package static func submail(sendID: String, address: String, event: String, subhookKey: String, at date: Date = Date()) -> Push {
+    package static func submail(
+        sendID: String,
+        address: String,
+        event: String,
+        subhookKey: String,
+        tag: String? = nil,
+        at date: Date = Date()
+    ) -> Push {
         let token = Hex.encode(SecureRandom.bytes(16))
         var fields: [(String, String)] = [
             ("events", event), ("address", address), ("send_id", sendID), ("app", "sim"),
@@ -42,21 +58,30 @@ package enum ProviderPushes {
             ("signature", Digest.md5.hex(token + subhookKey)),
         ]
         if event == "dropped" { fields += [("report", "UNDELIV"), ("report_desc", "simulated")] }
+        if let tag { fields.append(("tag", tag)) }
         return Push(headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(form(fields).utf8))
     }
 
-    /// A Huawei status report (form-encoded, unsigned), one part of `total`.
-    package static func huawei(smsMsgID: String, status: String, sequence: Int = 1, total: Int = 1, at date: Date = Date()) -> Push {
+    /// A Huawei status report (form-encoded, unsigned), one part of `total`; `to` comes only with `extend`.
+    package static func huawei(
+        smsMsgID: String,
+        status: String,
+        sequence: Int = 1,
+        total: Int = 1,
+        extend: (tag: String, to: String)? = nil,
+        at date: Date = Date()
+    ) -> Push {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
-        let fields: [(String, String)] = [
+        var fields: [(String, String)] = [
             ("smsMsgId", smsMsgID), ("status", status), ("sequence", String(sequence)), ("total", String(total)),
             ("source", "2"), ("updateTime", formatter.string(from: date)),
         ]
+        if let extend { fields += [("extend", extend.tag), ("to", extend.to)] }
         return Push(headers: ["Content-Type": "application/x-www-form-urlencoded"], body: Data(form(fields).utf8))
     }
 
     static func form(_ fields: [(String, String)]) -> String {
-        fields.map { "\(GatewayAPI.percentEncode($0.0))=\(GatewayAPI.percentEncode($0.1))" }.joined(separator: "&")
+        String(decoding: FormEncoding.body(fields), as: UTF8.self)
     }
 }

@@ -6,9 +6,13 @@ import NIOCore
 import NIOHTTP1
 import SmsHubDomain
 
-/// The simulator's HTTP face: the Gateway API v1 (`/api/v1/...`) and a small control API (`/sim/...`)
-/// for tests and demos.
-package func buildSimulatorRouter(_ simulator: GatewaySimulator, webhooks: WebhookReceiver = WebhookReceiver()) -> Router<BasicRequestContext> {
+/// The simulator's HTTP face: the Gateway API v1 (`/api/v1/...`), the send APIs of SUBMAIL, Huawei
+/// and EngageLab at their own paths, and a small control API (`/sim/...`) for tests and demos.
+package func buildSimulatorRouter(
+    _ simulator: GatewaySimulator,
+    senders: SendSimulator = SendSimulator(),
+    webhooks: WebhookReceiver = WebhookReceiver()
+) -> Router<BasicRequestContext> {
     let router = Router()
     let api = router.group("api/v1")
     api.post("send") { request, _ in
@@ -109,6 +113,7 @@ package func buildSimulatorRouter(_ simulator: GatewaySimulator, webhooks: Webho
         return json(["queued": faults.count])
     }
     registerWebhookReceiver(webhooks, on: control)
+    registerSendSimulator(senders, on: router)
     return router
 }
 

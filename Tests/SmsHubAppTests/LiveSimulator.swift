@@ -4,10 +4,11 @@ import Logging
 import SmsHubSimulator
 import Testing
 
-/// The Gateway simulator and its webhook receivers on a loopback port of their own, for the length of
+/// The simulator (the Gateway, the three send APIs) and its webhook receivers on a loopback port of their own, for the length of
 /// `body`, which gets their base URL (`http://127.0.0.1:<port>`).
 func withLiveSimulator<R: Sendable>(
     _ simulator: GatewaySimulator,
+    senders: SendSimulator = SendSimulator(),
     webhooks: WebhookReceiver = WebhookReceiver(),
     logLevel: Logger.Level = .warning,
     _ body: @Sendable (String) async throws -> R
@@ -15,7 +16,7 @@ func withLiveSimulator<R: Sendable>(
     var logger = Logger(label: "sim")
     logger.logLevel = logLevel
     let sim = Application(
-        router: buildSimulatorRouter(simulator, webhooks: webhooks),
+        router: buildSimulatorRouter(simulator, senders: senders, webhooks: webhooks),
         configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         logger: logger
     )

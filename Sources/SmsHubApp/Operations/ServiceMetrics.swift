@@ -143,8 +143,9 @@ package final class ServiceMetrics: Sendable {
         }
     }
 
-    /// Outbound provider calls by kind (`send`, `report`, `mo`, `balance`) and outcome (`ok`,
-    /// `refused`, or an `OutboundFailure` code).
+    /// Outbound provider calls by kind (the Gateway's `send`, `report`, `mo`, `balance`; the others'
+    /// `<provider>_send`, `<provider>_balance`, `submail_timestamp`) and outcome (`ok`, `refused`,
+    /// `answered` for an answer its adapter reads, or an `OutboundFailure` code).
     func recordOutboundCall(kind: String, outcome: String) {
         self.outboundCounter(kind: kind, outcome: outcome).increment()
     }

@@ -21,7 +21,6 @@ struct OutboundCaller: Sendable {
         send: GatewayAPI.SendRequest? = nil
     ) async throws(GatewayClient.Failure) -> GatewayAPI.Envelope {
         let kind = Self.kind(call)
-        let account = accountID.apiString
         do {
             let envelope = try await self.client.call(
                 baseURL: baseURL,
@@ -36,27 +35,54 @@ struct OutboundCaller: Sendable {
             return envelope
         } catch {
             self.metrics.recordOutboundCall(kind: kind, outcome: error.outbound.rawValue)
-            do {
-                let health = try await self.health.recordFailure(
-                    tenantID: tenantID,
-                    accountID: accountID,
-                    failure: error.outbound,
-                    breaker: self.breaker
-                )
-                if health.isPaused() {
-                    self.metrics.recordCircuit(account: account, paused: true)
-                    self.logger.warning(
-                        "provider account paused after failed calls",
-                        metadata: ["account_id": "\(account)", "failures": "\(health.consecutiveFailures)", "reason": "\(error.outbound.rawValue)"]
-                    )
-                }
-            } catch {
-                self.logger.error(
-                    "could not record a failed provider call",
-                    metadata: ["account_id": "\(account)", "error.type": "\(type(of: error))"]
+            await self.recordFailure(tenantID: tenantID, accountID: accountID, error.outbound)
+            throw error
+        }
+    }
+
+    /// One exchange with a provider that has no idempotency key (SUBMAIL, Huawei, EngageLab): the
+    /// answer's status and body, whatever they are, for its adapter to read. A 5xx counts against the
+    /// account's circuit as an unreachable provider does.
+    func exchange(
+        tenantID: UUID,
+        accountID: UUID,
+        baseURL: String,
+        kind: String,
+        _ request: ProviderRequest
+    ) async throws(OutboundCallFailure) -> ProviderClient.Response {
+        do {
+            let response = try await self.client.provider.exchange(baseURL: baseURL, tenantID: tenantID, accountID: accountID, request)
+            if response.status >= 500 {
+                self.metrics.recordOutboundCall(kind: kind, outcome: OutboundFailure.httpStatus.rawValue)
+                await self.recordFailure(tenantID: tenantID, accountID: accountID, .httpStatus)
+            } else {
+                self.metrics.recordOutboundCall(kind: kind, outcome: "answered")
+                await self.recordSuccess(tenantID: tenantID, accountID: accountID)
+            }
+            return response
+        } catch {
+            self.metrics.recordOutboundCall(kind: kind, outcome: error.outbound.rawValue)
+            await self.recordFailure(tenantID: tenantID, accountID: accountID, error.outbound)
+            throw error
+        }
+    }
+
+    private func recordFailure(tenantID: UUID, accountID: UUID, _ failure: OutboundFailure) async {
+        let account = accountID.apiString
+        do {
+            let health = try await self.health.recordFailure(tenantID: tenantID, accountID: accountID, failure: failure, breaker: self.breaker)
+            if health.isPaused() {
+                self.metrics.recordCircuit(account: account, paused: true)
+                self.logger.warning(
+                    "provider account paused after failed calls",
+                    metadata: ["account_id": "\(account)", "failures": "\(health.consecutiveFailures)", "reason": "\(failure.rawValue)"]
                 )
             }
-            throw error
+        } catch {
+            self.logger.error(
+                "could not record a failed provider call",
+                metadata: ["account_id": "\(account)", "error.type": "\(type(of: error))"]
+            )
         }
     }
 

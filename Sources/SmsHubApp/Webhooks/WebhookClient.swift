@@ -106,7 +106,7 @@ actor WebhookClient {
         if self.pinned.count >= self.maxClients, let oldest = self.pinned.min(by: { $0.value.checkedAt < $1.value.checkedAt })?.key {
             self.retire(oldest)
         }
-        var configuration = GatewayClient.configuration(connectingTo: checked)
+        var configuration = ProviderClient.configuration(connectingTo: checked)
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: self.connectionsPerEndpoint)
         // One event loop per endpoint: its connections and the batch's sender share it (WebhookAttemptWindow).
         let client = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration)

@@ -20,9 +20,20 @@ public struct ProviderFields: Sendable {
                 optionalSecrets: []
             )
         case .engagelab:
-            ProviderFields(requiredSettings: ["app_key"], optionalSettings: [], requiredSecrets: ["app_secret"], optionalSecrets: [])
+            // `app_key`/`app_secret` verify SMSHook callbacks; `dev_key`/`dev_secret` (the API key pair) send.
+            ProviderFields(
+                requiredSettings: ["app_key"],
+                optionalSettings: ["dev_key", "base_url"],
+                requiredSecrets: ["app_secret"],
+                optionalSecrets: ["dev_secret"]
+            )
         case .submail:
-            ProviderFields(requiredSettings: ["app_id"], optionalSettings: [], requiredSecrets: ["subhook_key"], optionalSecrets: ["app_key"])
+            ProviderFields(
+                requiredSettings: ["app_id"],
+                optionalSettings: ["base_url"],
+                requiredSecrets: ["subhook_key"],
+                optionalSecrets: ["app_key"]
+            )
         case .huawei:
             ProviderFields(requiredSettings: [], optionalSettings: ["app_key", "base_url"], requiredSecrets: [], optionalSecrets: ["app_secret"])
         }

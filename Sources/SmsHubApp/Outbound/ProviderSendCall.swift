@@ -1,0 +1,117 @@
+import Cryptography
+import Foundation
+import SmsHubDomain
+
+/// One send through a SUBMAIL, Huawei or EngageLab account: the adapter builds the request, the caller
+/// makes the exchange once, the adapter reads every number's outcome (decision 0019). A call that
+/// never left the hub (the egress policy refused it, SUBMAIL's clock could not be read) refuses for
+/// the account, since nothing was sent; a call that left and got no readable answer is unknown.
+struct ProviderSendCall: Sendable {
+    let caller: OutboundCaller
+    var now: @Sendable () -> Date = { Date() }
+
+    struct Target: Sendable {
+        var tenantID: UUID
+        var accountID: UUID
+        var provider: Provider
+        var account: SendingAccount
+    }
+
+    /// One outcome per number of `numbers` (E.164), in their order. `tag` names the call in the
+    /// provider's callbacks; `statusCallback` is the account's callback URL (Huawei takes it per call).
+    func send(_ target: Target, numbers: [String], content: ProviderContent, tag: String, statusCallback: String) async -> [NumberOutcome] {
+        switch (target.account.credentials, content) {
+        case (.submail(let credentials), .submail(let text)):
+            return await self.submail(target, credentials, numbers: numbers, content: text, tag: tag)
+        case (.huawei(let credentials), .huawei(let template, let parameters)):
+            let request = HuaweiSend.send(
+                to: numbers,
+                template: template,
+                parameters: parameters,
+                statusCallback: statusCallback,
+                tag: tag,
+                credentials: credentials,
+                nonce: HuaweiSend.nonce(),
+                created: self.now()
+            )
+            return await self.exchange(target, kind: "huawei_send", request, count: numbers.count) {
+                HuaweiSend.outcomes(status: $0.status, body: $0.body, numbers: numbers)
+            }
+        case (.engageLab(let credentials), .engageLab(let templateID, let parameters)):
+            // One number per call: the answer does not say which of several it refused.
+            var outcomes: [NumberOutcome] = []
+            for number in numbers {
+                let request = EngageLabSend.send(to: number, templateID: templateID, parameters: parameters, tag: tag, credentials: credentials)
+                outcomes += await self.exchange(target, kind: "engagelab_send", request, count: 1) {
+                    [EngageLabSend.outcome(status: $0.status, body: $0.body)]
+                }
+            }
+            return outcomes
+        default:
+            return Self.refused(numbers.count, code: "template_not_mapped", message: "the content is not in this provider's form")
+        }
+    }
+
+    private func submail(
+        _ target: Target,
+        _ credentials: SubmailSend.Credentials,
+        numbers: [String],
+        content: SubmailSend.Content,
+        tag: String
+    ) async -> [NumberOutcome] {
+        let national = numbers.compactMap(SubmailSend.destination)
+        guard national.count == numbers.count else {
+            // Mixed calls are not made: the dispatcher sends only mainland numbers through SUBMAIL.
+            return Self.refused(numbers.count, code: "unsupported_destination", message: "SUBMAIL's domestic API takes mainland numbers only")
+        }
+        let clock: ProviderClient.Response
+        do {
+            clock = try await self.caller.exchange(
+                tenantID: target.tenantID,
+                accountID: target.accountID,
+                baseURL: target.account.baseURL,
+                kind: "submail_timestamp",
+                SubmailSend.timestampRequest
+            )
+        } catch {
+            return Self.refused(numbers.count, code: "timestamp_unavailable", message: error.outbound.description)
+        }
+        guard clock.status == 200, let timestamp = SubmailSend.timestamp(clock.body) else {
+            return Self.refused(numbers.count, code: "timestamp_unavailable", message: "SUBMAIL's clock could not be read")
+        }
+        let request = SubmailSend.send(to: national, content: content, tag: tag, timestamp: timestamp, credentials: credentials)
+        return await self.exchange(target, kind: "submail_send", request, count: numbers.count) {
+            SubmailSend.outcomes(status: $0.status, body: $0.body, numbers: national)
+        }
+    }
+
+    private func exchange(
+        _ target: Target,
+        kind: String,
+        _ request: ProviderRequest,
+        count: Int,
+        read: (ProviderClient.Response) -> [NumberOutcome]
+    ) async -> [NumberOutcome] {
+        do {
+            let response = try await self.caller.exchange(
+                tenantID: target.tenantID,
+                accountID: target.accountID,
+                baseURL: target.account.baseURL,
+                kind: kind,
+                request
+            )
+            return read(response)
+        } catch .egress(let refusal) where refusal != .lookupFailed {
+            // Refused before any connection: nothing left the hub.
+            return Self.refused(count, code: "egress_refused", message: "the provider URL \(refusal)")
+        } catch .egress {
+            return Self.refused(count, code: "unreachable", message: "the provider's name could not be resolved")
+        } catch {
+            return NumberOutcome.unknown(count, reason: error.description)
+        }
+    }
+
+    private static func refused(_ count: Int, code: String, message: String) -> [NumberOutcome] {
+        Array(repeating: .refusedForAccount(Refusal(code: code, message: message)), count: count)
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import SmsHubDomain
+import SmsHubSimulator
+import TestSupport
+import Testing
+
+@testable import SmsHubApp
+
+/// The SUBMAIL, Huawei and EngageLab send adapters over real HTTP against the simulator, which checks
+/// each provider's authentication and pushes its reports, with the call's tag, to the hub's own
+/// callback URLs: every report finds its recipient by the tag, whether or not the send's answer came.
+@Suite(.tags(.slow), .timeLimit(.minutes(10))) struct ProviderSendTests {
+    struct Setup {
+        var app: AppHarness
+        var senders: SendSimulator
+        var simulator: String
+        var hub: String
+
+        /// A hub account of `provider` that sends through the simulator, registered there too.
+        func account(_ provider: Provider) async throws -> (CallbackAccount, ProviderSendCall.Target) {
+            let account: CallbackAccount
+            switch provider {
+            case .submail:
+                account = try await self.app.makeAccount(
+                    "submail",
+                    settings: ["app_id": "10000", "base_url": self.simulator],
+                    credentials: ["subhook_key": "subhook", "app_key": "submail-app-key"]
+                )
+                await self.senders.addAccount(.submail, key: "10000", secret: "submail-app-key")
+                _ = await self.senders.setCallbacks(
+                    .submail,
+                    key: "10000",
+                    statusURL: self.url(account, "events"),
+                    callbackKey: nil,
+                    callbackSecret: "subhook"
+                )
+            case .huawei:
+                account = try await self.app.makeAccount(
+                    "huawei",
+                    settings: ["app_key": "hw-app", "base_url": self.simulator],
+                    credentials: ["app_secret": "hw-secret"]
+                )
+                await self.senders.addAccount(.huawei, key: "hw-app", secret: "hw-secret")
+            default:
+                account = try await self.app.makeAccount(
+                    "engagelab",
+                    settings: ["app_key": "smshook-key", "dev_key": "dev", "base_url": self.simulator],
+                    credentials: ["app_secret": "smshook-secret", "dev_secret": "dev-secret"]
+                )
+                await self.senders.addAccount(.engagelab, key: "dev", secret: "dev-secret")
+                _ = await self.senders.setCallbacks(
+                    .engagelab,
+                    key: "dev",
+                    statusURL: self.url(account, "events"),
+                    callbackKey: "smshook-key",
+                    callbackSecret: "smshook-secret"
+                )
+            }
+            let settings = ProviderSettings(
+                provider == .submail
+                    ? ["app_id": "10000", "base_url": self.simulator]
+                    : provider == .huawei ? ["app_key": "hw-app", "base_url": self.simulator] : ["dev_key": "dev", "base_url": self.simulator]
+            )
+            let secrets = ProviderSecrets(
+                provider == .submail
+                    ? ["app_key": "submail-app-key"] : provider == .huawei ? ["app_secret": "hw-secret"] : ["dev_secret": "dev-secret"]
+            )
+            let sending = try SendingAccount.of(provider, settings: settings, secrets: secrets).get()
+            return (account, ProviderSendCall.Target(tenantID: account.tenantID, accountID: account.accountID, provider: provider, account: sending))
+        }
+
+        /// The account's callback URL on the running hub.
+        func url(_ account: CallbackAccount, _ purpose: String) -> String {
+            self.hub + account.path(purpose)
+        }
+
+        func content(_ provider: Provider) -> ProviderContent {
+            switch provider {
+            case .submail: .submail(.text("【Acme】您的验证码是1234"))
+            case .huawei: .huawei(HuaweiSend.Template(id: "tpl-1", channel: "8820122113125", signature: nil), parameters: ["1234"])
+            default: .engageLab(templateID: "1233", parameters: ["code": "1234"])
+            }
+        }
+    }
+
+    func withSetup(_ body: @Sendable (Setup, ProviderSendCall) async throws -> Void) async throws {
+        let senders = SendSimulator(lateReportDelay: .milliseconds(200))
+        try await withApp { app in
+            try await withLiveSimulator(GatewaySimulator(accounts: []), senders: senders) { simulator in
+                let hub = "http://127.0.0.1:\(try #require(app.client.port))"
+                let call = ProviderSendCall(caller: app.caller(timeout: .seconds(2)))
+                try await body(Setup(app: app, senders: senders, simulator: simulator, hub: hub), call)
+            }
+        }
+    }
+
+    @Test(arguments: [Provider.submail, .huawei, .engagelab])
+    func reportsOfEveryProviderFindTheirRecipientsByTheTag(provider: Provider) async throws {
+        try await withSetup { setup, call in
+            let (account, target) = try await setup.account(provider)
+            let tag = AttemptTag.of(UUID())
+            let numbers = ["+8613800000010", "+8613800000017", "+8613800000019"]
+            let recipients = try await setup.app.seedRecipients(account, numbers.map { (number: $0, e164: $0, providerMessageID: tag) })
+            let statusURL = setup.url(account, provider == .huawei ? "status" : "events")
+            let outcomes = await call.send(target, numbers: numbers, content: setup.content(provider), tag: tag, statusCallback: statusURL)
+            for outcome in outcomes {
+                guard case .accepted(let id, _) = outcome, id != nil else {
+                    Issue.record("\(provider): \(outcome)")
+                    return
+                }
+            }
+            #expect(await setup.senders.sends[provider]?.count == 3)
+            let expected = ["delivered", "undelivered", "delivered"]
+            var states: [String] = []
+            let settled = try await eventually {
+                states = try await recipients.asyncMap { try await setup.app.recipientStatus($0).status }
+                return states == expected
+            }
+            #expect(settled, "\(provider): recipients are \(states)")
+        }
+    }
+
+    @Test func refusalsAreClassifiedAndALostAnswerIsSettledByItsReport() async throws {
+        try await withSetup { setup, call in
+            let (account, target) = try await setup.account(.submail)
+            let url = setup.url(account, "events")
+            func send(_ number: String, fault: SendSimulator.Fault) async throws -> (NumberOutcome, UUID, String) {
+                await setup.senders.queue(.submail, faults: [fault])
+                let tag = AttemptTag.of(UUID())
+                let id = try await setup.app.seedRecipients(account, [(number: number, e164: number, providerMessageID: tag)])[0]
+                let outcome = await call.send(target, numbers: [number], content: setup.content(.submail), tag: tag, statusCallback: url)
+                return (outcome[0], id, tag)
+            }
+            #expect(
+                try await send("+8613800000020", fault: .account("903")).0 == .refusedForAccount(Refusal(code: "903", message: "simulated refusal"))
+            )
+            #expect(
+                try await send("+8613800000030", fault: .number("115")).0 == .refusedForNumber(Refusal(code: "115", message: "simulated refusal"))
+            )
+            let (failed, _, _) = try await send("+8613800000040", fault: .error)
+            guard case .unknown = failed else {
+                Issue.record("a 500 leaves the number unknown: \(failed)")
+                return
+            }
+            // Accepted, then answered after the caller's deadline: unknown, and the report settles it.
+            let (late, recipient, _) = try await send("+8613800000050", fault: .hang(.seconds(4)))
+            guard case .unknown = late else {
+                Issue.record("an answer past the deadline is unknown: \(late)")
+                return
+            }
+            #expect(try await eventually { try await setup.app.recipientStatus(recipient).status == "delivered" }, "the late report settles it")
+            let counted = await setup.senders.sends[.submail] ?? [:]
+            #expect(counted == ["+8613800000050": 1], "only the call that was accepted reached a number")
+        }
+    }
+
+    @Test func anAccountWithoutSendingCredentialsNamesWhatItLacks() {
+        guard case .failure(let invalid) = SendingAccount.of(.huawei, settings: ProviderSettings([:]), secrets: ProviderSecrets([:])) else {
+            Issue.record("an account without credentials cannot send")
+            return
+        }
+        #expect(invalid.problems.map(\.field) == ["settings.app_key", "credentials.app_secret", "settings.base_url"])
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for element in self { out.append(try await transform(element)) }
+        return out
+    }
+}
