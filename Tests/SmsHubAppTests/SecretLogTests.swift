@@ -39,6 +39,10 @@ import Glibc
                     "DATABASE_URL": database.appURL, "SMSHUB_ADMIN_TOKEN": admin, "SMSHUB_MASTER_KEY": masterKey, "LOG_LEVEL": "trace",
                     "SMSHUB_HOST": "127.0.0.1", "SMSHUB_PORT": "0", "SMSHUB_EGRESS_ALLOW": "127.0.0.1/32", "SMSHUB_EGRESS_ALLOW_HTTP": "true",
                     "SMSHUB_PUBLIC_BASE_URL": "http://127.0.0.1:1",
+                    // The peers are this test's simulator and receiver; their deadlines are not what the
+                    // test is about, and a webhook attempt lost to a starved machine waits 5 minutes.
+                    "SMSHUB_WEBHOOK_TIMEOUT_MS": TestTimeouts.milliseconds(TestTimeouts.outboundCall),
+                    "SMSHUB_OUTBOUND_TIMEOUT_MS": TestTimeouts.milliseconds(TestTimeouts.outboundCall),
                 ])
                 defer { server.stop() }
                 let port = try await server.waitForPort()

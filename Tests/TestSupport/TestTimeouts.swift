@@ -28,6 +28,11 @@ package enum TestTimeouts {
     package static var outboundCall: Duration { scaled(.seconds(60)) }
 
     static func scaled(_ duration: Duration) -> Duration { duration * scale }
+
+    /// A wait as the service's `*_MS` settings take it, within their 60 s ceiling.
+    package static func milliseconds(_ duration: Duration) -> String {
+        String(min(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000, 60_000))
+    }
 }
 
 extension PGConfiguration {
