@@ -1,16 +1,16 @@
 import Cryptography
-public import Foundation
+package import Foundation
 
 /// The hub's id of one call to a provider, in the field the provider echoes in its callbacks (SUBMAIL
 /// `tag`, Huawei `extend`, EngageLab `custom_args`): 32 lowercase hex digits, which every one of them
 /// takes (SUBMAIL allows 32 characters, Huawei no braces).
-public enum AttemptTag {
+package enum AttemptTag {
     package static func of(_ id: UUID) -> String {
         withUnsafeBytes(of: id.uuid) { Hex.encode($0) }
     }
 
     /// The attempt a callback names; nil for anything that is not a tag the hub wrote.
-    public static func attempt(_ tag: String) -> UUID? {
+    package static func attempt(_ tag: String) -> UUID? {
         guard tag.utf8.count == 32, let bytes = Hex.decode(tag), bytes.count == 16 else { return nil }
         return bytes.withUnsafeBytes { raw in
             UUID(uuid: raw.loadUnaligned(as: uuid_t.self))

@@ -1,8 +1,8 @@
-public import Foundation
+package import Foundation
 
 /// A balance a provider reported, as a plain decimal, with the provider's answer kept as it came.
-public struct ProviderBalance: Sendable, Equatable {
-    public var amount: Decimal
+package struct ProviderBalance: Sendable, Equatable {
+    package var amount: Decimal
     package var raw: String
 
     package init(amount: Decimal, raw: String) {

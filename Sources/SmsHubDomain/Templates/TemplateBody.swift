@@ -2,10 +2,10 @@ import Foundation
 
 /// A hub template's text with named variables, `{{name}}`: names are 1 to 32 of `a-z`, `0-9` and `_`,
 /// starting with a letter. Braces that do not form a variable are text.
-public struct TemplateBody: Sendable, Equatable {
-    public let text: String
+package struct TemplateBody: Sendable, Equatable {
+    package let text: String
     /// The variables in order of first use.
-    public let variables: [String]
+    package let variables: [String]
 
     package static let maxBytes = 1000
     package static let maxVariables = 20

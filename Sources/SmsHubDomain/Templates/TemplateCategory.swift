@@ -1,6 +1,6 @@
 /// What a message is for. Providers review templates by it, and the rules of sending in China differ
 /// by it (verification codes have their own caps; marketing has opt-out and daytime windows).
-public enum TemplateCategory: String, Sendable, CaseIterable, Codable {
+package enum TemplateCategory: String, Sendable, CaseIterable, Codable {
     case verification
     case notification
     case marketing
