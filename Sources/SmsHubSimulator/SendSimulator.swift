@@ -85,14 +85,14 @@ package actor SendSimulator {
     var faults: [Provider: [Fault]] = [:]
     var pushFaults: [Provider: [Fault]] = [:]
     var rates: [Provider: Rates] = [:]
-    var generator: SplitMix64
+    var generator: SeededGenerator
     /// Accepted sends per provider and E.164 number.
     package private(set) var sends: [Provider: [String: Int]] = [:]
     var issued = 0
     let lateReportDelay: Duration
 
     package init(seed: UInt64 = 1, lateReportDelay: Duration = .seconds(2)) {
-        self.generator = SplitMix64(seed: seed)
+        self.generator = SeededGenerator(seed: seed)
         self.lateReportDelay = lateReportDelay
     }
 
@@ -184,22 +184,5 @@ package actor SendSimulator {
         case delivered
         case refused
         case undelivered
-    }
-}
-
-/// A small seeded generator, so a load run's faults are the same every time.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        self.state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

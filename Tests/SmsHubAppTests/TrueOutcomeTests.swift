@@ -22,18 +22,6 @@ import Testing
         var masked: String { String(self.national.prefix(3)) + "****" + String(self.national.suffix(4)) }
     }
 
-    /// A small deterministic generator, so a failing interleaving can be replayed from its seed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            self.state &+= 0x9E37_79B9_7F4A_7C15
-            var z = self.state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let zone = TimeZone(identifier: "Asia/Shanghai")!
 
     static func report(task: String, mobile: String, number: Number) throws -> StatusReport {
@@ -83,7 +71,7 @@ import Testing
     @Test(arguments: [UInt64(19), 1_119, 2_019])
     func interleavedCopiesOfNumbersMaskedAlikeNeverSwapOutcomes(seed: UInt64) async throws {
         try await withApp { app in
-            var random = SplitMix(state: seed)
+            var random = SeededGenerator(seed: seed)
             let account = try await Self.gatewayAccount(app)
             let store = PostgresEventStore(database: Database(pool: app.pool))
             let codes = ["DELIVRD", "UNDELIV", "MBBLACK", "DELIVRD", "EXPIRED"]
