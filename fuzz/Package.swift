@@ -5,7 +5,7 @@ import PackageDescription
 
 let targets = [
     "FuzzJSON", "FuzzForm", "FuzzEngageLab", "FuzzSubmail", "FuzzHuawei", "FuzzGateway", "FuzzCursor", "FuzzPhone", "FuzzTimes", "FuzzEgress",
-    "FuzzWebhooks", "FuzzDNS",
+    "FuzzWebhooks", "FuzzDNS", "FuzzSendAnswers",
 ]
 
 let package = Package(

@@ -116,6 +116,19 @@ def main():
         write("FuzzEgress", "url-%d" % i, 2, text)
     write("FuzzCursor", "garbage", 0, "bm90LWEtY3Vyc29y")
     write("FuzzCursor", "sealed-now", 1, "\x41\xda\x5a\x9f\x40\x00\x00\x00")
+    # Send answers (docs/providers.md §9): the selector's low two bits pick the provider, the next four
+    # the HTTP status (200, 201, 400, 401, ...), the top two how many numbers the call named.
+    write("FuzzSendAnswers", "submail-accepted", 0x00, '{"status":"success","send_id":"093c0a7df143c087d6cba9cdf0cf3738","fee":1}')
+    write("FuzzSendAnswers", "submail-refused", 0x08, '{"status":"error","code":"903","msg":"balance"}')
+    write("FuzzSendAnswers", "submail-multi", 0x40,
+          '[{"status":"success","send_id":"a","fee":1,"to":"13800000000"},{"status":"error","code":"115","msg":"cap"}]')
+    write("FuzzSendAnswers", "huawei-accepted", 0x41,
+          '{"code":"000000","description":"Success","result":[{"originTo":"+8613800000000","smsMsgId":"4b4b34e7_1",'
+          '"status":"000000","total":1},{"originTo":"+8613900000001","status":"E200028"}]}')
+    write("FuzzSendAnswers", "huawei-refused", 0x0d, '{"code":"E000102","description":"Invalid app_key."}')
+    write("FuzzSendAnswers", "engagelab-accepted", 0x02,
+          '{"plan_id":"1972488990548348928","total_count":1,"accepted_count":1,"message_id":"1972488990804201472"}')
+    write("FuzzSendAnswers", "engagelab-refused", 0x0e, '{"code":2001,"message":"invalid key"}')
 
 
 if __name__ == "__main__":

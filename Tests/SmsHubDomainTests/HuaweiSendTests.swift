@@ -77,7 +77,10 @@ import Testing
         #expect(all(400, #"{"code":"E000999"}"#) == Array(repeating: .refusedForNumber(Refusal(code: "E000999", message: nil)), count: 2))
         #expect(all(404, "Not Found") == Array(repeating: .refusedForAccount(Refusal(code: "http_404", message: nil)), count: 2))
         #expect(all(200, #"{"code":"E000110","description":"skew"}"#)[0] == .refusedForAccount(Refusal(code: "E000110", message: "skew")))
-        for (status, body) in [(500, #"{"code":"E000000"}"#), (503, ""), (200, ""), (200, #"{"code":"000000","result":"#), (200, #"{"result":[]}"#)] {
+        for (status, body) in [
+            (400, #"{"code":"000000","result":[]}"#), (500, #"{"code":"E000000"}"#), (503, ""), (200, ""), (200, #"{"code":"000000","result":"#),
+            (200, #"{"result":[]}"#),
+        ] {
             #expect(all(status, body).allSatisfy { if case .unknown = $0 { true } else { false } }, "\(status) \(body)")
         }
         let noID = all(200, #"{"code":"000000","result":[{"originTo":"+8618612345678","status":"000000"}]}"#)[0]

@@ -113,6 +113,11 @@ import Testing
             }
         }
         #expect(one(403, "forbidden") == .refusedForNumber(Refusal(code: "http_403", message: nil)))
+        // Found by FuzzSendAnswers: a success under an HTTP error is no acceptance, and no refusal either.
+        guard case .unknown = one(400, #"{"status":"success","send_id":"a","fee":1}"#) else {
+            Issue.record("a success answered with HTTP 400 is unknown")
+            return
+        }
         let long = one(200, #"{"status":"error","code":"\#(String(repeating: "9", count: 500))","msg":"\#(String(repeating: "长", count: 500))"}"#)
         if case .refusedForNumber(let refusal) = long {
             #expect(refusal.code.utf8.count <= Refusal.maxCodeBytes && (refusal.message?.utf8.count ?? 0) <= Refusal.maxMessageBytes)

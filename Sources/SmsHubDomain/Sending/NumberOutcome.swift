@@ -1,5 +1,5 @@
 /// What one provider answer says of one number it was asked to send to (docs/providers.md, "Sending").
-package enum NumberOutcome: Sendable, Equatable {
+public enum NumberOutcome: Sendable, Equatable {
     /// Taken for sending; the provider's id for this number where the answer gives one, and the
     /// segments it billed where it says.
     case accepted(providerID: String?, segments: Int?)
@@ -20,17 +20,17 @@ package enum NumberOutcome: Sendable, Equatable {
 }
 
 /// A provider's refusal, as it states it: bounded, since the answer comes from outside.
-package struct Refusal: Sendable, Equatable {
-    package var code: String
-    package var message: String?
+public struct Refusal: Sendable, Equatable {
+    public var code: String
+    public var message: String?
 
     package init(code: String, message: String?) {
         self.code = code.prefix(utf8Bytes: Self.maxCodeBytes)
         self.message = message.map { $0.prefix(utf8Bytes: Self.maxMessageBytes) }
     }
 
-    package static let maxCodeBytes = 64
-    package static let maxMessageBytes = 256
+    public static let maxCodeBytes = 64
+    public static let maxMessageBytes = 256
 }
 
 /// One provider's reading of its answer codes: those that refuse the call for the account, those that
@@ -61,8 +61,8 @@ package struct RefusalCodes: Sendable {
 }
 
 /// An id a provider gave to a number: kept only when it is short enough to be one.
-package enum ProviderMessageID {
-    package static let maxBytes = 128
+public enum ProviderMessageID {
+    public static let maxBytes = 128
 
     package static func bounded(_ id: String?) -> String? {
         guard let id, !id.isEmpty, id.utf8.count <= self.maxBytes else { return nil }

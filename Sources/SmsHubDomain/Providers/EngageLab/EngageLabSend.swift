@@ -3,7 +3,7 @@ import Foundation
 /// Sending through EngageLab (docs/providers.md, "Sending through EngageLab"): `/v1/messages` with a
 /// template, Basic authentication, one number per call, since an answer for several numbers does not
 /// say which it refused and failover needs to know.
-package enum EngageLabSend {
+public enum EngageLabSend {
     package struct Credentials: Sendable {
         package var devKey: String
         package var devSecret: String
@@ -64,7 +64,7 @@ package enum EngageLabSend {
         HeaderField("Authorization", "Basic " + Data((credentials.devKey + ":" + credentials.devSecret).utf8).base64EncodedString())
     }
 
-    package static func outcome(status: Int, body: [UInt8]) -> NumberOutcome {
+    public static func outcome(status: Int, body: [UInt8]) -> NumberOutcome {
         if let lost = ProviderAnswer.lost(status: status) { return .unknown(reason: lost) }
         guard case .object(let members)? = try? JSONReader.parse(body, duplicates: .refuseDiffering) else {
             return ProviderAnswer.unreadable(status: status, count: 1)[0]

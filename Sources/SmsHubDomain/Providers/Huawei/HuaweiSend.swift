@@ -3,7 +3,7 @@ package import Foundation
 
 /// Sending through Huawei Cloud MSGSMS (docs/providers.md, "Sending through Huawei Cloud"):
 /// `batchSendSms` with one template, authenticated by an X-WSSE header, read number by number.
-package enum HuaweiSend {
+public enum HuaweiSend {
     package static let maxNumbersPerCall = 500
 
     package struct Credentials: Sendable {
@@ -89,7 +89,7 @@ package enum HuaweiSend {
     }
 
     /// One outcome per number, in the order of `numbers` (E.164, as sent).
-    package static func outcomes(status: Int, body: [UInt8], numbers: [String]) -> [NumberOutcome] {
+    public static func outcomes(status: Int, body: [UInt8], numbers: [String]) -> [NumberOutcome] {
         if let lost = ProviderAnswer.lost(status: status) { return NumberOutcome.unknown(numbers.count, reason: lost) }
         guard case .object(let members)? = try? JSONReader.parse(body, duplicates: .refuseDiffering) else {
             // A wrong base URL or path: nothing was sent, and another account may serve.
@@ -100,7 +100,11 @@ package enum HuaweiSend {
         guard let code = answer.string("code") else {
             return ProviderAnswer.unreadable(status: status, count: numbers.count)
         }
-        guard code == Self.success, (200...299).contains(status) else {
+        if code == Self.success, !(200...299).contains(status) {
+            // A success under an HTTP error contradicts itself: the message may be out.
+            return NumberOutcome.unknown(numbers.count, reason: "a success answered with HTTP \(status)")
+        }
+        guard code == Self.success else {
             return Array(repeating: Self.codes.outcome(code: code, message: answer.string("description")), count: numbers.count)
         }
         var byNumber: [String: JSONObject] = [:]

@@ -4,7 +4,7 @@ import Foundation
 /// Sending through SUBMAIL (docs/providers.md, "Sending through SUBMAIL"): requests signed in digest
 /// mode, answers read number by number. One number goes to `/sms/send` or `/sms/xsend`; more go to
 /// `/sms/multisend` or `/sms/multixsend`, whose answers name each number by its place in the call.
-package enum SubmailSend {
+public enum SubmailSend {
     /// What SUBMAIL advises for one multisend call.
     package static let maxNumbersPerCall = 50
 
@@ -112,14 +112,14 @@ package enum SubmailSend {
     }
 
     /// One outcome per number, in the order of `numbers` (as sent).
-    package static func outcomes(status: Int, body: [UInt8], numbers: [String]) -> [NumberOutcome] {
+    public static func outcomes(status: Int, body: [UInt8], numbers: [String]) -> [NumberOutcome] {
         if let lost = ProviderAnswer.lost(status: status) { return NumberOutcome.unknown(numbers.count, reason: lost) }
         guard let answer = try? JSONReader.parse(body, duplicates: .refuseDiffering) else {
             return ProviderAnswer.unreadable(status: status, count: numbers.count)
         }
         switch answer {
         case .object(let members):
-            let outcome = Self.outcome(JSONObject(members))
+            let outcome = Self.outcome(JSONObject(members), status: status)
             // A whole multisend refused answers with one error object; one accepted object cannot
             // say which of several numbers it accepted.
             if numbers.count > 1, case .accepted = outcome {
@@ -135,7 +135,7 @@ package enum SubmailSend {
                 if let shown = element.string("to"), PhoneNumber.parse(shown)?.e164 != "+86" + number {
                     return .unknown(reason: "the answer's element names another number")
                 }
-                return Self.outcome(element)
+                return Self.outcome(element, status: status)
             }
         default:
             return NumberOutcome.unknown(numbers.count, reason: "the answer is neither an object nor a list")
@@ -150,8 +150,11 @@ package enum SubmailSend {
         return ProviderBalance(amount: amount, raw: answer.canonicalText)
     }
 
-    private static func outcome(_ element: JSONObject) -> NumberOutcome {
+    private static func outcome(_ element: JSONObject, status: Int) -> NumberOutcome {
         switch element.string("status") {
+        case "success"? where !(200...299).contains(status):
+            // A success under an HTTP error contradicts itself: the message may be out.
+            return .unknown(reason: "a success answered with HTTP \(status)")
         case "success"?:
             let fee = element.integer("fee").flatMap { (0...1000).contains($0) ? Int($0) : nil }
             return .accepted(providerID: ProviderMessageID.bounded(element.string("send_id")), segments: fee)
