@@ -46,3 +46,38 @@ import Testing
         #expect(AttemptVerdict.after(.accepted(providerID: "a", segments: 2), step: 1, of: 3) == .accepted(providerID: "a", segments: 2))
     }
 }
+
+@Suite struct TemplateMappingTests {
+    let body = try! TemplateBody.parse("【Acme】{{name}}，验证码{{code}}").get()
+    let values = ["name": "李四", "code": "1234"]
+
+    @Test func eachProviderGetsItsOwnForm() {
+        #expect(
+            TemplateMapping.submail(project: nil, variables: [:]).content(rendered: "【Acme】李四，验证码1234", values: self.values)
+                == .submail(.text("【Acme】李四，验证码1234"))
+        )
+        #expect(
+            TemplateMapping.submail(project: "ThJBE4", variables: ["code": "code"]).content(rendered: "", values: self.values)
+                == .submail(.project("ThJBE4", variables: ["code": "1234"]))
+        )
+        #expect(
+            TemplateMapping.huawei(templateID: "t", channel: "8820122113125", signature: nil, parameters: ["code", "name"])
+                .content(rendered: "", values: self.values)
+                == .huawei(HuaweiSend.Template(id: "t", channel: "8820122113125", signature: nil), parameters: ["1234", "李四"])
+        )
+        #expect(
+            TemplateMapping.engageLab(templateID: "1233", parameters: ["c": "code"]).content(rendered: "", values: self.values)
+                == .engageLab(templateID: "1233", parameters: ["c": "1234"])
+        )
+    }
+
+    @Test func mappingsNamingNoVariableOrBadIDsAreRefused() {
+        #expect(TemplateMapping.huawei(templateID: "t", channel: "c", signature: nil, parameters: ["code", "name"]).problems(for: self.body).isEmpty)
+        #expect(
+            TemplateMapping.huawei(templateID: "", channel: "c d", signature: "", parameters: ["cod"]).problems(for: self.body).map(\.field)
+                == ["mapping.template_id", "mapping.channel", "mapping.signature", "mapping.parameters"]
+        )
+        #expect(TemplateMapping.engageLab(templateID: "{x}", parameters: ["p": "nope"]).problems(for: self.body).count == 2)
+        #expect(TemplateMapping.submail(project: String(repeating: "a", count: 65), variables: [:]).problems(for: self.body).count == 1)
+    }
+}
