@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import SmsHubDomain
 import SmsHubSimulator
 import TestSupport
@@ -151,6 +152,25 @@ import Testing
             #expect(try await eventually { try await setup.app.recipientStatus(recipient).status == "delivered" }, "the late report settles it")
             let counted = await setup.senders.sends[.submail] ?? [:]
             #expect(counted == ["+8613800000050": 1], "only the call that was accepted reached a number")
+        }
+    }
+
+    @Test func submailAndEngageLabBalancesAreReadOnDemandAndHuaweiHasNone() async throws {
+        try await withSetup { setup, _ in
+            for provider in [Provider.submail, .engagelab] {
+                let (account, _) = try await setup.account(provider)
+                let path = "/v1/provider-accounts/\(account.accountID.uuidString.lowercased())/balance/refresh"
+                let read = try await setup.app.request(.post, path, bearer: account.key)
+                #expect(read.status == .ok, "\(provider): \(read.text)")
+                #expect(read.json["balance"] as? Double == 100_000, "\(provider): \(read.text)")
+            }
+            let (huawei, _) = try await setup.account(.huawei)
+            let refused = try await setup.app.request(
+                .post,
+                "/v1/provider-accounts/\(huawei.accountID.uuidString.lowercased())/balance/refresh",
+                bearer: huawei.key
+            )
+            expectProblem(refused, .unprocessableContent, code: "validation_failed")
         }
     }
 

@@ -78,7 +78,14 @@ package func buildRouter(services: Services) -> BuiltRouter {
         limiter: services.limiter
     )
     .register(on: tenantAPI)
-    let refresh = RefreshBalance(accounts: repositories.providerAccounts, source: services.poller)
+    let balances = ProviderBalanceReader(
+        gateway: services.poller,
+        accounts: repositories.providerAccounts,
+        polls: repositories.polls,
+        keyring: configuration.keyring,
+        caller: services.caller
+    )
+    let refresh = RefreshBalance(accounts: repositories.providerAccounts, source: balances)
     BalanceRoutes(refresh: refresh, queries: repositories.lists, cursors: services.cursors).register(on: tenantAPI)
 
     let all = router.routes + (operations?.routes.filter { !["/healthz", "/readyz"].contains(openAPIPath($0.path.description)) } ?? [])

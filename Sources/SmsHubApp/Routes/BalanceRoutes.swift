@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import SmsHubDomain
 
-/// Balances: the latest of each account, one account's history, and a Gateway balance read on demand.
+/// Balances: the latest of each account, one account's history, and a balance read on demand.
 struct BalanceRoutes {
     let refresh: RefreshBalance
     let queries: any QueryRepository
@@ -60,7 +60,8 @@ struct BalanceRoutes {
         } catch let failure as RefreshBalance.Failure {
             switch failure {
             case .notFound: throw Problem.notFound("No provider account has this id.")
-            case .notGateway: throw Problem.validation([.init(field: "account_id", message: "balances can be polled from gateway accounts only")])
+            case .noBalanceAPI:
+                throw Problem.validation([.init(field: "account_id", message: "the account's provider has no balance API (Huawei MSGSMS)")])
             case .disabled:
                 throw Problem(
                     .conflict,

@@ -23,14 +23,14 @@ public struct ProviderFields: Sendable {
             // `app_key`/`app_secret` verify SMSHook callbacks; `dev_key`/`dev_secret` (the API key pair) send.
             ProviderFields(
                 requiredSettings: ["app_key"],
-                optionalSettings: ["dev_key", "base_url"],
+                optionalSettings: ["dev_key", "base_url", "balance_alert_below"],
                 requiredSecrets: ["app_secret"],
                 optionalSecrets: ["dev_secret"]
             )
         case .submail:
             ProviderFields(
                 requiredSettings: ["app_id"],
-                optionalSettings: ["base_url"],
+                optionalSettings: ["base_url", "balance_alert_below"],
                 requiredSecrets: ["subhook_key"],
                 optionalSecrets: ["app_key"]
             )

@@ -6,8 +6,8 @@ package protocol BalanceSource: Sendable {
     func readBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot
 }
 
-/// A balance read on demand, outside the poll schedule: only a Gateway account has a balance to
-/// read, and a disabled account calls no provider.
+/// A balance read on demand, outside the poll schedule: from a provider with a balance API (the
+/// Gateway, SUBMAIL, EngageLab; Huawei MSGSMS has none), and never from a disabled account.
 package struct RefreshBalance: Sendable {
     let accounts: any ProviderAccountRepository
     let source: any BalanceSource
@@ -19,8 +19,8 @@ package struct RefreshBalance: Sendable {
 
     package enum Failure: Error, Sendable, Equatable {
         case notFound
-        /// The account's provider has no balance to read (422).
-        case notGateway
+        /// The account's provider has no balance API (422).
+        case noBalanceAPI
         /// The account is disabled (409).
         case disabled
         /// The provider could not be reached or gave no answer (502).
@@ -29,9 +29,11 @@ package struct RefreshBalance: Sendable {
         case refused(String)
     }
 
+    package static let providersWithBalances: Set<Provider> = [.gateway, .submail, .engagelab]
+
     package func callAsFunction(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
         guard let account = try await self.accounts.get(tenantID: tenantID, id: accountID) else { throw Failure.notFound }
-        guard account.provider == .gateway else { throw Failure.notGateway }
+        guard Self.providersWithBalances.contains(account.provider) else { throw Failure.noBalanceAPI }
         guard account.status == .active else { throw Failure.disabled }
         return try await self.source.readBalance(tenantID: tenantID, accountID: accountID)
     }
