@@ -164,6 +164,14 @@ import Testing
                 #expect(read.status == .ok, "\(provider): \(read.text)")
                 #expect(read.json["balance"] as? Double == 100_000, "\(provider): \(read.text)")
             }
+            let lacking = try await setup.app.makeAccount("engagelab", settings: ["app_key": "k"], credentials: ["app_secret": "s"])
+            let incomplete = try await setup.app.request(
+                .post,
+                "/v1/provider-accounts/\(lacking.accountID.uuidString.lowercased())/balance/refresh",
+                bearer: lacking.key
+            )
+            expectProblem(incomplete, .unprocessableContent, code: "validation_failed")
+            #expect(incomplete.text.contains("settings.dev_key") && incomplete.text.contains("credentials.dev_secret"), "\(incomplete.text)")
             let (huawei, _) = try await setup.account(.huawei)
             let refused = try await setup.app.request(
                 .post,

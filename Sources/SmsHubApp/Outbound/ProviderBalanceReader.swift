@@ -19,8 +19,7 @@ struct ProviderBalanceReader: BalanceSource {
         let account: SendingAccount
         switch SendingAccount.of(provider, settings: record.account.settings, secrets: secrets) {
         case .success(let found): account = found
-        case .failure(let invalid):
-            throw RefreshBalance.Failure.refused("the account lacks \(invalid.problems.map(\.field).joined(separator: ", ")) to call its provider")
+        case .failure(let invalid): throw RefreshBalance.Failure.incomplete(invalid.problems)
         }
         let balance: ProviderBalance?
         switch account.credentials {

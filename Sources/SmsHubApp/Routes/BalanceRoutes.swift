@@ -60,6 +60,7 @@ struct BalanceRoutes {
         } catch let failure as RefreshBalance.Failure {
             switch failure {
             case .notFound: throw Problem.notFound("No provider account has this id.")
+            case .incomplete(let problems): throw Problem.validation(problems)
             case .noBalanceAPI:
                 throw Problem.validation([.init(field: "account_id", message: "the account's provider has no balance API (Huawei MSGSMS)")])
             case .disabled:

@@ -21,6 +21,8 @@ package struct RefreshBalance: Sendable {
         case notFound
         /// The account's provider has no balance API (422).
         case noBalanceAPI
+        /// The account lacks what its provider's balance API needs (422, naming the fields).
+        case incomplete([FieldProblem])
         /// The account is disabled (409).
         case disabled
         /// The provider could not be reached or gave no answer (502).

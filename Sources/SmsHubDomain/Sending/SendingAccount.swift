@@ -21,14 +21,14 @@ package struct SendingAccount: Sendable {
         var problems: [FieldProblem] = []
         func setting(_ key: String) -> String {
             guard let value = settings[key], !value.isEmpty else {
-                problems.append(FieldProblem(field: "settings.\(key)", message: "is required to send"))
+                problems.append(FieldProblem(field: "settings.\(key)", message: "is required to call the provider"))
                 return ""
             }
             return value
         }
         func secret(_ key: String) -> String {
             guard let value = secrets[key], !value.isEmpty else {
-                problems.append(FieldProblem(field: "credentials.\(key)", message: "is required to send"))
+                problems.append(FieldProblem(field: "credentials.\(key)", message: "is required to call the provider"))
                 return ""
             }
             return value
