@@ -15,16 +15,16 @@ func registerSendSimulator(_ senders: SendSimulator, on router: Router<BasicRequ
     }
     router.post("balance/sms") { request, _ in try await answer(await senders.submailBalance(fields: try await formFields(request), now: Date())) }
     router.post("sms/batchSendSms/v1") { request, _ in
-        let headers = lowercasedHeaders(request)
+        let headers = headerFields(request)
         return try await answer(await senders.huawei(headers: headers, fields: try await formFields(request), now: Date()))
     }
     router.post("v1/messages") { request, _ in
-        let headers = lowercasedHeaders(request)
+        let headers = headerFields(request)
         var request = request
         let body = try await request.collectBody(upTo: 1024 * 1024)
         return try await answer(await senders.engageLab(headers: headers, body: Array(body.readableBytesView)))
     }
-    router.get("v1/balance") { request, _ in try await answer(await senders.engageLabBalance(headers: lowercasedHeaders(request))) }
+    router.get("v1/balance") { request, _ in try await answer(await senders.engageLabBalance(headers: headerFields(request))) }
 
     let control = router.group("sim")
     control.post("send-accounts") { request, _ in
@@ -109,12 +109,6 @@ private func percent(_ text: String?, _ field: String) throws -> Int {
     guard let text else { return 0 }
     guard let value = Int(text), (0...100).contains(value) else { throw HTTPError(.badRequest, message: "\(field) must be 0...100") }
     return value
-}
-
-private func lowercasedHeaders(_ request: Request) -> [String: String] {
-    var headers: [String: String] = [:]
-    for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
-    return headers
 }
 
 /// The answer, after its delay; its pushes start once it is on its way, each call's in order.

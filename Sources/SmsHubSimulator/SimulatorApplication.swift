@@ -124,9 +124,7 @@ func registerWebhookReceiver(_ webhooks: WebhookReceiver, on control: RouterGrou
         let name = context.parameters.get("name") ?? ""
         var request = request
         let body = try await request.collectBody(upTo: 1024 * 1024)
-        var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
-        let behaviour = await webhooks.receive(name, headers: headers, body: Array(body.readableBytesView))
+        let behaviour = await webhooks.receive(name, headers: headerFields(request), body: Array(body.readableBytesView))
         if behaviour.delay > .zero { try await Task.sleep(for: behaviour.delay) }
         guard behaviour.bodyBytes > 0 else { return Response(status: .init(code: behaviour.status)) }
         return Response(
@@ -185,6 +183,13 @@ func requireUsableURL(_ text: String, field: String) throws {
     guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
         let host = components.host, !host.isEmpty
     else { throw HTTPError(.badRequest, message: "\(field) must be an absolute http(s) URL, not \(text.debugDescription)") }
+}
+
+/// A request's header fields by their lowercase names (the last of a repeated field wins).
+func headerFields(_ request: Request) -> [String: String] {
+    var headers: [String: String] = [:]
+    for field in request.headers { headers[field.name.canonicalName] = field.value }
+    return headers
 }
 
 func formFields(_ request: Request) async throws -> [String: String] {

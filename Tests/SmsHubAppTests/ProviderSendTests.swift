@@ -19,14 +19,21 @@ import Testing
 
         /// A hub account of `provider` that sends through the simulator, registered there too.
         func account(_ provider: Provider) async throws -> (CallbackAccount, ProviderSendCall.Target) {
-            let account: CallbackAccount
+            let (settings, credentials): ([String: String], [String: String])
             switch provider {
             case .submail:
-                account = try await self.app.makeAccount(
-                    "submail",
-                    settings: ["app_id": "10000", "base_url": self.simulator],
-                    credentials: ["subhook_key": "subhook", "app_key": "submail-app-key"]
-                )
+                settings = ["app_id": "10000", "base_url": self.simulator]
+                credentials = ["subhook_key": "subhook", "app_key": "submail-app-key"]
+            case .huawei:
+                settings = ["app_key": "hw-app", "base_url": self.simulator]
+                credentials = ["app_secret": "hw-secret"]
+            default:
+                settings = ["app_key": "smshook-key", "dev_key": "dev", "base_url": self.simulator]
+                credentials = ["app_secret": "smshook-secret", "dev_secret": "dev-secret"]
+            }
+            let account = try await self.app.makeAccount(provider.rawValue, settings: settings, credentials: credentials)
+            switch provider {
+            case .submail:
                 await self.senders.addAccount(.submail, key: "10000", secret: "submail-app-key")
                 _ = await self.senders.setCallbacks(
                     .submail,
@@ -36,18 +43,8 @@ import Testing
                     callbackSecret: "subhook"
                 )
             case .huawei:
-                account = try await self.app.makeAccount(
-                    "huawei",
-                    settings: ["app_key": "hw-app", "base_url": self.simulator],
-                    credentials: ["app_secret": "hw-secret"]
-                )
                 await self.senders.addAccount(.huawei, key: "hw-app", secret: "hw-secret")
             default:
-                account = try await self.app.makeAccount(
-                    "engagelab",
-                    settings: ["app_key": "smshook-key", "dev_key": "dev", "base_url": self.simulator],
-                    credentials: ["app_secret": "smshook-secret", "dev_secret": "dev-secret"]
-                )
                 await self.senders.addAccount(.engagelab, key: "dev", secret: "dev-secret")
                 _ = await self.senders.setCallbacks(
                     .engagelab,
@@ -57,17 +54,8 @@ import Testing
                     callbackSecret: "smshook-secret"
                 )
             }
-            let settings = ProviderSettings(
-                provider == .submail
-                    ? ["app_id": "10000", "base_url": self.simulator]
-                    : provider == .huawei ? ["app_key": "hw-app", "base_url": self.simulator] : ["dev_key": "dev", "base_url": self.simulator]
-            )
-            let secrets = ProviderSecrets(
-                provider == .submail
-                    ? ["app_key": "submail-app-key"] : provider == .huawei ? ["app_secret": "hw-secret"] : ["dev_secret": "dev-secret"]
-            )
-            let sending = try SendingAccount.of(provider, settings: settings, secrets: secrets).get()
-            return (account, ProviderSendCall.Target(tenantID: account.tenantID, accountID: account.accountID, provider: provider, account: sending))
+            let sending = try SendingAccount.of(provider, settings: ProviderSettings(settings), secrets: ProviderSecrets(credentials)).get()
+            return (account, ProviderSendCall.Target(tenantID: account.tenantID, accountID: account.accountID, account: sending))
         }
 
         /// The account's callback URL on the running hub.

@@ -24,8 +24,13 @@ struct ProviderBalanceReader: BalanceSource {
         let balance: ProviderBalance?
         switch account.credentials {
         case .submail(let credentials):
-            let clock = try await self.exchange(tenantID, accountID, account, kind: "submail_timestamp", SubmailSend.timestampRequest)
-            guard let timestamp = SubmailSend.timestamp(clock.body) else { throw RefreshBalance.Failure.refused("SUBMAIL's clock could not be read") }
+            let clock: Int64?
+            do {
+                clock = try await self.caller.submailClock(tenantID: tenantID, accountID: accountID, baseURL: account.baseURL)
+            } catch {
+                throw RefreshBalance.Failure.unreachable(error.description)
+            }
+            guard let timestamp = clock else { throw RefreshBalance.Failure.refused("SUBMAIL's clock could not be read") }
             let answer = try await self.exchange(
                 tenantID,
                 accountID,

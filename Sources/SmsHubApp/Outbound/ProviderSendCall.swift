@@ -13,7 +13,6 @@ struct ProviderSendCall: Sendable {
     struct Target: Sendable {
         var tenantID: UUID
         var accountID: UUID
-        var provider: Provider
         var account: SendingAccount
     }
 
@@ -64,19 +63,13 @@ struct ProviderSendCall: Sendable {
             // Mixed calls are not made: the dispatcher sends only mainland numbers through SUBMAIL.
             return Self.refused(numbers.count, code: "unsupported_destination", message: "SUBMAIL's domestic API takes mainland numbers only")
         }
-        let clock: ProviderClient.Response
+        let clock: Int64?
         do {
-            clock = try await self.caller.exchange(
-                tenantID: target.tenantID,
-                accountID: target.accountID,
-                baseURL: target.account.baseURL,
-                kind: "submail_timestamp",
-                SubmailSend.timestampRequest
-            )
+            clock = try await self.caller.submailClock(tenantID: target.tenantID, accountID: target.accountID, baseURL: target.account.baseURL)
         } catch {
             return Self.refused(numbers.count, code: "timestamp_unavailable", message: error.outbound.description)
         }
-        guard clock.status == 200, let timestamp = SubmailSend.timestamp(clock.body) else {
+        guard let timestamp = clock else {
             return Self.refused(numbers.count, code: "timestamp_unavailable", message: "SUBMAIL's clock could not be read")
         }
         let request = SubmailSend.send(to: national, content: content, tag: tag, timestamp: timestamp, credentials: credentials)

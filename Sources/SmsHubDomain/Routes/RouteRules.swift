@@ -20,13 +20,13 @@ package enum RouteRules {
             problems.append(FieldProblem(field: "accounts", message: "must list 1 to \(Self.maxSteps) provider accounts"))
         }
         var seen = Set<UUID>()
-        let known = Dictionary(accounts.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let known = Set(accounts.map(\.id))
         for (index, id) in accountIDs.prefix(Self.maxSteps).enumerated() {
             guard seen.insert(id).inserted else {
                 problems.append(FieldProblem(field: "accounts[\(index)]", message: "names an account already on the route"))
                 continue
             }
-            if known[id] == nil {
+            if !known.contains(id) {
                 problems.append(FieldProblem(field: "accounts[\(index)]", message: "is not a provider account of this tenant"))
             }
         }
