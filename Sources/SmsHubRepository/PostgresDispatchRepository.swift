@@ -21,22 +21,30 @@ package struct PostgresDispatchRepository: DispatchRepository {
             // SKIP LOCKED: two planners never take the same recipients.
             let rows = try await session.query(
                 """
-                SELECT id, message_id, provider_account_id FROM message_recipients
-                WHERE tenant_id = \(tenantID) AND status = 'queued' AND provider_message_id IS NULL
-                ORDER BY created_at, position, id LIMIT \(limit)
-                FOR UPDATE SKIP LOCKED
+                SELECT r.id, r.message_id, r.provider_account_id, a.provider FROM message_recipients r
+                JOIN provider_accounts a ON a.tenant_id = r.tenant_id AND a.id = r.provider_account_id
+                WHERE r.tenant_id = \(tenantID) AND r.status = 'queued' AND r.provider_message_id IS NULL
+                ORDER BY r.created_at, r.position, r.id LIMIT \(limit)
+                FOR UPDATE OF r SKIP LOCKED
                 """
             ).rows
-            var groups: [(key: [UUID], ids: [UUID])] = []
+            var groups: [(key: [UUID], provider: Provider, ids: [UUID])] = []
             for row in rows {
                 let key: [UUID] = [try row.decode("message_id"), try row.decode("provider_account_id")]
                 let id: UUID = try row.decode("id")
-                if let index = groups.lastIndex(where: { $0.key == key }) { groups[index].ids.append(id) } else { groups.append((key, [id])) }
+                if let index = groups.lastIndex(where: { $0.key == key }) {
+                    groups[index].ids.append(id)
+                } else {
+                    groups.append((key, Provider(rawValue: try row.decode("provider")) ?? .gateway, [id]))
+                }
             }
             var made = 0
             for group in groups {
-                for chunk in group.ids.slices(of: maxPerTask) {
+                for chunk in group.ids.slices(of: min(maxPerTask, group.provider.numbersPerTask)) {
                     let taskID = SecureRandom.uuid()
+                    // The recipients' key for status reports: the Gateway echoes its taskId, the
+                    // others the tag the call carries.
+                    let reportKey = group.provider == .gateway ? taskID.uuidString.lowercased() : AttemptTag.of(taskID)
                     // The recipients' validity window runs from the message's acceptance.
                     try await session.query(
                         """
@@ -48,7 +56,7 @@ package struct PostgresDispatchRepository: DispatchRepository {
                     )
                     try await session.query(
                         """
-                        UPDATE message_recipients SET provider_message_id = \(taskID.uuidString.lowercased()), updated_at = now()
+                        UPDATE message_recipients SET provider_message_id = \(reportKey), updated_at = now()
                         WHERE tenant_id = \(tenantID) AND id = ANY(\(chunk))
                         """
                     )
@@ -61,6 +69,7 @@ package struct PostgresDispatchRepository: DispatchRepository {
 
     package func claim(tenantID: UUID, limit: Int, perAccount: Int, lease: Duration, owner: UUID) async throws -> [DispatchTask] {
         try await self.database.withTenant(tenantID) { session in
+            try await SendAttempts.settleLapsed(tenantID: tenantID, session: session)
             // Candidates are locked (SKIP LOCKED: never two claimers on one task), then ranked per
             // account after the leases already live, so an account never has more than `perAccount`
             // calls running, whichever instances run them.
@@ -72,9 +81,11 @@ package struct PostgresDispatchRepository: DispatchRepository {
                     WHERE tenant_id = \(tenantID) AND state = 'pending' AND next_attempt_at <= now()
                       AND (lease_until IS NULL OR lease_until < now())
                       -- A disabled account sends nothing: its tasks wait, and go out once it is enabled.
+                      -- Only the Gateway's tasks are ever called twice (its taskId makes a repeat
+                      -- harmless); the others' lapsed tasks were settled above.
                       AND EXISTS (SELECT 1 FROM provider_accounts a
                                   WHERE a.tenant_id = dispatch_tasks.tenant_id AND a.id = dispatch_tasks.provider_account_id
-                                    AND a.status = 'active')
+                                    AND a.status = 'active' AND (a.provider = 'gateway' OR dispatch_tasks.attempts = 0))
                       -- Nor does an account whose circuit breaker has paused it.
                       AND NOT EXISTS (SELECT 1 FROM outbound_health h
                                       WHERE h.tenant_id = dispatch_tasks.tenant_id AND h.provider_account_id = dispatch_tasks.provider_account_id
@@ -98,12 +109,16 @@ package struct PostgresDispatchRepository: DispatchRepository {
                 SELECT c.id, c.message_id, c.provider_account_id, c.recipient_ids, c.attempts, m.content, m.ext_no,
                        ARRAY(SELECT r.number_e164 FROM unnest(c.recipient_ids) WITH ORDINALITY AS want(id, n)
                              JOIN message_recipients r ON r.tenant_id = \(tenantID) AND r.id = want.id
-                             ORDER BY want.n) AS numbers
+                             ORDER BY want.n) AS numbers,
+                       a.provider, m.route_account_ids, m.template_values::text AS template_values,
+                       (SELECT tm.mapping::text FROM template_mappings tm
+                        WHERE tm.tenant_id = \(tenantID) AND tm.template_id = m.template_id AND tm.provider_account_id = c.provider_account_id) AS mapping
                 FROM claimed c JOIN messages m ON m.tenant_id = \(tenantID) AND m.id = c.message_id
+                JOIN provider_accounts a ON a.tenant_id = \(tenantID) AND a.id = c.provider_account_id
                 """
             ).rows
             let tasks = try rows.map { row in
-                DispatchTask(
+                var task = DispatchTask(
                     tenantID: tenantID,
                     id: try row.decode("id"),
                     messageID: try row.decode("message_id"),
@@ -115,8 +130,12 @@ package struct PostgresDispatchRepository: DispatchRepository {
                     extNo: try row.decode("ext_no"),
                     leaseOwner: owner
                 )
+                task.provider = Provider(rawValue: try row.decode("provider")) ?? .gateway
+                task.route = try row.decode("route_account_ids", as: [UUID]?.self) ?? []
+                try SendAttempts.readTemplate(row, into: &task)
+                return task
             }
-            return tasks
+            return try await SendAttempts.begin(tasks, tenantID: tenantID, session: session)
         }
     }
 
@@ -132,7 +151,7 @@ package struct PostgresDispatchRepository: DispatchRepository {
     }
 
     /// The fence: the task is still pending under the claim `task` was made with.
-    private static func fence(_ task: DispatchTask) -> PGQuery {
+    static func fence(_ task: DispatchTask) -> PGQuery {
         "tenant_id = \(task.tenantID) AND id = \(task.id) AND state = 'pending' AND attempts = \(task.attempts) AND lease_owner = \(task.leaseOwner)"
     }
 
@@ -171,6 +190,14 @@ package struct PostgresDispatchRepository: DispatchRepository {
                 return try await self.fail(task, code: code, description: message, session: session)
             case .gaveUp(let reason):
                 return try await self.fail(task, code: "dispatch_failed", description: reason, session: session)
+            case .numbers(let outcomes):
+                guard
+                    try await session.query(
+                        "UPDATE dispatch_tasks SET state = 'done', lease_until = NULL, updated_at = now() WHERE \(fragment: Self.fence(task))"
+                    ).affectedRows == 1
+                else { return false }
+                try await SendAttempts.record(task, outcomes: outcomes, session: session)
+                return true
             case .retry(let reason, let retryAt):
                 return try await session.query(
                     """

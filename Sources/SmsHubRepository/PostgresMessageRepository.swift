@@ -30,9 +30,12 @@ package struct PostgresMessageRepository: MessageRepository {
         try await self.database.withTenant(message.tenantID) { session in
             let created = try await session.query(
                 """
-                INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash, recipient_count)
+                INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash,
+                                      recipient_count, route_account_ids, template_id, template_values)
                 VALUES (\(message.tenantID), \(message.id), \(message.providerAccountID), \(message.content), \(message.extNo),
-                        \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)), \(message.recipients.count))
+                        \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)),
+                        \(message.recipients.count), \(message.routeAccountIDs.count > 1 ? message.routeAccountIDs : nil),
+                        \(message.templateID), \(message.templateValuesJSON.map { PGJSON(text: $0) }))
                 RETURNING created_at
                 """
             ).first!.decode("created_at", as: Date.self)

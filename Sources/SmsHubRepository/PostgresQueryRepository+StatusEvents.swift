@@ -78,7 +78,24 @@ extension PostgresQueryRepository {
                 ORDER BY e.received_at, e.id
                 """
             ).rows.map(Self.statusEvent)
-            return RecipientHistory(
+            let attempts = try await session.query(
+                """
+                SELECT provider_account_id, step, outcome, provider_message_id, code, description, created_at, completed_at
+                FROM send_attempts WHERE tenant_id = \(tenantID) AND recipient_id = \(id) ORDER BY created_at, id
+                """
+            ).rows.map { row in
+                SendAttemptRecord(
+                    providerAccountID: try row.decode("provider_account_id"),
+                    step: try row.decode("step"),
+                    outcome: try row.decode("outcome"),
+                    providerMessageID: try row.decode("provider_message_id"),
+                    code: try row.decode("code"),
+                    description: try row.decode("description"),
+                    createdAt: try row.decode("created_at"),
+                    completedAt: try row.decode("completed_at")
+                )
+            }
+            var history = RecipientHistory(
                 messageID: try row.decode("message_id"),
                 providerAccountID: try row.decode("provider_account_id"),
                 recipient: try PostgresMessageRepository.recipient(row),
@@ -89,6 +106,8 @@ extension PostgresQueryRepository {
                 completedAt: try row.decode("completed_at"),
                 events: events
             )
+            history.attempts = attempts
+            return history
         }
     }
 

@@ -78,6 +78,8 @@ package struct PostgresRetentionRepository: RetentionRepository {
               AND NOT EXISTS (SELECT 1 FROM message_recipients r WHERE r.tenant_id = \(tenantID) AND r.message_id = m.id)
               AND NOT EXISTS (SELECT 1 FROM dispatch_tasks t WHERE t.tenant_id = \(tenantID) AND t.message_id = m.id)
             """,
+            // Attempts are made after their message's acceptance, so they go no sooner than it.
+            Self.removeOldest("send_attempts", time: "created_at", tenantID: tenantID, before: before, limit: limit),
             Self.removeOldest("status_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),
             Self.removeOldest("replies", time: "received_at", tenantID: tenantID, before: before, limit: limit),
             Self.removeOldest("review_events", time: "received_at", tenantID: tenantID, before: before, limit: limit),

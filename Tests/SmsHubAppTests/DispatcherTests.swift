@@ -23,8 +23,8 @@ import Testing
         /// The simulator's webhook receivers (`/sim/webhooks/{name}`).
         var webhooks: WebhookReceiver
 
-        func dispatcher(maxAttempts: Int = 5, timeout: Duration = TestTimeouts.outboundCall) -> GatewayDispatcher {
-            GatewayDispatcher(
+        func dispatcher(maxAttempts: Int = 5, timeout: Duration = TestTimeouts.outboundCall) -> Dispatcher {
+            Dispatcher(
                 repository: PostgresDispatchRepository(database: Database(pool: self.app.pool)),
                 accounts: PostgresProviderAccountRepository(database: Database(pool: self.app.pool)),
                 caller: self.app.caller(timeout: timeout),

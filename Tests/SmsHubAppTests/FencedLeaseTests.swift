@@ -100,7 +100,7 @@ import Testing
             // The call outlasts the lease several times over; renewals every third of it keep it.
             await setup.simulator.injectSendFaults([.hang(seconds: 6)])
             let base = setup.dispatcher()
-            let slow = GatewayDispatcher(
+            let slow = Dispatcher(
                 repository: base.repository,
                 accounts: base.accounts,
                 caller: setup.app.caller(),

@@ -83,7 +83,7 @@ import Testing
                 settings: ["base_url": "http://gw-b.silent.test:\(port)", "account": "acme"],
                 credentials: ["api_password": "123456"]
             )
-            let dispatcher = GatewayDispatcher(
+            let dispatcher = Dispatcher(
                 repository: PostgresDispatchRepository(database: Database(pool: setup.app.pool)),
                 accounts: PostgresProviderAccountRepository(database: Database(pool: setup.app.pool)),
                 caller: OutboundCaller(

@@ -127,7 +127,7 @@ actor TrickleGateway {
     }
 
     struct Services {
-        var dispatcher: GatewayDispatcher
+        var dispatcher: Dispatcher
         var poller: GatewayPoller
 
         func run() async {
@@ -140,7 +140,7 @@ actor TrickleGateway {
     func services(_ setup: DispatcherTests.Setup, deadline: Duration) -> Services {
         let caller = setup.app.caller(timeout: deadline)
         var dispatcher = setup.dispatcher()
-        dispatcher = GatewayDispatcher(
+        dispatcher = Dispatcher(
             repository: dispatcher.repository,
             accounts: dispatcher.accounts,
             caller: caller,

@@ -18,7 +18,7 @@ import Testing
         var hub: String
 
         /// A hub account of `provider` that sends through the simulator, registered there too.
-        func account(_ provider: Provider) async throws -> (CallbackAccount, ProviderSendCall.Target) {
+        func account(_ provider: Provider, tenant: (id: String, key: String)? = nil) async throws -> (CallbackAccount, ProviderSendCall.Target) {
             let (settings, credentials): ([String: String], [String: String])
             switch provider {
             case .submail:
@@ -31,7 +31,7 @@ import Testing
                 settings = ["app_key": "smshook-key", "dev_key": "dev", "base_url": self.simulator]
                 credentials = ["app_secret": "smshook-secret", "dev_secret": "dev-secret"]
             }
-            let account = try await self.app.makeAccount(provider.rawValue, settings: settings, credentials: credentials)
+            let account = try await self.app.makeAccount(provider.rawValue, settings: settings, credentials: credentials, tenant: tenant)
             switch provider {
             case .submail:
                 await self.senders.addAccount(.submail, key: "10000", secret: "submail-app-key")

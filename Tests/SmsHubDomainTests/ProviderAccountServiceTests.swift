@@ -58,7 +58,19 @@ import Testing
         #expect(record.sealed.keyID == "k1")
         #expect(!record.sealed.box.isEmpty && !String(decoding: record.sealed.box, as: UTF8.self).contains("s3cret"))
         #expect(try self.keyring.open(record.sealed, tenantID: self.tenant, accountID: created.account.id)["app_secret"] == "s3cret")
-        #expect(record.newCallbackTokenHash == CallbackToken.hash(of: created.token), "the token is stored as its hash only")
+        #expect(record.newCallbackTokenHash == CallbackToken.hash(of: created.token), "the token is looked up by its hash")
+        // Sealed with the credentials too, for the callback URL a send names; never a credential shown.
+        #expect(try self.keyring.open(record.sealed, tenantID: self.tenant, accountID: created.account.id)["callback_token"] == created.token)
+        await #expect(
+            throws: ProviderAccountService.Failure.invalid([
+                FieldProblem(field: "credentials.callback_token", message: "is not a credential of this provider")
+            ])
+        ) {
+            try await service.create(
+                tenantID: self.tenant,
+                .init(provider: "engagelab", name: "el2", settings: ["app_key": "k"], credentials: ["app_secret": "s", "callback_token": "mine"])
+            )
+        }
     }
 
     @Test func updatesMergeRevalidateAndReseal() async throws {
@@ -73,7 +85,10 @@ import Testing
         )
         #expect(updated.secretNames == ["subhook_key"])
         let sealed = try #require(store.records.first).sealed
-        #expect(try self.keyring.open(sealed, tenantID: self.tenant, accountID: created.account.id).values == ["subhook_key": "c"])
+        #expect(
+            try self.keyring.open(sealed, tenantID: self.tenant, accountID: created.account.id).values
+                == ["subhook_key": "c", "callback_token": created.token]
+        )
         await #expect(throws: ProviderAccountService.Failure.invalid([FieldProblem(field: "settings.app_id", message: "is required")])) {
             try await service.update(tenantID: self.tenant, id: created.account.id, .init(settings: ["app_id": nil]))
         }
@@ -85,6 +100,8 @@ import Testing
         }
         let rotated = try #require(try await service.rotateToken(tenantID: self.tenant, id: created.account.id))
         #expect(store.records.first?.newCallbackTokenHash == CallbackToken.hash(of: rotated.token))
+        let resealed = try #require(store.records.first).sealed
+        #expect(try self.keyring.open(resealed, tenantID: self.tenant, accountID: created.account.id)["callback_token"] == rotated.token)
     }
 }
 

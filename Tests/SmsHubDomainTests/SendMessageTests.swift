@@ -27,7 +27,26 @@ import Testing
             try self.read(#"{"recipients":"138","content":"x"}"#) == .failure(.malformed(field: "recipients", reason: "must be an array of strings"))
         )
         #expect(try self.read(#"{"recipients":["1",2],"content":"x"}"#) == .failure(.malformed(field: "recipients[1]", reason: "must be a string")))
-        #expect(try self.read(#"{"recipients":[]}"#) == .failure(.malformed(field: "content", reason: "is required")))
+        #expect(try self.read(#"{"recipients":[]}"#) == .failure(.malformed(field: "content", reason: "is required unless template_id is given")))
+        let template = "01a25206-879a-73f0-a508-16ca6f2f27c2"
+        #expect(
+            try self.read(#"{"recipients":[],"content":"x","template_id":"\#(template)"}"#)
+                == .failure(.malformed(field: "content", reason: "must be absent when template_id is given"))
+        )
+        #expect(
+            try self.read(#"{"recipients":[],"content":"x","variables":{}}"#) == .failure(.malformed(field: "variables", reason: "needs template_id"))
+        )
+        #expect(
+            try self.read(#"{"recipients":[],"template_id":"\#(template)","variables":{"a":1}}"#)
+                == .failure(.malformed(field: "variables.a", reason: "must be a string"))
+        )
+        #expect(
+            try self.read(#"{"recipients":[],"template_id":"\#(template)","variables":[]}"#)
+                == .failure(.malformed(field: "variables", reason: "must be an object of strings"))
+        )
+        #expect(
+            try self.read(#"{"recipients":[],"content":"x","route_id":"r"}"#) == .failure(.malformed(field: "route_id", reason: "must be a UUID"))
+        )
         #expect(try self.read(#"{"recipients":[],"content":7}"#) == .failure(.malformed(field: "content", reason: "must be a string")))
         #expect(
             try self.read(#"{"recipients":[],"content":"x","provider_account_id":"nope"}"#)
@@ -52,14 +71,14 @@ import Testing
         )
     }
 
-    @Test func theAccountMustBeAnActiveGatewayAccountOfTheTenant() async throws {
+    @Test func theAccountMustBeAnActiveAccountOfTheTenantThatTakesTheContent() async throws {
         let store = InMemoryMessages()
         let accounts = InMemoryAccounts()
-        let send = SendMessage(messages: store, accounts: accounts)
+        let send = SendMessage(messages: store, accounts: accounts, routes: InMemoryRoutes(), templates: InMemoryTemplates())
         let input = SendMessageInput(recipients: ["13800000001"], content: "hi")
         await #expect(
             throws: SendMessageError.invalid([
-                FieldProblem(field: "provider_account_id", message: "is required: the tenant has no default gateway account")
+                FieldProblem(field: "provider_account_id", message: "is required: the tenant has no default route or gateway account")
             ])
         ) {
             try await send(tenantID: self.tenant, input, idempotencyKey: nil)
@@ -69,7 +88,7 @@ import Testing
         named.providerAccountID = huawei.id
         await #expect(
             throws: SendMessageError.invalid([
-                FieldProblem(field: "provider_account_id", message: "must be a gateway account: sending goes through the Gateway API")
+                FieldProblem(field: "accounts[\(huawei.id.uuidString.lowercased())]", message: "sends templates only (huawei): name a template_id")
             ])
         ) {
             try await send(tenantID: self.tenant, named, idempotencyKey: nil)
@@ -93,7 +112,13 @@ import Testing
         let store = InMemoryMessages()
         store.defaultAccount = accounts.add(tenant: self.tenant, provider: .gateway)
         let ids = [UUID(), UUID()]
-        let send = SendMessage(messages: store, accounts: accounts, makeIDs: { Array(ids.prefix($0)) })
+        let send = SendMessage(
+            messages: store,
+            accounts: accounts,
+            routes: InMemoryRoutes(),
+            templates: InMemoryTemplates(),
+            makeIDs: { Array(ids.prefix($0)) }
+        )
         let input = SendMessageInput(recipients: ["13800000001", "+8613800000001", "13800000002"], content: "hi", customJSON: #"{"a":1}"#)
         let first = try await send(tenantID: self.tenant, input, idempotencyKey: "k1")
         #expect(!first.replayed)
@@ -108,6 +133,173 @@ import Testing
         changed.content = "other"
         await #expect(throws: SendMessageError.idempotencyConflict) { try await send(tenantID: self.tenant, changed, idempotencyKey: "k1") }
         #expect(store.created.count == 1)
+    }
+}
+
+/// Routes and templates: every account of the route must take the message, raw text only where
+/// the provider takes text, a template only where it is mapped; the route is kept with the message.
+@Suite struct SendThroughRoutesTests {
+    let tenant = UUID()
+
+    @Test func aRouteTakesRawTextOnlyWhereEveryAccountTakesText() async throws {
+        let accounts = InMemoryAccounts()
+        let routes = InMemoryRoutes()
+        let store = InMemoryMessages()
+        let send = SendMessage(messages: store, accounts: accounts, routes: routes, templates: InMemoryTemplates())
+        let submail = accounts.add(tenant: self.tenant, provider: .submail)
+        let gateway = accounts.add(tenant: self.tenant, provider: .gateway)
+        let huawei = accounts.add(tenant: self.tenant, provider: .huawei)
+        let textRoute = routes.add(tenant: self.tenant, [submail.id, gateway.id], isDefault: true)
+        let mixed = routes.add(tenant: self.tenant, [submail.id, huawei.id])
+
+        // No route named: the tenant's default route.
+        let accepted = try await send(tenantID: self.tenant, SendMessageInput(recipients: ["13800000001"], content: "hi"), idempotencyKey: nil)
+        #expect(accepted.message.providerAccountID == submail.id)
+        #expect(store.created.last?.routeAccountIDs == textRoute.accountIDs)
+
+        var input = SendMessageInput(recipients: ["13800000001"], content: "hi")
+        input.routeID = mixed.id
+        await #expect(
+            throws: SendMessageError.invalid([
+                FieldProblem(field: "accounts[\(huawei.id.uuidString.lowercased())]", message: "sends templates only (huawei): name a template_id")
+            ])
+        ) { try await send(tenantID: self.tenant, input, idempotencyKey: nil) }
+        input.providerAccountID = submail.id
+        await #expect(
+            throws: SendMessageError.invalid([FieldProblem(field: "route_id", message: "and provider_account_id are exclusive: name one")])
+        ) { try await send(tenantID: self.tenant, input, idempotencyKey: nil) }
+        input.providerAccountID = nil
+        input.routeID = UUID()
+        await #expect(throws: SendMessageError.invalid([FieldProblem(field: "route_id", message: "names no route of this tenant")])) {
+            try await send(tenantID: self.tenant, input, idempotencyKey: nil)
+        }
+        #expect(store.created.count == 1)
+    }
+
+    @Test func aTemplateIsRenderedAndMustBeMappedWhereTheProviderTakesNoText() async throws {
+        let accounts = InMemoryAccounts()
+        let routes = InMemoryRoutes()
+        let templates = InMemoryTemplates()
+        let store = InMemoryMessages()
+        let send = SendMessage(messages: store, accounts: accounts, routes: routes, templates: templates)
+        let submail = accounts.add(tenant: self.tenant, provider: .submail)
+        let huawei = accounts.add(tenant: self.tenant, provider: .huawei)
+        let engageLab = accounts.add(tenant: self.tenant, provider: .engagelab)
+        guard case .success(let body) = TemplateBody.parse("Your code is {{code}}.") else { throw CancellationError() }
+        var template = Template(id: UUID(), name: "code", category: .verification, body: body, mappings: [:], createdAt: Date())
+        template.mappings[huawei.id] = .huawei(templateID: "t1", channel: "c1", signature: nil, parameters: ["code"])
+        templates.add(tenant: self.tenant, template)
+        let route = routes.add(tenant: self.tenant, [submail.id, huawei.id, engageLab.id])
+
+        var input = SendMessageInput(recipients: ["13800000001"], content: "")
+        input.routeID = route.id
+        input.templateID = template.id
+        input.variables = ["code": "123456"]
+        await #expect(
+            throws: SendMessageError.invalid([
+                FieldProblem(
+                    field: "accounts[\(engageLab.id.uuidString.lowercased())]",
+                    message: "has no mapping of this template: map it with PUT /v1/templates/{id}/mappings/{account_id}"
+                )
+            ])
+        ) { try await send(tenantID: self.tenant, input, idempotencyKey: nil) }
+        templates.map(tenant: self.tenant, template.id, engageLab.id, .engageLab(templateID: "e1", parameters: ["c": "code"]))
+        input.variables = [:]
+        await #expect(throws: SendMessageError.invalid([FieldProblem(field: "variables.code", message: "is required by the template")])) {
+            try await send(tenantID: self.tenant, input, idempotencyKey: nil)
+        }
+        input.variables = ["code": "123456"]
+        let accepted = try await send(tenantID: self.tenant, input, idempotencyKey: nil)
+        #expect(accepted.message.content == "Your code is 123456.")
+        let stored = try #require(store.created.last)
+        #expect(stored.routeAccountIDs == [submail.id, huawei.id, engageLab.id])
+        #expect(stored.templateID == template.id)
+        #expect(stored.templateValuesJSON == #"{"code":"123456"}"#)
+    }
+}
+
+final class InMemoryRoutes: RouteRepository, @unchecked Sendable {
+    private let state = Mutex<[(tenant: UUID, route: SendRoute)]>([])
+
+    @discardableResult
+    func add(tenant: UUID, _ accountIDs: [UUID], isDefault: Bool = false) -> SendRoute {
+        let route = SendRoute(id: UUID(), name: "r\(accountIDs.count)", accountIDs: accountIDs, isDefault: isDefault, createdAt: Date())
+        self.state.withLock { $0.append((tenant, route)) }
+        return route
+    }
+
+    func create(tenantID: UUID, _ route: RouteRules.Validated, isDefault: Bool) async throws -> SendRoute {
+        self.add(tenant: tenantID, route.accountIDs, isDefault: isDefault)
+    }
+
+    func list(tenantID: UUID) async throws -> [SendRoute] {
+        self.state.withLock { $0.filter { $0.tenant == tenantID }.map(\.route) }
+    }
+
+    func get(tenantID: UUID, id: UUID) async throws -> SendRoute? {
+        try await self.list(tenantID: tenantID).first { $0.id == id }
+    }
+
+    func defaultRoute(tenantID: UUID) async throws -> SendRoute? {
+        try await self.list(tenantID: tenantID).first { $0.isDefault }
+    }
+
+    func delete(tenantID: UUID, id: UUID) async throws -> Bool {
+        self.state.withLock { state in
+            let before = state.count
+            state.removeAll { $0.tenant == tenantID && $0.route.id == id }
+            return state.count < before
+        }
+    }
+}
+
+final class InMemoryTemplates: TemplateRepository, @unchecked Sendable {
+    private let state = Mutex<[(tenant: UUID, template: Template)]>([])
+
+    func add(tenant: UUID, _ template: Template) {
+        self.state.withLock { $0.append((tenant, template)) }
+    }
+
+    @discardableResult
+    func map(tenant: UUID, _ templateID: UUID, _ accountID: UUID, _ mapping: TemplateMapping) -> Bool {
+        self.state.withLock { state in
+            guard let index = state.firstIndex(where: { $0.tenant == tenant && $0.template.id == templateID }) else { return false }
+            state[index].template.mappings[accountID] = mapping
+            return true
+        }
+    }
+
+    func create(tenantID: UUID, name: String, category: TemplateCategory, body: TemplateBody) async throws -> Template {
+        let template = Template(id: UUID(), name: name, category: category, body: body, mappings: [:], createdAt: Date())
+        self.add(tenant: tenantID, template)
+        return template
+    }
+
+    func list(tenantID: UUID) async throws -> [Template] {
+        self.state.withLock { $0.filter { $0.tenant == tenantID }.map(\.template) }
+    }
+
+    func get(tenantID: UUID, id: UUID) async throws -> Template? {
+        try await self.list(tenantID: tenantID).first { $0.id == id }
+    }
+
+    func delete(tenantID: UUID, id: UUID) async throws -> Bool {
+        self.state.withLock { state in
+            let before = state.count
+            state.removeAll { $0.tenant == tenantID && $0.template.id == id }
+            return state.count < before
+        }
+    }
+
+    func setMapping(tenantID: UUID, templateID: UUID, accountID: UUID, _ mapping: TemplateMapping) async throws -> Bool {
+        self.map(tenant: tenantID, templateID, accountID, mapping)
+    }
+
+    func removeMapping(tenantID: UUID, templateID: UUID, accountID: UUID) async throws -> Bool {
+        self.state.withLock { state in
+            guard let index = state.firstIndex(where: { $0.tenant == tenantID && $0.template.id == templateID }) else { return false }
+            return state[index].template.mappings.removeValue(forKey: accountID) != nil
+        }
     }
 }
 

@@ -134,7 +134,7 @@ struct GatewayPoller: Service, BalanceSource {
             case .balance: .balance
             }
         let envelope = try await self.caller.call(tenantID: tenantID, accountID: accountID, baseURL: baseURL, call, credentials: credentials)
-        guard envelope.isSuccess else { throw PollError.refused(code: GatewayDispatcher.refusalCode(envelope.code)) }
+        guard envelope.isSuccess else { throw PollError.refused(code: Dispatcher.refusalCode(envelope.code)) }
         switch kind {
         case .balance:
             guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("the balance answer carries no balance") }
@@ -215,7 +215,7 @@ struct GatewayPoller: Service, BalanceSource {
             .balance,
             credentials: endpoint.credentials
         )
-        guard envelope.isSuccess else { throw PollError.refused(code: GatewayDispatcher.refusalCode(envelope.code)) }
+        guard envelope.isSuccess else { throw PollError.refused(code: Dispatcher.refusalCode(envelope.code)) }
         guard let balance = GatewayAPI.balance(envelope) else { throw PollError.gateway("the balance answer carries no balance") }
         return try await self.polls.recordBalance(
             tenantID: tenantID,

@@ -27,6 +27,8 @@ package struct Repositories: Sendable {
     package var eventRecipients: any EventRecipientBackfillRepository
     package var webhookEndpoints: any WebhookEndpointRepository
     package var webhookDeliveries: any WebhookDeliveryRepository
+    package var routes: any RouteRepository
+    package var templates: any TemplateRepository
 
     package init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
         self.database = database
@@ -50,5 +52,7 @@ package struct Repositories: Sendable {
         self.eventRecipients = PostgresEventRecipientBackfillRepository(database: database)
         self.webhookEndpoints = PostgresWebhookEndpointRepository(database: database)
         self.webhookDeliveries = PostgresWebhookDeliveryRepository(database: database)
+        self.routes = PostgresRouteRepository(database: database)
+        self.templates = PostgresTemplateRepository(database: database)
     }
 }

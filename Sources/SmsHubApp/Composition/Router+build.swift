@@ -61,7 +61,10 @@ package func buildRouter(services: Services) -> BuiltRouter {
         health: repositories.outboundHealth
     )
     .register(on: tenantAPI)
-    MessageRoutes(messages: repositories.messages, accounts: services.accounts).register(on: tenantAPI)
+    MessageRoutes(messages: repositories.messages, accounts: services.accounts, routes: repositories.routes, templates: repositories.templates)
+        .register(on: tenantAPI)
+    SendRouteRoutes(routes: repositories.routes, accounts: services.accounts).register(on: tenantAPI)
+    TemplateRoutes(templates: repositories.templates, accounts: services.accounts).register(on: tenantAPI)
     // Lists and the summary read where `reads` sends them; one resource by id, which a caller may ask
     // for right after creating it or hearing of it by webhook, reads the primary.
     MessageQueryRoutes(queries: repositories.lists, cursors: services.cursors).register(on: tenantAPI)

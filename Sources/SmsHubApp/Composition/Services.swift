@@ -69,13 +69,14 @@ package struct Services: Sendable {
         let repositories = self.repositories
         let webhooks = configuration.webhookLimits
         return [
-            GatewayDispatcher(
+            Dispatcher(
                 repository: repositories.dispatch,
                 accounts: repositories.providerAccounts,
                 caller: self.caller,
                 keyring: configuration.keyring,
                 logger: Logger(label: "smshub.dispatch"),
-                limits: configuration.outboundLimits
+                limits: configuration.outboundLimits,
+                publicBaseURL: configuration.publicBaseURL
             ),
             self.poller,
             ExpirySweeper(repository: repositories.expiry, logger: Logger(label: "smshub.expiry")),

@@ -18,7 +18,7 @@ struct ProviderSendCall: Sendable {
 
     /// One outcome per number of `numbers` (E.164), in their order. `tag` names the call in the
     /// provider's callbacks; `statusCallback` is the account's callback URL (Huawei takes it per call).
-    func send(_ target: Target, numbers: [String], content: ProviderContent, tag: String, statusCallback: String) async -> [NumberOutcome] {
+    func send(_ target: Target, numbers: [String], content: ProviderContent, tag: String, statusCallback: String?) async -> [NumberOutcome] {
         switch (target.account.credentials, content) {
         case (.submail(let credentials), .submail(let text)):
             return await self.submail(target, credentials, numbers: numbers, content: text, tag: tag)
@@ -58,22 +58,39 @@ struct ProviderSendCall: Sendable {
         content: SubmailSend.Content,
         tag: String
     ) async -> [NumberOutcome] {
-        let national = numbers.compactMap(SubmailSend.destination)
-        guard national.count == numbers.count else {
-            // Mixed calls are not made: the dispatcher sends only mainland numbers through SUBMAIL.
+        // Numbers outside the mainland are refused for this account (another on the route may take
+        // them); the call carries the others.
+        let destinations = numbers.map(SubmailSend.destination)
+        guard destinations.contains(where: { $0 != nil }) else {
             return Self.refused(numbers.count, code: "unsupported_destination", message: "SUBMAIL's domestic API takes mainland numbers only")
         }
+        var called = await self.submailMainland(target, credentials, national: destinations.compactMap { $0 }, content: content, tag: tag)
+        called.reverse()
+        return destinations.map { destination in
+            destination == nil
+                ? .refusedForAccount(Refusal(code: "unsupported_destination", message: "SUBMAIL's domestic API takes mainland numbers only"))
+                : called.popLast() ?? .unknown(reason: "the provider's answer did not cover this number")
+        }
+    }
+
+    private func submailMainland(
+        _ target: Target,
+        _ credentials: SubmailSend.Credentials,
+        national: [String],
+        content: SubmailSend.Content,
+        tag: String
+    ) async -> [NumberOutcome] {
         let clock: Int64?
         do {
             clock = try await self.caller.submailClock(tenantID: target.tenantID, accountID: target.accountID, baseURL: target.account.baseURL)
         } catch {
-            return Self.refused(numbers.count, code: "timestamp_unavailable", message: error.outbound.description)
+            return Self.refused(national.count, code: "timestamp_unavailable", message: error.outbound.description)
         }
         guard let timestamp = clock else {
-            return Self.refused(numbers.count, code: "timestamp_unavailable", message: "SUBMAIL's clock could not be read")
+            return Self.refused(national.count, code: "timestamp_unavailable", message: "SUBMAIL's clock could not be read")
         }
         let request = SubmailSend.send(to: national, content: content, tag: tag, timestamp: timestamp, credentials: credentials)
-        return await self.exchange(target, kind: "submail_send", request, count: numbers.count) {
+        return await self.exchange(target, kind: "submail_send", request, count: national.count) {
             SubmailSend.outcomes(status: $0.status, body: $0.body, numbers: national)
         }
     }

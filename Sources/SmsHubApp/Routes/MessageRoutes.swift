@@ -9,9 +9,9 @@ struct MessageRoutes {
     let messages: any MessageRepository
     let send: SendMessage
 
-    init(messages: any MessageRepository, accounts: any ProviderAccountRepository) {
+    init(messages: any MessageRepository, accounts: any ProviderAccountRepository, routes: any RouteRepository, templates: any TemplateRepository) {
         self.messages = messages
-        self.send = SendMessage(messages: messages, accounts: accounts)
+        self.send = SendMessage(messages: messages, accounts: accounts, routes: routes, templates: templates)
     }
 
     /// Room for 10,000 recipients written out in full.

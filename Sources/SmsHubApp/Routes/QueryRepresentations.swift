@@ -62,6 +62,7 @@ struct RecipientRepresentation: ResponseEncodable {
     var sentAt: Date?
     var completedAt: Date?
     var events: [StatusEventRepresentation]
+    var attempts: [SendAttemptRepresentation]
 
     init(_ history: RecipientHistory) {
         let recipient = history.recipient
@@ -80,6 +81,29 @@ struct RecipientRepresentation: ResponseEncodable {
         self.sentAt = history.sentAt
         self.completedAt = history.completedAt
         self.events = history.events.map(StatusEventRepresentation.init)
+        self.attempts = history.attempts.map(SendAttemptRepresentation.init)
+    }
+}
+
+struct SendAttemptRepresentation: Encodable, Sendable {
+    var providerAccountId: String
+    var step: Int
+    var outcome: String
+    var providerMessageId: String?
+    var code: String?
+    var description: String?
+    var createdAt: Date
+    var completedAt: Date?
+
+    init(_ attempt: SendAttemptRecord) {
+        self.providerAccountId = attempt.providerAccountID.apiString
+        self.step = attempt.step
+        self.outcome = attempt.outcome
+        self.providerMessageId = attempt.providerMessageID
+        self.code = attempt.code
+        self.description = attempt.description
+        self.createdAt = attempt.createdAt
+        self.completedAt = attempt.completedAt
     }
 }
 

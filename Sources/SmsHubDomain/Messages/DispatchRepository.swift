@@ -1,6 +1,7 @@
 package import Foundation
 
-/// A Gateway send task claimed by one dispatcher: its id is the gateway's taskId.
+/// A send task claimed by one dispatcher: one call. Its id is the Gateway's taskId, or, through the
+/// other providers, the attempt whose tag (`AttemptTag`) the provider echoes in its callbacks.
 package struct DispatchTask: Sendable, Equatable {
     package var tenantID: UUID
     package var id: UUID
@@ -14,6 +15,17 @@ package struct DispatchTask: Sendable, Equatable {
     package var extNo: String?
     /// The instance holding the lease this task was claimed under; with `attempts`, the fencing token.
     package var leaseOwner: UUID
+    package var provider: Provider = .gateway
+    /// The accounts of the route the message was accepted with, in order; `accountID` is one of them.
+    package var route: [UUID] = []
+    /// The account's mapping of the message's template, when it has one.
+    package var mapping: TemplateMapping?
+    /// The template's values, when the message named a template.
+    package var values: [String: String]?
+
+    /// Where `accountID` is on the route (0 for a message sent through one account).
+    package var step: Int { self.route.firstIndex(of: self.accountID) ?? 0 }
+    package var stepCount: Int { max(1, self.route.count) }
 
     package init(
         tenantID: UUID,
@@ -50,6 +62,9 @@ package enum DispatchOutcome: Sendable, Equatable {
     case retry(reason: String, retryAt: Date)
     /// No usable answer and no attempts left: the recipients failed with `reason`.
     case gaveUp(reason: String)
+    /// What a provider without an idempotency key said of each number, in the order of the task's
+    /// recipients (decision 0019): the task is done whatever it says.
+    case numbers([NumberOutcome])
 }
 
 package protocol DispatchRepository: Sendable {
@@ -57,10 +72,14 @@ package protocol DispatchRepository: Sendable {
     func tenantsWithWork() async throws -> [UUID]
     /// Groups the tenant's queued, unplanned recipients into tasks of at most `maxPerTask`, committing
     /// each task id with its recipients before any gateway call. Returns how many tasks were made.
+    /// Task sizes follow the account's provider (`Provider.numbersPerTask`), at most `maxPerTask`.
     func plan(tenantID: UUID, maxPerTask: Int, limit: Int) async throws -> Int
     /// Claims due tasks of active, unpaused accounts (skipping those another instance holds), leasing
     /// each to `owner` for `lease`, and at most `perAccount` leased at once per account (counting
     /// leases any instance holds).
+    /// A task of a provider without an idempotency key whose earlier lease lapsed is not claimed again
+    /// but settled: its recipients become `unknown` (code `outcome_unknown`), since the call may have
+    /// gone out. A recipient that already has a live attempt is left out of the call.
     func claim(tenantID: UUID, limit: Int, perAccount: Int, lease: Duration, owner: UUID) async throws -> [DispatchTask]
     /// Extends the lease `task` was claimed under; false when that lease is no longer the task's (it
     /// lapsed and another claim took over, or the task is finished).

@@ -11,6 +11,11 @@ package struct NewMessage: Sendable {
     package var idempotencyKey: String?
     package var fingerprint: [UInt8]
     package var recipients: [Recipient]
+    /// The accounts the message may go through, in order: the route's, or the one account named.
+    package var routeAccountIDs: [UUID] = []
+    package var templateID: UUID?
+    /// The template's values as a JSON object, when the message named a template.
+    package var templateValuesJSON: String?
 
     package init(
         id: UUID,

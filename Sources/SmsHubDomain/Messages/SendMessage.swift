@@ -1,21 +1,28 @@
 import Cryptography
 package import Foundation
 
-/// Accepting a message for sending: the rules, the account it goes through, idempotency, and the
-/// message stored with one `queued` recipient per distinct number. The dispatcher sends it later.
+/// Accepting a message for sending: the rules, the accounts it may go through (a route, one account,
+/// or the tenant's default), its text (raw, or a hub template rendered), idempotency, and the message
+/// stored with one `queued` recipient per distinct number. The dispatcher sends it later.
 package struct SendMessage: Sendable {
     let messages: any MessageRepository
     let accounts: any ProviderAccountRepository
+    let routes: any RouteRepository
+    let templates: any TemplateRepository
     /// Ids for the recipients; random in service, fixed in tests.
     let makeIDs: @Sendable (Int) -> [UUID]
 
     package init(
         messages: any MessageRepository,
         accounts: any ProviderAccountRepository,
+        routes: any RouteRepository,
+        templates: any TemplateRepository,
         makeIDs: @escaping @Sendable (Int) -> [UUID] = { SecureRandom.uuids($0) }
     ) {
         self.messages = messages
         self.accounts = accounts
+        self.routes = routes
+        self.templates = templates
         self.makeIDs = makeIDs
     }
 
@@ -28,36 +35,52 @@ package struct SendMessage: Sendable {
     }
 
     package func callAsFunction(tenantID: UUID, _ input: SendMessageInput, idempotencyKey: String?) async throws -> Accepted {
+        let route = try await self.route(input, tenantID: tenantID)
+        var content = input.content
+        var template: Template?
+        if let templateID = input.templateID {
+            guard let found = try await self.templates.get(tenantID: tenantID, id: templateID) else {
+                throw SendMessageError.invalid([FieldProblem(field: "template_id", message: "names no template of this tenant")])
+            }
+            switch found.body.render(input.variables ?? [:]) {
+            case .success(let text): content = text
+            case .failure(let invalid): throw SendMessageError.invalid(invalid.problems)
+            }
+            template = found
+        }
+        try Self.check(route, template: template)
         let validated: SendRequestRules.Validated
         switch SendRequestRules.validate(
             recipients: input.recipients,
-            content: input.content,
+            content: content,
             extNo: input.extNo,
             clientReference: input.clientReference
         ) {
         case .success(let value): validated = value
         case .failure(let invalid): throw SendMessageError.invalid(invalid.problems)
         }
-        let account = try await self.account(input.providerAccountID, tenantID: tenantID)
-        let message = NewMessage(
+        var message = NewMessage(
             id: SecureRandom.uuid(),
             tenantID: tenantID,
-            providerAccountID: account.id,
+            providerAccountID: route[0].id,
             content: validated.content,
             extNo: validated.extNo,
             clientReference: validated.clientReference,
             customJSON: input.customJSON,
             idempotencyKey: idempotencyKey,
             fingerprint: SendRequestRules.fingerprint(
-                accountID: input.providerAccountID,
+                accountID: input.providerAccountID ?? input.routeID,
                 recipients: input.recipients,
-                content: input.content,
+                content: input.templateID.map { "template \($0.uuidString)\u{1f}\(Self.valuesJSON(input.variables ?? [:]))" } ?? input.content,
                 extNo: input.extNo,
                 clientReference: input.clientReference,
                 customJSON: input.customJSON
             ),
             recipients: zip(self.makeIDs(validated.numbers.count), validated.numbers).map { Recipient(id: $0, number: $1, status: .queued) }
         )
+        message.routeAccountIDs = route.map(\.id)
+        message.templateID = template?.id
+        message.templateValuesJSON = template.map { _ in Self.valuesJSON(input.variables ?? [:]) }
         switch try await self.messages.create(message) {
         case .created(let stored): return Accepted(message: stored, duplicates: validated.duplicates, replayed: false)
         case .replayed(let stored): return Accepted(message: stored, duplicates: validated.duplicates, replayed: true)
@@ -65,8 +88,55 @@ package struct SendMessage: Sendable {
         }
     }
 
-    /// The account named, or the tenant's default gateway account: it must send through the Gateway
-    /// and be active.
+    static func valuesJSON(_ values: [String: String]) -> String {
+        var out = JSONWriter()
+        out.object { object in
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) { object.field(key, value) }
+        }
+        return String(decoding: out.bytes, as: UTF8.self)
+    }
+
+    /// Every account of the route must be able to send the message: raw text only through the Gateway
+    /// and SUBMAIL; a template only where the account has it mapped (or takes text).
+    static func check(_ route: [ProviderAccount], template: Template?) throws {
+        var problems: [FieldProblem] = []
+        for account in route where !account.provider.takesText && template?.mappings[account.id] == nil {
+            let message =
+                template == nil
+                ? "sends templates only (\(account.provider.rawValue)): name a template_id"
+                : "has no mapping of this template: map it with PUT /v1/templates/{id}/mappings/{account_id}"
+            problems.append(FieldProblem(field: "accounts[\(account.id.uuidString.lowercased())]", message: message))
+        }
+        if !problems.isEmpty { throw SendMessageError.invalid(problems) }
+    }
+
+    /// The active accounts the message may go through, in order: the named route's, the named
+    /// account, the tenant's default route, or its default gateway account.
+    func route(_ input: SendMessageInput, tenantID: UUID) async throws -> [ProviderAccount] {
+        if input.routeID != nil, input.providerAccountID != nil {
+            throw SendMessageError.invalid([FieldProblem(field: "route_id", message: "and provider_account_id are exclusive: name one")])
+        }
+        var route: SendRoute?
+        if let routeID = input.routeID {
+            guard let found = try await self.routes.get(tenantID: tenantID, id: routeID) else {
+                throw SendMessageError.invalid([FieldProblem(field: "route_id", message: "names no route of this tenant")])
+            }
+            route = found
+        } else if input.providerAccountID == nil {
+            route = try await self.routes.defaultRoute(tenantID: tenantID)
+        }
+        guard let route else { return [try await self.account(input.providerAccountID, tenantID: tenantID)] }
+        var accounts: [ProviderAccount] = []
+        for id in route.accountIDs {
+            if let account = try await self.accounts.get(tenantID: tenantID, id: id), account.status == .active { accounts.append(account) }
+        }
+        guard !accounts.isEmpty else {
+            throw SendMessageError.invalid([FieldProblem(field: "route_id", message: "has no active account")])
+        }
+        return accounts
+    }
+
+    /// The account named, or the tenant's default gateway account: it must be active.
     func account(_ id: UUID?, tenantID: UUID) async throws -> ProviderAccount {
         let account: ProviderAccount
         if let id {
@@ -77,15 +147,10 @@ package struct SendMessage: Sendable {
         } else {
             guard let found = try await self.messages.defaultAccount(tenantID: tenantID, provider: .gateway) else {
                 throw SendMessageError.invalid([
-                    FieldProblem(field: "provider_account_id", message: "is required: the tenant has no default gateway account")
+                    FieldProblem(field: "provider_account_id", message: "is required: the tenant has no default route or gateway account")
                 ])
             }
             account = found
-        }
-        guard account.provider == .gateway else {
-            throw SendMessageError.invalid([
-                FieldProblem(field: "provider_account_id", message: "must be a gateway account: sending goes through the Gateway API")
-            ])
         }
         guard account.status == .active else {
             throw SendMessageError.invalid([FieldProblem(field: "provider_account_id", message: "names a disabled account")])

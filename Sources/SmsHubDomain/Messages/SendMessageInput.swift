@@ -5,6 +5,10 @@ package import Foundation
 /// a well-formed value is left to `SendRequestRules` (422).
 package struct SendMessageInput: Sendable, Equatable {
     package var providerAccountID: UUID?
+    package var routeID: UUID?
+    /// A hub template to render with `variables`, instead of `content`.
+    package var templateID: UUID?
+    package var variables: [String: String]?
     package var recipients: [String]
     package var content: String
     package var extNo: String?
@@ -43,15 +47,44 @@ package struct SendMessageInput: Sendable, Equatable {
             guard case .string(let number) = element else { throw .malformed(field: "recipients[\(index)]", reason: "must be a string") }
             recipients.append(number)
         }
-        guard let content = try optionalString(body, "content") else { throw .malformed(field: "content", reason: "is required") }
-        return SendMessageInput(
+        let routeID = try optionalUUID(body, "route_id")
+        let templateID = try optionalUUID(body, "template_id")
+        var variables: [String: String]?
+        switch body["variables"] {
+        case nil, .null?: break
+        case .object(let members)?:
+            var values: [String: String] = [:]
+            for member in members {
+                guard case .string(let value) = member.value else {
+                    throw .malformed(field: "variables.\(member.key.prefix(utf8Bytes: 64))", reason: "must be a string")
+                }
+                values[member.key] = value
+            }
+            variables = values
+        default: throw .malformed(field: "variables", reason: "must be an object of strings")
+        }
+        let content = try optionalString(body, "content")
+        if templateID == nil, content == nil { throw .malformed(field: "content", reason: "is required unless template_id is given") }
+        if templateID != nil, content != nil { throw .malformed(field: "content", reason: "must be absent when template_id is given") }
+        if templateID == nil, variables != nil { throw .malformed(field: "variables", reason: "needs template_id") }
+        var input = SendMessageInput(
             providerAccountID: accountID,
             recipients: recipients,
-            content: content,
+            content: content ?? "",
             extNo: try optionalString(body, "ext_no"),
             clientReference: try optionalString(body, "client_reference"),
             customJSON: try CustomData.canonicalText(body["custom"])
         )
+        input.routeID = routeID
+        input.templateID = templateID
+        input.variables = templateID == nil ? nil : (variables ?? [:])
+        return input
+    }
+
+    private static func optionalUUID(_ body: JSONValue, _ key: String) throws(SendMessageError) -> UUID? {
+        guard let text = try optionalString(body, key) else { return nil }
+        guard let id = UUID(uuidString: text) else { throw .malformed(field: key, reason: "must be a UUID") }
+        return id
     }
 
     private static func optionalString(_ body: JSONValue, _ key: String) throws(SendMessageError) -> String? {

@@ -106,6 +106,15 @@ public struct ProviderSecrets: Sendable, Equatable, CustomStringConvertible, Cus
 
     package subscript(key: String) -> String? { self.values[key] }
 
+    /// The account's callback token, sealed with its credentials so a call can name the account's own
+    /// callback URL (Huawei's `statusCallback`). Never a credential the tenant sets or sees.
+    package static let callbackTokenName = "callback_token"
+
+    /// The secret that is the callback token, taken out of the tenant's credentials.
+    package mutating func takeCallbackToken() -> String? {
+        self.values.removeValue(forKey: Self.callbackTokenName)
+    }
+
     public var description: String { "ProviderSecrets(\(self.values.keys.sorted().joined(separator: ", ")): redacted)" }
     public var debugDescription: String { self.description }
 }

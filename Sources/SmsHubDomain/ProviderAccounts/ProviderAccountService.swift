@@ -84,7 +84,9 @@ package struct ProviderAccountService: Sendable {
             updatedAt: now,
             disabledAt: nil
         )
-        let sealed = try self.keyring.seal(secrets, tenantID: tenantID, accountID: id)
+        var withToken = secrets
+        withToken.values[ProviderSecrets.callbackTokenName] = token.secret
+        let sealed = try self.keyring.seal(withToken, tenantID: tenantID, accountID: id)
         let stored: ProviderAccount
         do {
             stored = try await Self.translatingDefaultConflict {
@@ -123,12 +125,14 @@ package struct ProviderAccountService: Sendable {
                 var record = record
                 var account = record.account
                 var secrets = try keyring.open(record.sealed, tenantID: tenantID, accountID: id)
+                let token = secrets.takeCallbackToken()
                 for (key, value) in change.settings ?? [:] { account.settings[key] = value.flatMap { $0.isEmpty ? nil : $0 } }
                 for (key, value) in change.credentials ?? [:] { secrets.values[key] = value.flatMap { $0.isEmpty ? nil : $0 } }
                 try Self.validate(provider: account.provider, settings: account.settings, secrets: secrets)
                 if let newName { account.name = newName }
                 if let isDefault = change.isDefault { account.isDefault = isDefault }
                 account.secretNames = secrets.values.keys.sorted()
+                if let token { secrets.values[ProviderSecrets.callbackTokenName] = token }
                 // Always re-sealed under the active key, which is how rotation to a new master key proceeds.
                 record.sealed = try keyring.seal(secrets, tenantID: tenantID, accountID: id)
                 record.account = account
@@ -148,9 +152,13 @@ package struct ProviderAccountService: Sendable {
     /// A new callback token; the old one stops working at once on this instance, within a second on others.
     package func rotateToken(tenantID: UUID, id: UUID) async throws -> WithToken? {
         let token = CallbackToken.generate()
+        let keyring = self.keyring
         let updated = try await self.accounts.update(tenantID: tenantID, id: id) { record in
             var record = record
             record.newCallbackTokenHash = token.hash
+            var secrets = try keyring.open(record.sealed, tenantID: tenantID, accountID: id)
+            secrets.values[ProviderSecrets.callbackTokenName] = token.secret
+            record.sealed = try keyring.seal(secrets, tenantID: tenantID, accountID: id)
             return record
         }
         return updated.map { WithToken(account: $0, token: token.secret) }

@@ -90,6 +90,8 @@ package struct RecipientHistory: Sendable, Equatable {
     package var sentAt: Date?
     package var completedAt: Date?
     package var events: [StatusEventRecord]
+    /// The calls made for it through providers without an idempotency key, in order.
+    package var attempts: [SendAttemptRecord] = []
 
     package init(
         messageID: UUID,
@@ -111,5 +113,38 @@ package struct RecipientHistory: Sendable, Equatable {
         self.sentAt = sentAt
         self.completedAt = completedAt
         self.events = events
+    }
+}
+
+/// One call for one recipient through one account of its route (decision 0019).
+package struct SendAttemptRecord: Sendable, Equatable {
+    package var providerAccountID: UUID
+    package var step: Int
+    /// `calling`, `accepted`, `refused_account`, `refused_number` or `unknown`.
+    package var outcome: String
+    package var providerMessageID: String?
+    package var code: String?
+    package var description: String?
+    package var createdAt: Date
+    package var completedAt: Date?
+
+    package init(
+        providerAccountID: UUID,
+        step: Int,
+        outcome: String,
+        providerMessageID: String?,
+        code: String?,
+        description: String?,
+        createdAt: Date,
+        completedAt: Date?
+    ) {
+        self.providerAccountID = providerAccountID
+        self.step = step
+        self.outcome = outcome
+        self.providerMessageID = providerMessageID
+        self.code = code
+        self.description = description
+        self.createdAt = createdAt
+        self.completedAt = completedAt
     }
 }

@@ -32,12 +32,12 @@ public enum HuaweiSend {
 
     /// A send to `numbers` (E.164, with their plus), 1 to `maxNumbersPerCall` of them. `extend`
     /// carries the attempt's tag back in every status report; `statusCallback` is the account's
-    /// callback URL, without which Huawei pushes nothing.
+    /// callback URL (nil leaves Huawei to the address set in its console for the application).
     package static func send(
         to numbers: [String],
         template: Template,
         parameters: [String],
-        statusCallback: String,
+        statusCallback: String?,
         tag: String,
         credentials: Credentials,
         nonce: String,
@@ -52,8 +52,8 @@ public enum HuaweiSend {
             ("to", numbers.joined(separator: ",")),
             ("templateId", template.id),
             ("templateParas", String(decoding: parameterList.bytes, as: UTF8.self)),
-            ("statusCallback", statusCallback),
         ]
+        if let statusCallback { fields.append(("statusCallback", statusCallback)) }
         if let signature = template.signature { fields.append(("signature", signature)) }
         fields.append(("extend", tag))
         return ProviderRequest(

@@ -3,11 +3,13 @@ import Logging
 import ServiceLifecycle
 import SmsHubDomain
 
-/// Sends queued recipients through the Gateway. Work is claimed in the database (SKIP LOCKED and
+/// Sends queued recipients through their accounts: the Gateway, whose tasks retry under the same
+/// taskId, and SUBMAIL, Huawei and EngageLab, called at most once per recipient and account
+/// (`Dispatcher+Providers.swift`, decision 0019). Work is claimed in the database (SKIP LOCKED and
 /// fenced leases), never assumed local, so several instances can run it against one database.
 /// Calls run concurrently within `OutboundLimits`, so a slow or hanging gateway holds only its own
 /// account's slots, and each pass starts with another tenant.
-struct GatewayDispatcher: Service {
+struct Dispatcher: Service {
     let repository: any DispatchRepository
     let accounts: any ProviderAccountRepository
     let caller: OutboundCaller
@@ -20,6 +22,8 @@ struct GatewayDispatcher: Service {
     var lease: Duration = .seconds(30)
     /// This instance, as the lease owner.
     let owner = UUID()
+    /// Where the hub takes callbacks, for the Huawei calls that name their status callback.
+    var publicBaseURL = ""
 
     /// Backoff before attempt `n + 1`: 1 s, 2 s, 4 s … capped at 5 minutes.
     static func backoff(afterAttempt attempts: Int) -> TimeInterval {
@@ -77,7 +81,9 @@ struct GatewayDispatcher: Service {
                 self.logger.notice("task taken over by another claim; not calling", metadata: ["task_id": "\(id)", "attempt": "\(task.attempts)"])
                 return
             }
-            let outcome = await self.whileRenewing(task) { await self.send(task) }
+            let outcome = await self.whileRenewing(task) {
+                task.provider == .gateway ? await self.send(task) : await self.sendThroughProvider(task)
+            }
             guard try await self.repository.complete(task, outcome: outcome) else {
                 self.caller.metrics.recordStaleDispatchOutcome()
                 self.logger.warning(
