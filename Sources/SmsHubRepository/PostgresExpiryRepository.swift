@@ -33,13 +33,22 @@ package struct PostgresExpiryRepository: ExpiryRepository {
                       ORDER BY open_until LIMIT \(limit)
                       FOR UPDATE SKIP LOCKED) due
                 WHERE d.tenant_id = \(tenantID) AND d.id = due.id
-                RETURNING d.recipient_ids
+                RETURNING d.id, d.recipient_ids
                 """
             ).rows
             guard !tasks.isEmpty else { return ExpiryPass() }
-            var recipients: [UUID] = []
-            for row in tasks { recipients += try row.decode("recipient_ids", as: [UUID].self) }
-            recipients.sort(by: UUID.precedes)
+            // Only recipients still on this task: one refused for the account has moved to another
+            // account of its route (decision 0019), under that task's window now. A recipient's key is
+            // the task id (Gateway) or its tag (the others).
+            var pairs: [(id: UUID, key: String)] = []
+            for row in tasks {
+                let task: UUID = try row.decode("id")
+                let keys = [task.uuidString.lowercased(), AttemptTag.of(task)]
+                for id in try row.decode("recipient_ids", as: [UUID].self) {
+                    for key in keys { pairs.append((id, key)) }
+                }
+            }
+            pairs.sort { UUID.precedes($0.id, $1.id) }
             // A recipient that a held masked copy fits (docs/providers.md §7) may have had its report,
             // unattributable: it says so instead of claiming that none came.
             let expired = try await session.query(
@@ -52,9 +61,11 @@ package struct PostgresExpiryRepository: ExpiryRepository {
                                      AND e.number_e164 IS NULL AND strpos(e.number_raw, '*') > 0
                                      AND \(fragment: MaskedNumberSQL.fits(mask: "e.number_raw", e164Column: "r.number_e164"))) AS ambiguous
                     FROM message_recipients r
-                    WHERE r.tenant_id = \(tenantID) AND r.id = ANY(\(recipients)) AND status_rank(r.status) < 4
+                    JOIN unnest(\(pairs.map(\.id))::uuid[], \(pairs.map(\.key))::text[]) AS k(id, key)
+                      ON r.id = k.id AND r.provider_message_id = k.key
+                    WHERE r.tenant_id = \(tenantID) AND status_rank(r.status) < 4
                     ORDER BY r.id
-                    FOR UPDATE
+                    FOR UPDATE OF r
                 ), moved AS (
                     UPDATE message_recipients r SET status = 'expired', status_inferred = true,
                         status_code = CASE WHEN due.ambiguous THEN \(InferredExpiry.ambiguousCode) ELSE \(InferredExpiry.windowCode) END,
@@ -69,7 +80,10 @@ package struct PostgresExpiryRepository: ExpiryRepository {
                 -- Each event names its recipient's number, so it keeps only the message (migration 0022).
                 INSERT INTO status_events (tenant_id, id, recipient_id, message_id, provider_account_id, provider, provider_message_id, number_raw,
                                            number_e164, state, provider_code, description, occurred_at, source, dedup_key, raw)
-                SELECT \(tenantID), uuid_v7(), m.id, m.message_id, m.provider_account_id, \(Provider.gateway.rawValue), coalesce(m.provider_message_id, ''),
+                SELECT \(tenantID), uuid_v7(), m.id, m.message_id, m.provider_account_id,
+                       coalesce((SELECT a.provider FROM provider_accounts a WHERE a.tenant_id = \(tenantID) AND a.id = m.provider_account_id),
+                                \(Provider.gateway.rawValue)),
+                       coalesce(m.provider_message_id, ''),
                        m.number_raw, m.number_e164, 'expired', m.status_code, m.status_description, now(), 'inferred',
                        'expired:' || m.id::text, jsonb_build_object('inferred', 'expired', 'code', m.status_code)
                 FROM moved m

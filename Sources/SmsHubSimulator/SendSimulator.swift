@@ -63,11 +63,12 @@ package actor SendSimulator {
     }
 
     /// Shares of calls (0 to 100 each) that are refused for the account, accepted and answered too
-    /// late, or answered 500 without sending.
+    /// late, answered 500 without sending, or sent and answered 502.
     package struct Rates: Sendable, Equatable {
         package var refusePercent = 0
         package var hangPercent = 0
         package var errorPercent = 0
+        package var acceptErrorPercent = 0
         package var hang: Duration = .seconds(3)
         package var refusalCode: String?
 
@@ -151,6 +152,9 @@ package actor SendSimulator {
         if draw < rates.refusePercent { return .refuse(.account(rates.refusalCode ?? defaultRefusal)) }
         if draw < rates.refusePercent + rates.hangPercent { return .accept(answerAfter: rates.hang, answerError: false, partial: false) }
         if draw < rates.refusePercent + rates.hangPercent + rates.errorPercent { return .error }
+        if draw < rates.refusePercent + rates.hangPercent + rates.errorPercent + rates.acceptErrorPercent {
+            return .accept(answerAfter: nil, answerError: true, partial: false)
+        }
         return .accept(answerAfter: nil, answerError: false, partial: false)
     }
 

@@ -60,7 +60,7 @@ func registerSendSimulator(_ senders: SendSimulator, on router: Router<BasicRequ
     }
     control.post("send-faults") { request, _ in
         // provider=…&queue=account:903,number:115,500,hang:3,accept500,partial,duplicate,reorder
-        // [&refuse_pct=30&hang_pct=10&error_pct=10&hang_s=3&refusal_code=903]
+        // [&refuse_pct=30&hang_pct=10&error_pct=10&accept_error_pct=10&hang_s=3&refusal_code=903]
         let fields = try await formFields(request)
         let provider = try sendingProvider(fields)
         var faults: [SendSimulator.Fault] = []
@@ -74,7 +74,8 @@ func registerSendSimulator(_ senders: SendSimulator, on router: Router<BasicRequ
             rates.refusePercent = try percent(fields["refuse_pct"], "refuse_pct")
             rates.hangPercent = try percent(fields["hang_pct"], "hang_pct")
             rates.errorPercent = try percent(fields["error_pct"], "error_pct")
-            guard rates.refusePercent + rates.hangPercent + rates.errorPercent <= 100 else {
+            rates.acceptErrorPercent = try percent(fields["accept_error_pct"], "accept_error_pct")
+            guard rates.refusePercent + rates.hangPercent + rates.errorPercent + rates.acceptErrorPercent <= 100 else {
                 throw HTTPError(.badRequest, message: "the percentages add up to more than 100")
             }
             if let seconds = fields["hang_s"] {
@@ -111,6 +112,9 @@ private func percent(_ text: String?, _ field: String) throws -> Int {
     return value
 }
 
+/// Pushes that found the hub down or overloaded are tried again once a second this many times.
+let pushRetries = 60
+
 /// The answer, after its delay; its pushes start once it is on its way, each call's in order.
 private func answer(_ simulated: SimulatedAnswer) async throws -> Response {
     if !simulated.pushes.isEmpty {
@@ -122,7 +126,14 @@ private func answer(_ simulated: SimulatedAnswer) async throws -> Response {
                     try? await Task.sleep(for: scheduled.after - waited)
                     waited = scheduled.after
                 }
-                _ = await deliverNow(url: scheduled.url, push: scheduled.push)
+                // Providers push again when the hub is down or overloaded (no answer, or a 5xx).
+                var status = await deliverNow(url: scheduled.url, push: scheduled.push)
+                var retries = 0
+                while status == 0 || status >= 500, retries < pushRetries {
+                    try? await Task.sleep(for: .seconds(1))
+                    retries += 1
+                    status = await deliverNow(url: scheduled.url, push: scheduled.push)
+                }
             }
         }
     }

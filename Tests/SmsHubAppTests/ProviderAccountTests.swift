@@ -78,8 +78,8 @@ import Testing
                     "settings.time_zone"
                 ),
                 (#"{"provider":"huawei","name":""}"#, "name"),
-                // Validity windows are Gateway settings, whole seconds from 5 s to 7 days.
-                (#"{"provider":"huawei","name":"hw","settings":{"validity_seconds":"60"}}"#, "settings.validity_seconds"),
+                // Validity windows are settings of the accounts that send, whole seconds from 5 s to 7 days.
+                (#"{"provider":"huawei","name":"hw","settings":{"validity_seconds":"4"}}"#, "settings.validity_seconds"),
             ]
             for window in ["4", "604801", "", "1e3", "-5", " 60", "99999999999999999999999", "٦٠"] {
                 invalid.append(

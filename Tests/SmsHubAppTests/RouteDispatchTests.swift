@@ -95,6 +95,11 @@ import Testing
             let numbers = ["+8613800000010", "+8613800000017", "+8613800000021"]
             let recipients = try await route.send(numbers)
             #expect(try await route.dispatcher().runOnce() == 1, "SUBMAIL refuses the call")
+            // The refused call's window closing does not expire numbers that moved on to Huawei.
+            _ = try await route.setup.app.rows("UPDATE dispatch_tasks SET open_until = now() - interval '1 second' RETURNING id")
+            let expiry = PostgresExpiryRepository(database: Database(pool: route.setup.app.pool))
+            #expect(try await expiry.expireDue(tenantID: route.submail.tenantID, limit: 100).expired == 0)
+            #expect(try await recipients.asyncMap { try await route.status($0).status } == ["queued", "queued", "queued"])
             #expect(try await route.dispatcher().runOnce() == 1, "Huawei takes the numbers")
             let sends = await route.setup.senders.sends
             #expect(sends[.submail] == nil, "SUBMAIL sent nothing")

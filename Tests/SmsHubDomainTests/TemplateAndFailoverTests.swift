@@ -81,3 +81,63 @@ import Testing
         #expect(TemplateMapping.submail(project: String(repeating: "a", count: 65), variables: [:]).problems(for: self.body).count == 1)
     }
 }
+
+/// A mapping as the API takes it and the database keeps it, per provider; and what a task sends.
+@Suite struct TemplateMappingJSONTests {
+    func read(_ json: String, _ provider: Provider) throws -> Result<TemplateMapping, InvalidFields> {
+        TemplateMapping.read(try JSONReader.parse(Array(json.utf8), duplicates: .refuse), provider: provider)
+    }
+
+    @Test func everyProvidersFormSurvivesTheRoundTrip() throws {
+        let mappings: [(Provider, TemplateMapping)] = [
+            (.submail, .submail(project: "XyZ12", variables: ["code": "code"])),
+            (.submail, .submail(project: nil, variables: [:])),
+            (.huawei, .huawei(templateID: "t1", channel: "8820122113125", signature: "华为云", parameters: ["code", "minutes"])),
+            (.huawei, .huawei(templateID: "t1", channel: "c", signature: nil, parameters: [])),
+            (.engagelab, .engageLab(templateID: "1233", parameters: ["c": "code"])),
+            (.gateway, .gateway),
+        ]
+        for (provider, mapping) in mappings {
+            #expect(try self.read(mapping.jsonText, provider).get() == mapping, "\(mapping.jsonText)")
+        }
+        #expect(
+            try self.read(#"{"template_id":"t","channel":"c","signature":null,"parameters":null}"#, .huawei).get()
+                == .huawei(templateID: "t", channel: "c", signature: nil, parameters: [])
+        )
+    }
+
+    @Test func wrongShapesAndForeignFieldsAreNamed() throws {
+        func problems(_ json: String, _ provider: Provider) throws -> [String] {
+            guard case .failure(let invalid) = try self.read(json, provider) else { return [] }
+            return invalid.problems.map(\.field)
+        }
+        #expect(try problems(#"[]"#, .huawei) == ["mapping"])
+        #expect(try problems(#"{}"#, .huawei) == ["mapping.template_id", "mapping.channel"])
+        #expect(try problems(#"{"template_id":1,"channel":"c"}"#, .huawei) == ["mapping.template_id"])
+        #expect(try problems(#"{"template_id":"t","channel":"c","parameters":[1]}"#, .huawei) == ["mapping.parameters"])
+        #expect(try problems(#"{"template_id":"t","channel":"c","parameters":{}}"#, .huawei) == ["mapping.parameters"])
+        #expect(try problems(#"{"template_id":"t","parameters":["a"]}"#, .engagelab) == ["mapping.parameters"])
+        #expect(try problems(#"{"project":"p","channel":"c"}"#, .submail) == ["mapping.channel"])
+        #expect(try problems(#"{"x":1}"#, .gateway) == ["mapping.x"])
+        let many = (0...TemplateMapping.maxNames).map { #""v\#($0)":"a""# }.joined(separator: ",")
+        #expect(try problems(#"{"template_id":"t","parameters":{\#(many)}}"#, .engagelab) == ["mapping.parameters"])
+    }
+
+    @Test func aTaskSendsTheMappedTemplateOrTextWhereTheProviderTakesIt() {
+        let huawei = TemplateMapping.huawei(templateID: "t1", channel: "c1", signature: nil, parameters: ["code"])
+        #expect(
+            DispatchContent.of(provider: .huawei, text: "code 1", mapping: huawei, values: ["code": "1"])
+                == .success(.huawei(HuaweiSend.Template(id: "t1", channel: "c1", signature: nil), parameters: ["1"]))
+        )
+        #expect(DispatchContent.of(provider: .submail, text: "【A】hi", mapping: nil, values: nil) == .success(.submail(.text("【A】hi"))))
+        #expect(DispatchContent.of(provider: .submail, text: "【A】1", mapping: nil, values: ["code": "1"]) == .success(.submail(.text("【A】1"))))
+        for provider in [Provider.huawei, .engagelab] {
+            guard case .failure(let refusal) = DispatchContent.of(provider: provider, text: "hi", mapping: nil, values: nil) else {
+                Issue.record("\(provider) sends templates only")
+                continue
+            }
+            #expect(refusal.code == "template_not_mapped")
+        }
+        #expect(Provider.allCases.map(\.numbersPerTask) == [3000, 10, 50, 500])
+    }
+}

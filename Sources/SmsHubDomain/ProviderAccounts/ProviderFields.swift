@@ -23,19 +23,24 @@ public struct ProviderFields: Sendable {
             // `app_key`/`app_secret` verify SMSHook callbacks; `dev_key`/`dev_secret` (the API key pair) send.
             ProviderFields(
                 requiredSettings: ["app_key"],
-                optionalSettings: ["dev_key", "base_url", "balance_alert_below"],
+                optionalSettings: ["dev_key", "base_url", "balance_alert_below", "validity_seconds"],
                 requiredSecrets: ["app_secret"],
                 optionalSecrets: ["dev_secret"]
             )
         case .submail:
             ProviderFields(
                 requiredSettings: ["app_id"],
-                optionalSettings: ["base_url", "balance_alert_below"],
+                optionalSettings: ["base_url", "balance_alert_below", "validity_seconds"],
                 requiredSecrets: ["subhook_key"],
                 optionalSecrets: ["app_key"]
             )
         case .huawei:
-            ProviderFields(requiredSettings: [], optionalSettings: ["app_key", "base_url"], requiredSecrets: [], optionalSecrets: ["app_secret"])
+            ProviderFields(
+                requiredSettings: [],
+                optionalSettings: ["app_key", "base_url", "validity_seconds"],
+                requiredSecrets: [],
+                optionalSecrets: ["app_secret"]
+            )
         }
     }
 

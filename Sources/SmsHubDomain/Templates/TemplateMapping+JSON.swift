@@ -8,9 +8,23 @@
 extension TemplateMapping {
     package static let maxNames = 20
 
+    static let fields: [Provider: Set<String>] = [
+        .submail: ["project", "variables"],
+        .huawei: ["template_id", "channel", "signature", "parameters"],
+        .engagelab: ["template_id", "parameters"],
+        .gateway: [],
+    ]
+
     package static func read(_ value: JSONValue, provider: Provider, field: String = "mapping") -> Result<TemplateMapping, InvalidFields> {
         var problems: [FieldProblem] = []
-        guard case .object = value else { return .failure(InvalidFields([FieldProblem(field: field, message: "must be an object")])) }
+        guard case .object(let members) = value else { return .failure(InvalidFields([FieldProblem(field: field, message: "must be an object")])) }
+        // A misspelt field would otherwise be dropped without a word.
+        let known = Self.fields[provider] ?? []
+        for member in members where !known.contains(member.key) {
+            problems.append(
+                FieldProblem(field: "\(field).\(member.key.prefix(utf8Bytes: 64))", message: "is not a field of a \(provider.rawValue) mapping")
+            )
+        }
         func string(_ key: String, required: Bool) -> String? {
             switch value[key] {
             case .string(let text)?: return text
