@@ -12,7 +12,8 @@ def rate(run):
 
 def main():
     p = argparse.ArgumentParser()
-    for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "trivial-cpu", "huawei-cpu", "known-cpu", "hook-cpu", "aged"]:
+    for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "trivial-cpu", "huawei-cpu", "known-cpu", "hook-cpu", "aged",
+                 "provider-dispatch"]:
         p.add_argument("--" + name, required=True)
     for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "pg-known-rows", "pg-known-expected", "pg-known-moved", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved",
                  "hook-rows", "hook-batch", "hook-moved", "hook-events", "hook-start", "hook-load-end", "hook-drain-end", "hook-at-end",
@@ -134,6 +135,9 @@ def main():
     dispatched = a.accepted - a.left
     add("send: recipients dispatched to the simulator", dispatched / max(0.001, a.dispatch_end - a.send_start), "recipients/s")
     add("send: recipients still queued at the end", a.left, "recipients", "0", a.left == 0)
+    names = {"submail": "SUBMAIL (50 a call)", "huawei": "Huawei (500 a call)", "engagelab": "EngageLab (1 a call)"}
+    for provider, per_second in json.loads(a.provider_dispatch).items():
+        add(f"send: recipients dispatched through simulated {names.get(provider, provider)}", per_second, "recipients/s")
     add("memory: peak RSS", peak, "MiB")
     for name, mb in phase_peaks.items():
         add(f"memory: peak RSS during: {name[:90]}", mb, "MiB")

@@ -107,4 +107,20 @@ package struct PostgresTemplateRepository: TemplateRepository {
             ).affectedRows == 1
         }
     }
+
+    package func rejected(tenantID: UUID, _ templates: [ProviderTemplate]) async throws -> [ProviderTemplate] {
+        guard !templates.isEmpty else { return [] }
+        return try await self.database.withTenant(tenantID) { session in
+            try await session.query(
+                """
+                SELECT k.account_id, k.subject FROM unnest(\(templates.map(\.accountID))::uuid[], \(templates.map(\.id))::text[]) AS k(account_id, subject)
+                CROSS JOIN LATERAL (SELECT e.result FROM review_events e
+                                    WHERE e.tenant_id = \(tenantID) AND e.provider_account_id = k.account_id AND e.kind = 'template'
+                                      AND e.subject = k.subject
+                                    ORDER BY e.received_at DESC, e.id DESC LIMIT 1) latest
+                WHERE latest.result = 'rejected'
+                """
+            ).rows.map { ProviderTemplate(accountID: try $0.decode("account_id"), id: try $0.decode("subject")) }
+        }
+    }
 }

@@ -149,6 +149,37 @@ import Testing
         }
     }
 
+    @Test func aTemplateTheProviderLastRejectedIsRefusedBeforeAnyCall() async throws {
+        try await withRoute { route in
+            let app = route.setup.app
+            let submail = route.submail.accountID.uuidString.lowercased()
+            let mapped = try await app.request(
+                .put,
+                "/v1/templates/\(route.templateID)/mappings/\(submail)",
+                bearer: route.key,
+                json: #"{"project":"P1","variables":{"code":"code"}}"#
+            )
+            #expect(mapped.status == .ok, "\(mapped.text)")
+            func review(_ result: String) async throws {
+                _ = try await app.rows(
+                    """
+                    INSERT INTO review_events (tenant_id, provider_account_id, provider, kind, subject, result, dedup_key, raw)
+                    VALUES ('\(route.submail.tenantID)', '\(submail)', 'submail', 'template', 'P1', '\(result)', '\(UUID())', '{}') RETURNING id
+                    """
+                )
+            }
+            try await review("rejected")
+            let body = #"{"recipients":["+8613800000070"],"template_id":"\#(route.templateID)","variables":{"code":"1"}}"#
+            let refused = try await app.request(.post, "/v1/messages", bearer: route.key, json: body)
+            expectProblem(refused, .unprocessableContent, code: "validation_failed")
+            let fields = (refused.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+            #expect(fields == ["accounts[\(submail)]"])
+            #expect(try await app.count("messages") == 0, "nothing stored")
+            try await review("approved")
+            #expect(try await app.request(.post, "/v1/messages", bearer: route.key, json: body).status == .accepted, "the latest review counts")
+        }
+    }
+
     @Test func aCallWhoseLeaseLapsedIsSettledUnknownAndNeverMade() async throws {
         try await withRoute { route in
             let recipients = try await route.send(["+8613800000060", "+8613800000061"])

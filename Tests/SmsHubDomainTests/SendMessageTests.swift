@@ -209,6 +209,16 @@ import Testing
             try await send(tenantID: self.tenant, input, idempotencyKey: nil)
         }
         input.variables = ["code": "123456"]
+        templates.rejections = [ProviderTemplate(accountID: huawei.id, id: "t1")]
+        await #expect(
+            throws: SendMessageError.invalid([
+                FieldProblem(
+                    field: "accounts[\(huawei.id.uuidString.lowercased())]",
+                    message: "the provider rejected its template t1 (its latest review event)"
+                )
+            ])
+        ) { try await send(tenantID: self.tenant, input, idempotencyKey: nil) }
+        templates.rejections = []
         let accepted = try await send(tenantID: self.tenant, input, idempotencyKey: nil)
         #expect(accepted.message.content == "Your code is 123456.")
         let stored = try #require(store.created.last)
@@ -293,6 +303,12 @@ final class InMemoryTemplates: TemplateRepository, @unchecked Sendable {
 
     func setMapping(tenantID: UUID, templateID: UUID, accountID: UUID, _ mapping: TemplateMapping) async throws -> Bool {
         self.map(tenant: tenantID, templateID, accountID, mapping)
+    }
+
+    nonisolated(unsafe) var rejections: Set<ProviderTemplate> = []
+
+    func rejected(tenantID: UUID, _ templates: [ProviderTemplate]) async throws -> [ProviderTemplate] {
+        templates.filter { self.rejections.contains($0) }
     }
 
     func removeMapping(tenantID: UUID, templateID: UUID, accountID: UUID) async throws -> Bool {

@@ -49,6 +49,7 @@ package struct SendMessage: Sendable {
             template = found
         }
         try Self.check(route, template: template)
+        if let template { try await self.checkReviews(route, template: template, tenantID: tenantID) }
         let validated: SendRequestRules.Validated
         switch SendRequestRules.validate(
             recipients: input.recipients,
@@ -108,6 +109,24 @@ package struct SendMessage: Sendable {
             problems.append(FieldProblem(field: "accounts[\(account.id.uuidString.lowercased())]", message: message))
         }
         if !problems.isEmpty { throw SendMessageError.invalid(problems) }
+    }
+
+    /// A provider template whose latest review on an account of the route is a rejection would be
+    /// refused by the provider: the send is refused before any call.
+    func checkReviews(_ route: [ProviderAccount], template: Template, tenantID: UUID) async throws {
+        let wanted = route.compactMap { account in
+            template.mappings[account.id]?.providerTemplateID.map { ProviderTemplate(accountID: account.id, id: $0) }
+        }
+        let rejected = try await self.templates.rejected(tenantID: tenantID, wanted)
+        guard !rejected.isEmpty else { return }
+        throw SendMessageError.invalid(
+            rejected.map {
+                FieldProblem(
+                    field: "accounts[\($0.accountID.uuidString.lowercased())]",
+                    message: "the provider rejected its template \($0.id.prefix(utf8Bytes: 64)) (its latest review event)"
+                )
+            }
+        )
     }
 
     /// The active accounts the message may go through, in order: the named route's, the named

@@ -29,4 +29,18 @@ package protocol TemplateRepository: Sendable {
     /// False when the tenant has no such template.
     func setMapping(tenantID: UUID, templateID: UUID, accountID: UUID, _ mapping: TemplateMapping) async throws -> Bool
     func removeMapping(tenantID: UUID, templateID: UUID, accountID: UUID) async throws -> Bool
+    /// Of these (account, provider template id) pairs, those whose latest template review event is a
+    /// rejection.
+    func rejected(tenantID: UUID, _ templates: [ProviderTemplate]) async throws -> [ProviderTemplate]
+}
+
+/// One account's own template, as its review events name it.
+package struct ProviderTemplate: Sendable, Hashable {
+    package var accountID: UUID
+    package var id: String
+
+    package init(accountID: UUID, id: String) {
+        self.accountID = accountID
+        self.id = id
+    }
 }

@@ -13,6 +13,15 @@ package enum TemplateMapping: Sendable, Equatable {
 
     package static let maxIDBytes = 64
 
+    /// The provider's id of the template, as its review events name it (SUBMAIL's project).
+    package var providerTemplateID: String? {
+        switch self {
+        case .submail(let project, _): project
+        case .huawei(let id, _, _, _), .engageLab(let id, _): id
+        case .gateway: nil
+        }
+    }
+
     /// Problems with the mapping against the template's variables: every provider variable names a
     /// hub variable, and every id is one the provider's request can carry.
     package func problems(for body: TemplateBody, field: String = "mapping") -> [FieldProblem] {
