@@ -89,6 +89,81 @@ import Testing
         }
     }
 
+    /// The bench's chaos run in small (bench/send-chaos runs 10,000 with kill -9 and two processes):
+    /// 400 recipients over SUBMAIL, Huawei and EngageLab, the first refusing, hanging and failing calls,
+    /// dispatched by two dispatchers at once, as two instances would.
+    @Test func underFaultsAndTwoDispatchersNoNumberIsSentTwiceAndEveryRecipientEnds() async throws {
+        try await withRoute { route in
+            let app = route.setup.app
+            let tenant = (id: route.submail.tenantID.uuidString.lowercased(), key: route.key)
+            let (engageLab, _) = try await route.setup.account(.engagelab, tenant: tenant)
+            let mapped = try await app.request(
+                .put,
+                "/v1/templates/\(route.templateID)/mappings/\(engageLab.accountID.uuidString.lowercased())",
+                bearer: route.key,
+                json: #"{"template_id":"1233","parameters":{"code":"code"}}"#
+            )
+            #expect(mapped.status == .ok)
+            let accounts = [route.submail, route.huawei, engageLab].map { "\"\($0.accountID.uuidString.lowercased())\"" }.joined(separator: ",")
+            let three = try await app.request(.post, "/v1/routes", bearer: route.key, json: #"{"name":"three","accounts":[\#(accounts)]}"#)
+            let routeID = try #require(three.json["id"] as? String)
+            var submail = SendSimulator.Rates()
+            (submail.refusePercent, submail.hangPercent, submail.acceptErrorPercent, submail.hang) = (30, 10, 10, .seconds(3))
+            await route.setup.senders.setRates(.submail, submail)
+            // Each class at least once, whatever the draws: queued faults come first.
+            await route.setup.senders.queue(.submail, faults: [.account("903"), .hang(.seconds(3)), .acceptThenError])
+            var huawei = SendSimulator.Rates()
+            huawei.refusePercent = 20
+            await route.setup.senders.setRates(.huawei, huawei)
+
+            let numbers = (0..<400).map { String(format: "+86139%05d%03d", $0 / 8, $0 % 8) }
+            for chunk in numbers.slices(of: 100) {
+                let list = chunk.map { "\"\($0)\"" }.joined(separator: ",")
+                let body = #"{"route_id":"\#(routeID)","recipients":[\#(list)],"template_id":"\#(route.templateID)","variables":{"code":"1"}}"#
+                #expect(try await app.request(.post, "/v1/messages", bearer: route.key, json: body).status == .accepted)
+            }
+            let first = route.dispatcher(timeout: .seconds(1))
+            let second = route.dispatcher(timeout: .seconds(1))
+            let dispatched = try await eventually(every: .milliseconds(10)) {
+                async let a = first.runOnce()
+                async let b = second.runOnce()
+                _ = try await (a, b)
+                return try await app.rows("SELECT 1 FROM message_recipients WHERE status = 'queued'").isEmpty
+            }
+            #expect(dispatched, "nothing left queued")
+            let final = try await eventually {
+                try await app.rows("SELECT 1 FROM message_recipients WHERE status_rank(status) < 4").isEmpty
+            }
+            #expect(final, "every recipient reached a final state by its report")
+
+            var providers: [String: Int] = [:]
+            for (_, counts) in await route.setup.senders.sends {
+                for (number, count) in counts {
+                    #expect(count == 1, "\(number) was sent \(count) times")
+                    providers[number, default: 0] += 1
+                }
+            }
+            #expect(providers.values.allSatisfy { $0 == 1 }, "no number reached two providers")
+            let moved = try await app.rows(
+                """
+                SELECT count(*) AS n FROM send_attempts a WHERE a.outcome = 'refused_account' AND a.step < 2
+                  AND NOT EXISTS (SELECT 1 FROM send_attempts b WHERE b.recipient_id = a.recipient_id AND b.step = a.step + 1)
+                """
+            )
+            #expect(moved.first?["n"] == "0", "every number refused for an account reached the next")
+            let lost = try await app.rows(
+                """
+                SELECT count(*) FILTER (WHERE n > 1) AS several, count(*) AS lost FROM (
+                    SELECT recipient_id, count(*) AS n FROM send_attempts GROUP BY 1 HAVING bool_or(outcome = 'unknown')) x
+                """
+            )
+            #expect(lost.first?["several"] == "0", "a lost answer stays on its one attempt")
+            #expect(Int(lost.first?["lost"].flatMap { $0 } ?? "0") ?? 0 > 0, "the faults lost some answers")
+            let unattached = try await app.rows("SELECT 1 FROM status_events WHERE recipient_id IS NULL AND source = 'push'")
+            #expect(unattached.isEmpty, "every report found its recipient")
+        }
+    }
+
     @Test func aRefusalForTheAccountMovesEveryNumberToTheNextAccountOnce() async throws {
         try await withRoute { route in
             await route.setup.senders.queue(.submail, faults: [.account("903")])
