@@ -62,6 +62,10 @@ def setup(hub, admin, sim):
     template, ids = register(hub, key, sim, "chaos", {"validity_seconds": "90"})
     accounts = [ids["submail"], ids["huawei"], ids["engagelab"]]
     call("POST", f"{hub}/v1/routes", key, {"name": "chaos", "accounts": accounts, "is_default": True})
+    # Every recipient's moves reach the tenant as signed webhooks, at the simulator's receiver.
+    hook = call("POST", f"{hub}/v1/webhook-endpoints", key,
+                {"url": f"{sim}/sim/webhooks/chaos", "event_types": ["message.status_changed"]})
+    call("POST", f"{sim}/sim/webhooks/chaos/config", form={"secret": hook["secret"]})
     return key, template, accounts
 
 
@@ -113,6 +117,11 @@ def main():
         time.sleep(1)
     finished_s = time.monotonic() - started
     time.sleep(3)  # late duplicate reports, if any, land before the counts
+    drain_started = time.monotonic()
+    while time.monotonic() - drain_started < 300:
+        if int(sql(args.database, "SELECT count(*) FROM webhook_deliveries WHERE state <> 'delivered'")[0][0]) == 0:
+            break
+        time.sleep(1)
     hubs.stop()
 
     sends = call("GET", f"{args.sim}/sim/sends")["sends"]
@@ -138,6 +147,14 @@ def main():
                                 "AND description LIKE 'the instance calling%'")[0][0]
     unattached = sql(args.database, "SELECT count(*) FROM status_events WHERE recipient_id IS NULL AND source = 'push'")[0][0]
     pushed = sql(args.database, "SELECT count(*) FROM status_events WHERE source = 'push'")[0][0]
+    # Each recipient's final state was announced by a webhook event, and every delivery arrived signed.
+    unannounced = sql(args.database, """
+        SELECT count(*) FROM message_recipients r
+        LEFT JOIN (SELECT DISTINCT data->>'recipient_id' AS recipient, data->>'status' AS status FROM webhook_events
+                   WHERE type = 'message.status_changed') e ON e.recipient = r.id::text AND e.status = r.status
+        WHERE e.recipient IS NULL""")[0][0]
+    deliveries = dict(sql(args.database, "SELECT state, count(*) FROM webhook_deliveries GROUP BY 1"))
+    receiver = call("GET", f"{args.sim}/sim/webhooks/chaos")
     result = {
         "mode": args.mode, "recipients": args.recipients, "accepted_s": round(accepted_s, 2),
         "killed_at_s": None if killed_at is None else round(killed_at, 2), "finished_s": round(finished_s, 2),
@@ -149,12 +166,14 @@ def main():
                          "settled_by_report": int(unknown[2]), "settled_by_expiry": int(unknown[1]),
                          "of_which_lapsed_leases": int(lapsed)},
         "push_reports": {"stored": int(pushed), "unattached": int(unattached)},
+        "webhooks": {"final_states_without_an_event": int(unannounced), "deliveries": deliveries,
+                     "received": receiver.get("unique_ids"), "verified": receiver.get("verified")},
     }
     print(json.dumps(result, indent=2), flush=True)
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
     ok = (final == args.recipients and not twice and int(not_moved) == 0 and int(unknown[0]) == 0
-          and int(unattached) == 0)
+          and int(unattached) == 0 and int(unannounced) == 0 and set(deliveries) <= {"delivered"})
     raise SystemExit(0 if ok else 1)
 
 

@@ -185,12 +185,16 @@ struct Dispatcher: Service {
 
     func run() async throws {
         let slots = OutboundSlots(self.limits)
+        // A finished call frees a slot: claim again then, not at the next pass, or an account's
+        // throughput is capped at its slots' tasks per interval (EngageLab: 4 × 10 numbers per 500 ms).
+        let doorbell = Doorbell()
         await withDiscardingTaskGroup { group in
-            await runPasses(every: self.interval, logger: self.logger, failure: "dispatch pass failed") {
+            await runPasses(every: self.interval, doorbell: doorbell, logger: self.logger, failure: "dispatch pass failed") {
                 for task in try await self.claimRound(slots) {
                     group.addTask {
                         await self.execute(task)
                         await slots.release(task.tenantID)
+                        await doorbell.ring()
                     }
                 }
             }
