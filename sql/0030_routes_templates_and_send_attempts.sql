@@ -103,3 +103,18 @@ CREATE POLICY tenant_isolation ON send_attempts TO smshub_app
 CREATE POLICY admin_all ON send_attempts TO smshub_admin USING (true) WITH CHECK (true);
 GRANT SELECT, INSERT, UPDATE, DELETE ON send_attempts TO smshub_app;
 GRANT SELECT ON send_attempts TO smshub_admin;
+
+-- BI: every call made for a recipient through SUBMAIL, Huawei and EngageLab (docs/bi.md).
+CREATE POLICY bi_read ON send_attempts TO smshub_bi_owner
+    USING ((SELECT bi_sees_all_tenants()) OR tenant_id = ANY ((SELECT bi_visible_tenants())::uuid[]));
+GRANT SELECT (tenant_id, id, recipient_id, message_id, task_id, provider_account_id, step, outcome, provider_message_id, code,
+              description, created_at, completed_at)
+    ON send_attempts TO smshub_bi_owner;
+SET LOCAL ROLE smshub_bi_owner;
+CREATE VIEW bi.send_attempts AS
+SELECT s.tenant_id, s.message_id, s.recipient_id, s.id AS attempt_id, s.step, s.provider_account_id, a.provider, s.outcome,
+       s.provider_message_id, s.code, s.description, s.created_at, s.completed_at
+FROM public.send_attempts s
+JOIN public.provider_accounts a ON a.tenant_id = s.tenant_id AND a.id = s.provider_account_id;
+GRANT SELECT ON bi.send_attempts TO smshub_bi_read;
+RESET ROLE;

@@ -7,7 +7,7 @@ import Testing
 @Suite(.tags(.slow), .timeLimit(.minutes(10))) struct BIViewTests {
     static let views = [
         "balances", "daily_delivery", "latest_balances", "message_recipients", "provider_accounts", "recipient_outcomes",
-        "replies", "review_events", "status_events", "tenant_retention", "tenants",
+        "replies", "review_events", "send_attempts", "status_events", "tenant_retention", "tenants",
     ]
 
     /// A test database with `smshub_bi` given its login, as docs/bi.md has an operator do (migration
@@ -64,6 +64,12 @@ import Testing
                     """
                     INSERT INTO review_events (tenant_id, provider_account_id, provider, kind, subject, result, dedup_key, raw)
                     VALUES (\(tenant), \(account), \(provider), 'template', 'T1', 'approved', 'v1', '{}')
+                    """
+                )
+                _ = try await pool.query(
+                    """
+                    INSERT INTO send_attempts (tenant_id, recipient_id, message_id, task_id, provider_account_id, step, outcome)
+                    VALUES (\(tenant), \(recipient), \(message), gen_random_uuid(), \(account), 0, 'accepted')
                     """
                 )
             }
