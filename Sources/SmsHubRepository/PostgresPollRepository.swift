@@ -15,6 +15,12 @@ package struct PostgresPollRepository: PollRepository {
         ).rows.map { (try $0.decode("tenant_id"), try $0.decode("account_id")) }
     }
 
+    package func providerBalancesDue(every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)] {
+        try await self.database.lookupAcrossTenants(
+            "SELECT tenant_id, account_id FROM provider_balances_due(\(every.inSeconds))"
+        ).rows.map { (try $0.decode("tenant_id"), try $0.decode("account_id")) }
+    }
+
     package func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, every: Duration, lease: Duration) async throws -> Bool {
         try await self.database.withTenant(tenantID) { session in
             // Insert or take over an expired lease in one statement; a live lease makes it return nothing.

@@ -1,11 +1,13 @@
 import Foundation
 import HTTPTypes
+import Logging
 import SmsHubDomain
 import SmsHubSimulator
 import TestSupport
 import Testing
 
 @testable import SmsHubApp
+@testable import SmsHubRepository
 
 /// The SUBMAIL, Huawei and EngageLab send adapters over real HTTP against the simulator, which checks
 /// each provider's authentication and pushes its reports, with the call's tag, to the hub's own
@@ -167,6 +169,56 @@ import Testing
                 bearer: huawei.key
             )
             expectProblem(refused, .unprocessableContent, code: "validation_failed")
+        }
+    }
+
+    @Test func submailAndEngageLabBalancesArePolledOnTheGatewaysSchedule() async throws {
+        try await withSetup { setup, _ in
+            let app = setup.app
+            let tenant = try await app.makeTenant()
+            let (submail, _) = try await setup.account(.submail, tenant: tenant)
+            let (engageLab, _) = try await setup.account(.engagelab, tenant: tenant)
+            _ = try await setup.account(.huawei, tenant: tenant)
+            // SUBMAIL's alert is above the simulator's balance of 100,000: its first poll crosses it.
+            let patched = try await app.request(
+                .patch,
+                "/v1/provider-accounts/\(submail.accountID.uuidString.lowercased())",
+                bearer: tenant.key,
+                json: #"{"settings":{"balance_alert_below":"200000"}}"#
+            )
+            #expect(patched.status == .ok, "\(patched.text)")
+            let hook = try await app.request(
+                .post,
+                "/v1/webhook-endpoints",
+                bearer: tenant.key,
+                json: #"{"url":"\#(setup.simulator)/sim/webhooks/balances","event_types":["balance.below_threshold"]}"#
+            )
+            #expect(hook.status == .created, "\(hook.text)")
+            let database = Database(pool: app.pool)
+            var poller = GatewayPoller(
+                polls: PostgresPollRepository(database: database),
+                accounts: PostgresProviderAccountRepository(database: database),
+                events: PostgresEventStore(database: database),
+                caller: app.caller(timeout: TestTimeouts.outboundCall),
+                keyring: testKeyring,
+                logger: Logger(label: "test.poll")
+            )
+            poller.providerBalances = ProviderBalanceReader(
+                gateway: nil,
+                accounts: PostgresProviderAccountRepository(database: database),
+                polls: PostgresPollRepository(database: database),
+                keyring: testKeyring,
+                caller: app.caller(timeout: TestTimeouts.outboundCall)
+            )
+            #expect(try await poller.runOnce() == 2, "SUBMAIL and EngageLab; Huawei has no balance API")
+            #expect(try await poller.runOnce() == 0, "not due again within the interval")
+            let balances = try await app.rows("SELECT provider_account_id::text AS account, balance::text AS balance FROM balances ORDER BY 1")
+            #expect(
+                Set(balances.compactMap { $0["account"] ?? nil })
+                    == Set([submail.accountID, engageLab.accountID].map { $0.uuidString.lowercased() })
+            )
+            let alerts = try await app.rows("SELECT data->>'provider_account_id' AS account FROM webhook_events WHERE type = 'balance.below_threshold'")
+            #expect(alerts.map { $0["account"] ?? nil } == [submail.accountID.uuidString.lowercased()])
         }
     }
 

@@ -6,6 +6,7 @@ import SmsHubRepository
 
 /// Pulls statuses, replies and balances from every active Gateway account on a schedule. Pushes are
 /// sent once and lost if the service is down; these pulls are the safety net (docs/providers.md §1.5).
+/// It reads SUBMAIL's and EngageLab's balances on the same schedule, through `providerBalances`.
 /// Each (account, kind) is leased in the database, so with several instances one polls it at a time;
 /// polls run concurrently within `OutboundLimits`, so one hanging gateway delays only its own polls.
 struct GatewayPoller: Service, BalanceSource {
@@ -20,6 +21,8 @@ struct GatewayPoller: Service, BalanceSource {
     var lease: Duration = .seconds(60)
     var tick: Duration = .seconds(1)
     var limits = OutboundLimits()
+    /// Reads SUBMAIL and EngageLab balances (and records them, so `balance.below_threshold` fires).
+    var providerBalances: (any BalanceSource)?
 
     enum PollError: Error, CustomStringConvertible {
         case notGateway
@@ -56,6 +59,8 @@ struct GatewayPoller: Service, BalanceSource {
         var tenantID: UUID
         var accountID: UUID
         var kind: PollKind
+        /// A SUBMAIL or EngageLab account's balance, read through `providerBalances`.
+        var provider = false
     }
 
     /// Leases every due poll the slots allow, tenants in rotating order. A database error ends the
@@ -88,8 +93,33 @@ struct GatewayPoller: Service, BalanceSource {
                     started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: kind))
                 }
             }
+            if self.providerBalances != nil {
+                started += try await self.startProviderBalances(slots)
+            }
         } catch {
             self.logger.error("poll round cut short", metadata: ["error.type": "\(type(of: error))", "started": "\(started.count)"])
+        }
+        return started
+    }
+
+    /// The SUBMAIL and EngageLab balance polls the slots allow, leased as the Gateway's.
+    func startProviderBalances(_ slots: OutboundSlots) async throws -> [Due] {
+        let every = self.intervals[.balance] ?? .seconds(300)
+        var started: [Due] = []
+        for due in await slots.rotated(try await self.polls.providerBalancesDue(every: every)) {
+            guard await slots.tryTake(due.tenantID) else { continue }
+            let leased: Bool
+            do {
+                leased = try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: .balance, every: every, lease: self.lease)
+            } catch {
+                await slots.release(due.tenantID)
+                throw error
+            }
+            guard leased else {
+                await slots.release(due.tenantID)
+                continue
+            }
+            started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: .balance, provider: true))
         }
         return started
     }
@@ -97,7 +127,11 @@ struct GatewayPoller: Service, BalanceSource {
     func pollAndRelease(_ due: Due) async -> Bool {
         var ok = false
         do {
-            try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind)
+            if due.provider, let balances = self.providerBalances {
+                _ = try await balances.readBalance(tenantID: due.tenantID, accountID: due.accountID)
+            } else {
+                try await self.poll(tenantID: due.tenantID, accountID: due.accountID, kind: due.kind)
+            }
             ok = true
         } catch {
             // The database's own message and detail can quote row values: only its kind and SQLSTATE

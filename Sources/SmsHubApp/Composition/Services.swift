@@ -52,7 +52,7 @@ package struct Services: Sendable {
             metrics: metrics,
             logger: Logger(label: "smshub.outbound")
         )
-        self.poller = GatewayPoller(
+        var poller = GatewayPoller(
             polls: repositories.polls,
             accounts: repositories.providerAccounts,
             events: repositories.events,
@@ -61,6 +61,14 @@ package struct Services: Sendable {
             logger: Logger(label: "smshub.poll"),
             limits: configuration.outboundLimits
         )
+        poller.providerBalances = ProviderBalanceReader(
+            gateway: nil,
+            accounts: repositories.providerAccounts,
+            polls: repositories.polls,
+            keyring: configuration.keyring,
+            caller: self.caller
+        )
+        self.poller = poller
     }
 
     /// The work that runs beside the server, until graceful shutdown.

@@ -5,7 +5,8 @@ import SmsHubDomain
 /// EngageLab's through their adapters, recorded like a polled one (so `balance.below_threshold` fires
 /// from the same trigger).
 struct ProviderBalanceReader: BalanceSource {
-    let gateway: any BalanceSource
+    /// nil in the poller's own reader, which reads only SUBMAIL and EngageLab accounts.
+    let gateway: (any BalanceSource)?
     let accounts: any ProviderAccountRepository
     let polls: any PollRepository
     let keyring: SecretKeyring
@@ -14,7 +15,10 @@ struct ProviderBalanceReader: BalanceSource {
     func readBalance(tenantID: UUID, accountID: UUID) async throws -> BalanceSnapshot {
         guard let record = try await self.accounts.record(tenantID: tenantID, id: accountID) else { throw RefreshBalance.Failure.notFound }
         let provider = record.account.provider
-        if provider == .gateway { return try await self.gateway.readBalance(tenantID: tenantID, accountID: accountID) }
+        if provider == .gateway {
+            guard let gateway = self.gateway else { throw RefreshBalance.Failure.noBalanceAPI }
+            return try await gateway.readBalance(tenantID: tenantID, accountID: accountID)
+        }
         let secrets = try self.keyring.open(record.sealed, tenantID: tenantID, accountID: accountID)
         let account: SendingAccount
         switch SendingAccount.of(provider, settings: record.account.settings, secrets: secrets) {

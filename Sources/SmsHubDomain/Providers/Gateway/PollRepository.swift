@@ -19,8 +19,11 @@ package struct BalanceSnapshot: Sendable, Equatable {
 }
 
 package protocol PollRepository: Sendable {
-    /// Accounts whose `kind` poll is due and not leased.
+    /// Gateway accounts whose `kind` poll is due and not leased.
     func due(kind: PollKind, every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)]
+    /// SUBMAIL and EngageLab accounts with the credentials of their balance API whose balance poll is
+    /// due and not leased (leased and released as the Gateway's, kind `balance`).
+    func providerBalancesDue(every: Duration) async throws -> [(tenantID: UUID, accountID: UUID)]
     /// Takes the lease for `lease`; false when another instance holds it, or polled within `every`
     /// since this instance listed the account as due.
     func acquire(tenantID: UUID, accountID: UUID, kind: PollKind, every: Duration, lease: Duration) async throws -> Bool
