@@ -217,7 +217,9 @@ import Testing
                 Set(balances.compactMap { $0["account"] ?? nil })
                     == Set([submail.accountID, engageLab.accountID].map { $0.uuidString.lowercased() })
             )
-            let alerts = try await app.rows("SELECT data->>'provider_account_id' AS account FROM webhook_events WHERE type = 'balance.below_threshold'")
+            let alerts = try await app.rows(
+                "SELECT data->>'provider_account_id' AS account FROM webhook_events WHERE type = 'balance.below_threshold'"
+            )
             #expect(alerts.map { $0["account"] ?? nil } == [submail.accountID.uuidString.lowercased()])
         }
     }
