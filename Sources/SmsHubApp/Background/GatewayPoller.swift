@@ -110,7 +110,13 @@ struct GatewayPoller: Service, BalanceSource {
             guard await slots.tryTake(due.tenantID) else { continue }
             let leased: Bool
             do {
-                leased = try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: .balance, every: every, lease: self.lease)
+                leased = try await self.polls.acquire(
+                    tenantID: due.tenantID,
+                    accountID: due.accountID,
+                    kind: .balance,
+                    every: every,
+                    lease: self.lease
+                )
             } catch {
                 await slots.release(due.tenantID)
                 throw error
