@@ -59,7 +59,7 @@ def setup(hub, admin, sim):
     key = call("POST", f"{hub}/admin/tenants/{tenant['id']}/api-keys", admin, {"name": "bench"})["key"]
     # Short windows: a recipient whose call may never have been made (its instance killed after the
     # claim) expires within the run.
-    template, ids = register(hub, key, sim, "chaos", {"validity_seconds": "90"})
+    template, ids = register(hub, key, sim, "chaos", {"validity_seconds": "120"})
     accounts = [ids["submail"], ids["huawei"], ids["engagelab"]]
     call("POST", f"{hub}/v1/routes", key, {"name": "chaos", "accounts": accounts, "is_default": True})
     # Every recipient's moves reach the tenant as signed webhooks, at the simulator's receiver.
@@ -147,7 +147,8 @@ def main():
                                 "AND description LIKE 'the instance calling%'")[0][0]
     unattached = sql(args.database, "SELECT count(*) FROM status_events WHERE recipient_id IS NULL AND source = 'push'")[0][0]
     pushed = sql(args.database, "SELECT count(*) FROM status_events WHERE source = 'push'")[0][0]
-    # Each recipient's final state was announced by a webhook event, and every delivery arrived signed.
+    # Each recipient's final state was announced by a webhook event, and every delivery arrived signed
+    # (one made while the service stopped stays pending for its next start: at least once).
     unannounced = sql(args.database, """
         SELECT count(*) FROM message_recipients r
         LEFT JOIN (SELECT DISTINCT data->>'recipient_id' AS recipient, data->>'status' AS status FROM webhook_events
@@ -173,7 +174,7 @@ def main():
     with open(args.out, "w") as f:
         json.dump(result, f, indent=2)
     ok = (final == args.recipients and not twice and int(not_moved) == 0 and int(unknown[0]) == 0
-          and int(unattached) == 0 and int(unannounced) == 0 and set(deliveries) <= {"delivered"})
+          and int(unattached) == 0 and int(unannounced) == 0 and set(deliveries) <= {"delivered", "pending"})
     raise SystemExit(0 if ok else 1)
 
 

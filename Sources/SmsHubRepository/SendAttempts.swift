@@ -28,10 +28,15 @@ enum SendAttempts {
                 UPDATE send_attempts s SET outcome = 'unknown', code = 'outcome_unknown', description = \(Self.lapsedDescription), completed_at = now()
                 FROM settled WHERE s.tenant_id = \(tenantID) AND s.task_id = settled.id AND s.outcome = 'calling'
                 RETURNING s.recipient_id
+            ), locked AS (
+                -- In the one lock order, as every writer of recipients takes them.
+                SELECT r.id FROM message_recipients r JOIN attempts ON r.id = attempts.recipient_id
+                WHERE r.tenant_id = \(tenantID) AND status_rank(r.status) < status_rank('unknown')
+                ORDER BY r.id FOR UPDATE OF r
             ), recipients AS (
                 UPDATE message_recipients r SET status = 'unknown', status_code = 'outcome_unknown', status_description = \(Self.lapsedDescription),
                     status_at = now(), updated_at = now()
-                FROM attempts WHERE r.tenant_id = \(tenantID) AND r.id = attempts.recipient_id AND status_rank(r.status) < status_rank('unknown')
+                FROM locked WHERE r.tenant_id = \(tenantID) AND r.id = locked.id
             )
             SELECT id, provider_account_id FROM settled
             """
@@ -129,8 +134,12 @@ enum SendAttempts {
         var failed = (ids: [UUID](), code: [String](), description: [String?]())
         var unknown = (ids: [UUID](), description: [String]())
         var next = (ids: [UUID](), account: [UUID]())
-        for (index, id) in task.recipientIDs.enumerated() {
-            let outcome = index < outcomes.count ? outcomes[index] : .unknown(reason: "the provider's answer did not cover this number")
+        // In the one lock order (`UUID.precedes`), as every writer of recipients takes them: the
+        // expiry sweep and report ingestion may hold some of these rows.
+        let ordered = task.recipientIDs.enumerated().map { index, id in
+            (id, index < outcomes.count ? outcomes[index] : NumberOutcome.unknown(reason: "the provider's answer did not cover this number"))
+        }.sorted { UUID.precedes($0.0, $1.0) }
+        for (id, outcome) in ordered {
             attempt.ids.append(id)
             switch outcome {
             case .accepted(let providerID, _):
