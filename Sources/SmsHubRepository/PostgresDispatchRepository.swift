@@ -42,9 +42,7 @@ package struct PostgresDispatchRepository: DispatchRepository {
             for group in groups {
                 for chunk in group.ids.slices(of: min(maxPerTask, group.provider.numbersPerTask)) {
                     let taskID = SecureRandom.uuid()
-                    // The recipients' key for status reports: the Gateway echoes its taskId, the
-                    // others the tag the call carries.
-                    let reportKey = group.provider == .gateway ? taskID.uuidString.lowercased() : AttemptTag.of(taskID)
+                    let reportKey = AttemptTag.reportKey(task: taskID, provider: group.provider)
                     // The recipients' validity window runs from the message's acceptance.
                     try await session.query(
                         """
@@ -182,7 +180,9 @@ package struct PostgresDispatchRepository: DispatchRepository {
                 // Reports that beat this commit are waiting under the task id: apply them now.
                 try await RecipientStatus.attachAndApply(
                     tenantID: task.tenantID,
-                    keys: [StatusAttachment.Key(accountID: task.accountID, providerMessageID: task.id.uuidString.lowercased())],
+                    keys: [
+                        StatusAttachment.Key(accountID: task.accountID, providerMessageID: AttemptTag.reportKey(task: task.id, provider: .gateway))
+                    ],
                     session: session
                 )
                 return true

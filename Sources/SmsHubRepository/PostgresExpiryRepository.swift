@@ -38,12 +38,12 @@ package struct PostgresExpiryRepository: ExpiryRepository {
             ).rows
             guard !tasks.isEmpty else { return ExpiryPass() }
             // Only recipients still on this task: one refused for the account has moved to another
-            // account of its route (decision 0019), under that task's window now. A recipient's key is
-            // the task id (Gateway) or its tag (the others).
+            // account of its route (decision 0019), under that task's window now. Recipients are keyed
+            // to the task as its provider's reports name it (`AttemptTag.reportKey`).
             var pairs: [(id: UUID, key: String)] = []
             for row in tasks {
                 let task: UUID = try row.decode("id")
-                let keys = [task.uuidString.lowercased(), AttemptTag.of(task)]
+                let keys = Set(Provider.allCases.map { AttemptTag.reportKey(task: task, provider: $0) })
                 for id in try row.decode("recipient_ids", as: [UUID].self) {
                     for key in keys { pairs.append((id, key)) }
                 }

@@ -222,7 +222,7 @@ enum SendAttempts {
         // Reports that beat this commit are waiting under the call's tag: apply them now.
         try await RecipientStatus.attachAndApply(
             tenantID: tenantID,
-            keys: [StatusAttachment.Key(accountID: task.accountID, providerMessageID: AttemptTag.of(task.id))],
+            keys: [StatusAttachment.Key(accountID: task.accountID, providerMessageID: AttemptTag.reportKey(task: task.id, provider: task.provider))],
             session: session
         )
     }

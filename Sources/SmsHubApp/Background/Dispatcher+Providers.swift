@@ -11,16 +11,17 @@ extension Dispatcher {
         func refused(_ code: String, _ message: String) -> DispatchOutcome {
             .numbers(Array(repeating: .refusedForAccount(Refusal(code: code, message: message)), count: count))
         }
-        let record: ProviderAccountRecord?
+        let record: ProviderAccountRecord
         var secrets: ProviderSecrets
         do {
-            record = try await self.accounts.record(tenantID: task.tenantID, id: task.accountID)
-            guard let record else { return refused("account_missing", "the provider account no longer exists") }
+            guard let found = try await self.accounts.record(tenantID: task.tenantID, id: task.accountID) else {
+                return refused("account_missing", "the provider account no longer exists")
+            }
+            record = found
             secrets = try self.keyring.open(record.sealed, tenantID: task.tenantID, accountID: task.accountID)
         } catch {
             return refused("credentials_unavailable", "the account's credentials could not be opened")
         }
-        guard let record else { return refused("account_missing", "the provider account no longer exists") }
         let token = secrets.takeCallbackToken()
         let account: SendingAccount
         switch SendingAccount.of(task.provider, settings: record.account.settings, secrets: secrets) {

@@ -63,38 +63,21 @@ struct GatewayPoller: Service, BalanceSource {
         var provider = false
     }
 
-    /// Leases every due poll the slots allow, tenants in rotating order. A database error ends the
-    /// round early but never loses a poll already leased (its slot is held until it has run).
+    /// Leases every due poll the slots allow, tenants in rotating order (the Gateway's pulls, then
+    /// SUBMAIL's and EngageLab's balances). A database error ends the round early but never loses a
+    /// poll already leased (its slot is held until it has run).
     func startRound(_ slots: OutboundSlots) async -> [Due] {
         var started: [Due] = []
         do {
             for kind in PollKind.allCases {
                 let every = self.intervals[kind] ?? .seconds(5)
-                for due in await slots.rotated(try await self.polls.due(kind: kind, every: every)) {
-                    guard await slots.tryTake(due.tenantID) else { continue }
-                    // Re-checked while taking the lease: another instance may have polled since the listing.
-                    let leased: Bool
-                    do {
-                        leased = try await self.polls.acquire(
-                            tenantID: due.tenantID,
-                            accountID: due.accountID,
-                            kind: kind,
-                            every: every,
-                            lease: self.lease
-                        )
-                    } catch {
-                        await slots.release(due.tenantID)
-                        throw error
-                    }
-                    guard leased else {
-                        await slots.release(due.tenantID)
-                        continue
-                    }
-                    started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: kind))
-                }
+                let listed = try await self.polls.due(kind: kind, every: every)
+                try await self.lease(listed, kind: kind, every: every, provider: false, slots: slots, into: &started)
             }
             if self.providerBalances != nil {
-                started += try await self.startProviderBalances(slots)
+                let every = self.intervals[.balance] ?? .seconds(300)
+                let listed = try await self.polls.providerBalancesDue(every: every)
+                try await self.lease(listed, kind: .balance, every: every, provider: true, slots: slots, into: &started)
             }
         } catch {
             self.logger.error("poll round cut short", metadata: ["error.type": "\(type(of: error))", "started": "\(started.count)"])
@@ -102,21 +85,22 @@ struct GatewayPoller: Service, BalanceSource {
         return started
     }
 
-    /// The SUBMAIL and EngageLab balance polls the slots allow, leased as the Gateway's.
-    func startProviderBalances(_ slots: OutboundSlots) async throws -> [Due] {
-        let every = self.intervals[.balance] ?? .seconds(300)
-        var started: [Due] = []
-        for due in await slots.rotated(try await self.polls.providerBalancesDue(every: every)) {
+    /// Takes a slot and the lease of each listed account the slots allow, appending each to `started`
+    /// as it is leased, so an error part-way loses none already taken.
+    private func lease(
+        _ listed: [(tenantID: UUID, accountID: UUID)],
+        kind: PollKind,
+        every: Duration,
+        provider: Bool,
+        slots: OutboundSlots,
+        into started: inout [Due]
+    ) async throws {
+        for due in await slots.rotated(listed) {
             guard await slots.tryTake(due.tenantID) else { continue }
+            // Re-checked while taking the lease: another instance may have polled since the listing.
             let leased: Bool
             do {
-                leased = try await self.polls.acquire(
-                    tenantID: due.tenantID,
-                    accountID: due.accountID,
-                    kind: .balance,
-                    every: every,
-                    lease: self.lease
-                )
+                leased = try await self.polls.acquire(tenantID: due.tenantID, accountID: due.accountID, kind: kind, every: every, lease: self.lease)
             } catch {
                 await slots.release(due.tenantID)
                 throw error
@@ -125,9 +109,8 @@ struct GatewayPoller: Service, BalanceSource {
                 await slots.release(due.tenantID)
                 continue
             }
-            started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: .balance, provider: true))
+            started.append(Due(tenantID: due.tenantID, accountID: due.accountID, kind: kind, provider: provider))
         }
-        return started
     }
 
     func pollAndRelease(_ due: Due) async -> Bool {

@@ -61,10 +61,8 @@ struct ProviderSendCall: Sendable {
         // Numbers outside the mainland are refused for this account (another on the route may take
         // them); the call carries the others.
         let destinations = numbers.map(SubmailSend.destination)
-        guard destinations.contains(where: { $0 != nil }) else {
-            return Self.refused(numbers.count, code: "unsupported_destination", message: "SUBMAIL's domestic API takes mainland numbers only")
-        }
-        var called = await self.submailMainland(target, credentials, national: destinations.compactMap { $0 }, content: content, tag: tag)
+        let national = destinations.compactMap { $0 }
+        var called = national.isEmpty ? [] : await self.submailMainland(target, credentials, national: national, content: content, tag: tag)
         called.reverse()
         return destinations.map { destination in
             destination == nil

@@ -19,6 +19,12 @@ package enum AttemptTag {
 }
 
 extension AttemptTag {
+    /// What a dispatch task's recipients are keyed by for its status reports
+    /// (`provider_message_id`): the Gateway echoes its taskId, the others the tag the call carries.
+    package static func reportKey(task: UUID, provider: Provider) -> String {
+        provider == .gateway ? task.uuidString.lowercased() : self.of(task)
+    }
+
     /// The id a callback's event attaches by: the hub's tag where the callback carries one the hub
     /// wrote (every recipient of that call has it, beside their numbers), else the provider's own id.
     package static func attachmentKey(tag: String?, providerID: String) -> String {
