@@ -36,7 +36,9 @@ struct StrictObjectReader {
             if let number = Int(text), range.contains(number) { return number }
             fallthrough
         default:
-            self.problems.append(FieldProblem(field: self.path(key), message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)"))
+            self.problems.append(
+                FieldProblem(field: self.path(key), message: "must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            )
             return nil
         }
     }
