@@ -28,10 +28,12 @@ package struct PostgresDispatchRepository: DispatchRepository {
                 FOR UPDATE OF r SKIP LOCKED
                 """
             ).rows
+            let stopped = try await Self.stopOptedOut(try rows.map { try $0.decode("id", as: UUID.self) }, tenantID: tenantID, session: session)
             var groups: [(key: [UUID], provider: Provider, ids: [UUID])] = []
             for row in rows {
                 let key: [UUID] = [try row.decode("message_id"), try row.decode("provider_account_id")]
                 let id: UUID = try row.decode("id")
+                if stopped.contains(id) { continue }
                 if let index = groups.lastIndex(where: { $0.key == key }) {
                     groups[index].ids.append(id)
                 } else {
@@ -63,6 +65,26 @@ package struct PostgresDispatchRepository: DispatchRepository {
             }
             return made
         }
+    }
+
+    /// Recipients about to be planned whose number joined the opt-out list since their message was
+    /// accepted (a reply can come in between) end `failed` here, before any call. A tenant with an
+    /// empty list pays one index probe for the whole batch.
+    static func stopOptedOut(_ ids: [UUID], tenantID: UUID, session: PGSession) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await session.query(
+            """
+            UPDATE message_recipients r SET status = 'failed', status_code = \(OptOutStop.code), status_description = \(OptOutStop.description),
+                status_at = now(), completed_at = now(), updated_at = now()
+            FROM messages m
+            WHERE EXISTS (SELECT 1 FROM opt_outs WHERE tenant_id = \(tenantID))
+              AND r.tenant_id = \(tenantID) AND r.id = ANY(\(ids)) AND r.status = 'queued'
+              AND m.tenant_id = \(tenantID) AND m.id = r.message_id
+              AND EXISTS (\(fragment: OptOutStop.entry(tenantID: tenantID, number: "r.number_e164", category: "m.category")))
+            RETURNING r.id
+            """
+        ).rows
+        return Set(try rows.map { try $0.decode("id", as: UUID.self) })
     }
 
     package func claim(tenantID: UUID, limit: Int, perAccount: Int, lease: Duration, owner: UUID) async throws -> [DispatchTask] {

@@ -163,14 +163,48 @@ package struct PostgresEventStore: EventStore {
         )
         var fresh = Set<String>()
         for row in inserted.rows { fresh.insert(try row.decode("dedup_key")) }
+        let stored = fresh
         for row in rows {
             // A key inserted once counts as stored for its first report in the batch; any repeat is a duplicate.
             if fresh.remove(row.report.dedupKey) != nil { outcomes[row.index].stored += 1 } else { outcomes[row.index].duplicates += 1 }
         }
+        try await self.listOptOuts(
+            rows.map { ($0.item, $0.report) },
+            numbers: linked.map { $0?.numberE164 },
+            stored: stored,
+            tenantID: tenantID,
+            session: session
+        )
         // Moves planned from duplicates too: a duplicate says what its stored original said, which has
         // moved (or, arriving now in another transaction, moves) the recipient as far; the rank check in
         // the UPDATE makes a repeated move a no-op.
         try await RecipientStatus.apply(plan, tenantID: tenantID, session: session)
+    }
+
+    /// Reports stored now whose code says the number opted out or is blacklisted put it on the list
+    /// (docs/sending-rules.md, "Opt-out"): by the number they name, else their recipient's.
+    private func listOptOuts(
+        _ reports: [(item: IncomingEvents, report: StatusReport)],
+        numbers: [String?],
+        stored: Set<String>,
+        tenantID: UUID,
+        session: PGSession
+    ) async throws {
+        var additions: [OptOutWrites.Addition] = []
+        for ((item, report), recipientNumber) in zip(reports, numbers) where stored.contains(report.dedupKey) {
+            guard let kind = OptOutCodes.kind(provider: item.provider, code: report.code),
+                let number = report.number?.e164 ?? recipientNumber
+            else { continue }
+            additions.append(
+                .init(
+                    number: number,
+                    scope: .all,
+                    cause: OptOutCause(source: .report, providerAccountID: item.accountID, code: report.code),
+                    blacklisting: kind == .blacklist
+                )
+            )
+        }
+        try await OptOutWrites.add(additions, tenantID: tenantID, session: session)
     }
 
     package func recordRejection(tenantID: UUID, accountID: UUID, provider: Provider, reason: String) async throws {
@@ -248,9 +282,27 @@ package struct PostgresEventStore: EventStore {
                    \(reply.number.raw), \(reply.number.e164 ?? reply.number.raw), \(reply.content), \(reply.extNo), \(reply.repliedAt),
                    \(item.source.rawValue), \(reply.dedupKey), \(PGJSON(text: reply.raw))
             ON CONFLICT (tenant_id, dedup_key) DO NOTHING
+            RETURNING id
             """
         )
-        return result.affectedRows == 1
+        guard let row = result.first else { return false }
+        // Only a reply stored now acts on the list: a repeat of an old `R` must not undo a later `START`.
+        if let number = reply.number.e164, let intent = OptOutKeywords.intent(of: reply.content, provider: item.provider) {
+            let cause = OptOutCause(source: .reply, providerAccountID: item.accountID, replyID: try row.decode("id"))
+            switch intent {
+            case .optOut:
+                try await OptOutWrites.add([.init(number: number, scope: .all, cause: cause)], tenantID: item.tenantID, session: session)
+            case .optIn:
+                try await OptOutWrites.remove(
+                    number: number,
+                    matching: OptOutWrites.liftedByReply,
+                    cause: cause,
+                    tenantID: item.tenantID,
+                    session: session
+                )
+            }
+        }
+        return true
     }
 
     private func storeReview(_ review: ReviewResult, _ item: IncomingEvents, _ session: PGSession) async throws -> Bool {

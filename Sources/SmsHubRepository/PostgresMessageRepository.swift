@@ -31,23 +31,42 @@ package struct PostgresMessageRepository: MessageRepository {
             let created = try await session.query(
                 """
                 INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash,
-                                      recipient_count, route_account_ids, template_id, template_values)
+                                      recipient_count, route_account_ids, template_id, template_values, category)
                 VALUES (\(message.tenantID), \(message.id), \(message.providerAccountID), \(message.content), \(message.extNo),
                         \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)),
                         \(message.recipients.count), \(message.routeAccountIDs.count > 1 ? message.routeAccountIDs : nil),
-                        \(message.templateID), \(message.templateValuesJSON.map { PGJSON(text: $0) }))
+                        \(message.templateID), \(message.templateValuesJSON.map { PGJSON(text: $0) }), \(message.category.rawValue))
                 RETURNING created_at
                 """
             ).first!.decode("created_at", as: Date.self)
-            // One statement for all recipients: arrays in, unnest in SQL.
-            try await session.query(
+            // One statement for all recipients: arrays in, unnest in SQL. A number on the tenant's
+            // opt-out list for this category is stored `failed` at once, and never planned.
+            let stopped = try await session.query(
                 """
-                INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, created_at, status_at, position)
-                SELECT \(message.tenantID), r.id, \(message.id), \(message.providerAccountID), r.raw, r.e164, \(created), \(created), r.position
+                WITH inserted AS (
+                INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, created_at, status_at, position,
+                                                status, status_code, status_description, completed_at)
+                SELECT \(message.tenantID), r.id, \(message.id), \(message.providerAccountID), r.raw, r.e164, \(created), \(created), r.position,
+                       CASE WHEN o.scope IS NULL THEN 'queued' ELSE 'failed' END, CASE WHEN o.scope IS NOT NULL THEN \(OptOutStop.code) END,
+                       CASE WHEN o.scope IS NOT NULL THEN \(OptOutStop.description) END, CASE WHEN o.scope IS NOT NULL THEN \(created) END
                 FROM unnest(\(message.recipients.map(\.id))::uuid[], \(message.recipients.map(\.number.raw))::text[],
                             \(message.recipients.map { $0.number.e164 ?? $0.number.raw })::text[]) WITH ORDINALITY AS r(id, raw, e164, position)
+                LEFT JOIN LATERAL (\(fragment: OptOutStop.entry(tenantID: message.tenantID, number: "r.e164", category: "\(message.category.rawValue)::text"))) o
+                       ON true
+                RETURNING id, status)
+                SELECT id AS stopped FROM inserted WHERE status = 'failed'
                 """
-            )
+            ).rows.compactMap { try $0.decode("stopped", as: UUID?.self) }
+            var recipients = message.recipients
+            if !stopped.isEmpty {
+                let set = Set(stopped)
+                for index in recipients.indices where set.contains(recipients[index].id) {
+                    recipients[index].status = .failed
+                    recipients[index].statusCode = OptOutStop.code
+                    recipients[index].statusDescription = OptOutStop.description
+                    recipients[index].statusAt = created
+                }
+            }
             return Message(
                 id: message.id,
                 tenantID: message.tenantID,
@@ -57,7 +76,8 @@ package struct PostgresMessageRepository: MessageRepository {
                 clientReference: message.clientReference,
                 customJSON: message.customJSON,
                 createdAt: created,
-                recipients: message.recipients
+                recipients: recipients,
+                category: message.category
             )
         }
     }
@@ -66,7 +86,7 @@ package struct PostgresMessageRepository: MessageRepository {
         guard
             let row = try await session.query(
                 """
-                SELECT id, provider_account_id, content, ext_no, client_reference, custom::text AS custom, created_at, redacted_at
+                SELECT id, provider_account_id, content, ext_no, client_reference, custom::text AS custom, created_at, redacted_at, category
                 FROM messages WHERE tenant_id = \(tenantID) AND id = \(id)
                 """
             ).first
@@ -89,6 +109,7 @@ package struct PostgresMessageRepository: MessageRepository {
             recipients: recipients
         )
         message.redactedAt = try row.decode("redacted_at")
+        message.category = TemplateCategory(rawValue: try row.decode("category")) ?? .notification
         return message
     }
 

@@ -4,7 +4,7 @@ package import SmsHubDomain
 
 extension PostgresQueryRepository {
     static let messageColumns = """
-        m.id, m.provider_account_id, m.content, m.ext_no, m.client_reference, m.custom::text AS custom, m.created_at, m.recipient_count, m.redacted_at
+        m.id, m.provider_account_id, m.content, m.ext_no, m.client_reference, m.custom::text AS custom, m.created_at, m.recipient_count, m.redacted_at, m.category
         """
 
     package func messages(tenantID: UUID, filter: MessageFilter, limit: Int, cursor: PageCursor?) async throws -> Page<MessageSummary> {
@@ -67,6 +67,7 @@ extension PostgresQueryRepository {
             recipientCount: try row.decode("recipient_count")
         )
         summary.redactedAt = try row.decode("redacted_at")
+        summary.category = TemplateCategory(rawValue: try row.decode("category")) ?? .notification
         return summary
     }
 }

@@ -125,6 +125,20 @@ enum SendAttempts {
         return kept
     }
 
+    /// A number the provider refused because it opted out or is blacklisted (SUBMAIL's 253 and 114)
+    /// joins the tenant's list, as such a report does.
+    static func listOptOuts(_ task: DispatchTask, outcomes: [NumberOutcome], session: PGSession) async throws {
+        var additions: [OptOutWrites.Addition] = []
+        for (number, outcome) in zip(task.numbers, outcomes) {
+            guard case .refusedForNumber(let refusal) = outcome,
+                let kind = OptOutCodes.kind(provider: task.provider, code: refusal.code)
+            else { continue }
+            let cause = OptOutCause(source: .report, providerAccountID: task.accountID, code: refusal.code)
+            additions.append(.init(number: number, scope: .all, cause: cause, blacklisting: kind == .blacklist))
+        }
+        try await OptOutWrites.add(additions, tenantID: task.tenantID, session: session)
+    }
+
     /// Writes what the provider said of each number: the attempts, and each recipient moved by
     /// `AttemptVerdict` (submitted, failed, unknown, or queued again on the route's next account).
     static func record(_ task: DispatchTask, outcomes: [NumberOutcome], session: PGSession) async throws {
@@ -199,6 +213,7 @@ enum SendAttempts {
                 """
             )
         }
+        try await self.listOptOuts(task, outcomes: outcomes, session: session)
         if !unknown.ids.isEmpty {
             try await session.query(
                 """

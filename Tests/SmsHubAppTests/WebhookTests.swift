@@ -168,13 +168,20 @@ import Testing
             let messageID = try #require(sent.json["id"] as? String)
             try await setup.dispatcher().runOnce()
             _ = try await DispatcherTests().poller(setup).runOnce()
-            #expect(try await Self.deliver(setup.app) == 4)
+            // Four moves, and the MBBLACK number joining the opt-out list (a blacklisting, listed by default).
+            #expect(try await Self.deliver(setup.app) == 5)
 
             let summary = await setup.webhooks.summary("acme")
-            #expect(summary.total == 4 && summary.verified == 4 && summary.unique == 4)
+            #expect(summary.total == 5 && summary.verified == 5 && summary.unique == 5)
             var moves: [String: [String]] = [:]
+            var optedOut: [String] = []
             for received in summary.recent {
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(received.body.utf8)) as? [String: Any])
+                if object["type"] as? String == "recipient.opted_out" {
+                    let data = try #require(object["data"] as? [String: Any])
+                    optedOut.append("\(data["number"] as? String ?? "?") \(data["code"] as? String ?? "?")")
+                    continue
+                }
                 #expect(object["type"] as? String == "message.status_changed")
                 #expect(object["timestamp"] as? String != nil)
                 let data = try #require(object["data"] as? [String: Any])
@@ -186,10 +193,11 @@ import Testing
             }
             #expect(moves["+8613512349830"]?.sorted() == ["queued→submitted", "submitted→delivered"])
             #expect(moves["+8613612349836"]?.sorted() == ["queued→submitted", "submitted→failed"])
+            #expect(optedOut == ["+8613612349836 MBBLACK"])
 
             let deliveries = try await setup.app.request(.get, "/v1/webhook-endpoints/\(endpointID)/deliveries", bearer: setup.account.key)
             let items = try #require(deliveries.json["items"] as? [[String: Any]])
-            #expect(items.count == 4)
+            #expect(items.count == 5)
             #expect(
                 items.allSatisfy {
                     $0["state"] as? String == "delivered" && ($0["attempt_log"] as? [[String: Any]])?.first?["status_code"] as? Int == 204

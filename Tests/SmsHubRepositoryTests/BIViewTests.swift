@@ -6,8 +6,8 @@ import Testing
 /// The `bi` schema as BI tools see it: logged in as `smshub_bi`, or as a one-tenant reader.
 @Suite(.tags(.slow), .timeLimit(.minutes(10))) struct BIViewTests {
     static let views = [
-        "balances", "daily_delivery", "latest_balances", "message_recipients", "provider_accounts", "recipient_outcomes",
-        "replies", "review_events", "send_attempts", "status_events", "tenant_retention", "tenants",
+        "balances", "daily_delivery", "latest_balances", "message_recipients", "opt_out_changes", "opt_outs", "provider_accounts",
+        "recipient_outcomes", "replies", "review_events", "send_attempts", "status_events", "tenant_retention", "tenants",
     ]
 
     /// A test database with `smshub_bi` given its login, as docs/bi.md has an operator do (migration
@@ -70,6 +70,18 @@ import Testing
                     """
                     INSERT INTO send_attempts (tenant_id, recipient_id, message_id, task_id, provider_account_id, step, outcome)
                     VALUES (\(tenant), \(recipient), \(message), gen_random_uuid(), \(account), 0, 'accepted')
+                    """
+                )
+                _ = try await pool.query(
+                    """
+                    INSERT INTO opt_outs (tenant_id, number_e164, scope, source, provider_account_id, code)
+                    VALUES (\(tenant), '+8613800000001', 'all', 'report', \(account), 'SC:0016')
+                    """
+                )
+                _ = try await pool.query(
+                    """
+                    INSERT INTO opt_out_changes (tenant_id, number_e164, scope, action, source, provider_account_id, code)
+                    VALUES (\(tenant), '+8613800000001', 'all', 'added', 'report', \(account), 'SC:0016')
                     """
                 )
             }

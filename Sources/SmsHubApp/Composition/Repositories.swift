@@ -29,6 +29,8 @@ package struct Repositories: Sendable {
     package var webhookDeliveries: any WebhookDeliveryRepository
     package var routes: any RouteRepository
     package var templates: any TemplateRepository
+    package var optOuts: any OptOutRepository
+    package var sendRules: any SendRulesRepository
 
     package init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
         self.database = database
@@ -54,5 +56,7 @@ package struct Repositories: Sendable {
         self.webhookDeliveries = PostgresWebhookDeliveryRepository(database: database)
         self.routes = PostgresRouteRepository(database: database)
         self.templates = PostgresTemplateRepository(database: database)
+        self.optOuts = PostgresOptOutRepository(database: database)
+        self.sendRules = PostgresSendRulesRepository(database: database)
     }
 }

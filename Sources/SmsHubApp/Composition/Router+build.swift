@@ -65,6 +65,9 @@ package func buildRouter(services: Services) -> BuiltRouter {
         .register(on: tenantAPI)
     SendRouteRoutes(routes: repositories.routes, accounts: services.accounts).register(on: tenantAPI)
     TemplateRoutes(templates: repositories.templates, accounts: services.accounts).register(on: tenantAPI)
+    // The list is read where it is written: a send checks it there, so a tenant must see the same.
+    OptOutRoutes(optOuts: repositories.optOuts, cursors: services.cursors).register(on: tenantAPI)
+    SendRulesRoutes(rules: repositories.sendRules).register(on: tenantAPI)
     // Lists and the summary read where `reads` sends them; one resource by id, which a caller may ask
     // for right after creating it or hearing of it by webhook, reads the primary.
     MessageQueryRoutes(queries: repositories.lists, cursors: services.cursors).register(on: tenantAPI)

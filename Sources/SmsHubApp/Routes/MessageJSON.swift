@@ -14,6 +14,7 @@ enum MessageJSON {
         extNo: String?,
         clientReference: String?,
         customJSON: String,
+        category: TemplateCategory,
         createdAt: Date,
         redactedAt: Date?,
         into json: inout JSONWriter
@@ -26,6 +27,8 @@ enum MessageJSON {
         json.string(content)
         json.field("ext_no", extNo)
         json.field("client_reference", clientReference)
+        json.key("category")
+        json.string(category.rawValue)
         // JSON already: the `jsonb` column's text, or the request's object as re-serialised on the way in.
         json.key("custom")
         json.raw(customJSON.utf8)

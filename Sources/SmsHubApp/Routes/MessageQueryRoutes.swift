@@ -49,6 +49,7 @@ struct MessageListRepresentation: ResponseGenerator {
                             extNo: message.extNo,
                             clientReference: message.clientReference,
                             customJSON: message.customJSON,
+                            category: message.category,
                             createdAt: message.createdAt,
                             redactedAt: message.redactedAt,
                             into: &json

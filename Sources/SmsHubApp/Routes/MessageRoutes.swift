@@ -94,6 +94,7 @@ struct MessageRepresentation: ResponseGenerator {
                 extNo: self.message.extNo,
                 clientReference: self.message.clientReference,
                 customJSON: self.message.customJSON,
+                category: self.message.category,
                 createdAt: self.message.createdAt,
                 redactedAt: self.message.redactedAt,
                 into: &json

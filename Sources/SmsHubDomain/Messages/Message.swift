@@ -14,6 +14,7 @@ package struct Message: Sendable, Equatable {
     package var recipients: [Recipient]
     /// When retention redacted the content (now empty); nil while it is kept.
     package var redactedAt: Date? = nil
+    package var category: TemplateCategory = .notification
 
     package init(
         id: UUID,
@@ -24,8 +25,10 @@ package struct Message: Sendable, Equatable {
         clientReference: String?,
         customJSON: String,
         createdAt: Date,
-        recipients: [Recipient]
+        recipients: [Recipient],
+        category: TemplateCategory = .notification
     ) {
+        self.category = category
         self.id = id
         self.tenantID = tenantID
         self.providerAccountID = providerAccountID

@@ -16,6 +16,8 @@ package struct NewMessage: Sendable {
     package var templateID: UUID?
     /// The template's values as a JSON object, when the message named a template.
     package var templateValuesJSON: String?
+    /// The template's category, or the one the request named.
+    package var category: TemplateCategory = .notification
 
     package init(
         id: UUID,

@@ -48,6 +48,7 @@ package struct SendMessage: Sendable {
             }
             template = found
         }
+        let category = try Self.category(input.category, template: template)
         try Self.check(route, template: template)
         if let template { try await self.checkReviews(route, template: template, tenantID: tenantID) }
         let validated: SendRequestRules.Validated
@@ -72,7 +73,8 @@ package struct SendMessage: Sendable {
             fingerprint: SendRequestRules.fingerprint(
                 accountID: input.providerAccountID ?? input.routeID,
                 recipients: input.recipients,
-                content: input.templateID.map { "template \($0.uuidString)\u{1f}\(Self.valuesJSON(input.variables ?? [:]))" } ?? input.content,
+                content: (input.templateID.map { "template \($0.uuidString)\u{1f}\(Self.valuesJSON(input.variables ?? [:]))" } ?? input.content)
+                    + (input.category.map { "\u{1f}category \($0)" } ?? ""),
                 extNo: input.extNo,
                 clientReference: input.clientReference,
                 customJSON: input.customJSON
@@ -81,12 +83,34 @@ package struct SendMessage: Sendable {
         )
         message.routeAccountIDs = route.map(\.id)
         message.templateID = template?.id
+        message.category = category
         message.templateValuesJSON = template.map { _ in Self.valuesJSON(input.variables ?? [:]) }
         switch try await self.messages.create(message) {
         case .created(let stored): return Accepted(message: stored, duplicates: validated.duplicates, replayed: false)
         case .replayed(let stored): return Accepted(message: stored, duplicates: validated.duplicates, replayed: true)
         case .keyConflict: throw SendMessageError.idempotencyConflict
         }
+    }
+
+    /// The message's category: its template's, which a `category` in the request must then repeat,
+    /// or the one named, or `notification`.
+    static func category(_ named: String?, template: Template?) throws -> TemplateCategory {
+        var category: TemplateCategory?
+        if let named {
+            guard let known = TemplateCategory(rawValue: named) else {
+                throw SendMessageError.invalid([FieldProblem(field: "category", message: "must be verification, notification or marketing")])
+            }
+            category = known
+        }
+        if let template {
+            if let category, category != template.category {
+                throw SendMessageError.invalid([
+                    FieldProblem(field: "category", message: "differs from the template's category (\(template.category.rawValue))")
+                ])
+            }
+            return template.category
+        }
+        return category ?? .notification
     }
 
     static func valuesJSON(_ values: [String: String]) -> String {

@@ -9,6 +9,8 @@ package struct SendMessageInput: Sendable, Equatable {
     /// A hub template to render with `variables`, instead of `content`.
     package var templateID: UUID?
     package var variables: [String: String]?
+    /// `verification`, `notification` or `marketing` as written; a template's own category otherwise.
+    package var category: String?
     package var recipients: [String]
     package var content: String
     package var extNo: String?
@@ -76,6 +78,7 @@ package struct SendMessageInput: Sendable, Equatable {
             customJSON: try CustomData.canonicalText(body["custom"])
         )
         input.routeID = routeID
+        input.category = try optionalString(body, "category")
         input.templateID = templateID
         input.variables = templateID == nil ? nil : (variables ?? [:])
         return input

@@ -37,6 +37,7 @@ package struct MessageSummary: Sendable, Equatable {
     package var recipientCount: Int
     /// When retention redacted the content (now empty); nil while it is kept.
     package var redactedAt: Date? = nil
+    package var category: TemplateCategory = .notification
 
     package init(
         id: UUID,

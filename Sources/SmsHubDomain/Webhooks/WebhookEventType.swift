@@ -8,6 +8,10 @@ package enum WebhookEventType: String, Sendable, CaseIterable, Codable {
     case reviewCompleted = "review.completed"
     /// A balance fell below the account's `balance_alert_below`.
     case balanceBelowThreshold = "balance.below_threshold"
+    /// A number joined the tenant's opt-out list (its reply, a provider's code, or the API).
+    case optedOut = "recipient.opted_out"
+    /// A number left the list (its opt-in reply, or the API).
+    case optedIn = "recipient.opted_in"
     /// Sent on request (`POST /v1/webhook-endpoints/{id}/test`), to that endpoint only.
     case test = "webhook.test"
 
@@ -15,5 +19,7 @@ package enum WebhookEventType: String, Sendable, CaseIterable, Codable {
     package static let all = "*"
 
     /// Types a tenant can subscribe to (the test ping goes to the endpoint it was asked for).
-    package static let subscribable: [WebhookEventType] = [.statusChanged, .replyReceived, .reviewCompleted, .balanceBelowThreshold]
+    package static let subscribable: [WebhookEventType] = [
+        .statusChanged, .replyReceived, .reviewCompleted, .balanceBelowThreshold, .optedOut, .optedIn,
+    ]
 }
