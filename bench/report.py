@@ -13,12 +13,12 @@ def rate(run):
 def main():
     p = argparse.ArgumentParser()
     for name in ["out", "trivial", "engage", "huawei", "known", "hook", "engage-half", "send", "rss", "queries", "trivial-cpu", "huawei-cpu", "known-cpu", "hook-cpu", "aged",
-                 "provider-dispatch"]:
+                 "provider-dispatch", "send-ruled", "ruled-stopped"]:
         p.add_argument("--" + name, required=True)
     for name in ["connections", "duration", "pgbench", "pg-ingest-rows", "pg-ingest-batch", "pg-known-rows", "pg-known-expected", "pg-known-moved", "engage-rows", "huawei-rows", "engage-batch", "huawei-batch", "known-rows", "known-batch", "known-attached", "known-moved",
                  "hook-rows", "hook-batch", "hook-moved", "hook-events", "hook-start", "hook-load-end", "hook-drain-end", "hook-at-end",
                  "hook-delivered", "hook-received", "hook-verified", "half-rate", "accepted", "send-start",
-                 "dispatch-end", "left", "sustain-start", "sustain", "clock-ticks"]:
+                 "dispatch-end", "left", "sustain-start", "sustain", "clock-ticks", "ruled-accepted"]:
         p.add_argument("--" + name, type=float, required=True)
     a = p.parse_args()
     trivial, engage, huawei, known, hook, half, send = (
@@ -132,6 +132,15 @@ def main():
     accepted_rate = (send["requests"] - send["non_2xx"]) * 1000 / (send["duration_us"] / 1e6)
     add("send: recipients accepted", accepted_rate, "recipients/s", ">= 50000", accepted_rate >= 50_000)
     add("send: POST /v1/messages p99 (1000 recipients)", send["p99_us"] / 1000, "ms")
+    ruled = json.loads(a.send_ruled)
+    ruled_rate = (ruled["requests"] - ruled["non_2xx"]) * 1000 / (ruled["duration_us"] / 1e6)
+    add("send with the rules on: recipients accepted (opt-out list, caps, quotas)", ruled_rate, "recipients/s", ">= 25000", ruled_rate >= 25_000)
+    add("send with the rules on: rate against the rules off", ruled_rate / max(1, accepted_rate) * 100, "%", ">= 50", ruled_rate >= accepted_rate / 2)
+    add("send with the rules on: POST /v1/messages p99 (1000 recipients)", ruled["p99_us"] / 1000, "ms")
+    opted_out, limited = (float(x) for x in a.ruled_stopped.split())
+    add("send with the rules on: recipients stored", a.ruled_accepted, "recipients")
+    add("send with the rules on: of which stopped by the opt-out list", opted_out, "recipients")
+    add("send with the rules on: of which over a cap or quota (every number is new)", limited, "recipients", "0", limited == 0)
     dispatched = a.accepted - a.left
     add("send: recipients dispatched to the simulator", dispatched / max(0.001, a.dispatch_end - a.send_start), "recipients/s")
     add("send: recipients still queued at the end", a.left, "recipients", "0", a.left == 0)

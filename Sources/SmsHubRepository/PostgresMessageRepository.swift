@@ -11,7 +11,7 @@ package struct PostgresMessageRepository: MessageRepository {
 
     package func create(_ message: NewMessage) async throws -> CreateMessageOutcome {
         do {
-            return .created(try await self.insert(message))
+            return try await self.insert(message)
         } catch let error as PGError where error.sqlState == SQLState.uniqueViolation && error.constraint == "messages_idempotency_idx" {
             // Another request with this key committed first (possibly concurrently): compare fingerprints.
             guard let key = message.idempotencyKey else { throw error }
@@ -26,60 +26,138 @@ package struct PostgresMessageRepository: MessageRepository {
         }
     }
 
-    private func insert(_ message: NewMessage) async throws -> Message {
-        try await self.database.withTenant(message.tenantID) { session in
-            let created = try await session.query(
-                """
-                INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash,
-                                      recipient_count, route_account_ids, template_id, template_values, category)
-                VALUES (\(message.tenantID), \(message.id), \(message.providerAccountID), \(message.content), \(message.extNo),
-                        \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)),
-                        \(message.recipients.count), \(message.routeAccountIDs.count > 1 ? message.routeAccountIDs : nil),
-                        \(message.templateID), \(message.templateValuesJSON.map { PGJSON(text: $0) }), \(message.category.rawValue))
-                RETURNING created_at
-                """
-            ).first!.decode("created_at", as: Date.self)
-            // One statement for all recipients: arrays in, unnest in SQL. A number on the tenant's
-            // opt-out list for this category is stored `failed` at once, and never planned.
-            let stopped = try await session.query(
-                """
-                WITH inserted AS (
-                INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, created_at, status_at, position,
-                                                status, status_code, status_description, completed_at)
-                SELECT \(message.tenantID), r.id, \(message.id), \(message.providerAccountID), r.raw, r.e164, \(created), \(created), r.position,
-                       CASE WHEN o.scope IS NULL THEN 'queued' ELSE 'failed' END, CASE WHEN o.scope IS NOT NULL THEN \(OptOutStop.code) END,
-                       CASE WHEN o.scope IS NOT NULL THEN \(OptOutStop.description) END, CASE WHEN o.scope IS NOT NULL THEN \(created) END
-                FROM unnest(\(message.recipients.map(\.id))::uuid[], \(message.recipients.map(\.number.raw))::text[],
-                            \(message.recipients.map { $0.number.e164 ?? $0.number.raw })::text[]) WITH ORDINALITY AS r(id, raw, e164, position)
-                LEFT JOIN LATERAL (\(fragment: OptOutStop.entry(tenantID: message.tenantID, number: "r.e164", category: "\(message.category.rawValue)::text"))) o
-                       ON true
-                RETURNING id, status)
-                SELECT id AS stopped FROM inserted WHERE status = 'failed'
-                """
-            ).rows.compactMap { try $0.decode("stopped", as: UUID?.self) }
-            var recipients = message.recipients
-            if !stopped.isEmpty {
-                let set = Set(stopped)
-                for index in recipients.indices where set.contains(recipients[index].id) {
-                    recipients[index].status = .failed
-                    recipients[index].statusCode = OptOutStop.code
-                    recipients[index].statusDescription = OptOutStop.description
-                    recipients[index].statusAt = created
-                }
-            }
-            return Message(
-                id: message.id,
-                tenantID: message.tenantID,
-                providerAccountID: message.providerAccountID,
-                content: message.content,
-                extNo: message.extNo,
-                clientReference: message.clientReference,
-                customJSON: message.customJSON,
-                createdAt: created,
-                recipients: recipients,
-                category: message.category
-            )
+    /// Thrown inside the transaction to roll it back: nothing stored, nothing reserved.
+    private struct Refused: Error {
+        var outcome: CreateMessageOutcome
+    }
+
+    private func insert(_ message: NewMessage) async throws -> CreateMessageOutcome {
+        do {
+            return .created(try await self.database.withTenant(message.tenantID) { session in try await self.insert(message, session: session) })
+        } catch let refused as Refused {
+            return refused.outcome
         }
+    }
+
+    /// The rules, the opt-out list, caps and quotas decide each recipient's first state; then the
+    /// message and its recipients are written, all in the one transaction (docs/sending-rules.md).
+    private func insert(_ message: NewMessage, session: PGSession) async throws -> Message {
+        let tenantID = message.tenantID
+        let numbers = message.recipients.map { $0.number.e164 ?? $0.number.raw }
+        let head = try await session.query(
+            """
+            WITH rules AS (SELECT rules FROM tenant_send_rules WHERE tenant_id = \(tenantID))
+            SELECT now() AS now, (SELECT rules::text FROM rules) AS rules,
+                   ARRAY(SELECT x.number_e164 FROM opt_outs x
+                         WHERE x.tenant_id = \(tenantID) AND x.number_e164 = ANY(\(numbers))
+                           AND x.scope = ANY (opt_out_scopes(\(message.category.rawValue), (SELECT (rules #>> '{opt_out,verification}')::boolean FROM rules)))
+                   ) AS opted_out
+            """
+        ).first
+        guard let head else { throw PGError(kind: .decoding, message: "the acceptance's first query gave no row") }
+        var now: Date = try head.decode("now")
+        let rules = try head.decode("rules", as: String?.self).map(SendRules.init(stored:)) ?? SendRules()
+        let optedOut = Set(try head.decode("opted_out", as: [String].self))
+        let estimates = SegmentEstimates(message.content)
+
+        var states = [(status: String, code: String?, description: String?)](repeating: ("queued", nil, nil), count: numbers.count)
+        var candidates: [(index: Int, candidate: SendAdmission.Candidate)] = []
+        for (index, number) in numbers.enumerated() {
+            if optedOut.contains(number) {
+                states[index] = ("failed", OptOutStop.code, OptOutStop.description)
+            } else {
+                candidates.append((index, SendAdmission.Candidate(number: number, segments: estimates.segments(number))))
+            }
+        }
+        // The message first: a second request with the same idempotency key waits here for the first
+        // to commit (and then replays it), before it could take any cap or quota.
+        let created = try await session.query(
+            """
+            INSERT INTO messages (tenant_id, id, provider_account_id, content, ext_no, client_reference, custom, idempotency_key, request_hash,
+                                  recipient_count, route_account_ids, template_id, template_values, category)
+            VALUES (\(tenantID), \(message.id), \(message.providerAccountID), \(message.content), \(message.extNo),
+                    \(message.clientReference), \(PGJSON(text: message.customJSON)), \(message.idempotencyKey), \(PGBytes(message.fingerprint)),
+                    \(message.recipients.count), \(message.routeAccountIDs.count > 1 ? message.routeAccountIDs : nil),
+                    \(message.templateID), \(message.templateValuesJSON.map { PGJSON(text: $0) }), \(message.category.rawValue))
+            RETURNING created_at
+            """
+        ).first!.decode("created_at", as: Date.self)
+        let windows = rules.caps.windows(for: message.category)
+        if !candidates.isEmpty, !windows.isEmpty || !rules.quotas.isEmpty {
+            var stamps: [String: [Date]] = [:]
+            if !windows.isEmpty {
+                (stamps, now) = try await SendAdmissionRows.lockCaps(
+                    candidates.map(\.candidate.number),
+                    category: message.category,
+                    tenantID: tenantID,
+                    session: session
+                )
+            }
+            let periods = rules.quotas.isEmpty ? [] : QuotaPeriod.current(now, in: rules.quotas.timeZone)
+            var usage: [QuotaPeriod.Kind: QuotaUsage] = [:]
+            if !periods.isEmpty { (usage, now) = try await SendAdmissionRows.lockQuotas(periods, tenantID: tenantID, session: session) }
+            let admission = SendAdmission.decide(
+                candidates.map(\.candidate),
+                windows: windows,
+                stamps: stamps,
+                quotas: rules.quotas,
+                periods: periods,
+                usage: usage,
+                now: now
+            )
+            // One recipient over a cap or quota is the request's answer: 429, and nothing kept.
+            if numbers.count == 1, case .rateLimited(let wait, let reason)? = admission.verdicts.first {
+                throw Refused(outcome: .rateLimited(retryAfter: wait, reason: reason))
+            }
+            for ((index, _), verdict) in zip(candidates, admission.verdicts) {
+                if case .rateLimited(_, let reason) = verdict { states[index] = ("failed", "rate_limited", "over \(reason): no provider was called") }
+            }
+            try await SendAdmissionRows.stamp(
+                admission.admittedNumbers,
+                category: message.category,
+                windows: windows,
+                now: now,
+                tenantID: tenantID,
+                session: session
+            )
+            try await SendAdmissionRows.addUsage(admission.added, periods: periods, tenantID: tenantID, session: session)
+        }
+
+        // One statement for all recipients: arrays in, unnest in SQL. The states are only sent when
+        // some recipient did not pass; a stopped one is final at once and never planned.
+        let stopped = states.contains { $0.status != "queued" }
+        try await session.query(
+            """
+            INSERT INTO message_recipients (tenant_id, id, message_id, provider_account_id, number_raw, number_e164, created_at, status_at, position,
+                                            segments_estimated, status, status_code, status_description, completed_at)
+            SELECT \(tenantID), r.id, \(message.id), \(message.providerAccountID), r.raw, r.e164, \(created), \(created), r.position, r.segments,
+                   coalesce(s.status, 'queued'), s.code, s.description, CASE WHEN s.status = 'failed' THEN \(created) END
+            FROM unnest(\(message.recipients.map(\.id))::uuid[], \(message.recipients.map(\.number.raw))::text[], \(numbers)::text[],
+                        \(numbers.map { Int16(clamping: estimates.segments($0)) })::int2[]) WITH ORDINALITY AS r(id, raw, e164, segments, position)
+            LEFT JOIN unnest(\(PGArray(stopped ? states.map(\.status) : []))::text[], \(PGArray(stopped ? states.map(\.code) : []))::text[],
+                             \(PGArray(stopped ? states.map(\.description) : []))::text[]) WITH ORDINALITY AS s(status, code, description, position)
+                   ON s.position = r.position
+            """
+        )
+        var recipients = message.recipients
+        for index in recipients.indices where states[index].status != "queued" {
+            recipients[index].status = .failed
+            recipients[index].statusCode = states[index].code
+            recipients[index].statusDescription = states[index].description
+            recipients[index].statusAt = created
+        }
+        return Message(
+            id: message.id,
+            tenantID: tenantID,
+            providerAccountID: message.providerAccountID,
+            content: message.content,
+            extNo: message.extNo,
+            clientReference: message.clientReference,
+            customJSON: message.customJSON,
+            createdAt: created,
+            recipients: recipients,
+            category: message.category
+        )
     }
 
     func load(tenantID: UUID, id: UUID, session: PGSession) async throws -> Message? {

@@ -60,6 +60,14 @@ struct MessageRoutes {
                 title: "Idempotency key reused",
                 detail: "This Idempotency-Key was used with a different request. Use a new key for a new message."
             )
+        case .rateLimited(let wait, let reason):
+            Problem(
+                .tooManyRequests,
+                code: "rate_limited",
+                title: "Over a sending limit",
+                detail: "The recipient is over \(reason); retry after \(wait) s. Nothing was stored.",
+                headers: [.retryAfter: String(wait)]
+            )
         }
     }
 

@@ -50,6 +50,8 @@ package enum CreateMessageOutcome: Sendable {
     case replayed(Message)
     /// The idempotency key was used before with a different request.
     case keyConflict
+    /// The message's one recipient is over a cap or quota: nothing was stored.
+    case rateLimited(retryAfter: Int, reason: String)
 }
 
 package protocol MessageRepository: Sendable {

@@ -89,6 +89,7 @@ package struct SendMessage: Sendable {
         case .created(let stored): return Accepted(message: stored, duplicates: validated.duplicates, replayed: false)
         case .replayed(let stored): return Accepted(message: stored, duplicates: validated.duplicates, replayed: true)
         case .keyConflict: throw SendMessageError.idempotencyConflict
+        case .rateLimited(let wait, let reason): throw SendMessageError.rateLimited(retryAfter: wait, reason: reason)
         }
     }
 

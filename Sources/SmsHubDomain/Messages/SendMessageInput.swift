@@ -106,4 +106,6 @@ package enum SendMessageError: Error, Sendable, Equatable {
     case invalid([FieldProblem])
     /// The idempotency key was used with a different request (409).
     case idempotencyConflict
+    /// The one recipient is over a frequency cap or the tenant's quota (429): nothing was stored.
+    case rateLimited(retryAfter: Int, reason: String)
 }

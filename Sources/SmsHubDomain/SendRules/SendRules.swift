@@ -2,6 +2,8 @@
 /// Every section has defaults, so a tenant that never set any sends by the defaults.
 package struct SendRules: Sendable, Equatable {
     package var optOut = OptOutRules()
+    package var caps = FrequencyCaps()
+    package var quotas = Quotas()
 
     package init() {}
 }

@@ -1,0 +1,55 @@
+-- Frequency caps and quotas (issue 34), enforced in the transaction that accepts a message
+-- (docs/sending-rules.md). Each row is locked by that transaction before it decides, in one order
+-- (cap rows by number, then the day's quota row, then the month's), so concurrent sends, from any
+-- number of instances, see each other's admissions and large messages cannot deadlock.
+
+-- The recent accepted sends to one number, per tenant and category: the newest stamps any of the
+-- category's windows can still count (at most its largest count).
+CREATE TABLE number_caps (
+    tenant_id   uuid          NOT NULL REFERENCES tenants (id),
+    category    text          NOT NULL,
+    number_e164 text          NOT NULL,
+    stamps      timestamptz[] NOT NULL DEFAULT '{}',
+    PRIMARY KEY (tenant_id, category, number_e164)
+) WITH (fillfactor = 70);
+
+-- What a tenant's day and month have used, in its quota time zone; rows are written only while the
+-- tenant has a quota.
+CREATE TABLE quota_usage (
+    tenant_id  uuid   NOT NULL REFERENCES tenants (id),
+    period     text   NOT NULL CHECK (period IN ('day', 'month')),
+    starts_on  date   NOT NULL,
+    recipients bigint NOT NULL DEFAULT 0 CHECK (recipients >= 0),
+    segments   bigint NOT NULL DEFAULT 0 CHECK (segments >= 0),
+    PRIMARY KEY (tenant_id, period, starts_on)
+);
+
+-- The hub's estimate of each recipient's segments at acceptance (SegmentCounter); `segments` stays
+-- what a provider's report billed.
+ALTER TABLE message_recipients ADD COLUMN segments_estimated smallint;
+
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['number_caps', 'quota_usage'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_isolation ON %I TO smshub_app USING (tenant_id = smshub_tenant()) WITH CHECK (tenant_id = smshub_tenant())', t);
+        EXECUTE format('CREATE POLICY admin_all ON %I TO smshub_admin USING (true) WITH CHECK (true)', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %I TO smshub_app', t);
+        EXECUTE format('GRANT SELECT, DELETE ON %I TO smshub_admin', t);
+    END LOOP;
+END $$;
+
+-- BI: the estimate, as a new last column of bi.message_recipients.
+GRANT SELECT (segments_estimated) ON message_recipients TO smshub_bi_owner;
+SET LOCAL ROLE smshub_bi_owner;
+CREATE OR REPLACE VIEW bi.message_recipients AS
+SELECT r.tenant_id, r.message_id, r.id AS recipient_id, r.position, m.provider_account_id, a.provider,
+       m.content, m.ext_no, m.client_reference, m.recipient_count, m.created_at AS message_created_at,
+       r.number_raw AS number, r.number_e164, r.provider_message_id, r.status, r.status_code, r.status_description,
+       r.status_at, r.segments, r.submitted_at, r.sent_at, r.completed_at, m.category, r.segments_estimated
+FROM public.message_recipients r
+JOIN public.messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
+JOIN public.provider_accounts a ON a.tenant_id = r.tenant_id AND a.id = r.provider_account_id;
+RESET ROLE;
