@@ -53,3 +53,24 @@ FROM public.message_recipients r
 JOIN public.messages m ON m.tenant_id = r.tenant_id AND m.id = r.message_id
 JOIN public.provider_accounts a ON a.tenant_id = r.tenant_id AND a.id = r.provider_account_id;
 RESET ROLE;
+
+-- Cap rows whose newest stamp no window can count any more (windows are at most 31 days) are removed
+-- by the service's pruner, across tenants as smshub_admin; the newest stamp is kept first.
+CREATE FUNCTION prune_number_caps(p_limit integer) RETURNS integer
+LANGUAGE sql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+    WITH gone AS (
+        DELETE FROM public.number_caps c
+        WHERE c.ctid = ANY (ARRAY(SELECT q.ctid FROM public.number_caps q
+                                  WHERE coalesce(q.stamps[1], '-infinity') < now() - interval '32 days'
+                                  LIMIT greatest(p_limit, 0)))
+        RETURNING 1
+    )
+    SELECT count(*)::integer FROM gone
+$$;
+GRANT CREATE ON SCHEMA public TO smshub_admin;
+ALTER FUNCTION prune_number_caps(integer) OWNER TO smshub_admin;
+REVOKE CREATE ON SCHEMA public FROM smshub_admin;
+REVOKE ALL ON FUNCTION prune_number_caps(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION prune_number_caps(integer) TO smshub_app;

@@ -58,7 +58,7 @@ import Testing
             func create(_ json: String) async throws -> AppHarness.Reply {
                 try await app.request(.post, "/v1/templates", bearer: huawei.key, json: json)
             }
-            let created = try await create(#"{"name":"code","category":"verification","body":"【A】{{code}}，{{minutes}}分钟"}"#)
+            let created = try await create(#"{"name":"code","category":"verification","body":"【A】验证码{{code}}，{{minutes}}分钟"}"#)
             #expect(created.status == .created, "\(created.text)")
             #expect(created.json["variables"] as? [String] == ["code", "minutes"])
             let id = try #require(created.json["id"] as? String)
@@ -66,13 +66,16 @@ import Testing
                 (#"{"name":"t","category":"spam","body":"x"}"#, "category"),
                 (#"{"name":"t","category":"marketing","body":""}"#, "body"),
                 (#"{"name":"t","category":"marketing","body":"\#(String(repeating: "x", count: 1001))"}"#, "body"),
+                (#"{"name":"t","category":"marketing","body":"【A】周末特惠"}"#, "body"),
+                (#"{"name":"t","category":"verification","body":"【A】验证码{{code}}，详见 https://a.example"}"#, "body"),
+                (#"{"name":"t","category":"notification","body":"【A】订单已发货，拒收请回复R"}"#, "body"),
             ] {
                 let reply = try await create(json)
                 expectProblem(reply, .unprocessableContent, code: "validation_failed")
                 let fields = (reply.json["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
                 #expect(fields == [field], "\(json.prefix(80))")
             }
-            expectProblem(try await create(#"{"name":"code","category":"marketing","body":"x"}"#), .conflict, code: "name_taken")
+            expectProblem(try await create(#"{"name":"code","category":"marketing","body":"x 拒收请回复R"}"#), .conflict, code: "name_taken")
 
             func map(_ account: String, _ json: String, bearer: String? = nil) async throws -> AppHarness.Reply {
                 try await app.request(.put, "/v1/templates/\(id)/mappings/\(account)", bearer: bearer ?? huawei.key, json: json)

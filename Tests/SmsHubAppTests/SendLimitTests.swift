@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import Logging
 import NIOCore
 import Postgres
 import SmsHubDomain
@@ -122,6 +123,31 @@ import Testing
                 #expect(sent.status == .accepted)
             }
             #expect(try await app.count("number_caps") == 0, "nothing to lock or count")
+        }
+    }
+
+    @Test func capRowsNoWindowCanCountArePruned() async throws {
+        try await withApp { app in
+            let account = try await app.makeAccount("submail", settings: ["app_id": "10000"], credentials: ["subhook_key": "k", "app_key": "s"])
+            #expect(try await app.request(.post, "/v1/messages", bearer: account.key, json: Self.body(account, ["13800000501"])).status == .accepted)
+            _ = try await withPool(url: app.database.superuserURL) { pool in
+                try await pool.query(
+                    """
+                    INSERT INTO number_caps (tenant_id, category, number_e164, stamps)
+                    VALUES (\(account.tenantID), 'verification', '+8613800000502', ARRAY[now() - interval '33 days']),
+                           (\(account.tenantID), 'verification', '+8613800000503', '{}'),
+                           (\(account.tenantID), 'marketing', '+8613800000504', ARRAY[now() - interval '20 days', now() - interval '40 days'])
+                    """
+                )
+            }
+            let pruner = NumberCapPruner(
+                repository: PostgresNumberCapRepository(database: Database(pool: app.pool)),
+                logger: Logger(label: "test"),
+                batch: 1
+            )
+            #expect(try await pruner.runOnce() == 2, "in slices of one, until a slice finds nothing")
+            let left = try await app.rows("SELECT number_e164 FROM number_caps ORDER BY 1")
+            #expect(left.map { $0["number_e164"] ?? nil } == ["+8613800000501", "+8613800000504"])
         }
     }
 

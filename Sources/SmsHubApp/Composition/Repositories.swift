@@ -31,6 +31,7 @@ package struct Repositories: Sendable {
     package var templates: any TemplateRepository
     package var optOuts: any OptOutRepository
     package var sendRules: any SendRulesRepository
+    package var numberCaps: any NumberCapRepository
 
     package init(database: Database, migrator: Migrator, reads: ReadRouting? = nil) {
         self.database = database
@@ -58,5 +59,6 @@ package struct Repositories: Sendable {
         self.templates = PostgresTemplateRepository(database: database)
         self.optOuts = PostgresOptOutRepository(database: database)
         self.sendRules = PostgresSendRulesRepository(database: database)
+        self.numberCaps = PostgresNumberCapRepository(database: database)
     }
 }

@@ -94,6 +94,7 @@ package struct Services: Sendable {
                 interval: configuration.retentionInterval
             ),
             OutcomeCountFolder(repository: repositories.outcomeCounts, logger: Logger(label: "smshub.outcome-counts")),
+            NumberCapPruner(repository: repositories.numberCaps, logger: Logger(label: "smshub.number-caps")),
             EventRecipientBackfiller(repository: repositories.eventRecipients, logger: Logger(label: "smshub.event-recipients")),
             WebhookDeliverer(
                 repository: repositories.webhookDeliveries,

@@ -49,6 +49,8 @@ package struct SendMessage: Sendable {
             template = found
         }
         let category = try Self.category(input.category, template: template)
+        let categoryProblems = CategoryRules.problems(content, category: category, field: template == nil ? "content" : "template_id")
+        if !categoryProblems.isEmpty { throw SendMessageError.invalid(categoryProblems) }
         try Self.check(route, template: template)
         if let template { try await self.checkReviews(route, template: template, tenantID: tenantID) }
         let validated: SendRequestRules.Validated

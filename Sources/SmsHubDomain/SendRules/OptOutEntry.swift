@@ -99,3 +99,9 @@ package protocol SendRulesRepository: Sendable {
     func get(tenantID: UUID) async throws -> SendRules
     func put(tenantID: UUID, _ rules: SendRules) async throws
 }
+
+/// The cap rows of numbers no window can count any more (migration 0033), removed across tenants.
+package protocol NumberCapRepository: Sendable {
+    /// Removes up to `limit` stale rows; how many were removed.
+    func prune(limit: Int) async throws -> Int
+}

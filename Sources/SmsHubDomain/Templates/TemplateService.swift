@@ -34,6 +34,7 @@ package struct TemplateService: Sendable {
         case .success(let value): parsed = value
         case .failure(let invalid): problems += invalid.problems
         }
+        if let kind, let parsed { problems += CategoryRules.problems(parsed.text, category: kind, field: "body") }
         guard problems.isEmpty, let normalised, let kind, let parsed else { throw Failure.invalid(problems) }
         guard try await self.templates.list(tenantID: tenantID).count < Self.maxTemplatesPerTenant else { throw Failure.tooManyTemplates }
         do {
