@@ -1,22 +1,42 @@
 -- Frequency caps and quotas (issue 34), enforced in the transaction that accepts a message
 -- (docs/sending-rules.md). Each row is locked by that transaction before it decides, in one order
 -- (cap rows by number, then the day's quota row, then the month's), so concurrent sends, from any
--- number of instances, see each other's admissions and large messages cannot deadlock.
+-- number of instances, see each other's admissions and large messages cannot deadlock
+-- (docs/decisions/0020-send-rules-in-the-accepting-transaction.md).
 
 -- The recent accepted sends to one number, per tenant and category: the newest stamps any of the
 -- category's windows can still count (at most its largest count).
+-- No foreign key (decision 0005): its check cost as much as the rest of a 1,000-number upsert.
 CREATE TABLE number_caps (
-    tenant_id   uuid          NOT NULL REFERENCES tenants (id),
+    tenant_id   uuid          NOT NULL,
     category    text          NOT NULL,
     number_e164 text          NOT NULL,
     stamps      timestamptz[] NOT NULL DEFAULT '{}',
+    -- The transaction whose send the newest stamp is: the upsert's RETURNING says by it whether this
+    -- transaction was admitted.
+    admitted_by xid8,
     PRIMARY KEY (tenant_id, category, number_e164)
 ) WITH (fillfactor = 70);
+
+-- The stamps after admitting one more send at `p_now`, or NULL when a window is full: at most
+-- `p_counts[i]` stamps in the last `p_seconds[i]`. Keeps the newest stamps the longest window can count,
+-- at most the largest count of them. The same rule as FrequencyCaps.check and .keep.
+CREATE FUNCTION cap_admit(p_stamps timestamptz[], p_now timestamptz, p_counts integer[], p_seconds integer[]) RETURNS timestamptz[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN bool_and(w.inside < w.count) THEN
+               ARRAY(SELECT s FROM unnest(p_stamps || p_now) AS s
+                     WHERE s > p_now - make_interval(secs => (SELECT max(x) FROM unnest(p_seconds) AS x))
+                     ORDER BY s DESC LIMIT (SELECT max(x) FROM unnest(p_counts) AS x))
+           END
+    FROM (SELECT c.count, (SELECT count(*) FROM unnest(p_stamps) AS s WHERE s > p_now - make_interval(secs => c.seconds)) AS inside
+          FROM unnest(p_counts, p_seconds) AS c(count, seconds)) AS w
+$$;
 
 -- What a tenant's day and month have used, in its quota time zone; rows are written only while the
 -- tenant has a quota.
 CREATE TABLE quota_usage (
-    tenant_id  uuid   NOT NULL REFERENCES tenants (id),
+    tenant_id  uuid   NOT NULL,
     period     text   NOT NULL CHECK (period IN ('day', 'month')),
     starts_on  date   NOT NULL,
     recipients bigint NOT NULL DEFAULT 0 CHECK (recipients >= 0),

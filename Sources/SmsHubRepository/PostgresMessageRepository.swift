@@ -82,47 +82,26 @@ package struct PostgresMessageRepository: MessageRepository {
             RETURNING created_at
             """
         ).first!.decode("created_at", as: Date.self)
+        // Caps: decided and stamped in the statement that locks the numbers' rows.
         let windows = rules.caps.windows(for: message.category)
-        if !candidates.isEmpty, !windows.isEmpty || !rules.quotas.isEmpty {
-            var stamps: [String: [Date]] = [:]
-            if !windows.isEmpty {
-                (stamps, now) = try await SendAdmissionRows.lockCaps(
-                    candidates.map(\.candidate.number),
-                    category: message.category,
-                    tenantID: tenantID,
-                    session: session
-                )
-            }
-            let periods = rules.quotas.isEmpty ? [] : QuotaPeriod.current(now, in: rules.quotas.timeZone)
-            var usage: [QuotaPeriod.Kind: QuotaUsage] = [:]
-            if !periods.isEmpty { (usage, now) = try await SendAdmissionRows.lockQuotas(periods, tenantID: tenantID, session: session) }
-            let admission = SendAdmission.decide(
+        let (capRefusals, stampedAt) = try await SendAdmissionRows.admitCaps(
+            candidates.map(\.candidate.number),
+            category: message.category,
+            windows: windows,
+            tenantID: tenantID,
+            session: session
+        )
+        if !capRefusals.isEmpty {
+            let capped = SendAdmission.decide(
                 candidates.map(\.candidate),
-                windows: windows,
-                stamps: stamps,
-                quotas: rules.quotas,
-                periods: periods,
-                usage: usage,
+                capRefusals: capRefusals,
+                quotas: Quotas(),
+                periods: [],
+                usage: [:],
                 now: now
             )
-            // One recipient over a cap or quota is the request's answer: 429, and nothing kept.
-            if numbers.count == 1, case .rateLimited(let wait, let reason)? = admission.verdicts.first {
-                throw Refused(outcome: .rateLimited(retryAfter: wait, reason: reason))
-            }
-            for ((index, _), verdict) in zip(candidates, admission.verdicts) {
-                if case .rateLimited(_, let reason) = verdict { states[index] = ("failed", "rate_limited", "over \(reason): no provider was called") }
-            }
-            try await SendAdmissionRows.stamp(
-                admission.admittedNumbers,
-                category: message.category,
-                windows: windows,
-                now: now,
-                tenantID: tenantID,
-                session: session
-            )
-            try await SendAdmissionRows.addUsage(admission.added, periods: periods, tenantID: tenantID, session: session)
+            try Self.apply(capped, to: candidates, states: &states, single: numbers.count == 1)
         }
-
         // One statement for all recipients: arrays in, unnest in SQL. The states are only sent when
         // some recipient did not pass; a stopped one is final at once and never planned.
         let stopped = states.contains { $0.status != "queued" }
@@ -139,6 +118,42 @@ package struct PostgresMessageRepository: MessageRepository {
                    ON s.position = r.position
             """
         )
+        // Quotas last: their rows are the tenant's hottest, held from here to the commit only.
+        if !rules.quotas.isEmpty, candidates.contains(where: { states[$0.index].status == "queued" }) {
+            let periods = QuotaPeriod.current(now, in: rules.quotas.timeZone)
+            let usage: [QuotaPeriod.Kind: QuotaUsage]
+            (usage, now) = try await SendAdmissionRows.lockQuotas(periods, tenantID: tenantID, session: session)
+            let admission = SendAdmission.decide(
+                candidates.map(\.candidate),
+                capRefusals: capRefusals,
+                quotas: rules.quotas,
+                periods: periods,
+                usage: usage,
+                now: now
+            )
+            let before = states
+            try Self.apply(admission, to: candidates, states: &states, single: numbers.count == 1)
+            let over = candidates.filter { before[$0.index].status == "queued" && states[$0.index].status != "queued" }
+            if !over.isEmpty {
+                try await session.query(
+                    """
+                    UPDATE message_recipients r SET status = 'failed', status_code = 'rate_limited', status_description = x.description,
+                        completed_at = status_at, updated_at = now()
+                    FROM unnest(\(over.map { message.recipients[$0.index].id })::uuid[], \(over.map { states[$0.index].description ?? "" })::text[])
+                         AS x(id, description)
+                    WHERE r.tenant_id = \(tenantID) AND r.id = x.id
+                    """
+                )
+                try await SendAdmissionRows.unstamp(
+                    over.map(\.candidate.number),
+                    category: message.category,
+                    stampedAt: stampedAt,
+                    tenantID: tenantID,
+                    session: session
+                )
+            }
+            try await SendAdmissionRows.addUsage(admission.added, periods: periods, tenantID: tenantID, session: session)
+        }
         var recipients = message.recipients
         for index in recipients.indices where states[index].status != "queued" {
             recipients[index].status = .failed
@@ -158,6 +173,21 @@ package struct PostgresMessageRepository: MessageRepository {
             recipients: recipients,
             category: message.category
         )
+    }
+
+    /// The recipients `admission` refused end `failed` with `rate_limited`; when the message has one
+    /// recipient, its refusal is the request's answer (429) and the transaction rolls back.
+    private static func apply(
+        _ admission: SendAdmission,
+        to candidates: [(index: Int, candidate: SendAdmission.Candidate)],
+        states: inout [(status: String, code: String?, description: String?)],
+        single: Bool
+    ) throws {
+        for ((index, _), verdict) in zip(candidates, admission.verdicts) {
+            guard case .rateLimited(let wait, let reason) = verdict else { continue }
+            if single { throw Refused(outcome: .rateLimited(retryAfter: wait, reason: reason)) }
+            states[index] = ("failed", "rate_limited", "over \(reason): no provider was called")
+        }
     }
 
     func load(tenantID: UUID, id: UUID, session: PGSession) async throws -> Message? {

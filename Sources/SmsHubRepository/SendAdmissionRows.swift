@@ -6,52 +6,65 @@ import SmsHubDomain
 /// transaction in one order: cap rows by number, then the day's quota row, then the month's. Every
 /// concurrent acceptance of the tenant, on any instance, waits for the rows it shares with another
 /// and then sees what that one admitted; none holds one row while waiting for a row earlier in the order.
-/// Each lock returns the clock once it holds its rows: a send stamped by a transaction that committed
-/// while this one waited is then never in this one's future.
+/// Caps are decided in the statement that locks them (`cap_admit`), with the statement's one time.
 enum SendAdmissionRows {
-    /// Locks (creating where new) the cap rows of `numbers` for `category`, returning their stamps.
-    static func lockCaps(
-        _ numbers: [String],
-        category: TemplateCategory,
-        tenantID: UUID,
-        session: PGSession
-    ) async throws -> (stamps: [String: [Date]], now: Date) {
-        // The no-op update is what locks an existing row; the ORDER BY makes every transaction take
-        // them in the same order, new and existing alike.
-        let rows = try await session.query(
-            """
-            INSERT INTO number_caps (tenant_id, category, number_e164)
-            SELECT \(tenantID), \(category.rawValue), n FROM unnest(\(numbers)::text[]) AS n ORDER BY n
-            ON CONFLICT (tenant_id, category, number_e164) DO UPDATE SET stamps = number_caps.stamps
-            RETURNING number_e164, ARRAY(SELECT extract(epoch FROM s)::float8 FROM unnest(stamps) AS s) AS stamps, clock_timestamp() AS locked_at
-            """
-        ).rows
-        var stamps: [String: [Date]] = [:]
-        var now = Date.distantPast
-        for row in rows {
-            let seconds: [Double] = try row.decode("stamps")
-            stamps[try row.decode("number_e164")] = seconds.map { Date(timeIntervalSince1970: $0) }
-            now = max(now, try row.decode("locked_at"))
-        }
-        return (stamps, now)
-    }
-
-    /// Adds a stamp at `now` to each admitted number's row, keeping what `FrequencyCaps.keep` keeps.
-    static func stamp(
+    /// Locks the cap rows of `numbers` for `category` (creating those that are new) and, in the same
+    /// statement, stamps each number its windows admit (`cap_admit`). Returns the numbers refused with
+    /// how long each must wait, and the statement's time, which is every stamp it wrote.
+    static func admitCaps(
         _ numbers: [String],
         category: TemplateCategory,
         windows: [CapWindow],
-        now: Date,
         tenantID: UUID,
         session: PGSession
-    ) async throws {
-        guard !numbers.isEmpty, let longest = windows.map(\.seconds).max(), let most = windows.map(\.count).max() else { return }
+    ) async throws -> (refused: [String: CapCheck], stampedAt: Date?) {
+        guard !numbers.isEmpty, !windows.isEmpty else { return ([:], nil) }
+        // The ORDER BY makes every transaction lock new and existing rows alike in number order; a
+        // conflicting row is locked by its (possibly unchanged) update. One time for the statement, so
+        // its two uses of `cap_admit` agree.
+        let counts = windows.map(\.count)
+        let seconds = windows.map(\.seconds)
+        let rows = try await session.query(
+            """
+            WITH decided AS (
+                INSERT INTO number_caps AS c (tenant_id, category, number_e164, stamps, admitted_by)
+                SELECT \(tenantID), \(category.rawValue), n, ARRAY[statement_timestamp()], pg_current_xact_id()
+                FROM unnest(\(numbers)::text[]) AS n ORDER BY n
+                ON CONFLICT (tenant_id, category, number_e164) DO UPDATE
+                SET stamps = coalesce(cap_admit(c.stamps, statement_timestamp(), \(counts)::int[], \(seconds)::int[]), c.stamps),
+                    admitted_by = CASE WHEN cap_admit(c.stamps, statement_timestamp(), \(counts)::int[], \(seconds)::int[]) IS NULL
+                                       THEN c.admitted_by ELSE pg_current_xact_id() END
+                RETURNING number_e164, stamps, admitted_by = pg_current_xact_id() AS admitted
+            )
+            SELECT statement_timestamp() AS now, number_e164, ARRAY(SELECT extract(epoch FROM s)::float8 FROM unnest(stamps) AS s) AS stamps
+            FROM decided WHERE NOT admitted
+            UNION ALL SELECT statement_timestamp(), NULL, NULL
+            """
+        ).rows
+        var refused: [String: CapCheck] = [:]
+        var now: Date?
+        for row in rows {
+            let at: Date = try row.decode("now")
+            now = at
+            guard let number: String = try row.decode("number_e164") else { continue }
+            let stamps = try row.decode("stamps", as: [Double].self).map { Date(timeIntervalSince1970: $0) }
+            let check = FrequencyCaps.check(stamps: stamps, now: at, windows: windows)
+            // The statement found a window full; should the stamps read otherwise here, the shortest
+            // wait is still an answer that never invites a send the caps refuse.
+            refused[number] = check == .allowed ? .refused(retryAfter: 1, window: windows[0]) : check
+        }
+        return (refused, now)
+    }
+
+    /// Takes back the stamps this transaction wrote for `numbers` (admitted by their caps, then over a
+    /// quota), so they cost nothing.
+    static func unstamp(_ numbers: [String], category: TemplateCategory, stampedAt: Date?, tenantID: UUID, session: PGSession) async throws {
+        guard !numbers.isEmpty, let stampedAt else { return }
         try await session.query(
             """
-            UPDATE number_caps c SET stamps = ARRAY(
-                SELECT s FROM unnest(c.stamps || \(now)::timestamptz) AS s
-                WHERE s > \(now)::timestamptz - make_interval(secs => \(longest)) ORDER BY s DESC LIMIT \(most))
-            WHERE c.tenant_id = \(tenantID) AND c.category = \(category.rawValue) AND c.number_e164 = ANY(\(numbers))
+            UPDATE number_caps SET stamps = array_remove(stamps, \(stampedAt)::timestamptz), admitted_by = NULL
+            WHERE tenant_id = \(tenantID) AND category = \(category.rawValue) AND number_e164 = ANY(\(numbers))
+              AND admitted_by = pg_current_xact_id()
             """
         )
     }

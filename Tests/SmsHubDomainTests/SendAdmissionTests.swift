@@ -53,8 +53,7 @@ import Testing
         }
         let decided = SendAdmission.decide(
             candidates,
-            windows: self.code,
-            stamps: ["+8613800000002": [self.ago(10)]],
+            capRefusals: ["+8613800000002": FrequencyCaps.check(stamps: [self.ago(10)], now: self.now, windows: self.code)],
             quotas: quotas,
             periods: periods,
             usage: [.day: QuotaUsage(recipients: 8, segments: 50), .month: QuotaUsage(recipients: 8, segments: 50)],
@@ -73,8 +72,7 @@ import Testing
 
         let segments = SendAdmission.decide(
             [SendAdmission.Candidate(number: "+1", segments: 3), SendAdmission.Candidate(number: "+2", segments: 1)],
-            windows: [],
-            stamps: [:],
+            capRefusals: [:],
             quotas: quotas,
             periods: periods,
             usage: [.month: QuotaUsage(recipients: 0, segments: 98)],

@@ -19,6 +19,8 @@ local unique = os.getenv("BENCH_UNIQUE") == "1"
 local category = os.getenv("BENCH_CATEGORY")
 local category_member = category and (',"category":"' .. category .. '"') or ""
 local sent = 0
+-- BENCH_OFFSET moves the block, so that several runs against one database keep their numbers new.
+local offset = tonumber(os.getenv("BENCH_OFFSET") or "0")
 
 -- Each thread numbers from its own block of 50 million: request n of thread t sends to
 -- +86139 followed by (t - 1) * 50,000,000 + n * size + i, eight digits.
@@ -26,7 +28,7 @@ local function unique_list()
   sent = sent + 1
   local out = {}
   for i = 1, size do
-    out[i] = string.format('"+86139%08d"', ((tid - 1) * 50000000 + sent * size + i) % 100000000)
+    out[i] = string.format('"+86139%08d"', (offset * 1000000 + (tid - 1) * 50000000 + sent * size + i) % 100000000)
   end
   return table.concat(out, ",")
 end

@@ -26,11 +26,12 @@ package struct SendAdmission: Sendable {
     /// What the admitted recipients add to each period's usage.
     package var added: QuotaUsage
 
-    /// Candidates in the message's order; `stamps` of each number's cap row; `usage` of each current period.
+    /// Candidates in the message's order; `capRefusals` the numbers their cap rows refused (the
+    /// repository decides caps in the statement that locks the rows, `FrequencyCaps.check` saying for
+    /// how long); `usage` of each current period, when the tenant has quotas.
     package static func decide(
         _ candidates: [Candidate],
-        windows: [CapWindow],
-        stamps: [String: [Date]],
+        capRefusals: [String: CapCheck],
         quotas: Quotas,
         periods: [QuotaPeriod],
         usage: [QuotaPeriod.Kind: QuotaUsage],
@@ -41,9 +42,7 @@ package struct SendAdmission: Sendable {
         var admitted: [String] = []
         var added = QuotaUsage()
         for candidate in candidates {
-            if !windows.isEmpty,
-                case .refused(let wait, let window) = FrequencyCaps.check(stamps: stamps[candidate.number] ?? [], now: now, windows: windows)
-            {
+            if case .refused(let wait, let window)? = capRefusals[candidate.number] {
                 verdicts.append(.rateLimited(retryAfter: wait, reason: "the number's cap of \(window.count) in \(window.seconds) s"))
                 continue
             }
