@@ -94,9 +94,8 @@ struct OptOutRoutes {
     }
 }
 
-struct OptOutRepresentation: ResponseEncodable {
-    var id: String
-    var number: String
+/// Who made an entry or a change, and what caused it: the fields an entry and a change share.
+struct OptOutCauseFields: Encodable, Sendable {
     var scope: String
     var source: String
     var reason: String?
@@ -104,43 +103,61 @@ struct OptOutRepresentation: ResponseEncodable {
     var providerAccountId: String?
     var replyId: String?
     var code: String?
+
+    init(scope: OptOutScope, _ cause: OptOutCause) {
+        self.scope = scope.rawValue
+        self.source = cause.source.rawValue
+        self.reason = cause.reason
+        self.apiKeyId = cause.apiKeyID?.apiString
+        self.providerAccountId = cause.providerAccountID?.apiString
+        self.replyId = cause.replyID?.apiString
+        self.code = cause.code
+    }
+}
+
+struct OptOutRepresentation: ResponseEncodable {
+    var id: String
+    var number: String
+    var cause: OptOutCauseFields
     var createdAt: Date
 
     init(_ entry: OptOutEntry) {
         self.id = entry.id.apiString
         self.number = entry.number
-        self.scope = entry.scope.rawValue
-        self.source = entry.cause.source.rawValue
-        self.reason = entry.cause.reason
-        self.apiKeyId = entry.cause.apiKeyID?.apiString
-        self.providerAccountId = entry.cause.providerAccountID?.apiString
-        self.replyId = entry.cause.replyID?.apiString
-        self.code = entry.cause.code
+        self.cause = OptOutCauseFields(scope: entry.scope, entry.cause)
         self.createdAt = entry.createdAt
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, number, createdAt }
+
+    /// The cause's fields beside the entry's own, in one object.
+    func encode(to encoder: any Encoder) throws {
+        try self.cause.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.id, forKey: .id)
+        try container.encode(self.number, forKey: .number)
+        try container.encode(self.createdAt, forKey: .createdAt)
     }
 }
 
 struct OptOutChangeRepresentation: Encodable, Sendable {
     var action: String
-    var scope: String
-    var source: String
-    var reason: String?
-    var apiKeyId: String?
-    var providerAccountId: String?
-    var replyId: String?
-    var code: String?
+    var cause: OptOutCauseFields
     var at: Date
 
     init(_ change: OptOutChange) {
         self.action = change.action.rawValue
-        self.scope = change.scope.rawValue
-        self.source = change.cause.source.rawValue
-        self.reason = change.cause.reason
-        self.apiKeyId = change.cause.apiKeyID?.apiString
-        self.providerAccountId = change.cause.providerAccountID?.apiString
-        self.replyId = change.cause.replyID?.apiString
-        self.code = change.cause.code
+        self.cause = OptOutCauseFields(scope: change.scope, change.cause)
         self.at = change.createdAt
+    }
+
+    private enum CodingKeys: String, CodingKey { case action, at }
+
+    func encode(to encoder: any Encoder) throws {
+        try self.cause.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.action, forKey: .action)
+        try container.encode(self.at, forKey: .at)
     }
 }
 
