@@ -48,9 +48,11 @@ package struct PostgresMessageRepository: MessageRepository {
             """
             WITH rules AS (SELECT rules FROM tenant_send_rules WHERE tenant_id = \(tenantID))
             SELECT now() AS now, (SELECT rules::text FROM rules) AS rules,
-                   ARRAY(SELECT x.number_e164 FROM opt_outs x
-                         WHERE x.tenant_id = \(tenantID) AND x.number_e164 = ANY(\(numbers))
-                           AND x.scope = ANY (opt_out_scopes(\(message.category.rawValue), (SELECT (rules #>> '{opt_out,verification}')::boolean FROM rules)))
+                   -- Driven from the numbers, one key each: as `number_e164 = ANY(…)`, a cached generic
+                   -- plan filtered the tenant's whole list by the array (1.3 s for 20,000 entries).
+                   ARRAY(SELECT x.number_e164 FROM unnest(\(numbers)::text[]) AS n
+                         JOIN opt_outs x ON x.tenant_id = \(tenantID) AND x.number_e164 = n
+                         WHERE x.scope = ANY (opt_out_scopes(\(message.category.rawValue), (SELECT (rules #>> '{opt_out,verification}')::boolean FROM rules)))
                    ) AS opted_out
             """
         ).first
