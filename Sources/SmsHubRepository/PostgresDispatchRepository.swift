@@ -76,9 +76,11 @@ package struct PostgresDispatchRepository: DispatchRepository {
             """
             UPDATE message_recipients r SET status = 'failed', status_code = \(OptOutStop.code), status_description = \(OptOutStop.description),
                 status_at = now(), completed_at = now(), updated_at = now()
-            FROM messages m
+            -- Driven from the batch, one key each: as `r.id = ANY(…)`, a cached generic plan walked every
+            -- queued recipient of the tenant and filtered it by the array.
+            FROM unnest(\(ids)::uuid[]) AS b(id), messages m
             WHERE EXISTS (SELECT 1 FROM opt_outs WHERE tenant_id = \(tenantID))
-              AND r.tenant_id = \(tenantID) AND r.id = ANY(\(ids)) AND r.status = 'queued'
+              AND r.tenant_id = \(tenantID) AND r.id = b.id AND r.status = 'queued'
               AND m.tenant_id = \(tenantID) AND m.id = r.message_id
               AND EXISTS (\(fragment: OptOutStop.entry(tenantID: tenantID, number: "r.number_e164", category: "m.category")))
             RETURNING r.id
